@@ -1,0 +1,26 @@
+/* check.h — semantic checks of a parsed program (spec §9, E3xx and W4xx).
+ *
+ * The checker resolves builtins against the stdlib signature table, infers
+ * static types to find mismatches that hold for every record (E305),
+ * compiles regex literals (E311), fills in implicit add targets, and
+ * reports duplicate writes (E306), misuse of 'id (E308) and the warnings.
+ * It annotates the AST in place; the evaluator relies on those annotations,
+ * so only a program with no errors may be evaluated.
+ */
+#ifndef DPL_CHECK_H
+#define DPL_CHECK_H
+
+#include "ast/ast.h"
+#include "diag/diag.h"
+
+/* Checks prog, appending diagnostics.  Returns true when no errors were added. */
+bool dpl_check(DplProgram *prog, DplDiagList *diags);
+
+/* Checks a lone expression (REPL), with the same rules as an add item. */
+bool dpl_check_expr(DplProgram *prog, DplExpr *e, DplDiagList *diags);
+
+/* Convenience: parse + check a source; returns the program (never NULL) and
+ * sets *ok to whether there were no errors. */
+DplProgram *dpl_compile(const DplSource *src, DplDiagList *diags, bool *ok);
+
+#endif

@@ -1,0 +1,115 @@
+/* diag.h — source files, spans and diagnostics.
+ *
+ * The library never prints: the lexer, parser and checker append DplDiag
+ * entries to a DplDiagList, and the CLI and REPL render them with
+ * dpl_diag_render_human() / dpl_diag_render_json().
+ *
+ * Every diagnostic code is defined once, in DPL_DIAG_CODES below: code,
+ * severity, a one-line title, and the explanation text that `dplc explain`
+ * prints and docs/errors.md repeats.
+ *
+ * Ownership: a DplSource borrows nothing (it copies the text it is given);
+ * a DplDiagList owns its diagnostics and their strings.
+ */
+#ifndef DPL_DIAG_H
+#define DPL_DIAG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
+
+/* A half-open byte range [start, end) in a source text. */
+typedef struct {
+    uint32_t start, end;
+} DplSpan;
+
+/* 1-based line and 1-based column counted in code points. */
+typedef struct {
+    uint32_t line, column;
+} DplPos;
+
+typedef struct {
+    char *name;            /* file name as given by the user, or "<repl>" */
+    char *text;            /* NUL-terminated copy; may contain other NULs */
+    size_t len;
+    uint32_t *line_starts; /* byte offset of each line's first byte */
+    size_t nlines;
+} DplSource;
+
+/* Copies name and text. */
+DplSource *dpl_source_new(const char *name, const char *text, size_t len);
+/* Reads a file; returns NULL and sets *err (static string) on I/O failure. */
+DplSource *dpl_source_read_file(const char *path, const char **err);
+void dpl_source_free(DplSource *src);
+DplPos dpl_source_locate(const DplSource *src, uint32_t offset);
+/* Returns the text of the 1-based line (without its newline) and its length. */
+const char *dpl_source_line(const DplSource *src, uint32_t line, size_t *len);
+
+typedef enum { DPL_SEV_ERROR, DPL_SEV_WARNING } DplSeverity;
+
+/* X(code, severity, title, explanation)
+ * The explanation is a paragraph, a blank line, then an example. */
+#include "diag/codes.h"
+
+typedef enum {
+#define X(code, sev, title, explain) DPL_##code,
+    DPL_DIAG_CODES(X)
+#undef X
+    DPL_DIAG_CODE_COUNT
+} DplCode;
+
+const char *dpl_code_name(DplCode c);       /* "E303" */
+DplSeverity dpl_code_severity(DplCode c);
+const char *dpl_code_title(DplCode c);
+const char *dpl_code_explain(DplCode c);
+/* Parses "E303" (case-insensitive); returns false if unknown. */
+bool dpl_code_parse(const char *s, DplCode *out);
+
+#define DPL_DIAG_MAX_NOTES 4
+
+typedef struct {
+    DplCode code;
+    DplSeverity severity;
+    DplSpan span;
+    char *message;       /* owned */
+    char *label;         /* owned, optional: text printed beside the carets */
+    char *help;          /* owned, optional: "did you mean `len`?" */
+    char *notes[DPL_DIAG_MAX_NOTES]; /* owned, optional */
+    size_t nnotes;
+} DplDiag;
+
+typedef struct {
+    DplDiag *items;
+    size_t len, cap;
+} DplDiagList;
+
+/* Appends a diagnostic with the code's default severity; returns it so the
+ * caller can set help/notes with the functions below. */
+DplDiag *dpl_diag_add(DplDiagList *l, DplCode code, DplSpan span, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void dpl_diag_help(DplDiag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dpl_diag_label(DplDiag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dpl_diag_note(DplDiag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+size_t dpl_diag_count(const DplDiagList *l, DplSeverity sev);
+/* Stable sort by span start (then code), the order users read them in. */
+void dpl_diag_sort(DplDiagList *l);
+/* Turns every warning into an error (`-W error`). */
+void dpl_diag_warnings_as_errors(DplDiagList *l);
+void dpl_diag_list_clear(DplDiagList *l);
+void dpl_diag_list_free(DplDiagList *l);
+
+/* Human format of spec §9, appended to out:
+ *   file:line:col: error[E303]: message
+ *      |
+ *   14 |     source line
+ *      |     ^^^^ label-or-help
+ *      = help: ...   (when both label and help are set)
+ *      = note: ...
+ * Colour escapes only when color is true. */
+void dpl_diag_render_human(DplBuf *out, const DplSource *src, const DplDiag *d, bool color);
+/* The JSON object of spec §9 for every diagnostic in l (one line + '\n'). */
+void dpl_diag_render_json(DplBuf *out, const DplSource *src, const DplDiagList *l);
+
+#endif

@@ -1,0 +1,69 @@
+/* eval.h — runs a checked program on one record (spec §5–§8).
+ *
+ * Phases, in order: source filter, validation (every failure collected),
+ * identity (SHA-256 of the canonical keys), build (add blocks), emit.
+ * Runtime problems never crash and never produce a wrong value: they become
+ * the reject codes of §8 (stdlib.h DplRtCode).
+ *
+ * Ownership: dpl_eval_record borrows the record; the DplResult owns its
+ * entity (a new reference) and its error list until dpl_result_clear().
+ */
+#ifndef DPL_EVAL_H
+#define DPL_EVAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "ast/ast.h"
+#include "stdlib/stdlib.h"
+#include "util/util.h"
+
+typedef enum { DPL_EMIT, DPL_SKIP, DPL_REJECT } DplOutcome;
+
+typedef struct {
+    DplRtCode code;
+    char *path;       /* absolute path ("data.valor") or NULL; owned */
+    char *message;    /* owned */
+    bool has_rule;
+    DplSpan rule;     /* DPL source that produced the error */
+} DplRecError;
+
+typedef struct {
+    DplOutcome outcome;
+    json_t *entity;   /* DPL_EMIT: {"entity","id","source",["substitutive"],"data"} */
+    const char *source; /* the record's source name, borrowed from the record (or NULL) */
+    DplRecError *errors;
+    size_t nerrors, cap;
+} DplResult;
+
+/* Prepared, read-only view of a checked program; may be shared by threads. */
+typedef struct DplEvaluator DplEvaluator;
+
+/* prog must have passed dpl_check(); it must outlive the evaluator. */
+DplEvaluator *dpl_eval_new(const DplProgram *prog);
+void dpl_eval_free(DplEvaluator *ev);
+
+/* The name records get in --raw mode when --source is not given: the first
+ * name of `sources`, or "stdin". */
+const char *dpl_eval_default_source(const DplEvaluator *ev);
+
+/* Evaluates one envelope.  line is the 1-based input line ('line). */
+void dpl_eval_record(const DplEvaluator *ev, json_t *record, long line, DplResult *out);
+
+/* Evaluates a lone checked expression against a record (REPL); returns a new
+ * reference, NULL for missing; runtime errors go to *err. */
+json_t *dpl_eval_expr(const DplEvaluator *ev, const DplExpr *e, json_t *record, long line, DplRtError *err);
+
+void dpl_result_init(DplResult *r);
+void dpl_result_clear(DplResult *r); /* frees and resets for reuse */
+/* Adds an error (used by the reader for invalid_json / limit_exceeded too). */
+void dpl_result_add_error(DplResult *r, DplRtCode code, const char *path, const DplSpan *rule,
+                          const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Writes the reject line of §8:
+ * {"line":N,"source":S,"errors":[{"code","path","message","rule":{"line","column"}}],"record":{...}}
+ * or "raw":"..." when record is NULL.  src locates rule spans. */
+void dpl_write_reject(DplBuf *out, const DplSource *src, long line, const DplResult *r,
+                      const json_t *record, const char *raw, size_t raw_len);
+
+#endif

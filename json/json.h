@@ -1,0 +1,59 @@
+/* json.h — JSON in and out for DPL records, on top of jansson.
+ *
+ * jansson parses; this module adds what DPL needs beyond it: record-level
+ * error reporting (message + column), the nesting limit, exact number
+ * output (shortest round-trip reals that stay reals, never
+ * 70250.990000000005), and RFC 8785 canonical JSON for identities.
+ *
+ * Ownership: dpl_json_parse returns a new reference in *out.  Writers append
+ * to a caller-owned DplBuf and borrow the value.
+ */
+#ifndef DPL_JSON_H
+#define DPL_JSON_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "util/util.h"
+
+/* Documented limits (docs/limits.md). */
+#define DPL_JSON_MAX_DEPTH 512
+#define DPL_DEFAULT_MAX_RECORD_BYTES (16u * 1024u * 1024u)
+
+typedef enum {
+    DPL_JSON_OK,
+    DPL_JSON_INVALID,        /* -> invalid_json */
+    DPL_JSON_TOO_DEEP,       /* -> limit_exceeded */
+} DplJsonStatus;
+
+typedef struct {
+    DplJsonStatus status;
+    int column;              /* 1-based byte column of the problem in the line, 0 if unknown */
+    char message[160];
+} DplJsonError;
+
+/* Parses exactly one JSON value from text[0..len) (no trailing data other
+ * than whitespace).  Integers outside int64 are DPL_JSON_INVALID. */
+DplJsonStatus dpl_json_parse(const char *text, size_t len, json_t **out, DplJsonError *err);
+
+/* Shortest decimal that reads back as d; integral values keep ".0" or an
+ * exponent (1.0, 1e+300).  Returns the length written into buf (>= 32 bytes).
+ * Non-finite values cannot occur in JSON; they are written as null. */
+int dpl_json_format_real(double d, char *buf);
+
+/* Compact JSON, keys in insertion order, exact numbers as above, non-ASCII
+ * unescaped. */
+void dpl_json_write(DplBuf *out, const json_t *v);
+/* Pretty form (2-space indent) for the REPL. */
+void dpl_json_write_pretty(DplBuf *out, const json_t *v);
+/* A JSON string literal for bytes s[0..n) (escapes as RFC 8785). */
+void dpl_json_write_string(DplBuf *out, const char *s, size_t n);
+/* RFC 8785 canonical form: compact, keys sorted by UTF-16 code units,
+ * ECMAScript number formatting (int64 integers are written exactly). */
+void dpl_json_write_canonical(DplBuf *out, const json_t *v);
+
+/* Deep equality where 1 == 1.0 (spec §6). */
+bool dpl_json_equal(const json_t *a, const json_t *b);
+
+#endif

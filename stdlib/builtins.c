@@ -1,0 +1,59 @@
+/* builtins.c — the one table of builtins: name, arity, argument and result
+ * types, missing-handling and implementation.  The checker (E303/E304/E305)
+ * and the evaluator both read this table. */
+#include <string.h>
+
+#include "stdlib/impl.h"
+
+#define STR DPL_T_STRING
+#define NUM DPL_T_NUMBER
+#define ARR DPL_T_ARRAY
+#define ANY DPL_T_ANY
+#define SCALAR (DPL_T_STRING | DPL_T_NUMBER | DPL_T_BOOL | DPL_T_NULL)
+
+const DplBuiltin dpl_std_builtins[] = {
+    /* name, min, max, params, rest, result, sees_missing, literal_regex, fn, doc */
+    {"len", 1, 1, {STR | ARR | DPL_T_OBJECT}, 0, DPL_T_INT, false, false, dpl_std_len,
+     "len(x): code points of a string, elements of an array, keys of an object"},
+    {"sum", 1, 1, {ARR}, 0, NUM, false, false, dpl_std_sum,
+     "sum(arr): sum of the numbers (0 when empty; an integer when all are integers)"},
+    {"min", 1, 1, {ARR}, 0, NUM, false, false, dpl_std_min, "min(arr): smallest number, missing when empty"},
+    {"max", 1, 1, {ARR}, 0, NUM, false, false, dpl_std_max, "max(arr): largest number, missing when empty"},
+    {"avg", 1, 1, {ARR}, 0, DPL_T_REAL, false, false, dpl_std_avg, "avg(arr): mean of the numbers, missing when empty"},
+    {"lower", 1, 1, {STR}, 0, STR, false, false, dpl_std_lower, "lower(s): lower case (ASCII and Latin-1)"},
+    {"upper", 1, 1, {STR}, 0, STR, false, false, dpl_std_upper, "upper(s): upper case (ASCII and Latin-1)"},
+    {"trim", 1, 1, {STR}, 0, STR, false, false, dpl_std_trim, "trim(s): without leading and trailing white space"},
+    {"digits", 1, 1, {STR}, 0, STR, false, false, dpl_std_digits, "digits(s): only the ASCII digits of s"},
+    {"replace", 3, 3, {STR, STR, STR}, 0, STR, false, false, dpl_std_replace,
+     "replace(s, old, new): every occurrence of old replaced by new"},
+    {"split", 2, 2, {STR, STR}, 0, ARR, false, false, dpl_std_split, "split(s, sep): array of the parts of s"},
+    {"join", 2, 2, {ARR, STR}, 0, STR, false, false, dpl_std_join, "join(arr, sep): the strings of arr joined by sep"},
+    {"substr", 3, 3, {STR, DPL_T_INT, DPL_T_INT}, 0, STR, false, false, dpl_std_substr,
+     "substr(s, start, len): code points start .. start+len-1 (0-based)"},
+    {"contains", 2, 2, {STR | ARR, ANY}, 0, DPL_T_BOOL, false, false, dpl_std_contains,
+     "contains(s_or_arr, x): substring or element test"},
+    {"starts_with", 2, 2, {STR, STR}, 0, DPL_T_BOOL, false, false, dpl_std_starts_with, "starts_with(s, p): s begins with p"},
+    {"ends_with", 2, 2, {STR, STR}, 0, DPL_T_BOOL, false, false, dpl_std_ends_with, "ends_with(s, p): s ends with p"},
+    {"matches", 2, 2, {STR, STR}, 0, DPL_T_BOOL, false, true, dpl_std_matches,
+     "matches(s, \"regex\"): POSIX extended regex match (literal regex)"},
+    {"round", 1, 2, {NUM, DPL_T_INT}, 0, NUM, false, false, dpl_std_round,
+     "round(x, places): x rounded to places decimals (default 0)"},
+    {"abs", 1, 1, {NUM}, 0, NUM, false, false, dpl_std_abs, "abs(x): absolute value"},
+    {"concat", 1, -1, {SCALAR, SCALAR, SCALAR}, SCALAR, STR, true, false, dpl_std_concat,
+     "concat(a, b, ...): the arguments as strings, joined; missing and null skipped"},
+    {"coalesce", 1, -1, {ANY, ANY, ANY}, ANY, ANY, true, false, dpl_std_coalesce,
+     "coalesce(a, b, ...): first argument that is neither missing nor null"},
+    {"exists", 1, 1, {ANY}, 0, DPL_T_BOOL, true, false, dpl_std_exists,
+     "exists(path): true when the path is present, even if null"},
+    {"sha256", 1, 1, {STR}, 0, STR, false, false, dpl_std_sha256, "sha256(s): lowercase hex SHA-256 of s"},
+};
+
+const size_t dpl_std_nbuiltins = sizeof dpl_std_builtins / sizeof dpl_std_builtins[0];
+
+const DplBuiltin *dpl_std_lookup(const char *name)
+{
+    for (size_t i = 0; i < dpl_std_nbuiltins; i++)
+        if (strcmp(dpl_std_builtins[i].name, name) == 0)
+            return &dpl_std_builtins[i];
+    return NULL;
+}

@@ -1,0 +1,39 @@
+/* impl.h — private: the C implementation of each builtin (see builtins.c
+ * for the table that names and types them).  Same contract as DplBuiltinFn:
+ * arguments borrowed, result a new reference or NULL (missing), errors in *err. */
+#ifndef DPL_STDLIB_IMPL_H
+#define DPL_STDLIB_IMPL_H
+
+#include "stdlib/stdlib.h"
+
+#define DPL_BUILTIN_FN(name) \
+    json_t *dpl_std_##name(const DplCallCtx *ctx, json_t *const *args, size_t nargs, DplRtError *err)
+
+/* strings.c */
+DPL_BUILTIN_FN(len);
+DPL_BUILTIN_FN(lower);
+DPL_BUILTIN_FN(upper);
+DPL_BUILTIN_FN(trim);
+DPL_BUILTIN_FN(digits);
+DPL_BUILTIN_FN(replace);
+DPL_BUILTIN_FN(split);
+DPL_BUILTIN_FN(join);
+DPL_BUILTIN_FN(substr);
+DPL_BUILTIN_FN(contains);
+DPL_BUILTIN_FN(starts_with);
+DPL_BUILTIN_FN(ends_with);
+DPL_BUILTIN_FN(matches);
+DPL_BUILTIN_FN(concat);
+DPL_BUILTIN_FN(sha256);
+/* numbers.c */
+DPL_BUILTIN_FN(sum);
+DPL_BUILTIN_FN(min);
+DPL_BUILTIN_FN(max);
+DPL_BUILTIN_FN(avg);
+DPL_BUILTIN_FN(round);
+DPL_BUILTIN_FN(abs);
+/* values.c */
+DPL_BUILTIN_FN(coalesce);
+DPL_BUILTIN_FN(exists);
+
+#endif

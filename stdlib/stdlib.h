@@ -1,0 +1,86 @@
+/* stdlib.h — the DPL standard library (spec §6): one table that gives every
+ * builtin its name, signature and implementation.  The checker verifies
+ * calls against the signatures; the evaluator calls the implementations.
+ *
+ * Values are jansson json_t*; the C NULL pointer means *missing*.
+ * Ownership: builtins borrow their arguments and return a new reference
+ * (or NULL for missing).  On a runtime error they return NULL and fill *err.
+ */
+#ifndef DPL_STDLIB_H
+#define DPL_STDLIB_H
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Static types, as a bit set: a value's possible JSON types. */
+typedef unsigned DplTypes;
+enum {
+    DPL_T_NULL = 1u << 0,
+    DPL_T_BOOL = 1u << 1,
+    DPL_T_INT = 1u << 2,
+    DPL_T_REAL = 1u << 3,
+    DPL_T_STRING = 1u << 4,
+    DPL_T_ARRAY = 1u << 5,
+    DPL_T_OBJECT = 1u << 6,
+    DPL_T_NUMBER = DPL_T_INT | DPL_T_REAL,
+    DPL_T_ANY = 0x7f,
+};
+/* "string", "number", "int or string", ... for messages. */
+const char *dpl_types_name(DplTypes t, char *buf, size_t n);
+DplTypes dpl_type_of(const json_t *v); /* 0 for NULL (missing) */
+
+/* Runtime error codes of spec §8 (shared with eval). */
+typedef enum {
+    DPL_RT_INVALID_JSON,
+    DPL_RT_NOT_AN_OBJECT,
+    DPL_RT_MISSING_SOURCE,
+    DPL_RT_MISSING_MANDATORY,
+    DPL_RT_REQUIREMENT_FAILED,
+    DPL_RT_MISSING_KEY,
+    DPL_RT_CAST_FAILED,
+    DPL_RT_TYPE_ERROR,
+    DPL_RT_ARITHMETIC_ERROR,
+    DPL_RT_LIMIT_EXCEEDED,
+    DPL_RT_COUNT
+} DplRtCode;
+const char *dpl_rt_code_name(DplRtCode c); /* "missing_mandatory" */
+
+typedef struct {
+    bool set;
+    DplRtCode code;
+    char message[256];
+} DplRtError;
+
+/* Formats an error into *err (first error wins; later calls are ignored). */
+void dpl_rt_error(DplRtError *err, DplRtCode code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+typedef struct {
+    const void *regex; /* matches(): the regex_t compiled at check time */
+} DplCallCtx;
+
+typedef json_t *(*DplBuiltinFn)(const DplCallCtx *ctx, json_t *const *args, size_t nargs, DplRtError *err);
+
+#define DPL_MAX_FIXED_ARGS 3
+
+typedef struct DplBuiltin {
+    const char *name;
+    int min_args, max_args;          /* max_args -1: variadic */
+    DplTypes params[DPL_MAX_FIXED_ARGS]; /* accepted types of each fixed argument */
+    DplTypes rest;                   /* accepted types of variadic arguments */
+    DplTypes result;                 /* possible result types (missing aside) */
+    bool sees_missing;               /* true: called even when an argument is missing
+                                        (coalesce, concat, exists); otherwise a missing
+                                        argument makes the call yield missing */
+    bool literal_regex;              /* 2nd argument must be a string literal regex */
+    DplBuiltinFn fn;
+    const char *doc;                 /* one line for help and completion */
+} DplBuiltin;
+
+extern const DplBuiltin dpl_std_builtins[];
+extern const size_t dpl_std_nbuiltins;
+const DplBuiltin *dpl_std_lookup(const char *name);
+
+#endif

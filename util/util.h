@@ -1,0 +1,105 @@
+/* util.h — allocation, arenas, growable buffers and UTF-8 helpers shared by
+ * every DPL module.
+ *
+ * Ownership: dpl_malloc/dpl_realloc/dpl_strndup return memory the caller owns
+ * and frees with dpl_free.  They never return NULL: on exhaustion they call
+ * the out-of-memory handler, which prints one line and exits with status 1
+ * (DPL treats allocation failure as fatal, like git's xmalloc; the fault
+ * injection tests check that this path is clean).  jansson is routed through
+ * the same allocator by dpl_util_init().
+ *
+ * An arena owns every block allocated from it and releases them all in
+ * dpl_arena_free(); callbacks registered with dpl_arena_defer() run then too
+ * (used for compiled regexes that live as long as a program).
+ */
+#ifndef DPL_UTIL_H
+#define DPL_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Installs the allocator into jansson.  Call once at program start. */
+void dpl_util_init(void);
+
+void *dpl_malloc(size_t n);
+void *dpl_calloc(size_t count, size_t size);
+void *dpl_realloc(void *p, size_t n);
+void dpl_free(void *p);
+char *dpl_strdup(const char *s);
+char *dpl_strndup(const char *s, size_t n);
+/* printf into a new string the caller frees. */
+char *dpl_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *dpl_vasprintf(const char *fmt, va_list ap);
+
+/* Fault injection for tests: the n-th allocation from now fails (n >= 1);
+ * 0 disables.  Also read from the environment variable DPL_FAIL_ALLOC_AT by
+ * dpl_util_init(). */
+void dpl_alloc_fail_at(long n);
+
+/* ---- arena ---------------------------------------------------------- */
+typedef struct DplArena DplArena;
+
+DplArena *dpl_arena_new(void);
+/* Zeroed, aligned for any type. */
+void *dpl_arena_alloc(DplArena *a, size_t n);
+char *dpl_arena_strndup(DplArena *a, const char *s, size_t n);
+char *dpl_arena_strdup(DplArena *a, const char *s);
+/* Run fn(ptr) when the arena is freed (in reverse order of registration). */
+void dpl_arena_defer(DplArena *a, void (*fn)(void *), void *ptr);
+void dpl_arena_free(DplArena *a);
+
+/* A growable array allocated from an arena: DPL_VEC(T) v = {0};
+ * dpl_vec_push(arena, &v, item).  Old storage stays in the arena. */
+#define DPL_VEC(T)        \
+    struct {              \
+        T *items;         \
+        size_t len, cap;  \
+    }
+#define dpl_vec_push(arena, vec, item)                                          \
+    do {                                                                        \
+        if ((vec)->len == (vec)->cap) {                                         \
+            size_t ncap_ = (vec)->cap ? (vec)->cap * 2 : 4;                     \
+            void *nitems_ = dpl_arena_alloc((arena), ncap_ * sizeof *(vec)->items); \
+            if ((vec)->len)                                                     \
+                memcpy(nitems_, (vec)->items, (vec)->len * sizeof *(vec)->items); \
+            (vec)->items = nitems_;                                             \
+            (vec)->cap = ncap_;                                                 \
+        }                                                                       \
+        (vec)->items[(vec)->len++] = (item);                                    \
+    } while (0)
+
+/* ---- growable byte buffer (heap, owned by the DplBuf) ----------------- */
+typedef struct {
+    char *data; /* always NUL-terminated when len > 0 or after any append */
+    size_t len, cap;
+} DplBuf;
+
+void dpl_buf_reserve(DplBuf *b, size_t extra);
+void dpl_buf_append(DplBuf *b, const void *p, size_t n);
+void dpl_buf_puts(DplBuf *b, const char *s);
+void dpl_buf_putc(DplBuf *b, char c);
+void dpl_buf_printf(DplBuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void dpl_buf_vprintf(DplBuf *b, const char *fmt, va_list ap);
+void dpl_buf_reset(DplBuf *b); /* len = 0, keeps capacity */
+void dpl_buf_free(DplBuf *b);
+/* Transfers the bytes to the caller (free with dpl_free); buffer is emptied. */
+char *dpl_buf_take(DplBuf *b);
+
+/* ---- UTF-8 ------------------------------------------------------------ */
+/* Decodes one code point from s[0..n).  Returns its byte length (1..4) and
+ * stores it in *cp, or returns -1 for an invalid/truncated/overlong sequence
+ * or a surrogate. */
+int dpl_utf8_decode(const char *s, size_t n, uint32_t *cp);
+/* Encodes cp into out (at least 4 bytes); returns the byte length. */
+int dpl_utf8_encode(uint32_t cp, char *out);
+bool dpl_utf8_valid(const char *s, size_t n);
+/* Number of code points in a valid UTF-8 string. */
+size_t dpl_utf8_count(const char *s, size_t n);
+
+/* Levenshtein distance, for "did you mean" suggestions. */
+size_t dpl_edit_distance(const char *a, const char *b);
+
+#endif
