@@ -1,1 +1,179 @@
-/* placeholder until this module lands */
+/* dplc_fmt.c — `dplc fmt [--check | --write] FILE... | -`: prints, checks or
+ * rewrites files in the canonical layout (spec §10, docs/fmt.md).
+ *
+ * Exit status (spec §9): 0 all good; 1 a program has syntax errors, or
+ * --check found a file that is not formatted; 2 usage or I/O error.  With
+ * several files every file is processed and the worst status wins. */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "fmt/fmt.h"
+
+typedef enum { MODE_PRINT, MODE_CHECK, MODE_WRITE } Mode;
+
+static void usage(FILE *f)
+{
+    fputs("usage: dplc fmt [--check | --write] FILE... | -\n"
+          "  (default)  print the canonical layout of each FILE (- is stdin) to stdout\n"
+          "  --check    print the names of files that are not formatted; exit 1 if any\n"
+          "  --write    rewrite files that are not formatted, in place\n"
+          "Exit: 0 ok, 1 syntax errors or unformatted files (--check), 2 usage or I/O error.\n",
+          f);
+}
+
+/* Writes text to path through a temporary file in the same directory and a
+ * rename, so a crash or a full disk never leaves a half-written program.
+ * The file keeps its permission bits; a symlink is followed, not replaced. */
+static bool write_atomic(const char *path, const char *text, size_t len, const char **why)
+{
+    char target[PATH_MAX];
+    if (!realpath(path, target)) {
+        *why = strerror(errno);
+        return false;
+    }
+    struct stat st;
+    if (stat(target, &st) != 0) {
+        *why = strerror(errno);
+        return false;
+    }
+    char *tmp = dpl_asprintf("%s.dplfmt-XXXXXX", target);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        *why = strerror(errno);
+        dpl_free(tmp);
+        return false;
+    }
+    bool ok = fchmod(fd, st.st_mode & 07777) == 0;
+    for (size_t off = 0; ok && off < len;) {
+        ssize_t n = write(fd, text + off, len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        off += ok ? (size_t)n : 0;
+    }
+    ok = ok && fsync(fd) == 0;
+    int saved = errno;
+    ok = (close(fd) == 0) && ok;
+    if (ok && rename(tmp, target) != 0) {
+        saved = errno;
+        ok = false;
+    }
+    if (!ok) {
+        *why = strerror(saved ? saved : EIO);
+        unlink(tmp);
+    }
+    dpl_free(tmp);
+    return ok;
+}
+
+static int fmt_one(const char *path, Mode mode, bool color)
+{
+    bool is_stdin = strcmp(path, "-") == 0;
+    const char *why = NULL;
+    DplSource *src = dpl_source_read_file(path, &why);
+    if (!src) {
+        fprintf(stderr, "dplc fmt: cannot read `%s`: %s\n", path, why);
+        return 2;
+    }
+    if (is_stdin) {
+        dpl_free(src->name);
+        src->name = dpl_strdup("<stdin>");
+    }
+    DplDiagList diags = {0};
+    char *out = dpl_fmt(src, &diags);
+    int status = 0;
+    if (!out) {
+        dpl_diag_sort(&diags);
+        dpl_cli_print_diags(stderr, src, &diags, color);
+        status = 1;
+    } else {
+        size_t len = strlen(out);
+        bool same = len == src->len && memcmp(out, src->text, len) == 0;
+        if (mode == MODE_PRINT) {
+            fwrite(out, 1, len, stdout);
+        } else if (mode == MODE_CHECK) {
+            if (!same) {
+                printf("%s\n", src->name);
+                status = 1;
+            }
+        } else if (!same && !write_atomic(path, out, len, &why)) {
+            fprintf(stderr, "dplc fmt: cannot write `%s`: %s\n", path, why);
+            status = 2;
+        }
+    }
+    dpl_free(out);
+    dpl_diag_list_free(&diags);
+    dpl_source_free(src);
+    return status;
+}
+
+int dplc_cmd_fmt(int argc, char **argv)
+{
+    Mode mode = MODE_PRINT;
+    const char **files = dpl_calloc((size_t)argc + 1, sizeof *files);
+    size_t nfiles = 0;
+    bool only_files = false; /* after `--`, a leading dash is part of a name */
+    int status = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_files || a[0] != '-' || a[1] == '\0') {
+            files[nfiles++] = a;
+            continue;
+        }
+        Mode m;
+        if (strcmp(a, "--") == 0) {
+            only_files = true;
+            continue;
+        } else if (strcmp(a, "--check") == 0) {
+            m = MODE_CHECK;
+        } else if (strcmp(a, "--write") == 0 || strcmp(a, "-w") == 0) {
+            m = MODE_WRITE;
+        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            usage(stdout);
+            goto done;
+        } else {
+            fprintf(stderr, "dplc fmt: unknown option `%s`\n", a);
+            usage(stderr);
+            status = 2;
+            goto done;
+        }
+        if (mode != MODE_PRINT && mode != m) {
+            fputs("dplc fmt: --check and --write cannot be combined\n", stderr);
+            status = 2;
+            goto done;
+        }
+        mode = m;
+    }
+    if (nfiles == 0) {
+        fputs("dplc fmt: no FILE given (use - for stdin)\n", stderr);
+        usage(stderr);
+        status = 2;
+        goto done;
+    }
+    for (size_t i = 0; i < nfiles; i++) {
+        if (mode == MODE_WRITE && strcmp(files[i], "-") == 0) {
+            fputs("dplc fmt: --write cannot rewrite stdin\n", stderr);
+            status = 2;
+            goto done;
+        }
+    }
+    bool color = dpl_cli_use_color(DPL_COLOR_AUTO, stderr);
+    for (size_t i = 0; i < nfiles; i++) {
+        int s = fmt_one(files[i], mode, color);
+        if (s > status)
+            status = s;
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "dplc fmt: cannot write to stdout: %s\n", strerror(errno));
+        status = 2;
+    }
+done:
+    dpl_free(files);
+    return status;
+}
