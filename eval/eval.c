@@ -1,1 +1,380 @@
-/* placeholder until this module lands */
+/* eval.c — one record through the phases of spec §7: source filter,
+ * validation (every failure collected), identity, build, emit.
+ *
+ * dpl_eval_new() prepares what does not depend on the record once (the
+ * statements by kind, absolute path texts for messages) so the per-record
+ * path only walks the AST and the record. */
+#include <openssl/evp.h>
+#include <stdio.h>
+
+#include "eval/internal.h"
+
+/* ---- path text ------------------------------------------------------------------- */
+
+static bool is_ident(const char *s, size_t n)
+{
+    if (n == 0 || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+        return false;
+    for (size_t i = 1; i < n; i++) {
+        char ch = s[i];
+        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'))
+            return false;
+    }
+    return true;
+}
+
+char *dpl__path_text(const DplPath *p)
+{
+    DplBuf b = {0};
+    if (p->root == DPL_ROOT_RELATIVE)
+        dpl_buf_puts(&b, "data");
+    for (size_t i = 0; i < p->nsegs; i++) {
+        const DplSegment *s = &p->segs[i];
+        switch (s->kind) {
+        case DPL_SEG_FIELD:
+            if (b.len)
+                dpl_buf_putc(&b, '.');
+            if (is_ident(s->name, s->name_len))
+                dpl_buf_append(&b, s->name, s->name_len);
+            else
+                dpl_json_write_string(&b, s->name, s->name_len);
+            break;
+        case DPL_SEG_INDEX: dpl_buf_printf(&b, "[%lld]", (long long)s->index); break;
+        case DPL_SEG_STAR: dpl_buf_puts(&b, "[*]"); break;
+        }
+    }
+    return dpl_buf_take(&b);
+}
+
+/* ---- preparation --------------------------------------------------------------------- */
+
+static EvalCheck *prepare_checks(DplExpr *const *exprs, size_t n)
+{
+    EvalCheck *out = dpl_calloc(n ? n : 1, sizeof *out);
+    for (size_t i = 0; i < n; i++) {
+        out[i].expr = exprs[i];
+        if (exprs[i]->kind == DPL_EXPR_PATH)
+            out[i].abs_path = dpl__path_text(&exprs[i]->u.path);
+    }
+    return out;
+}
+
+/* Appends the checks of one more statement to an array. */
+static void add_checks(EvalCheck **arr, size_t *len, DplExpr *const *exprs, size_t n)
+{
+    EvalCheck *more = prepare_checks(exprs, n);
+    *arr = dpl_realloc(*arr, (*len + n + 1) * sizeof **arr);
+    memcpy(*arr + *len, more, n * sizeof *more);
+    *len += n;
+    dpl_free(more);
+}
+
+DplEvaluator *dpl_eval_new(const DplProgram *prog)
+{
+    DplEvaluator *ev = dpl_calloc(1, sizeof *ev);
+    ev->prog = prog;
+    ev->adds = dpl_calloc(prog->nstmts + 1, sizeof *ev->adds);
+    for (size_t i = 0; i < prog->nstmts; i++) {
+        const DplStmt *st = &prog->stmts[i];
+        switch (st->kind) {
+        case DPL_STMT_ENTITY:
+            if (!ev->entity)
+                ev->entity = st;
+            break;
+        case DPL_STMT_SOURCES:
+            if (!ev->sources)
+                ev->sources = st;
+            break;
+        case DPL_STMT_MANDATORY:
+            add_checks(&ev->mandatory, &ev->nmandatory, st->u.mandatory.paths, st->u.mandatory.npaths);
+            break;
+        case DPL_STMT_REQUIREMENT:
+            add_checks(&ev->requirements, &ev->nrequirements, st->u.requirement.exprs, st->u.requirement.nexprs);
+            break;
+        case DPL_STMT_ADD: ev->adds[ev->nadds++] = st; break;
+        }
+    }
+    if (ev->entity) {
+        ev->keys = prepare_checks(ev->entity->u.entity.keys, ev->entity->u.entity.nkeys);
+        ev->nkeys = ev->entity->u.entity.nkeys;
+        ev->entity_name = json_stringn_nocheck(ev->entity->u.entity.name, ev->entity->u.entity.name_len);
+    } else {
+        ev->entity_name = json_string("");
+    }
+    if (ev->sources && ev->sources->u.sources.nnames)
+        ev->default_source = dpl_strndup(ev->sources->u.sources.names[0], ev->sources->u.sources.name_lens[0]);
+    else
+        ev->default_source = dpl_strdup("stdin");
+    return ev;
+}
+
+static void free_checks(EvalCheck *c, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dpl_free(c[i].abs_path);
+    dpl_free(c);
+}
+
+void dpl_eval_free(DplEvaluator *ev)
+{
+    if (!ev)
+        return;
+    free_checks(ev->mandatory, ev->nmandatory);
+    free_checks(ev->requirements, ev->nrequirements);
+    free_checks(ev->keys, ev->nkeys);
+    dpl_free(ev->adds);
+    dpl_free(ev->default_source);
+    json_decref(ev->entity_name);
+    dpl_free(ev);
+}
+
+const char *dpl_eval_default_source(const DplEvaluator *ev) { return ev->default_source; }
+
+/* ---- phase 1: source ---------------------------------------------------------------- */
+
+/* Sets c->source, or adds missing_source to out; returns the outcome so far. */
+static DplOutcome source_phase(EvalCtx *c, DplResult *out)
+{
+    const DplStmt *st = c->ev->sources;
+    const DplPath *using = st ? st->u.sources.using_path : NULL;
+    json_t *v;
+    const char *where;
+    char *where_owned = NULL;
+    const DplSpan *rule = NULL;
+    if (using) {
+        v = dpl__eval_path(c, using);
+        where = where_owned = dpl__path_text(using);
+        rule = &using->span;
+    } else {
+        json_t *md = json_object_get(c->record, "metadata");
+        v = json_incref(json_object_get(md, "source"));
+        where = "metadata.source";
+    }
+    DplOutcome res = DPL_EMIT;
+    if (!v || json_is_null(v)) {
+        dpl_result_add_error(out, DPL_RT_MISSING_SOURCE, where, rule, "the record has no source (%s is %s)", where,
+                             v ? "null" : "missing");
+        res = DPL_REJECT;
+    } else if (!json_is_string(v)) {
+        dpl_result_add_error(out, DPL_RT_MISSING_SOURCE, where, rule, "the source %s must be a string, found %s",
+                             where, dpl__type_article(v));
+        res = DPL_REJECT;
+    } else {
+        /* the string lives in the record, which outlives the result */
+        c->source = v;
+        out->source = json_string_value(v);
+        if (st) {
+            res = DPL_SKIP;
+            const char *s = json_string_value(v);
+            size_t n = json_string_length(v);
+            for (size_t i = 0; i < st->u.sources.nnames; i++)
+                if (st->u.sources.name_lens[i] == n && memcmp(st->u.sources.names[i], s, n) == 0)
+                    res = DPL_EMIT;
+        }
+    }
+    json_decref(v);
+    dpl_free(where_owned);
+    return res;
+}
+
+/* ---- phase 2: validation -------------------------------------------------------------- */
+
+/* The expression's source text on one line (runs of white space become one
+ * space), for requirement messages. */
+static void expr_text(DplBuf *b, const DplSource *src, DplSpan sp)
+{
+    bool space = false;
+    for (uint32_t i = sp.start; i < sp.end && i < src->len; i++) {
+        char ch = src->text[i];
+        if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
+            space = true;
+            continue;
+        }
+        if (space && b->len)
+            dpl_buf_putc(b, ' ');
+        space = false;
+        dpl_buf_putc(b, ch);
+    }
+}
+
+static void check_requirement(EvalCtx *c, const EvalCheck *rq, DplResult *out)
+{
+    json_t *v = dpl__eval(c, rq->expr);
+    if (c->err.set) {
+        dpl_result_add_error(out, c->err.code, NULL, &c->err_span, "%s", c->err.message);
+        c->err.set = false;
+        return;
+    }
+    if (json_is_true(v)) {
+        json_decref(v);
+        return;
+    }
+    DplBuf text = {0};
+    expr_text(&text, c->ev->prog->src, rq->expr->span);
+    if (!v || json_is_boolean(v) || json_is_null(v))
+        dpl_result_add_error(out, DPL_RT_REQUIREMENT_FAILED, NULL, &rq->expr->span, "requirement `%s` is not met%s",
+                             text.data ? text.data : "", v ? "" : " (a value it needs is missing)");
+    else
+        dpl_result_add_error(out, DPL_RT_TYPE_ERROR, NULL, &rq->expr->span, "requirement `%s` must be a boolean, found %s",
+                             text.data ? text.data : "", dpl__type_article(v));
+    dpl_buf_free(&text);
+    json_decref(v);
+}
+
+/* Returns whether the mandatory path at index i failed. */
+static bool check_mandatory(EvalCtx *c, const EvalCheck *m, DplResult *out)
+{
+    json_t *v = dpl__eval(c, m->expr);
+    const char *why = !v                                       ? "missing"
+                      : json_is_null(v)                        ? "null"
+                      : json_is_string(v) && !json_string_length(v) ? "empty"
+                                                                : NULL;
+    json_decref(v);
+    if (why)
+        dpl_result_add_error(out, DPL_RT_MISSING_MANDATORY, m->abs_path, &m->expr->span, "mandatory field %s is %s",
+                             m->abs_path, why);
+    return why != NULL;
+}
+
+/* Evaluates the entity keys into vals[]; reports missing and null keys,
+ * except a key path already reported by a failed mandatory path. */
+static void check_keys(EvalCtx *c, json_t **vals, const bool *mand_failed, DplResult *out)
+{
+    const DplEvaluator *ev = c->ev;
+    for (size_t k = 0; k < ev->nkeys; k++) {
+        const EvalCheck *key = &ev->keys[k];
+        vals[k] = dpl__eval(c, key->expr);
+        if (c->err.set) {
+            dpl_result_add_error(out, c->err.code, key->abs_path, &c->err_span, "%s", c->err.message);
+            c->err.set = false;
+            continue;
+        }
+        if (vals[k] && !json_is_null(vals[k]))
+            continue;
+        bool reported = false;
+        for (size_t m = 0; key->abs_path && m < ev->nmandatory && !reported; m++)
+            reported = mand_failed[m] && ev->mandatory[m].abs_path && strcmp(ev->mandatory[m].abs_path, key->abs_path) == 0;
+        if (reported)
+            continue;
+        const char *why = vals[k] ? "null" : "missing";
+        if (key->abs_path) {
+            dpl_result_add_error(out, DPL_RT_MISSING_KEY, key->abs_path, &key->expr->span, "entity key %s is %s",
+                                 key->abs_path, why);
+        } else {
+            DplBuf text = {0};
+            expr_text(&text, ev->prog->src, key->expr->span);
+            dpl_result_add_error(out, DPL_RT_MISSING_KEY, NULL, &key->expr->span, "entity key `%s` is %s",
+                                 text.data ? text.data : "", why);
+            dpl_buf_free(&text);
+        }
+    }
+}
+
+/* ---- phase 3: identity ------------------------------------------------------------------ */
+
+/* Lowercase hex SHA-256 of NAME, then 0x1F and the canonical JSON of each key. */
+static json_t *identity(const DplEvaluator *ev, json_t *const *vals)
+{
+    DplBuf b = {0};
+    dpl_buf_append(&b, json_string_value(ev->entity_name), json_string_length(ev->entity_name));
+    for (size_t k = 0; k < ev->nkeys; k++) {
+        dpl_buf_putc(&b, '\x1f');
+        dpl_json_write_canonical(&b, vals[k]);
+    }
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int mdlen = 0;
+    EVP_Digest(b.data, b.len, md, &mdlen, EVP_sha256(), NULL);
+    dpl_buf_free(&b);
+    static const char hex[] = "0123456789abcdef";
+    char out[2 * EVP_MAX_MD_SIZE + 1];
+    for (unsigned i = 0; i < mdlen; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    return json_stringn_nocheck(out, 2 * mdlen);
+}
+
+/* ---- the record ---------------------------------------------------------------------------- */
+
+static void ctx_init(EvalCtx *c, const DplEvaluator *ev, json_t *record, long line)
+{
+    memset(c, 0, sizeof *c);
+    c->ev = ev;
+    c->record = record;
+    c->base = json_object_get(record, "data");
+    c->line = line;
+}
+
+#define STACK_KEYS 8
+
+void dpl_eval_record(const DplEvaluator *ev, json_t *record, long line, DplResult *out)
+{
+    dpl_result_clear(out);
+    if (!json_is_object(record)) {
+        dpl_result_add_error(out, DPL_RT_NOT_AN_OBJECT, NULL, NULL, "the record is %s, not an object",
+                             dpl__type_article(record));
+        out->outcome = DPL_REJECT;
+        return;
+    }
+    EvalCtx c;
+    ctx_init(&c, ev, record, line);
+
+    out->outcome = source_phase(&c, out);
+    if (out->outcome != DPL_EMIT)
+        return;
+
+    bool mand_stack[STACK_KEYS];
+    bool *mand_failed = ev->nmandatory <= STACK_KEYS ? mand_stack : dpl_malloc(ev->nmandatory * sizeof *mand_failed);
+    for (size_t m = 0; m < ev->nmandatory; m++)
+        mand_failed[m] = check_mandatory(&c, &ev->mandatory[m], out);
+    for (size_t r = 0; r < ev->nrequirements; r++)
+        check_requirement(&c, &ev->requirements[r], out);
+    json_t *key_stack[STACK_KEYS];
+    json_t **keys = ev->nkeys <= STACK_KEYS ? key_stack : dpl_malloc(ev->nkeys * sizeof *keys);
+    check_keys(&c, keys, mand_failed, out);
+
+    json_t *data = NULL;
+    if (out->nerrors == 0) {
+        c.id = identity(ev, keys);
+        data = dpl__eval_build(&c, out);
+    }
+    if (data) {
+        json_t *ent = json_object();
+        json_object_set_nocheck(ent, "entity", ev->entity_name);
+        json_object_set_nocheck(ent, "id", c.id);
+        json_object_set_nocheck(ent, "source", c.source);
+        if (ev->entity && ev->entity->u.entity.substitutive)
+            json_object_set_new_nocheck(ent, "substitutive", json_true());
+        json_object_set_new_nocheck(ent, "data", data);
+        out->entity = ent;
+        out->outcome = DPL_EMIT;
+    } else {
+        out->outcome = DPL_REJECT;
+    }
+
+    for (size_t k = 0; k < ev->nkeys; k++)
+        json_decref(keys[k]);
+    if (keys != key_stack)
+        dpl_free(keys);
+    if (mand_failed != mand_stack)
+        dpl_free(mand_failed);
+    json_decref(c.id);
+}
+
+json_t *dpl_eval_expr(const DplEvaluator *ev, const DplExpr *e, json_t *record, long line, DplRtError *err)
+{
+    EvalCtx c;
+    ctx_init(&c, ev, record, line);
+    json_t *md = json_object_get(record, "metadata");
+    json_t *src = json_object_get(md, "source");
+    if (json_is_string(src))
+        c.source = src;
+    json_t *v = dpl__eval(&c, e);
+    if (c.err.set) {
+        if (err && !err->set)
+            *err = c.err;
+        json_decref(v);
+        return NULL;
+    }
+    return v;
+}

@@ -62,8 +62,15 @@ void dpl_result_add_error(DplResult *r, DplRtCode code, const char *path, const 
 
 /* Writes the reject line of §8:
  * {"line":N,"source":S,"errors":[{"code","path","message","rule":{"line","column"}}],"record":{...}}
- * or "raw":"..." when record is NULL.  src locates rule spans. */
+ * or "raw":"..." when record is NULL, ending with a newline.  src locates rule
+ * spans. */
 void dpl_write_reject(DplBuf *out, const DplSource *src, long line, const DplResult *r,
                       const json_t *record, const char *raw, size_t raw_len);
+/* The same line with "input":INPUT after "line" (dpl run with several input
+ * files, where line numbers count within each file); input NULL: omitted.
+ * Strings that are not valid UTF-8 (raw lines) are written with U+FFFD in
+ * place of each invalid byte, so the reject is always valid JSON. */
+void dpl_write_reject_input(DplBuf *out, const DplSource *src, const char *input, long line, const DplResult *r,
+                            const json_t *record, const char *raw, size_t raw_len);
 
 #endif

@@ -1,1 +1,111 @@
-/* placeholder until this module lands */
+/* reject.c — the per-record result (outcome, entity, collected errors) and
+ * the reject line of spec §8. */
+#include <stdio.h>
+
+#include "eval/eval.h"
+#include "json/json.h"
+
+void dpl_result_init(DplResult *r) { memset(r, 0, sizeof *r); }
+
+void dpl_result_clear(DplResult *r)
+{
+    json_decref(r->entity);
+    r->entity = NULL;
+    for (size_t i = 0; i < r->nerrors; i++) {
+        dpl_free(r->errors[i].path);
+        dpl_free(r->errors[i].message);
+    }
+    r->nerrors = 0;
+    r->source = NULL;
+    r->outcome = DPL_EMIT;
+    /* the error array keeps its capacity for the next record */
+}
+
+void dpl_result_add_error(DplResult *r, DplRtCode code, const char *path, const DplSpan *rule, const char *fmt, ...)
+{
+    if (r->nerrors == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 4;
+        r->errors = dpl_realloc(r->errors, r->cap * sizeof *r->errors);
+    }
+    DplRecError *e = &r->errors[r->nerrors++];
+    e->code = code;
+    e->path = path ? dpl_strdup(path) : NULL;
+    va_list ap;
+    va_start(ap, fmt);
+    e->message = dpl_vasprintf(fmt, ap);
+    va_end(ap);
+    e->has_rule = rule != NULL;
+    e->rule = rule ? *rule : (DplSpan){0, 0};
+}
+
+/* A JSON string for bytes that may not be valid UTF-8 (a raw input line, a
+ * message quoting part of one): each invalid byte becomes U+FFFD. */
+static void write_text(DplBuf *out, const char *s, size_t n)
+{
+    if (dpl_utf8_valid(s, n)) {
+        dpl_json_write_string(out, s, n);
+        return;
+    }
+    DplBuf clean = {0};
+    dpl_buf_reserve(&clean, n + 16);
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int len = dpl_utf8_decode(s + i, n - i, &cp);
+        if (len > 0) {
+            dpl_buf_append(&clean, s + i, (size_t)len);
+            i += (size_t)len;
+        } else {
+            dpl_buf_append(&clean, "\xEF\xBF\xBD", 3);
+            i++;
+        }
+    }
+    dpl_json_write_string(out, clean.data, clean.len);
+    dpl_buf_free(&clean);
+}
+
+void dpl_write_reject_input(DplBuf *out, const DplSource *src, const char *input, long line, const DplResult *r,
+                            const json_t *record, const char *raw, size_t raw_len)
+{
+    dpl_buf_printf(out, "{\"line\":%ld", line);
+    if (input) {
+        dpl_buf_puts(out, ",\"input\":");
+        write_text(out, input, strlen(input));
+    }
+    if (r->source) {
+        dpl_buf_puts(out, ",\"source\":");
+        write_text(out, r->source, strlen(r->source));
+    }
+    dpl_buf_puts(out, ",\"errors\":[");
+    for (size_t i = 0; i < r->nerrors; i++) {
+        const DplRecError *e = &r->errors[i];
+        if (i)
+            dpl_buf_putc(out, ',');
+        dpl_buf_printf(out, "{\"code\":\"%s\"", dpl_rt_code_name(e->code));
+        if (e->path) {
+            dpl_buf_puts(out, ",\"path\":");
+            write_text(out, e->path, strlen(e->path));
+        }
+        dpl_buf_puts(out, ",\"message\":");
+        write_text(out, e->message, strlen(e->message));
+        if (e->has_rule && src) {
+            DplPos pos = dpl_source_locate(src, e->rule.start);
+            dpl_buf_printf(out, ",\"rule\":{\"line\":%u,\"column\":%u}", pos.line, pos.column);
+        }
+        dpl_buf_putc(out, '}');
+    }
+    dpl_buf_putc(out, ']');
+    if (record) {
+        dpl_buf_puts(out, ",\"record\":");
+        dpl_json_write(out, record);
+    } else {
+        dpl_buf_puts(out, ",\"raw\":");
+        write_text(out, raw ? raw : "", raw ? raw_len : 0);
+    }
+    dpl_buf_puts(out, "}\n");
+}
+
+void dpl_write_reject(DplBuf *out, const DplSource *src, long line, const DplResult *r, const json_t *record,
+                      const char *raw, size_t raw_len)
+{
+    dpl_write_reject_input(out, src, NULL, line, r, record, raw, raw_len);
+}

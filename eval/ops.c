@@ -1,0 +1,376 @@
+/* ops.c — the operators and casts of spec §6 on runtime values.
+ *
+ * Integers are int64 and every operation is checked (__builtin_*_overflow):
+ * overflow and division by zero are `arithmetic_error`, never a wrapped or
+ * infinite value.  Operands whose types do not fit the operator are a
+ * `type_error` (the checker already refused the cases that hold for every
+ * record).  Missing in, missing out. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "eval/internal.h"
+
+const char *dpl__type_article(const json_t *v)
+{
+    if (!v)
+        return "a missing value";
+    switch (json_typeof(v)) {
+    case JSON_NULL: return "null";
+    case JSON_TRUE:
+    case JSON_FALSE: return "a boolean";
+    case JSON_INTEGER: return "an integer";
+    case JSON_REAL: return "a real";
+    case JSON_STRING: return "a string";
+    case JSON_ARRAY: return "an array";
+    case JSON_OBJECT: return "an object";
+    }
+    return "a value";
+}
+
+/* A real result must be finite: JSON has no inf/nan. */
+static json_t *real_result(EvalCtx *c, const DplExpr *e, double r)
+{
+    if (!isfinite(r)) {
+        dpl__eval_fail(c, e, DPL_RT_ARITHMETIC_ERROR, "`%s` overflows the range of a real number",
+                       dpl_op_spelling(e->u.binary.op));
+        return NULL;
+    }
+    return json_real(r);
+}
+
+static json_t *int_arith(EvalCtx *c, const DplExpr *e, DplOp op, int64_t x, int64_t y)
+{
+    int64_t r = 0;
+    bool overflow = false;
+    switch (op) {
+    case DPL_OP_ADD: overflow = __builtin_add_overflow(x, y, &r); break;
+    case DPL_OP_SUB: overflow = __builtin_sub_overflow(x, y, &r); break;
+    case DPL_OP_MUL: overflow = __builtin_mul_overflow(x, y, &r); break;
+    case DPL_OP_MOD:
+        if (y == 0) {
+            dpl__eval_fail(c, e, DPL_RT_ARITHMETIC_ERROR, "remainder of %lld by zero", (long long)x);
+            return NULL;
+        }
+        /* INT64_MIN % -1 traps on x86 although the result is 0 */
+        r = y == -1 ? 0 : x % y;
+        break;
+    default: break;
+    }
+    if (overflow) {
+        dpl__eval_fail(c, e, DPL_RT_ARITHMETIC_ERROR, "integer overflow in %lld %s %lld", (long long)x,
+                       dpl_op_spelling(op), (long long)y);
+        return NULL;
+    }
+    return json_integer(r);
+}
+
+static json_t *arith(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a, json_t *b)
+{
+    if (op == DPL_OP_ADD && json_is_string(a) && json_is_string(b)) {
+        size_t la = json_string_length(a), lb = json_string_length(b);
+        char *s = dpl_malloc(la + lb + 1);
+        memcpy(s, json_string_value(a), la);
+        memcpy(s + la, json_string_value(b), lb);
+        json_t *r = json_stringn_nocheck(s, la + lb);
+        dpl_free(s);
+        return r;
+    }
+    if (!json_is_number(a) || !json_is_number(b)) {
+        dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`%s` needs %s, found %s and %s", dpl_op_spelling(op),
+                       op == DPL_OP_ADD ? "two numbers or two strings" : "numbers", dpl__type_article(a),
+                       dpl__type_article(b));
+        return NULL;
+    }
+    bool ints = json_is_integer(a) && json_is_integer(b);
+    if (op == DPL_OP_MOD) {
+        if (!ints) {
+            dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`%%` needs integers, found %s and %s", dpl__type_article(a),
+                           dpl__type_article(b));
+            return NULL;
+        }
+        return int_arith(c, e, op, json_integer_value(a), json_integer_value(b));
+    }
+    if (op == DPL_OP_DIV) {
+        double y = json_number_value(b);
+        if (y == 0) {
+            dpl__eval_fail(c, e, DPL_RT_ARITHMETIC_ERROR, "division by zero");
+            return NULL;
+        }
+        return real_result(c, e, json_number_value(a) / y);
+    }
+    if (ints)
+        return int_arith(c, e, op, json_integer_value(a), json_integer_value(b));
+    double x = json_number_value(a), y = json_number_value(b);
+    double r = op == DPL_OP_ADD ? x + y : op == DPL_OP_SUB ? x - y : x * y;
+    return real_result(c, e, r);
+}
+
+/* Compares an integer with a real exactly (a double cannot hold every int64). */
+static int cmp_int_real(int64_t i, double d)
+{
+    if (d >= 9223372036854775808.0)
+        return -1;
+    if (d < -9223372036854775808.0)
+        return 1;
+    double t = trunc(d); /* in int64 range now */
+    int64_t ti = (int64_t)t;
+    if (i != ti)
+        return i < ti ? -1 : 1;
+    double frac = d - t;
+    return frac > 0 ? -1 : frac < 0 ? 1 : 0;
+}
+
+static int cmp_numbers(json_t *a, json_t *b)
+{
+    if (json_is_integer(a) && json_is_integer(b)) {
+        json_int_t x = json_integer_value(a), y = json_integer_value(b);
+        return x < y ? -1 : x > y;
+    }
+    if (json_is_integer(a))
+        return cmp_int_real(json_integer_value(a), json_real_value(b));
+    if (json_is_integer(b))
+        return -cmp_int_real(json_integer_value(b), json_real_value(a));
+    double x = json_real_value(a), y = json_real_value(b);
+    return x < y ? -1 : x > y;
+}
+
+static int cmp_strings(json_t *a, json_t *b)
+{
+    size_t la = json_string_length(a), lb = json_string_length(b);
+    int r = memcmp(json_string_value(a), json_string_value(b), la < lb ? la : lb);
+    if (r)
+        return r < 0 ? -1 : 1;
+    return la < lb ? -1 : la > lb;
+}
+
+static json_t *compare(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a, json_t *b)
+{
+    int r;
+    if (json_is_number(a) && json_is_number(b))
+        r = cmp_numbers(a, b);
+    else if (json_is_string(a) && json_is_string(b))
+        r = cmp_strings(a, b); /* byte order = code point order in UTF-8 */
+    else {
+        dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "cannot compare %s with %s using `%s`", dpl__type_article(a),
+                       dpl__type_article(b), dpl_op_spelling(op));
+        return NULL;
+    }
+    switch (op) {
+    case DPL_OP_LT: return json_boolean(r < 0);
+    case DPL_OP_LE: return json_boolean(r <= 0);
+    case DPL_OP_GT: return json_boolean(r > 0);
+    default: return json_boolean(r >= 0);
+    }
+}
+
+json_t *dpl__eval_binary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a, json_t *b)
+{
+    if (!a || !b)
+        return NULL;
+    switch (op) {
+    case DPL_OP_EQ: return json_boolean(dpl_json_equal(a, b));
+    case DPL_OP_NE: return json_boolean(!dpl_json_equal(a, b));
+    case DPL_OP_LT:
+    case DPL_OP_LE:
+    case DPL_OP_GT:
+    case DPL_OP_GE: return compare(c, e, op, a, b);
+    case DPL_OP_ADD:
+    case DPL_OP_SUB:
+    case DPL_OP_MUL:
+    case DPL_OP_DIV:
+    case DPL_OP_MOD: return arith(c, e, op, a, b);
+    default: break;
+    }
+    dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`%s` is not a binary operator", dpl_op_spelling(op));
+    return NULL;
+}
+
+json_t *dpl__eval_unary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a)
+{
+    if (!a)
+        return NULL;
+    if (op == DPL_OP_NOT) {
+        if (json_is_boolean(a))
+            return json_boolean(!json_is_true(a));
+        dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`not` needs a boolean, found %s", dpl__type_article(a));
+        return NULL;
+    }
+    if (json_is_integer(a)) {
+        json_int_t x = json_integer_value(a);
+        if (x == INT64_MIN) {
+            dpl__eval_fail(c, e, DPL_RT_ARITHMETIC_ERROR, "integer overflow in -(%lld)", (long long)x);
+            return NULL;
+        }
+        return json_integer(-x);
+    }
+    if (json_is_real(a))
+        return json_real(-json_real_value(a));
+    dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "unary `-` needs a number, found %s", dpl__type_article(a));
+    return NULL;
+}
+
+/* ---- casts ------------------------------------------------------------------------ */
+
+static bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v'; }
+
+/* The string without surrounding white space, copied NUL-terminated into buf
+ * (the value may hold NUL bytes, which make it unparsable anyway).  Returns
+ * false when it does not fit or holds a NUL. */
+static bool trimmed(json_t *s, char *buf, size_t cap)
+{
+    const char *p = json_string_value(s);
+    size_t n = json_string_length(s);
+    while (n && is_space(*p))
+        p++, n--;
+    while (n && is_space(p[n - 1]))
+        n--;
+    if (n == 0 || n >= cap || memchr(p, '\0', n))
+        return false;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return true;
+}
+
+/* [+-]digits, nothing else. */
+static bool parse_int(const char *s, int64_t *out)
+{
+    const char *p = s;
+    if (*p == '+' || *p == '-')
+        p++;
+    if (*p < '0' || *p > '9')
+        return false;
+    for (const char *q = p; *q; q++)
+        if (*q < '0' || *q > '9')
+            return false;
+    errno = 0;
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (errno == ERANGE || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+/* A decimal number: [+-] digits [. digits] [e [+-] digits], or .5 / 5. forms.
+ * No hex, inf or nan, which strtod would otherwise accept. */
+static bool parse_real(const char *s, double *out)
+{
+    const char *p = s;
+    if (*p == '+' || *p == '-')
+        p++;
+    size_t digits = 0;
+    while (*p >= '0' && *p <= '9')
+        p++, digits++;
+    if (*p == '.') {
+        p++;
+        while (*p >= '0' && *p <= '9')
+            p++, digits++;
+    }
+    if (!digits)
+        return false;
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p == '+' || *p == '-')
+            p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p)
+        return false;
+    double d = strtod(s, NULL);
+    if (!isfinite(d))
+        return false;
+    *out = d;
+    return true;
+}
+
+static const char *cast_name(DplCastType t)
+{
+    switch (t) {
+    case DPL_CAST_INT: return "int";
+    case DPL_CAST_FLOAT: return "float";
+    case DPL_CAST_STRING: return "string";
+    case DPL_CAST_BOOL: return "bool";
+    default: return "?";
+    }
+}
+
+static json_t *cast_failed(EvalCtx *c, const DplExpr *e, DplCastType type, json_t *a)
+{
+    if (json_is_string(a)) {
+        /* quote the string, cut to keep the message readable */
+        int n = (int)(json_string_length(a) > 60 ? 60 : json_string_length(a));
+        dpl__eval_fail(c, e, DPL_RT_CAST_FAILED, "cannot cast \"%.*s\"%s to %s", n, json_string_value(a),
+                       json_string_length(a) > 60 ? "..." : "", cast_name(type));
+    } else {
+        dpl__eval_fail(c, e, DPL_RT_CAST_FAILED, "cannot cast %s to %s", dpl__type_article(a), cast_name(type));
+    }
+    return NULL;
+}
+
+json_t *dpl__eval_cast(EvalCtx *c, const DplExpr *e, DplCastType type, json_t *a)
+{
+    if (!a)
+        return NULL;
+    char buf[400];
+    switch (type) {
+    case DPL_CAST_INT:
+        if (json_is_integer(a))
+            return json_incref(a);
+        if (json_is_real(a)) {
+            double d = json_real_value(a);
+            /* integral and inside [-2^63, 2^63) */
+            if (d == trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+                return json_integer((json_int_t)d);
+        } else if (json_is_string(a)) {
+            int64_t v;
+            if (trimmed(a, buf, sizeof buf) && parse_int(buf, &v))
+                return json_integer(v);
+        }
+        return cast_failed(c, e, type, a);
+    case DPL_CAST_FLOAT:
+        if (json_is_real(a))
+            return json_incref(a);
+        if (json_is_integer(a))
+            return json_real((double)json_integer_value(a));
+        if (json_is_string(a)) {
+            double d;
+            if (trimmed(a, buf, sizeof buf) && parse_real(buf, &d))
+                return json_real(d);
+        }
+        return cast_failed(c, e, type, a);
+    case DPL_CAST_STRING:
+        if (json_is_string(a))
+            return json_incref(a);
+        if (json_is_integer(a)) {
+            int n = snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(a));
+            return json_stringn_nocheck(buf, (size_t)n);
+        }
+        if (json_is_real(a)) {
+            int n = dpl_json_format_real(json_real_value(a), buf);
+            return json_stringn_nocheck(buf, (size_t)n);
+        }
+        if (json_is_boolean(a))
+            return json_string(json_is_true(a) ? "true" : "false");
+        return cast_failed(c, e, type, a);
+    case DPL_CAST_BOOL:
+        if (json_is_boolean(a))
+            return json_incref(a);
+        if (json_is_string(a) && trimmed(a, buf, sizeof buf)) {
+            if (strcmp(buf, "true") == 0)
+                return json_true();
+            if (strcmp(buf, "false") == 0)
+                return json_false();
+        }
+        return cast_failed(c, e, type, a);
+    case DPL_CAST_UNKNOWN:
+        break;
+    }
+    /* the checker refuses unknown cast types (E307) */
+    dpl__eval_fail(c, e, DPL_RT_CAST_FAILED, "unknown cast type `%s`", e->u.cast.type_name);
+    return NULL;
+}
