@@ -1,1 +1,327 @@
-/* placeholder until this module lands */
+/* check.c — checking a whole program: statement counts (E301, E302, E309,
+ * W401), mandatory paths (W402), add blocks (implicit targets, E204 for
+ * indexed paths, E306, W403), and the entry points dpl_check,
+ * dpl_check_expr and dpl_compile.  Expressions are checked in expr.c. */
+#include <stdio.h>
+
+#include "check/internal.h"
+#include "parser/parser.h"
+
+/* ---- paths as comparable keys ------------------------------------------------ */
+
+/* Appends a path's segments in a form where equal keys mean the same field:
+ * relative paths are spelled from `data`, segments are separated by 0x1F
+ * (which no identifier contains) and indexes are written in brackets. */
+static void path_key(DplBuf *b, const DplPath *p)
+{
+    if (p->root == DPL_ROOT_RELATIVE)
+        dpl_buf_puts(b, "data");
+    for (size_t i = 0; i < p->nsegs; i++) {
+        const DplSegment *s = &p->segs[i];
+        if (b->len)
+            dpl_buf_putc(b, '\x1f');
+        if (s->kind == DPL_SEG_FIELD)
+            dpl_buf_append(b, s->name, s->name_len);
+        else if (s->kind == DPL_SEG_INDEX)
+            dpl_buf_printf(b, "[%lld]", (long long)s->index);
+        else
+            dpl_buf_puts(b, "[*]");
+    }
+    dpl_buf_putc(b, '\0');
+}
+
+/* ---- statement-level rules ----------------------------------------------------- */
+
+static const DplStmt *first_of(const DplProgram *p, DplStmtKind k)
+{
+    for (size_t i = 0; i < p->nstmts; i++)
+        if (p->stmts[i].kind == k)
+            return &p->stmts[i];
+    return NULL;
+}
+
+static void check_counts(DplChecker *c)
+{
+    const DplProgram *p = c->prog;
+    const DplStmt *entity = first_of(p, DPL_STMT_ENTITY), *sources = first_of(p, DPL_STMT_SOURCES);
+    for (size_t i = 0; i < p->nstmts; i++) {
+        const DplStmt *s = &p->stmts[i];
+        const DplStmt *first = s->kind == DPL_STMT_ENTITY ? entity : s->kind == DPL_STMT_SOURCES ? sources : NULL;
+        if (!first || first == s)
+            continue;
+        const char *kw = s->kind == DPL_STMT_ENTITY ? "entity" : "sources";
+        DplPos at = dpl_source_locate(p->src, first->keyword_span.start);
+        DplDiag *d = dpl_diag_add(c->diags, DPL_E302, s->keyword_span, "duplicate `%s` statement", kw);
+        dpl_diag_label(d, "second `%s` statement", kw);
+        dpl_diag_note(d, "the first `%s` statement is at line %u, column %u", kw, at.line, at.column);
+        if (s->kind == DPL_STMT_ENTITY)
+            dpl_diag_help(d, "a program produces one entity; write a separate program for another one");
+        else
+            dpl_diag_help(d, "list every source in one statement: sources \"a\", \"b\"");
+    }
+    if (!entity) {
+        DplDiag *d = dpl_diag_add(c->diags, DPL_E301, (DplSpan){0, 0}, "no `entity` statement");
+        dpl_diag_help(d, "declare the entity and its keys: entity \"NAME\" { key.path }");
+    }
+    if (entity && entity->u.entity.nkeys == 0) {
+        DplDiag *d = dpl_diag_add(c->diags, DPL_E309, entity->span, "entity `%.*s` has no keys",
+                                  (int)entity->u.entity.name_len, entity->u.entity.name ? entity->u.entity.name : "");
+        dpl_diag_help(d, "list the paths that identify a record inside the braces");
+    }
+    if (entity && !sources) {
+        DplDiag *d = dpl_diag_add(c->diags, DPL_W401, entity->keyword_span,
+                                  "no `sources` statement: every record is accepted");
+        dpl_diag_help(d, "add `sources \"NAME\"` to skip records from other sources");
+    }
+}
+
+static void check_mandatory(DplChecker *c)
+{
+    const DplProgram *p = c->prog;
+    DPL_VEC(const char *) keys = {0};
+    DPL_VEC(const DplExpr *) exprs = {0};
+    c->phase = DPL_PHASE_MANDATORY;
+    for (size_t i = 0; i < p->nstmts; i++) {
+        const DplStmt *s = &p->stmts[i];
+        if (s->kind != DPL_STMT_MANDATORY)
+            continue;
+        for (size_t j = 0; j < s->u.mandatory.npaths; j++) {
+            DplExpr *e = s->u.mandatory.paths[j];
+            dpl_check_infer(c, e);
+            if (!e || e->kind != DPL_EXPR_PATH)
+                continue;
+            DplBuf b = {0};
+            path_key(&b, &e->u.path);
+            const char *key = dpl_arena_strndup(p->arena, b.data, b.len);
+            dpl_buf_free(&b);
+            size_t k = 0;
+            while (k < keys.len && strcmp(keys.items[k], key) != 0)
+                k++;
+            if (k == keys.len) {
+                dpl_vec_push(p->arena, &keys, key);
+                dpl_vec_push(p->arena, &exprs, e);
+                continue;
+            }
+            DplPos at = dpl_source_locate(p->src, exprs.items[k]->span.start);
+            DplDiag *d = dpl_diag_add(c->diags, DPL_W402, e->span, "path is already listed in `mandatory`");
+            dpl_diag_label(d, "listed again here");
+            dpl_diag_note(d, "first listed at line %u, column %u", at.line, at.column);
+            dpl_diag_note(d, "a relative path such as `valor` is the same field as `data.valor`");
+        }
+    }
+}
+
+static void check_keys_and_requirements(DplChecker *c)
+{
+    const DplProgram *p = c->prog;
+    for (size_t i = 0; i < p->nstmts; i++) {
+        const DplStmt *s = &p->stmts[i];
+        if (s->kind == DPL_STMT_ENTITY) {
+            c->phase = DPL_PHASE_KEYS;
+            for (size_t j = 0; j < s->u.entity.nkeys; j++)
+                dpl_check_infer(c, s->u.entity.keys[j]);
+        } else if (s->kind == DPL_STMT_REQUIREMENT) {
+            c->phase = DPL_PHASE_REQUIREMENT;
+            for (size_t j = 0; j < s->u.requirement.nexprs; j++)
+                dpl_check_condition(c, s->u.requirement.exprs[j], "requirement");
+        }
+    }
+}
+
+/* ---- add blocks ---------------------------------------------------------------------- */
+
+/* What the add items so far have written, to find double writes (E306) and
+ * deletes of nothing (W403). */
+typedef struct {
+    const char *key;  /* target segments joined by 0x1F */
+    DplSpan span;     /* the first writer */
+    bool all_append;  /* every write so far said `append` */
+    bool live;        /* not deleted since */
+} Written;
+
+typedef struct {
+    DPL_VEC(Written) w;
+    bool all_seen; /* an `all` may have written any name */
+} Writes;
+
+static char *target_key(DplArena *a, const DplTarget *t)
+{
+    DplBuf b = {0};
+    for (size_t i = 0; i < t->nsegs; i++) {
+        if (i)
+            dpl_buf_putc(&b, '\x1f');
+        dpl_buf_puts(&b, t->segs[i] ? t->segs[i] : "");
+    }
+    char *k = dpl_arena_strndup(a, b.data ? b.data : "", b.len);
+    dpl_buf_free(&b);
+    return k;
+}
+
+/* "a.b" for messages. */
+static const char *key_display(DplArena *a, const char *key)
+{
+    char *s = dpl_arena_strdup(a, key);
+    for (char *q = s; *q; q++)
+        if (*q == '\x1f')
+            *q = '.';
+    return s;
+}
+
+static Written *find_written(Writes *ws, const char *key)
+{
+    for (size_t i = 0; i < ws->w.len; i++)
+        if (ws->w.items[i].live && strcmp(ws->w.items[i].key, key) == 0)
+            return &ws->w.items[i];
+    return NULL;
+}
+
+/* True when key, a parent of it or a child of it was written: deleting
+ * `a` after writing `a.b`, or `a.b` after writing `a`, both do something. */
+static bool touches_written(const Writes *ws, const char *key)
+{
+    size_t n = strlen(key);
+    for (size_t i = 0; i < ws->w.len; i++) {
+        const Written *w = &ws->w.items[i];
+        if (!w->live)
+            continue;
+        size_t m = strlen(w->key), k = n < m ? n : m;
+        if (memcmp(w->key, key, k) == 0 && (n == m || (n > m ? key[m] : w->key[n]) == '\x1f'))
+            return true;
+    }
+    return false;
+}
+
+/* A plain path item writes to its last field; give it that target. */
+static bool implicit_target(DplChecker *c, DplAddItem *it)
+{
+    const DplPath *path = &it->value->u.path;
+    const DplSegment *last = path->nsegs ? &path->segs[path->nsegs - 1] : NULL;
+    if (!last || last->kind != DPL_SEG_FIELD) {
+        DplDiag *d = dpl_diag_add(c->diags, DPL_E204, it->value->span,
+                                  "this path ends in an index, so the item needs `-> target`");
+        dpl_diag_help(d, "name the attribute: path[0] -> name");
+        return false;
+    }
+    if (it->target.nsegs == 0) {
+        const char **segs = dpl_arena_alloc(c->prog->arena, sizeof *segs);
+        segs[0] = dpl_arena_strndup(c->prog->arena, last->name, last->name_len);
+        it->target.segs = segs;
+        it->target.nsegs = 1;
+        it->target.span = last->span;
+    }
+    return true;
+}
+
+static void check_delete(DplChecker *c, Writes *ws, DplAddItem *it)
+{
+    const DplExpr *e = it->value;
+    if (!e || e->kind != DPL_EXPR_PATH)
+        return;
+    /* the attribute name: field segments up to the first index, without a
+     * leading `data` (attributes are named like targets) */
+    const DplPath *p = &e->u.path;
+    DplBuf b = {0};
+    for (size_t i = p->root == DPL_ROOT_DATA ? 1 : 0; i < p->nsegs && p->segs[i].kind == DPL_SEG_FIELD; i++) {
+        if (b.len)
+            dpl_buf_putc(&b, '\x1f');
+        dpl_buf_append(&b, p->segs[i].name, p->segs[i].name_len);
+    }
+    char *key = dpl_arena_strndup(c->prog->arena, b.data ? b.data : "", b.len);
+    dpl_buf_free(&b);
+    if (!ws->all_seen && !touches_written(ws, key)) {
+        DplDiag *d = dpl_diag_add(c->diags, DPL_W403, e->span, "`delete` of `%s`, which no earlier item writes",
+                                  key_display(c->prog->arena, key));
+        dpl_diag_help(d, "check the spelling, or remove the `delete`");
+    }
+    /* after a delete the name may be written again */
+    size_t n = strlen(key);
+    for (size_t i = 0; i < ws->w.len; i++) {
+        Written *w = &ws->w.items[i];
+        if (strncmp(w->key, key, n) == 0 && (w->key[n] == '\0' || w->key[n] == '\x1f'))
+            w->live = false;
+    }
+}
+
+static void check_write(DplChecker *c, Writes *ws, DplAddItem *it)
+{
+    char *key = target_key(c->prog->arena, &it->target);
+    bool append = it->modifier == DPL_MOD_APPEND;
+    DplSpan span = it->has_target ? it->target.span : it->value->span;
+    Written *prev = find_written(ws, key);
+    if (!prev) {
+        Written w = {key, span, append, true};
+        dpl_vec_push(c->prog->arena, &ws->w, w);
+        return;
+    }
+    if (it->modifier == DPL_MOD_OVERWRITE || (append && prev->all_append)) {
+        prev->all_append = prev->all_append && append;
+        return;
+    }
+    DplPos at = dpl_source_locate(c->prog->src, prev->span.start);
+    const char *name = key_display(c->prog->arena, key);
+    DplDiag *d = dpl_diag_add(c->diags, DPL_E306, it->span, "attribute `%s` is written twice", name);
+    dpl_diag_label(d, "`%s` written again here", name);
+    dpl_diag_note(d, "first written at line %u, column %u", at.line, at.column);
+    dpl_diag_help(d, append ? "the first write must say `append` too"
+                            : "write `overwrite` before this item to replace the value, or `append` on both to collect them");
+}
+
+static void check_add(DplChecker *c, Writes *ws, DplStmt *s)
+{
+    c->phase = DPL_PHASE_ADD;
+    for (size_t i = 0; i < s->u.add.nitems; i++) {
+        DplAddItem *it = &s->u.add.items[i];
+        if (it->kind == DPL_ITEM_ALL) {
+            ws->all_seen = true;
+            continue;
+        }
+        if (it->kind == DPL_ITEM_DELETE) {
+            check_delete(c, ws, it);
+            continue;
+        }
+        if (it->cond)
+            dpl_check_condition(c, it->cond, "`if` condition");
+        if (!it->value)
+            continue;
+        dpl_check_infer(c, it->value);
+        bool has_target = it->has_target && it->target.nsegs > 0;
+        if (!has_target && it->value->kind == DPL_EXPR_PATH)
+            has_target = implicit_target(c, it);
+        /* other items without a target are the parser's E204 */
+        if (has_target)
+            check_write(c, ws, it);
+    }
+}
+
+/* ---- entry points ---------------------------------------------------------------------------- */
+
+bool dpl_check(DplProgram *prog, DplDiagList *diags)
+{
+    size_t before = dpl_diag_count(diags, DPL_SEV_ERROR);
+    DplChecker c = {prog, diags, DPL_PHASE_KEYS};
+    check_counts(&c);
+    check_keys_and_requirements(&c);
+    check_mandatory(&c);
+    Writes ws = {0};
+    for (size_t i = 0; i < prog->nstmts; i++)
+        if (prog->stmts[i].kind == DPL_STMT_ADD)
+            check_add(&c, &ws, &prog->stmts[i]);
+    return dpl_diag_count(diags, DPL_SEV_ERROR) == before;
+}
+
+bool dpl_check_expr(DplProgram *prog, DplExpr *e, DplDiagList *diags)
+{
+    size_t before = dpl_diag_count(diags, DPL_SEV_ERROR);
+    DplChecker c = {prog, diags, DPL_PHASE_ADD};
+    dpl_check_infer(&c, e);
+    return dpl_diag_count(diags, DPL_SEV_ERROR) == before;
+}
+
+DplProgram *dpl_compile(const DplSource *src, DplDiagList *diags, bool *ok)
+{
+    size_t before = dpl_diag_count(diags, DPL_SEV_ERROR);
+    DplProgram *prog = dpl_parse(src, diags);
+    dpl_check(prog, diags);
+    *ok = dpl_diag_count(diags, DPL_SEV_ERROR) == before;
+    return prog;
+}

@@ -1,31 +1,222 @@
 /* codes.h — every diagnostic code, defined once.
- * X(code, severity, title, explanation); see diag.h. */
+ * X(code, severity, title, explanation); see diag.h.
+ * The explanation is a paragraph, a blank line, then an example indented by
+ * four spaces; `dplc explain` prints it and docs/errors.md repeats it. */
 #ifndef DPL_DIAG_CODES_H
 #define DPL_DIAG_CODES_H
 
-#define DPL_DIAG_CODES(X)                                                                 \
-    X(E101, DPL_SEV_ERROR, "unexpected character", "")                                    \
-    X(E102, DPL_SEV_ERROR, "unterminated string", "")                                     \
-    X(E103, DPL_SEV_ERROR, "invalid escape sequence", "")                                 \
-    X(E104, DPL_SEV_ERROR, "invalid number literal", "")                                  \
-    X(E201, DPL_SEV_ERROR, "unexpected token", "")                                        \
-    X(E202, DPL_SEV_ERROR, "unclosed block", "")                                          \
-    X(E203, DPL_SEV_ERROR, "unknown statement", "")                                       \
-    X(E204, DPL_SEV_ERROR, "computed add item without `-> target`", "")                   \
-    X(E301, DPL_SEV_ERROR, "no `entity` statement", "")                                   \
-    X(E302, DPL_SEV_ERROR, "duplicate `entity` or `sources` statement", "")               \
-    X(E303, DPL_SEV_ERROR, "unknown function", "")                                        \
-    X(E304, DPL_SEV_ERROR, "wrong number of arguments", "")                               \
-    X(E305, DPL_SEV_ERROR, "type mismatch", "")                                           \
-    X(E306, DPL_SEV_ERROR, "attribute written twice", "")                                 \
-    X(E307, DPL_SEV_ERROR, "unknown cast type", "")                                       \
-    X(E308, DPL_SEV_ERROR, "`'id` used before the id is known", "")                       \
-    X(E309, DPL_SEV_ERROR, "entity without keys", "")                                     \
-    X(E310, DPL_SEV_ERROR, "unknown meta attribute", "")                                  \
-    X(E311, DPL_SEV_ERROR, "invalid regular expression", "")                              \
-    X(W401, DPL_SEV_WARNING, "no `sources` statement", "")                                \
-    X(W402, DPL_SEV_WARNING, "duplicate path in `mandatory`", "")                         \
-    X(W403, DPL_SEV_WARNING, "`delete` of an attribute never written", "")                \
-    X(W404, DPL_SEV_WARNING, "condition is constant", "")
+#define DPL_DIAG_CODES(X) \
+    X(E101, DPL_SEV_ERROR, "unexpected character", \
+      "The lexer found a character that cannot start any DPL token, such as `$`,\n" \
+      "`@` or a stray backslash. The character is skipped and lexing carries on, so\n" \
+      "later problems are still reported. Paths and names may only use letters,\n" \
+      "digits and `_`; quote a field whose name has other characters.\n" \
+      "\n" \
+      "    add {\n" \
+      "        price$ -> price          # error: `$` is not part of DPL\n" \
+      "        data.\"price$\" -> price   # ok: quoted field name\n" \
+      "    }\n") \
+    X(E102, DPL_SEV_ERROR, "unterminated string", \
+      "A string literal was opened with `\"` but the line ended before the closing\n" \
+      "quote. Strings cannot span lines; write a newline inside a string as `\\n`.\n" \
+      "\n" \
+      "    sources \"fipe          # error: missing closing quote\n" \
+      "    sources \"fipe\"         # ok\n") \
+    X(E103, DPL_SEV_ERROR, "invalid escape sequence", \
+      "Inside a string, a backslash must start one of the JSON escapes `\\\" \\\\ \\/ \\b\n" \
+      "\\f \\n \\r \\t` or `\\uXXXX` (a surrogate pair for code points above U+FFFF).\n" \
+      "Any other character after the backslash, or a lone surrogate, is an error.\n" \
+      "To write a literal backslash, double it.\n" \
+      "\n" \
+      "    add {\n" \
+      "        \"a\\qb\" -> x     # error: `\\q` is not an escape\n" \
+      "        \"a\\\\qb\" -> x    # ok: a backslash followed by q\n" \
+      "    }\n") \
+    X(E104, DPL_SEV_ERROR, "invalid number literal", \
+      "A number literal is malformed (such as `1e` or `1.`) or out of range:\n" \
+      "integers must fit in a signed 64-bit value and reals must be finite doubles.\n" \
+      "DPL never silently rounds or wraps a literal. Use a real (`1e20`) when a\n" \
+      "value does not need to be an exact integer.\n" \
+      "\n" \
+      "    add {\n" \
+      "        k + 99999999999999999999 -> x   # error: larger than 2^63-1\n" \
+      "        k + 1e20 -> x                   # ok: a real\n" \
+      "    }\n") \
+    X(E201, DPL_SEV_ERROR, "unexpected token", \
+      "The parser found a token where the grammar does not allow it; the message\n" \
+      "says what was expected instead. The parser skips to the next item or\n" \
+      "statement and carries on, so independent errors are all reported.\n" \
+      "\n" \
+      "    mandatory {\n" \
+      "        data.valor,, data.nome    # error: expected a path, found `,`\n" \
+      "    }\n") \
+    X(E202, DPL_SEV_ERROR, "unclosed block", \
+      "A `{` that opens an entity, mandatory, requirement or add block has no\n" \
+      "matching `}` before the end of the file. The error points at the opening\n" \
+      "brace; usually a closing brace is missing or a string or comment swallowed\n" \
+      "it.\n" \
+      "\n" \
+      "    add {\n" \
+      "        valor\n" \
+      "    # error: end of file before the `}` of `add`\n") \
+    X(E203, DPL_SEV_ERROR, "unknown statement", \
+      "A program is a list of statements, each starting with one of the keywords\n" \
+      "`entity`, `substitutive entity`, `sources`, `mandatory`, `requirement` or\n" \
+      "`add`. Anything else at the top level is reported, with the nearest keyword\n" \
+      "as a suggestion when it looks like a typo.\n" \
+      "\n" \
+      "    mandatry {          # error: did you mean `mandatory`?\n" \
+      "        data.valor\n" \
+      "    }\n") \
+    X(E204, DPL_SEV_ERROR, "computed add item without `-> target`", \
+      "An add item that is a plain path is written to an attribute named after the\n" \
+      "path's last field. Any other expression (a calculation, a call, a literal,\n" \
+      "or a path ending in an index such as `[0]`) has no natural name, so it needs\n" \
+      "`-> target`.\n" \
+      "\n" \
+      "    add {\n" \
+      "        valor                  # ok: written to `valor`\n" \
+      "        valor * 2              # error: where should the result go?\n" \
+      "        valor * 2 -> dobro     # ok\n" \
+      "    }\n") \
+    X(E301, DPL_SEV_ERROR, "no `entity` statement", \
+      "Every program must declare the entity it produces with `entity \"NAME\" { keys\n" \
+      "}`; without it there is no entity name and no id to emit. The error points\n" \
+      "at the start of the file.\n" \
+      "\n" \
+      "    entity \"fipe\" {\n" \
+      "        data.codigo\n" \
+      "    }\n" \
+      "    sources \"fipe\"\n") \
+    X(E302, DPL_SEV_ERROR, "duplicate `entity` or `sources` statement", \
+      "A program produces exactly one entity from one list of sources, so `entity`\n" \
+      "and `sources` may each appear only once. The error points at the second\n" \
+      "statement and a note says where the first one is. List several sources in\n" \
+      "one statement, separated by commas.\n" \
+      "\n" \
+      "    sources \"fipe\"\n" \
+      "    sources \"fipe2\"           # error: second `sources`\n" \
+      "    sources \"fipe\", \"fipe2\"   # ok: one statement, two names\n") \
+    X(E303, DPL_SEV_ERROR, "unknown function", \
+      "The called function is not in the standard library (see the table in the\n" \
+      "language reference). Function names are case-sensitive; when the name is\n" \
+      "close to a known one, the nearest name is suggested.\n" \
+      "\n" \
+      "    requirement {\n" \
+      "        lenn(data.nome) > 2   # error: did you mean `len`?\n" \
+      "        len(data.nome) > 2    # ok\n" \
+      "    }\n") \
+    X(E304, DPL_SEV_ERROR, "wrong number of arguments", \
+      "Every builtin has a fixed number of arguments (some take a range, and\n" \
+      "`concat` and `coalesce` take one or more). The message gives the number\n" \
+      "expected and the number given.\n" \
+      "\n" \
+      "    add {\n" \
+      "        upper(nome, 1) -> n     # error: upper takes 1 argument\n" \
+      "        upper(nome) -> n        # ok\n" \
+      "    }\n") \
+    X(E305, DPL_SEV_ERROR, "type mismatch", \
+      "The checker infers the possible types of every expression. Paths can hold\n" \
+      "any value, so they are checked when a record arrives (a `type_error`\n" \
+      "reject), but when no possible value of an operand is acceptable the error\n" \
+      "holds for every record and is reported at compile time. For example `-`,\n" \
+      "`*`, `/` and `%` need numbers, `+` needs two numbers or two strings,\n" \
+      "`and`/`or`/`not` need booleans, and builtins check their arguments.\n" \
+      "`matches` also needs its regex as a string literal.\n" \
+      "\n" \
+      "    add {\n" \
+      "        \"a\" - 1 -> x            # error: `-` needs numbers, found a string\n" \
+      "        upper(42) -> y          # error: upper needs a string\n" \
+      "        valor - 1 -> z          # ok: checked for each record\n" \
+      "    }\n") \
+    X(E306, DPL_SEV_ERROR, "attribute written twice", \
+      "Two add items write the same target attribute. This is almost always a\n" \
+      "mistake (the second would silently win), so it is an error unless the later\n" \
+      "item says `overwrite` (replace the earlier value), or both items say\n" \
+      "`append` (collect values into an array). A `delete` of the attribute in\n" \
+      "between also allows writing it again; `all` does not count because its names\n" \
+      "are only known at run time.\n" \
+      "\n" \
+      "    add {\n" \
+      "        nome\n" \
+      "        apelido -> nome             # error: `nome` is already written\n" \
+      "        overwrite apelido -> nome   # ok: replaces it on purpose\n" \
+      "    }\n") \
+    X(E307, DPL_SEV_ERROR, "unknown cast type", \
+      "`as` converts a value to one of the types `int`, `float`, `string` or\n" \
+      "`bool`. Any other type name is reported, with the nearest valid one as a\n" \
+      "suggestion.\n" \
+      "\n" \
+      "    add {\n" \
+      "        z as number -> z    # error: did you mean `float`?\n" \
+      "        z as float -> z     # ok\n" \
+      "    }\n") \
+    X(E308, DPL_SEV_ERROR, "`'id` used before the id is known", \
+      "The meta attribute `'id` is the entity id, computed from the key values\n" \
+      "after validation. Entity keys, mandatory paths and requirements run before\n" \
+      "the id exists, so `'id` cannot appear there. It can be used in add items.\n" \
+      "\n" \
+      "    entity \"e\" { 'id }      # error: the keys define the id\n" \
+      "    add { 'id -> codigo }   # ok\n") \
+    X(E309, DPL_SEV_ERROR, "entity without keys", \
+      "The entity id is a hash of the entity's key values; with no keys every\n" \
+      "record of the entity would get the same id. List at least one key expression\n" \
+      "inside the braces.\n" \
+      "\n" \
+      "    entity \"fipe\" { }              # error: no keys\n" \
+      "    entity \"fipe\" { data.codigo }  # ok\n") \
+    X(E310, DPL_SEV_ERROR, "unknown meta attribute", \
+      "Meta attributes start with `'` and name facts about the record rather than\n" \
+      "its data. The known ones are `'id` (the entity id), `'source` (the record's\n" \
+      "source), `'entity` (the entity name) and `'line` (the input line number).\n" \
+      "\n" \
+      "    add {\n" \
+      "        'origin -> origem    # error: did you mean `'source`?\n" \
+      "        'source -> origem    # ok\n" \
+      "    }\n") \
+    X(E311, DPL_SEV_ERROR, "invalid regular expression", \
+      "The regex argument of `matches` is compiled when the program is checked, as\n" \
+      "a POSIX extended regular expression, so that a bad pattern is found before\n" \
+      "any data flows. The message includes the regex library's explanation.\n" \
+      "\n" \
+      "    requirement {\n" \
+      "        matches(placa, \"[A-Z\")          # error: unbalanced `[`\n" \
+      "        matches(placa, \"^[A-Z]{3}\")     # ok\n" \
+      "    }\n") \
+    X(W401, DPL_SEV_WARNING, "no `sources` statement", \
+      "Without a `sources` statement the program accepts records from every source,\n" \
+      "which is rarely intended in a pipeline where several sources share a stream.\n" \
+      "Add one to skip records from other sources; the warning does not stop the\n" \
+      "program from running.\n" \
+      "\n" \
+      "    entity \"fipe\" { data.codigo }\n" \
+      "    sources \"fipe\"     # accept only records whose metadata.source is \"fipe\"\n") \
+    X(W402, DPL_SEV_WARNING, "duplicate path in `mandatory`", \
+      "The same path is listed twice in `mandatory` blocks. The second listing\n" \
+      "changes nothing (the field is checked once); remove it.\n" \
+      "\n" \
+      "    mandatory {\n" \
+      "        data.valor\n" \
+      "        valor          # warning: the same field as data.valor\n" \
+      "    }\n") \
+    X(W403, DPL_SEV_WARNING, "`delete` of an attribute never written", \
+      "`delete` removes an attribute written by an earlier add item. No earlier\n" \
+      "item (and no earlier `all`) can have written this attribute, so the delete\n" \
+      "does nothing; the name is probably misspelt.\n" \
+      "\n" \
+      "    add {\n" \
+      "        nome\n" \
+      "        delete nomee    # warning: nothing named `nomee` is written before\n" \
+      "    }\n") \
+    X(W404, DPL_SEV_WARNING, "condition is constant", \
+      "An `if` condition or a requirement does not depend on the record: it is\n" \
+      "always true (and could be removed) or always false (and the item never runs,\n" \
+      "or every record is rejected). This usually means a path was written as a\n" \
+      "string literal.\n" \
+      "\n" \
+      "    add {\n" \
+      "        valor if \"ativo\" == \"sim\"     # warning: always false\n" \
+      "        valor if ativo == \"sim\"       # ok: depends on the record\n" \
+      "    }\n")
 
 #endif

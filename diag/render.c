@@ -1,1 +1,247 @@
-/* placeholder until this module lands */
+/* render.c — diagnostics as text for people (spec §9 human form) and as the
+ * JSON object tools read (`dplc check --format json`). */
+#include <jansson.h>
+#include <stdio.h>
+
+#include "diag/diag.h"
+
+/* ANSI escapes; only emitted when the caller asks for colour. */
+#define C_RESET "\033[0m"
+#define C_BOLD "\033[1m"
+#define C_RED "\033[1;31m"
+#define C_YELLOW "\033[1;33m"
+#define C_BLUE "\033[1;34m"
+
+static size_t digits(uint32_t n)
+{
+    size_t d = 1;
+    while (n >= 10) {
+        n /= 10;
+        d++;
+    }
+    return d;
+}
+
+static void put_spaces(DplBuf *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        dpl_buf_putc(out, ' ');
+}
+
+/* The empty gutter "   |" (width = digits of the line number, plus one). */
+static void gutter(DplBuf *out, size_t width, bool color)
+{
+    put_spaces(out, width + 1);
+    dpl_buf_puts(out, color ? C_BLUE "|" C_RESET : "|");
+}
+
+/* Appends s[0..n) with bytes that are not valid UTF-8 (or are control
+ * characters other than tab) replaced, so a hostile source line cannot
+ * corrupt the terminal. */
+static void put_clean(DplBuf *out, const char *s, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp;
+        int k = dpl_utf8_decode(s + i, n - i, &cp);
+        if (k < 0) {
+            dpl_buf_puts(out, "\xEF\xBF\xBD");
+            i++;
+            continue;
+        }
+        if (cp < 0x20 && cp != '\t')
+            dpl_buf_puts(out, "\xEF\xBF\xBD");
+        else if (cp == 0x7f)
+            dpl_buf_puts(out, "\xEF\xBF\xBD");
+        else
+            dpl_buf_append(out, s + i, (size_t)k);
+        i += (size_t)k;
+    }
+}
+
+/* Code points in s[0..n), counting an invalid byte as one (as put_clean
+ * prints it). */
+static size_t cp_count(const char *s, size_t n)
+{
+    size_t i = 0, c = 0;
+    while (i < n) {
+        uint32_t cp;
+        int k = dpl_utf8_decode(s + i, n - i, &cp);
+        i += k < 0 ? 1 : (size_t)k;
+        c++;
+    }
+    return c;
+}
+
+/* Byte offset just past `cols` code points of s[0..n). */
+static size_t cp_advance(const char *s, size_t n, size_t cols)
+{
+    size_t i = 0;
+    while (i < n && cols > 0) {
+        uint32_t cp;
+        int k = dpl_utf8_decode(s + i, n - i, &cp);
+        i += k < 0 ? 1 : (size_t)k;
+        cols--;
+    }
+    return i;
+}
+
+void dpl_diag_render_human(DplBuf *out, const DplSource *src, const DplDiag *d, bool color)
+{
+    bool err = d->severity == DPL_SEV_ERROR;
+    const char *sev_color = err ? C_RED : C_YELLOW;
+    DplPos start = dpl_source_locate(src, d->span.start);
+    DplPos end = dpl_source_locate(src, d->span.end < d->span.start ? d->span.start : d->span.end);
+
+    /* file:line:col: error[E303]: message */
+    if (color)
+        dpl_buf_puts(out, C_BOLD);
+    put_clean(out, src->name, strlen(src->name));
+    dpl_buf_printf(out, ":%u:%u: ", start.line, start.column);
+    if (color)
+        dpl_buf_printf(out, C_RESET "%s", sev_color);
+    dpl_buf_printf(out, "%s[%s]", err ? "error" : "warning", dpl_code_name(d->code));
+    if (color)
+        dpl_buf_puts(out, C_RESET C_BOLD);
+    dpl_buf_puts(out, ": ");
+    put_clean(out, d->message, strlen(d->message));
+    if (color)
+        dpl_buf_puts(out, C_RESET);
+    dpl_buf_putc(out, '\n');
+
+    /* The source line with carets under the span. */
+    size_t width = digits(start.line);
+    size_t line_len;
+    const char *line = dpl_source_line(src, start.line, &line_len);
+    gutter(out, width, color);
+    dpl_buf_putc(out, '\n');
+    if (color)
+        dpl_buf_printf(out, C_BLUE "%u |" C_RESET, start.line);
+    else
+        dpl_buf_printf(out, "%u |", start.line);
+    if (line_len) {
+        dpl_buf_putc(out, ' ');
+        put_clean(out, line, line_len);
+    }
+    dpl_buf_putc(out, '\n');
+
+    size_t line_cols = cp_count(line, line_len);
+    size_t col0 = start.column - 1;                 /* code points before the span */
+    size_t ncarets;
+    if (end.line > start.line)                      /* to the end of the first line */
+        ncarets = line_cols > col0 ? line_cols - col0 : 1;
+    else
+        ncarets = end.column > start.column ? end.column - start.column : 1;
+    gutter(out, width, color);
+    dpl_buf_putc(out, ' ');
+    /* Pad with the line's own tabs so the carets line up under them. */
+    size_t pre = cp_advance(line, line_len, col0);
+    size_t pad_cols = 0;
+    for (size_t i = 0; i < pre;) {
+        uint32_t cp;
+        int k = dpl_utf8_decode(line + i, pre - i, &cp);
+        dpl_buf_putc(out, k > 0 && cp == '\t' ? '\t' : ' ');
+        i += k < 0 ? 1 : (size_t)k;
+        pad_cols++;
+    }
+    put_spaces(out, col0 > pad_cols ? col0 - pad_cols : 0); /* span past the line end */
+    if (color)
+        dpl_buf_puts(out, sev_color);
+    for (size_t i = 0; i < ncarets; i++)
+        dpl_buf_putc(out, '^');
+    const char *beside = d->label ? d->label : d->help;
+    if (beside) {
+        dpl_buf_putc(out, ' ');
+        put_clean(out, beside, strlen(beside));
+    }
+    if (color)
+        dpl_buf_puts(out, C_RESET);
+    dpl_buf_putc(out, '\n');
+
+    /* help goes beside the carets unless a label took that place */
+    if (d->label && d->help) {
+        put_spaces(out, width + 1);
+        dpl_buf_puts(out, color ? C_BLUE "=" C_RESET C_BOLD " help" C_RESET ": " : "= help: ");
+        put_clean(out, d->help, strlen(d->help));
+        dpl_buf_putc(out, '\n');
+    }
+    for (size_t i = 0; i < d->nnotes; i++) {
+        put_spaces(out, width + 1);
+        dpl_buf_puts(out, color ? C_BLUE "=" C_RESET C_BOLD " note" C_RESET ": " : "= note: ");
+        put_clean(out, d->notes[i], strlen(d->notes[i]));
+        dpl_buf_putc(out, '\n');
+    }
+}
+
+/* A JSON string from bytes that may not be valid UTF-8 (file names, text
+ * quoted from a source): invalid bytes become U+FFFD. */
+static json_t *jstr(const char *s)
+{
+    size_t n = strlen(s);
+    if (dpl_utf8_valid(s, n))
+        return json_stringn(s, n);
+    DplBuf b = {0};
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        int k = dpl_utf8_decode(s + i, n - i, &cp);
+        if (k < 0) {
+            dpl_buf_puts(&b, "\xEF\xBF\xBD");
+            i++;
+        } else {
+            dpl_buf_append(&b, s + i, (size_t)k);
+            i += (size_t)k;
+        }
+    }
+    json_t *j = json_stringn(b.data ? b.data : "", b.len);
+    dpl_buf_free(&b);
+    return j;
+}
+
+static json_t *jpos(const DplSource *src, uint32_t offset)
+{
+    if (offset > src->len)
+        offset = (uint32_t)src->len;
+    DplPos p = dpl_source_locate(src, offset);
+    json_t *o = json_object();
+    json_object_set_new(o, "line", json_integer(p.line));
+    json_object_set_new(o, "column", json_integer(p.column));
+    json_object_set_new(o, "offset", json_integer(offset));
+    return o;
+}
+
+void dpl_diag_render_json(DplBuf *out, const DplSource *src, const DplDiagList *l)
+{
+    json_t *root = json_object();
+    json_object_set_new(root, "file", jstr(src->name));
+    json_t *arr = json_array();
+    for (size_t i = 0; i < l->len; i++) {
+        const DplDiag *d = &l->items[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "severity", json_string(d->severity == DPL_SEV_ERROR ? "error" : "warning"));
+        json_object_set_new(o, "code", json_string(dpl_code_name(d->code)));
+        json_object_set_new(o, "message", jstr(d->message));
+        json_t *span = json_object();
+        uint32_t end = d->span.end < d->span.start ? d->span.start : d->span.end;
+        json_object_set_new(span, "start", jpos(src, d->span.start));
+        json_object_set_new(span, "end", jpos(src, end));
+        json_object_set_new(o, "span", span);
+        if (d->help)
+            json_object_set_new(o, "help", jstr(d->help));
+        if (d->nnotes) {
+            json_t *notes = json_array();
+            for (size_t k = 0; k < d->nnotes; k++)
+                json_array_append_new(notes, jstr(d->notes[k]));
+            json_object_set_new(o, "notes", notes);
+        }
+        json_array_append_new(arr, o);
+    }
+    json_object_set_new(root, "diagnostics", arr);
+    char *text = json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    if (text) {
+        dpl_buf_puts(out, text);
+        /* json_dumps allocates through the allocator dpl_util_init installed */
+        dpl_free(text);
+    }
+    dpl_buf_putc(out, '\n');
+}

@@ -1,0 +1,37 @@
+/* internal.h — private: state shared by the checker's files (statements in
+ * check.c, expressions in expr.c). */
+#ifndef DPL_CHECK_INTERNAL_H
+#define DPL_CHECK_INTERNAL_H
+
+#include "check/check.h"
+#include "stdlib/stdlib.h"
+
+/* Where an expression sits decides what it may use ('id only once the id
+ * exists, after validation). */
+typedef enum {
+    DPL_PHASE_KEYS,
+    DPL_PHASE_MANDATORY,
+    DPL_PHASE_REQUIREMENT,
+    DPL_PHASE_ADD,
+} DplPhase;
+
+typedef struct {
+    DplProgram *prog;
+    DplDiagList *diags;
+    DplPhase phase;
+} DplChecker;
+
+/* Checks e and returns the set of types it may have (missing aside).
+ * Reports E303-E305, E307, E308, E310, E311 and annotates calls and casts.
+ * DPL_EXPR_ERROR nodes are skipped silently and count as any type. */
+DplTypes dpl_check_infer(DplChecker *c, DplExpr *e);
+
+/* Checks e as a condition (`if`, requirement): it must be able to be a
+ * boolean (E305), and a constant one earns W404. */
+void dpl_check_condition(DplChecker *c, DplExpr *e, const char *what);
+
+/* The candidate nearest to name by edit distance, or NULL when none is
+ * close enough to be a plausible typo. */
+const char *dpl_check_nearest(const char *name, const char *const *cands, size_t n);
+
+#endif

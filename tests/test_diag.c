@@ -1,0 +1,177 @@
+/* test_diag.c — the diagnostic renderer: the human layout of spec §9
+ * (header, gutter, carets under the span, help and notes), colour on
+ * demand, and the JSON object `dplc check --format json` prints. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+
+#include "diag/diag.h"
+
+static DplSource *src;
+static DplDiagList diags;
+static DplBuf out;
+
+static void setup(void) { memset(&diags, 0, sizeof diags); memset(&out, 0, sizeof out); src = NULL; }
+static void teardown(void)
+{
+    dpl_diag_list_free(&diags);
+    dpl_buf_free(&out);
+    dpl_source_free(src);
+}
+
+TestSuite(diag, .init = setup, .fini = teardown);
+
+static const char *render(const char *text, DplSpan span, const char *msg)
+{
+    src = dpl_source_new("fipe.dpl", text, strlen(text));
+    DplDiag *d = dpl_diag_add(&diags, DPL_E303, span, "%s", msg);
+    (void)d;
+    dpl_diag_render_human(&out, src, &diags.items[diags.len - 1], false);
+    return out.data;
+}
+
+Test(diag, spec_example_layout)
+{
+    /* line 14 of a file, as in the spec's example */
+    DplBuf text = {0};
+    for (int i = 1; i < 14; i++)
+        dpl_buf_puts(&text, "#\n");
+    dpl_buf_puts(&text, "    len(data.nome) > 2 and lenn(data.marca) > 0\n");
+    uint32_t at = (uint32_t)(strstr(text.data, "lenn") - text.data);
+    src = dpl_source_new("fipe.dpl", text.data, text.len);
+    dpl_buf_free(&text);
+    DplDiag *d = dpl_diag_add(&diags, DPL_E303, (DplSpan){at, at + 4}, "unknown function `lenn`");
+    dpl_diag_help(d, "did you mean `len`?");
+    dpl_diag_render_human(&out, src, d, false);
+    cr_assert_str_eq(out.data, "fipe.dpl:14:28: error[E303]: unknown function `lenn`\n"
+                               "   |\n"
+                               "14 |     len(data.nome) > 2 and lenn(data.marca) > 0\n"
+                               "   |                            ^^^^ did you mean `len`?\n");
+}
+
+Test(diag, carets_count_code_points_not_bytes)
+{
+    const char *t = "add { \"ação\" -> x }\n";
+    uint32_t s = (uint32_t)(strchr(t, '"') - t);
+    uint32_t e = s + (uint32_t)strlen("\"ação\"");
+    render(t, (DplSpan){s, e}, "m");
+    cr_assert(strstr(out.data, "1:7: error[E303]: m\n"), "%s", out.data);
+    cr_assert(strstr(out.data, "\n  |       ^^^^^^\n"), "six carets under six code points:\n%s", out.data);
+}
+
+Test(diag, zero_width_span_gets_one_caret)
+{
+    render("sources \"s\"\n", (DplSpan){0, 0}, "no entity");
+    cr_assert_str_eq(out.data, "fipe.dpl:1:1: error[E303]: no entity\n"
+                               "  |\n"
+                               "1 | sources \"s\"\n"
+                               "  | ^\n");
+}
+
+Test(diag, multi_line_span_underlines_to_end_of_first_line)
+{
+    render("add {\n  x\n}\n", (DplSpan){0, 11}, "block");
+    cr_assert(strstr(out.data, "1 | add {\n  | ^^^^^\n"), "%s", out.data);
+}
+
+Test(diag, span_at_end_of_file_without_newline)
+{
+    const char *t = "add {\n    k";
+    render(t, (DplSpan){(uint32_t)strlen(t), (uint32_t)strlen(t)}, "unclosed");
+    cr_assert(strstr(out.data, "fipe.dpl:2:6:"), "%s", out.data);
+    cr_assert(strstr(out.data, "2 |     k\n  |      ^\n"), "%s", out.data);
+}
+
+Test(diag, label_help_and_notes)
+{
+    src = dpl_source_new("p.dpl", "a\nb\n", 4);
+    DplDiag *d = dpl_diag_add(&diags, DPL_W402, (DplSpan){2, 3}, "dup");
+    dpl_diag_label(d, "again");
+    dpl_diag_help(d, "remove it");
+    dpl_diag_note(d, "first at 1:1");
+    dpl_diag_render_human(&out, src, d, false);
+    cr_assert_str_eq(out.data, "p.dpl:2:1: warning[W402]: dup\n"
+                               "  |\n"
+                               "2 | b\n"
+                               "  | ^ again\n"
+                               "  = help: remove it\n"
+                               "  = note: first at 1:1\n");
+}
+
+Test(diag, tabs_in_the_line_keep_carets_aligned)
+{
+    render("\tx + y\n", (DplSpan){5, 6}, "m");
+    cr_assert(strstr(out.data, "1 | \tx + y\n  | \t    ^\n"), "%s", out.data);
+}
+
+Test(diag, control_bytes_in_source_are_not_sent_to_the_terminal)
+{
+    render("a\033[2Jb\n", (DplSpan){0, 1}, "m");
+    cr_assert_null(strchr(out.data, '\033'));
+}
+
+Test(diag, colour_only_when_asked)
+{
+    src = dpl_source_new("p.dpl", "x\n", 2);
+    DplDiag *d = dpl_diag_add(&diags, DPL_E301, (DplSpan){0, 1}, "m");
+    dpl_diag_render_human(&out, src, d, false);
+    cr_assert_null(strchr(out.data, '\033'));
+    dpl_buf_reset(&out);
+    dpl_diag_render_human(&out, src, d, true);
+    cr_assert(strstr(out.data, "\033[1;31merror[E301]"), "%s", out.data);
+}
+
+Test(diag, json_matches_spec_shape)
+{
+    const char *t = "entity \"e\" { k }\nrequirement { lenn(x) }\n";
+    src = dpl_source_new("fipe.dpl", t, strlen(t));
+    uint32_t at = (uint32_t)(strstr(t, "lenn") - t);
+    DplDiag *d = dpl_diag_add(&diags, DPL_E303, (DplSpan){at, at + 4}, "unknown function `lenn`");
+    dpl_diag_help(d, "did you mean `len`?");
+    DplDiag *w = dpl_diag_add(&diags, DPL_W401, (DplSpan){0, 6}, "no sources");
+    dpl_diag_note(w, "n1");
+    dpl_diag_render_json(&out, src, &diags);
+    cr_assert_eq(out.data[out.len - 1], '\n');
+    cr_assert_eq(strchr(out.data, '\n'), out.data + out.len - 1, "one line");
+    cr_assert(strstr(out.data, "{\"file\":\"fipe.dpl\",\"diagnostics\":[{\"severity\":\"error\",\"code\":\"E303\","
+                               "\"message\":\"unknown function `lenn`\",\"span\":{\"start\":{\"line\":2,\"column\":15,"
+                               "\"offset\":31},\"end\":{\"line\":2,\"column\":19,\"offset\":35}},"
+                               "\"help\":\"did you mean `len`?\"}"),
+              "%s", out.data);
+    json_error_t err;
+    json_t *j = json_loads(out.data, 0, &err);
+    cr_assert_not_null(j, "%s", err.text);
+    json_t *second = json_array_get(json_object_get(j, "diagnostics"), 1);
+    cr_assert_str_eq(json_string_value(json_object_get(second, "severity")), "warning");
+    cr_assert_str_eq(json_string_value(json_array_get(json_object_get(second, "notes"), 0)), "n1");
+    cr_assert_null(json_object_get(second, "help"));
+    json_decref(j);
+}
+
+Test(diag, json_survives_invalid_utf8_file_name)
+{
+    src = dpl_source_new("bad\xff.dpl", "", 0);
+    dpl_diag_add(&diags, DPL_E301, (DplSpan){0, 0}, "m");
+    dpl_diag_render_json(&out, src, &diags);
+    json_t *j = json_loads(out.data, 0, NULL);
+    cr_assert_not_null(j, "%s", out.data);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "file")), "bad\xEF\xBF\xBD.dpl");
+    json_decref(j);
+}
+
+Test(diag, json_of_an_empty_list)
+{
+    src = dpl_source_new("ok.dpl", "", 0);
+    dpl_diag_render_json(&out, src, &diags);
+    cr_assert_str_eq(out.data, "{\"file\":\"ok.dpl\",\"diagnostics\":[]}\n");
+}
+
+Test(diag, every_code_has_an_explanation_with_an_example)
+{
+    for (int c = 0; c < DPL_DIAG_CODE_COUNT; c++) {
+        const char *x = dpl_code_explain((DplCode)c);
+        cr_assert(strlen(x) > 80, "%s has no explanation", dpl_code_name((DplCode)c));
+        cr_assert(strstr(x, "\n\n    "), "%s has no indented example", dpl_code_name((DplCode)c));
+        DplCode back;
+        cr_assert(dpl_code_parse(dpl_code_name((DplCode)c), &back) && back == (DplCode)c);
+    }
+}
