@@ -11,6 +11,11 @@
 #define ANY DPL_T_ANY
 #define SCALAR (DPL_T_STRING | DPL_T_NUMBER | DPL_T_BOOL | DPL_T_NULL)
 
+/* Null arguments: for the functions that do not see missing, a JSON null
+ * where a string, number or array is required yields missing, like a missing
+ * argument (null means "no value" in records); other wrong types are a
+ * type_error.  contains(arr, null) looks for a null element; concat skips
+ * nulls; coalesce skips them. */
 const DplBuiltin dpl_std_builtins[] = {
     /* name, min, max, params, rest, result, sees_missing, literal_regex, fn, doc */
     {"len", 1, 1, {STR | ARR | DPL_T_OBJECT}, 0, DPL_T_INT, false, false, dpl_std_len,
@@ -20,16 +25,16 @@ const DplBuiltin dpl_std_builtins[] = {
     {"min", 1, 1, {ARR}, 0, NUM, false, false, dpl_std_min, "min(arr): smallest number, missing when empty"},
     {"max", 1, 1, {ARR}, 0, NUM, false, false, dpl_std_max, "max(arr): largest number, missing when empty"},
     {"avg", 1, 1, {ARR}, 0, DPL_T_REAL, false, false, dpl_std_avg, "avg(arr): mean of the numbers, missing when empty"},
-    {"lower", 1, 1, {STR}, 0, STR, false, false, dpl_std_lower, "lower(s): lower case (ASCII and Latin-1)"},
-    {"upper", 1, 1, {STR}, 0, STR, false, false, dpl_std_upper, "upper(s): upper case (ASCII and Latin-1)"},
+    {"lower", 1, 1, {STR}, 0, STR, false, false, dpl_std_lower, "lower(s): lower case (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic)"},
+    {"upper", 1, 1, {STR}, 0, STR, false, false, dpl_std_upper, "upper(s): upper case (ASCII, Latin-1, Latin Extended-A, Greek, Cyrillic)"},
     {"trim", 1, 1, {STR}, 0, STR, false, false, dpl_std_trim, "trim(s): without leading and trailing white space"},
     {"digits", 1, 1, {STR}, 0, STR, false, false, dpl_std_digits, "digits(s): only the ASCII digits of s"},
     {"replace", 3, 3, {STR, STR, STR}, 0, STR, false, false, dpl_std_replace,
      "replace(s, old, new): every occurrence of old replaced by new"},
     {"split", 2, 2, {STR, STR}, 0, ARR, false, false, dpl_std_split, "split(s, sep): array of the parts of s"},
-    {"join", 2, 2, {ARR, STR}, 0, STR, false, false, dpl_std_join, "join(arr, sep): the strings of arr joined by sep"},
+    {"join", 2, 2, {ARR, STR}, 0, STR, false, false, dpl_std_join, "join(arr, sep): the elements of arr joined by sep (numbers and booleans as text)"},
     {"substr", 3, 3, {STR, DPL_T_INT, DPL_T_INT}, 0, STR, false, false, dpl_std_substr,
-     "substr(s, start, len): code points start .. start+len-1 (0-based)"},
+     "substr(s, start, len): code points start .. start+len-1 (0-based; start < 0 counts from the end; clamped)"},
     {"contains", 2, 2, {STR | ARR, ANY}, 0, DPL_T_BOOL, false, false, dpl_std_contains,
      "contains(s_or_arr, x): substring or element test"},
     {"starts_with", 2, 2, {STR, STR}, 0, DPL_T_BOOL, false, false, dpl_std_starts_with, "starts_with(s, p): s begins with p"},
@@ -37,7 +42,7 @@ const DplBuiltin dpl_std_builtins[] = {
     {"matches", 2, 2, {STR, STR}, 0, DPL_T_BOOL, false, true, dpl_std_matches,
      "matches(s, \"regex\"): POSIX extended regex match (literal regex)"},
     {"round", 1, 2, {NUM, DPL_T_INT}, 0, NUM, false, false, dpl_std_round,
-     "round(x, places): x rounded to places decimals (default 0)"},
+     "round(x, places): x rounded half away from zero to places decimals (default 0; may be negative)"},
     {"abs", 1, 1, {NUM}, 0, NUM, false, false, dpl_std_abs, "abs(x): absolute value"},
     {"concat", 1, -1, {SCALAR, SCALAR, SCALAR}, SCALAR, STR, true, false, dpl_std_concat,
      "concat(a, b, ...): the arguments as strings, joined; missing and null skipped"},

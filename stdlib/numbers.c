@@ -1,1 +1,316 @@
-/* placeholder until this module lands */
+/* numbers.c — the numeric builtins of spec §6: sum, min, max, avg over
+ * arrays, round and abs.  Integers stay int64 and every operation on them is
+ * checked (arithmetic_error, never wrap-around); reals are IEEE doubles.
+ * A JSON null argument yields missing; null array elements are skipped (they
+ * stand for "no value", like missing elements, which a JSON array cannot
+ * hold). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/json.h"
+#include "stdlib/impl.h"
+
+static const char *type_name(const json_t *v)
+{
+    switch (dpl_type_of(v)) {
+    case DPL_T_NULL: return "null";
+    case DPL_T_BOOL: return "boolean";
+    case DPL_T_INT: return "integer";
+    case DPL_T_REAL: return "real";
+    case DPL_T_STRING: return "string";
+    case DPL_T_ARRAY: return "array";
+    case DPL_T_OBJECT: return "object";
+    }
+    return "missing";
+}
+
+/* The array argument of fn, or NULL (null: missing; else a type_error). */
+static const json_t *array_arg(const char *fn, const json_t *v, DplRtError *err)
+{
+    if (json_is_array(v))
+        return v;
+    if (!json_is_null(v))
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "%s(): argument must be an array, got %s", fn, type_name(v));
+    return NULL;
+}
+
+/* Checks every element is a number or null. */
+static bool numbers_only(const char *fn, const json_t *arr, DplRtError *err)
+{
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const json_t *e = json_array_get(arr, i);
+        if (!json_is_number(e) && !json_is_null(e)) {
+            dpl_rt_error(err, DPL_RT_TYPE_ERROR, "%s(): element %zu must be a number, got %s", fn, i, type_name(e));
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Sum of the numbers: exact int64 for the integers (with an overflow flag),
+ * a separate double for the reals, so [10, 2.5, 7] gives exactly 19.5 and a
+ * big integer is not rounded before it meets a real. */
+typedef struct {
+    json_int_t ints;
+    bool overflow;
+    long double all;  /* every element, for when ints overflowed */
+    double reals;
+    size_t count, nreals;
+} Total;
+
+static Total total_of(const json_t *arr)
+{
+    Total t = {0};
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const json_t *e = json_array_get(arr, i);
+        if (json_is_integer(e)) {
+            json_int_t v = json_integer_value(e);
+            if (__builtin_add_overflow(t.ints, v, &t.ints))
+                t.overflow = true;
+            t.all += (long double)v;
+        } else if (json_is_real(e)) {
+            t.reals += json_real_value(e);
+            t.all += (long double)json_real_value(e);
+            t.nreals++;
+        } else {
+            continue; /* null */
+        }
+        t.count++;
+    }
+    return t;
+}
+
+DPL_BUILTIN_FN(sum)
+{
+    (void)ctx, (void)nargs;
+    const json_t *arr = array_arg("sum", args[0], err);
+    if (!arr || !numbers_only("sum", arr, err))
+        return NULL;
+    Total t = total_of(arr);
+    if (t.nreals == 0) {
+        if (t.overflow) {
+            dpl_rt_error(err, DPL_RT_ARITHMETIC_ERROR, "sum(): integer overflow");
+            return NULL;
+        }
+        return json_integer(t.ints);
+    }
+    double r = t.overflow ? (double)t.all : (double)t.ints + t.reals;
+    if (!isfinite(r)) {
+        dpl_rt_error(err, DPL_RT_ARITHMETIC_ERROR, "sum(): result is too large for a real");
+        return NULL;
+    }
+    return json_real(r);
+}
+
+DPL_BUILTIN_FN(avg)
+{
+    (void)ctx, (void)nargs;
+    const json_t *arr = array_arg("avg", args[0], err);
+    if (!arr || !numbers_only("avg", arr, err))
+        return NULL;
+    Total t = total_of(arr);
+    if (t.count == 0)
+        return NULL;
+    /* Always a real (avg([1, 1]) is 1.0).  The mean of finite numbers is
+     * finite even when their double sum is not; the long double sum covers
+     * that and int64 overflow. */
+    double r = t.overflow ? (double)(t.all / (long double)t.count) : ((double)t.ints + t.reals) / (double)t.count;
+    if (!isfinite(r))
+        r = (double)(t.all / (long double)t.count);
+    return json_real(r);
+}
+
+/* -1, 0, 1 as a < b, exactly, for any mix of int64 and double. */
+static int compare_numbers(const json_t *a, const json_t *b)
+{
+    if (json_is_integer(a) && json_is_integer(b)) {
+        json_int_t x = json_integer_value(a), y = json_integer_value(b);
+        return (x > y) - (x < y);
+    }
+    if (json_is_real(a) && json_is_real(b)) {
+        double x = json_real_value(a), y = json_real_value(b);
+        return (x > y) - (x < y);
+    }
+    bool flip = json_is_real(a);
+    json_int_t i = json_integer_value(flip ? b : a);
+    double d = json_real_value(flip ? a : b);
+    int c; /* compares i with d */
+    if (d >= 9223372036854775808.0)
+        c = -1;
+    else if (d < -9223372036854775808.0)
+        c = 1;
+    else {
+        double whole = trunc(d);
+        json_int_t w = (json_int_t)whole;
+        if (i != w)
+            c = i < w ? -1 : 1;
+        else
+            c = d > whole ? -1 : d < whole ? 1 : 0;
+    }
+    return flip ? -c : c;
+}
+
+/* min/max keep the chosen element as it is: min([10, 2.5]) is 2.5, max is
+ * the integer 10.  Ties keep the first. */
+static json_t *extreme(const char *fn, const json_t *arrv, int sign, DplRtError *err)
+{
+    const json_t *arr = array_arg(fn, arrv, err);
+    if (!arr || !numbers_only(fn, arr, err))
+        return NULL;
+    json_t *best = NULL;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *e = json_array_get(arr, i);
+        if (json_is_null(e))
+            continue;
+        if (!best || compare_numbers(e, best) * sign > 0)
+            best = e;
+    }
+    return best ? json_incref(best) : NULL;
+}
+
+DPL_BUILTIN_FN(min)
+{
+    (void)ctx, (void)nargs;
+    return extreme("min", args[0], -1, err);
+}
+
+DPL_BUILTIN_FN(max)
+{
+    (void)ctx, (void)nargs;
+    return extreme("max", args[0], 1, err);
+}
+
+/* ---- round ------------------------------------------------------------------- */
+
+/* An integer rounded to 10^-places (places < 0), half away from zero:
+ * round(1250, -2) is 1300.  Never wraps. */
+static json_t *round_int(json_int_t x, json_int_t places, DplRtError *err)
+{
+    if (places >= 0)
+        return json_integer(x);
+    unsigned long long m = x < 0 ? 0ull - (unsigned long long)x : (unsigned long long)x;
+    if (places < -19) /* 10^20 > 2 * |INT64_MIN|: everything rounds to 0 */
+        return json_integer(0);
+    unsigned long long p = 1;
+    for (json_int_t k = 0; k < -places; k++)
+        p *= 10; /* at most 10^19 < 2^64 */
+    unsigned long long q = m / p, r = m % p, res;
+    if (r >= p - r)
+        q++;
+    bool ok = !__builtin_mul_overflow(q, p, &res) &&
+              (x < 0 ? res <= 9223372036854775808ull : res <= 9223372036854775807ull);
+    if (!ok) {
+        dpl_rt_error(err, DPL_RT_ARITHMETIC_ERROR, "round(): result does not fit a 64-bit integer");
+        return NULL;
+    }
+    return json_integer(x < 0 ? (json_int_t)(0ull - res) : (json_int_t)res);
+}
+
+/* A real rounded to `places` decimals, half away from zero, on its shortest
+ * decimal form: the number as written.  round(2.675, 2) is 2.68 although the
+ * double nearest 2.675 is a little below it; rounding the binary value
+ * (printf's %.2f) would give 2.67, which is not what anyone reading the data
+ * expects.  The result is the double nearest the rounded decimal. */
+static json_t *round_real(double x, json_int_t places)
+{
+    char text[40];
+    dpl_json_format_real(x, text);
+    /* text = [-]D[.D][e[+-]N]: collect significant digits and the position
+     * of the decimal point relative to them (value = 0.DIGITS x 10^point). */
+    char digits[40];
+    int k = 0;
+    long point = 0;
+    bool neg = text[0] == '-', seen_point = false;
+    const char *p = text + neg;
+    for (; *p && *p != 'e'; p++) {
+        if (*p == '.') {
+            seen_point = true;
+            continue;
+        }
+        if (k == 0 && *p == '0') { /* leading zero */
+            if (seen_point)
+                point--;
+            continue;
+        }
+        digits[k++] = *p;
+        if (!seen_point)
+            point++;
+    }
+    if (*p == 'e')
+        point += strtol(p + 1, NULL, 10);
+    if (k == 0)
+        return json_real(0.0);
+    /* Keep point + places digits. */
+    long keep = point + (long)(places > 1000 ? 1000 : places < -1000 ? -1000 : places);
+    if (keep >= k)
+        return json_real(x);
+    if (keep < 0)
+        return json_real(0.0);
+    bool up = digits[keep] >= '5';
+    k = (int)keep;
+    if (up) {
+        int i = k - 1;
+        while (i >= 0 && digits[i] == '9')
+            digits[i--] = '0';
+        if (i >= 0) {
+            digits[i]++;
+        } else { /* 9.99 -> 10.0: a new leading digit */
+            memmove(digits + 1, digits, (size_t)k);
+            digits[0] = '1';
+            k++;
+            point++;
+        }
+    }
+    if (k == 0)
+        return json_real(0.0);
+    char out[64];
+    snprintf(out, sizeof out, "%s0.%.*se%ld", neg ? "-" : "", k, digits, point);
+    return json_real(strtod(out, NULL));
+}
+
+/* round(x, places): places defaults to 0 and may be negative (round(1250,
+ * -2) is 1300).  An integer stays an integer, a real stays a real
+ * (round(2.5) is 3.0). */
+DPL_BUILTIN_FN(round)
+{
+    (void)ctx;
+    const json_t *x = args[0];
+    json_int_t places = 0;
+    if (nargs > 1) {
+        if (json_is_null(args[1]))
+            return NULL;
+        if (!json_is_integer(args[1])) {
+            dpl_rt_error(err, DPL_RT_TYPE_ERROR, "round(): places must be an integer, got %s", type_name(args[1]));
+            return NULL;
+        }
+        places = json_integer_value(args[1]);
+    }
+    if (json_is_integer(x))
+        return round_int(json_integer_value(x), places, err);
+    if (json_is_real(x))
+        return round_real(json_real_value(x), places);
+    if (!json_is_null(x))
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "round(): argument must be a number, got %s", type_name(x));
+    return NULL;
+}
+
+DPL_BUILTIN_FN(abs)
+{
+    (void)ctx, (void)nargs;
+    const json_t *x = args[0];
+    if (json_is_integer(x)) {
+        json_int_t v = json_integer_value(x);
+        if (v == INT64_MIN) {
+            dpl_rt_error(err, DPL_RT_ARITHMETIC_ERROR, "abs(): -9223372036854775808 has no 64-bit absolute value");
+            return NULL;
+        }
+        return json_integer(v < 0 ? -v : v);
+    }
+    if (json_is_real(x))
+        return json_real(fabs(json_real_value(x)));
+    if (!json_is_null(x))
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "abs(): argument must be a number, got %s", type_name(x));
+    return NULL;
+}

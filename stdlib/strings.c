@@ -1,1 +1,459 @@
-/* placeholder until this module lands */
+/* strings.c — the string builtins of spec §6 (len, lower, upper, trim,
+ * digits, replace, split, join, substr, contains, starts_with, ends_with,
+ * matches, concat, sha256).
+ *
+ * Conventions shared by every function here:
+ * - strings are handled by length, never by NUL: "a\u0000b" is 3 code points;
+ * - a JSON null where a string (or array) is required yields missing, like a
+ *   missing argument does (null means "no value" in records);
+ * - any other wrong type is a type_error naming the function and the type. */
+#include <openssl/evp.h>
+#include <regex.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "json/json.h"
+#include "stdlib/impl.h"
+
+typedef enum { ARG_OK, ARG_NULL, ARG_BAD } ArgKind;
+
+static const char *type_name(const json_t *v)
+{
+    switch (dpl_type_of(v)) {
+    case DPL_T_NULL: return "null";
+    case DPL_T_BOOL: return "boolean";
+    case DPL_T_INT: return "integer";
+    case DPL_T_REAL: return "real";
+    case DPL_T_STRING: return "string";
+    case DPL_T_ARRAY: return "array";
+    case DPL_T_OBJECT: return "object";
+    }
+    return "missing";
+}
+
+/* Classifies argument `which` (1-based, for the message) of fn. */
+static ArgKind want(const char *fn, int which, const json_t *v, json_type type, const char *what, DplRtError *err)
+{
+    if (json_typeof(v) == type)
+        return ARG_OK;
+    if (json_is_null(v))
+        return ARG_NULL;
+    dpl_rt_error(err, DPL_RT_TYPE_ERROR, "%s(): argument %d must be %s, got %s", fn, which, what, type_name(v));
+    return ARG_BAD;
+}
+
+#define STR_ARG(fn, i)                                                                  \
+    do {                                                                                \
+        if (want(fn, (i) + 1, args[i], JSON_STRING, "a string", err) != ARG_OK)        \
+            return NULL;                                                                \
+    } while (0)
+
+/* The DplBuf's bytes as a new JSON string; the buffer is released.  The
+ * callers only splice whole code points of valid strings, so the result is
+ * valid UTF-8 and needs no re-check. */
+static json_t *take_string(DplBuf *b)
+{
+    json_t *s = json_stringn_nocheck(b->len ? b->data : "", b->len);
+    dpl_buf_free(b);
+    return s;
+}
+
+static const char *sdata(const json_t *s) { return json_string_value(s); }
+static size_t slen(const json_t *s) { return json_string_length(s); }
+
+/* Next code point of s[*i..n), advancing *i; a stray byte (impossible in a
+ * jansson string) passes as itself so nothing is ever dropped. */
+static uint32_t next_cp(const char *s, size_t n, size_t *i)
+{
+    uint32_t cp;
+    int l = dpl_utf8_decode(s + *i, n - *i, &cp);
+    if (l < 0) {
+        cp = (unsigned char)s[*i];
+        l = 1;
+    }
+    *i += (size_t)l;
+    return cp;
+}
+
+/* ---- len ------------------------------------------------------------------ */
+
+DPL_BUILTIN_FN(len)
+{
+    (void)ctx, (void)nargs;
+    const json_t *v = args[0];
+    switch (json_typeof(v)) {
+    case JSON_STRING: return json_integer((json_int_t)dpl_utf8_count(sdata(v), slen(v)));
+    case JSON_ARRAY: return json_integer((json_int_t)json_array_size(v));
+    case JSON_OBJECT: return json_integer((json_int_t)json_object_size(v));
+    case JSON_NULL: return NULL;
+    default:
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "len(): argument must be a string, array or object, got %s", type_name(v));
+        return NULL;
+    }
+}
+
+/* ---- case mapping ---------------------------------------------------------- */
+
+/* Simple (one-to-one) case mappings of ASCII, Latin-1, Latin Extended-A,
+ * basic Greek and Cyrillic.  Letters without a one-to-one partner (ß, ı,
+ * İ, ŉ, ſ, ĸ) stay as they are; so does everything else. */
+static bool ext_a_upper_even(uint32_t c)
+{
+    return (c >= 0x100 && c <= 0x137 && c != 0x130 && c != 0x131) || (c >= 0x14A && c <= 0x177);
+}
+static bool ext_a_upper_odd(uint32_t c) { return (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E); }
+
+static uint32_t to_upper(uint32_t c)
+{
+    if (c < 0x80)
+        return c >= 'a' && c <= 'z' ? c - 32 : c;
+    if (c >= 0xE0 && c <= 0xFE && c != 0xF7) /* à..þ except ÷ */
+        return c - 32;
+    if (c == 0xFF) /* ÿ -> Ÿ */
+        return 0x178;
+    if (c == 0xB5) /* micro sign -> Greek capital mu */
+        return 0x39C;
+    if (ext_a_upper_even(c))
+        return c & ~1u;
+    if (ext_a_upper_odd(c))
+        return c % 2 ? c : c - 1;
+    if (c >= 0x3B1 && c <= 0x3C9) /* α..ω, final ς -> Σ */
+        return c == 0x3C2 ? 0x3A3 : c - 32;
+    if (c == 0x3AC)
+        return 0x386;
+    if (c >= 0x3AD && c <= 0x3AF)
+        return c - 37;
+    if (c == 0x3CC)
+        return 0x38C;
+    if (c == 0x3CD || c == 0x3CE)
+        return c - 63;
+    if (c >= 0x430 && c <= 0x44F)
+        return c - 32;
+    if (c >= 0x450 && c <= 0x45F)
+        return c - 80;
+    return c;
+}
+
+static uint32_t to_lower(uint32_t c)
+{
+    if (c < 0x80)
+        return c >= 'A' && c <= 'Z' ? c + 32 : c;
+    if (c >= 0xC0 && c <= 0xDE && c != 0xD7) /* À..Þ except × */
+        return c + 32;
+    if (c == 0x178)
+        return 0xFF;
+    if (ext_a_upper_even(c))
+        return c | 1u;
+    if (ext_a_upper_odd(c))
+        return c % 2 ? c + 1 : c;
+    if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2)
+        return c + 32;
+    if (c == 0x386)
+        return 0x3AC;
+    if (c >= 0x388 && c <= 0x38A)
+        return c + 37;
+    if (c == 0x38C)
+        return 0x3CC;
+    if (c == 0x38E || c == 0x38F)
+        return c + 63;
+    if (c >= 0x410 && c <= 0x42F)
+        return c + 32;
+    if (c >= 0x400 && c <= 0x40F)
+        return c + 80;
+    return c;
+}
+
+static json_t *map_case(const json_t *s, uint32_t (*map)(uint32_t))
+{
+    const char *p = sdata(s);
+    size_t n = slen(s);
+    DplBuf b = {0};
+    dpl_buf_reserve(&b, n);
+    for (size_t i = 0; i < n;) {
+        size_t at = i;
+        uint32_t cp = next_cp(p, n, &i);
+        uint32_t m = map(cp);
+        if (m == cp) {
+            dpl_buf_append(&b, p + at, i - at);
+        } else {
+            char enc[4];
+            dpl_buf_append(&b, enc, (size_t)dpl_utf8_encode(m, enc));
+        }
+    }
+    return take_string(&b);
+}
+
+DPL_BUILTIN_FN(lower)
+{
+    (void)ctx, (void)nargs;
+    STR_ARG("lower", 0);
+    return map_case(args[0], to_lower);
+}
+
+DPL_BUILTIN_FN(upper)
+{
+    (void)ctx, (void)nargs;
+    STR_ARG("upper", 0);
+    return map_case(args[0], to_upper);
+}
+
+/* ---- trim, digits ---------------------------------------------------------- */
+
+/* White space of Unicode (White_Space property) plus the BOM. */
+static bool is_space(uint32_t c)
+{
+    return c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0x85 || c == 0xA0 || c == 0x1680 ||
+           (c >= 0x2000 && c <= 0x200A) || c == 0x2028 || c == 0x2029 || c == 0x202F || c == 0x205F ||
+           c == 0x3000 || c == 0xFEFF;
+}
+
+DPL_BUILTIN_FN(trim)
+{
+    (void)ctx, (void)nargs;
+    STR_ARG("trim", 0);
+    const char *p = sdata(args[0]);
+    size_t n = slen(args[0]), start = 0, end = n;
+    while (start < n) {
+        size_t i = start;
+        if (!is_space(next_cp(p, n, &i)))
+            break;
+        start = i;
+    }
+    /* Find the end scanning forwards (UTF-8 is awkward backwards): it is
+     * where the last non-space code point ends. */
+    end = start;
+    for (size_t i = start; i < n;)
+        if (!is_space(next_cp(p, n, &i)))
+            end = i;
+    return json_stringn_nocheck(p + start, end - start);
+}
+
+DPL_BUILTIN_FN(digits)
+{
+    (void)ctx, (void)nargs;
+    STR_ARG("digits", 0);
+    const char *p = sdata(args[0]);
+    size_t n = slen(args[0]);
+    DplBuf b = {0};
+    for (size_t i = 0; i < n; i++)
+        if (p[i] >= '0' && p[i] <= '9')
+            dpl_buf_putc(&b, p[i]);
+    return take_string(&b);
+}
+
+/* ---- replace, split, join ---------------------------------------------------- */
+
+DPL_BUILTIN_FN(replace)
+{
+    (void)ctx, (void)nargs;
+    STR_ARG("replace", 0);
+    STR_ARG("replace", 1);
+    STR_ARG("replace", 2);
+    const char *s = sdata(args[0]), *old = sdata(args[1]), *rep = sdata(args[2]);
+    size_t n = slen(args[0]), on = slen(args[1]), rn = slen(args[2]);
+    if (on == 0) /* nothing to look for: s unchanged (not a replacement between every character) */
+        return json_incref(args[0]);
+    DplBuf b = {0};
+    size_t i = 0;
+    for (const char *hit; (hit = memmem(s + i, n - i, old, on)); i = (size_t)(hit - s) + on) {
+        dpl_buf_append(&b, s + i, (size_t)(hit - s) - i);
+        dpl_buf_append(&b, rep, rn);
+    }
+    dpl_buf_append(&b, s + i, n - i);
+    return take_string(&b);
+}
+
+DPL_BUILTIN_FN(split)
+{
+    (void)ctx, (void)nargs;
+    STR_ARG("split", 0);
+    STR_ARG("split", 1);
+    const char *s = sdata(args[0]), *sep = sdata(args[1]);
+    size_t n = slen(args[0]), sn = slen(args[1]);
+    json_t *out = json_array();
+    if (sn == 0) { /* split("abc", "") -> ["a","b","c"]: one element per code point */
+        for (size_t i = 0; i < n;) {
+            size_t at = i;
+            next_cp(s, n, &i);
+            json_array_append_new(out, json_stringn_nocheck(s + at, i - at));
+        }
+        return out;
+    }
+    size_t i = 0;
+    for (const char *hit; (hit = memmem(s + i, n - i, sep, sn)); i = (size_t)(hit - s) + sn)
+        json_array_append_new(out, json_stringn_nocheck(s + i, (size_t)(hit - s) - i));
+    json_array_append_new(out, json_stringn_nocheck(s + i, n - i));
+    return out;
+}
+
+/* A scalar as text, as `as string` gives it: strings themselves, numbers in
+ * their JSON form, booleans true/false.  Returns false for anything else. */
+static bool scalar_text(DplBuf *b, const json_t *v)
+{
+    switch (json_typeof(v)) {
+    case JSON_STRING: dpl_buf_append(b, sdata(v), slen(v)); return true;
+    case JSON_INTEGER:
+    case JSON_REAL: dpl_json_write(b, v); return true; /* exact: 70250.99, 1.0 */
+    case JSON_TRUE: dpl_buf_append(b, "true", 4); return true;
+    case JSON_FALSE: dpl_buf_append(b, "false", 5); return true;
+    default: return false;
+    }
+}
+
+/* join: string elements as they are, numbers and booleans as their JSON text
+ * (the same text `as string` gives); null, arrays and objects are a
+ * type_error, since there is no obvious text for them. */
+DPL_BUILTIN_FN(join)
+{
+    (void)ctx, (void)nargs;
+    if (want("join", 1, args[0], JSON_ARRAY, "an array", err) != ARG_OK)
+        return NULL;
+    STR_ARG("join", 1);
+    const json_t *arr = args[0];
+    DplBuf b = {0};
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        if (i)
+            dpl_buf_append(&b, sdata(args[1]), slen(args[1]));
+        const json_t *e = json_array_get(arr, i);
+        if (!scalar_text(&b, e)) {
+            dpl_rt_error(err, DPL_RT_TYPE_ERROR, "join(): element %zu must be a string, number or boolean, got %s", i,
+                         type_name(e));
+            dpl_buf_free(&b);
+            return NULL;
+        }
+    }
+    return take_string(&b);
+}
+
+/* ---- substr ------------------------------------------------------------------ */
+
+/* Byte offset of code point number k (clamped to the end). */
+static size_t cp_offset(const char *s, size_t n, json_int_t k)
+{
+    size_t i = 0;
+    for (json_int_t c = 0; c < k && i < n; c++)
+        next_cp(s, n, &i);
+    return i;
+}
+
+/* substr(s, start, len), by code points.  A negative start counts from the
+ * end, like a [-1] path index; the range is then clamped to the string, and
+ * a negative len gives "".  It never fails on in-range-or-not positions. */
+DPL_BUILTIN_FN(substr)
+{
+    (void)ctx, (void)nargs;
+    STR_ARG("substr", 0);
+    for (int a = 1; a <= 2; a++)
+        if (want("substr", a + 1, args[a], JSON_INTEGER, "an integer", err) != ARG_OK)
+            return NULL;
+    const char *s = sdata(args[0]);
+    size_t n = slen(args[0]);
+    json_int_t start = json_integer_value(args[1]), count = json_integer_value(args[2]);
+    if (start < 0) {
+        json_int_t total = (json_int_t)dpl_utf8_count(s, n);
+        start = start < -total ? 0 : total + start;
+    }
+    if (count <= 0)
+        return json_string("");
+    size_t from = cp_offset(s, n, start);
+    size_t to = from + cp_offset(s + from, n - from, count);
+    return json_stringn_nocheck(s + from, to - from);
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+/* contains(string, string): substring; contains(array, x): some element
+ * equals x (deep, 1 == 1.0; x may be null). */
+DPL_BUILTIN_FN(contains)
+{
+    (void)ctx, (void)nargs;
+    const json_t *hay = args[0], *x = args[1];
+    if (json_is_array(hay)) {
+        for (size_t i = 0; i < json_array_size(hay); i++)
+            if (dpl_json_equal(json_array_get(hay, i), x))
+                return json_true();
+        return json_false();
+    }
+    if (json_is_null(hay))
+        return NULL;
+    if (!json_is_string(hay)) {
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "contains(): argument 1 must be a string or an array, got %s", type_name(hay));
+        return NULL;
+    }
+    STR_ARG("contains", 1);
+    return json_boolean(slen(x) == 0 || memmem(sdata(hay), slen(hay), sdata(x), slen(x)) != NULL);
+}
+
+DPL_BUILTIN_FN(starts_with)
+{
+    (void)ctx, (void)nargs;
+    STR_ARG("starts_with", 0);
+    STR_ARG("starts_with", 1);
+    size_t n = slen(args[0]), pn = slen(args[1]);
+    return json_boolean(pn <= n && memcmp(sdata(args[0]), sdata(args[1]), pn) == 0);
+}
+
+DPL_BUILTIN_FN(ends_with)
+{
+    (void)ctx, (void)nargs;
+    STR_ARG("ends_with", 0);
+    STR_ARG("ends_with", 1);
+    size_t n = slen(args[0]), pn = slen(args[1]);
+    return json_boolean(pn <= n && memcmp(sdata(args[0]) + n - pn, sdata(args[1]), pn) == 0);
+}
+
+/* matches(s, regex): the regex was compiled at check time (ctx->regex).
+ * REG_STARTEND makes the whole string count, embedded NULs included. */
+DPL_BUILTIN_FN(matches)
+{
+    (void)nargs;
+    STR_ARG("matches", 0);
+    if (!ctx || !ctx->regex) {
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "matches(): the regex must be a string literal");
+        return NULL;
+    }
+    regmatch_t m[1] = {{.rm_so = 0, .rm_eo = (regoff_t)slen(args[0])}};
+    return json_boolean(regexec((const regex_t *)ctx->regex, sdata(args[0]), 1, m, REG_STARTEND) == 0);
+}
+
+/* ---- concat, sha256 ------------------------------------------------------------ */
+
+/* concat: each argument as text (strings as they are, numbers and booleans
+ * as `as string` gives them); missing and null arguments are skipped, so
+ * concat of nothing is "".  Arrays and objects are a type_error. */
+DPL_BUILTIN_FN(concat)
+{
+    (void)ctx;
+    DplBuf b = {0};
+    for (size_t i = 0; i < nargs; i++) {
+        const json_t *v = args[i];
+        if (!v || json_is_null(v))
+            continue;
+        if (!scalar_text(&b, v)) {
+            dpl_rt_error(err, DPL_RT_TYPE_ERROR, "concat(): argument %zu must be a string, number or boolean, got %s",
+                         i + 1, type_name(v));
+            dpl_buf_free(&b);
+            return NULL;
+        }
+    }
+    return take_string(&b);
+}
+
+DPL_BUILTIN_FN(sha256)
+{
+    (void)ctx, (void)nargs;
+    STR_ARG("sha256", 0);
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned mdlen = 0;
+    if (!EVP_Digest(sdata(args[0]), slen(args[0]), md, &mdlen, EVP_sha256(), NULL)) {
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "sha256(): digest failed");
+        return NULL;
+    }
+    static const char hex[] = "0123456789abcdef";
+    char out[2 * EVP_MAX_MD_SIZE];
+    for (unsigned i = 0; i < mdlen; i++) {
+        out[2 * i] = hex[md[i] >> 4];
+        out[2 * i + 1] = hex[md[i] & 15];
+    }
+    return json_stringn_nocheck(out, 2 * (size_t)mdlen);
+}
