@@ -1,1 +1,224 @@
-/* placeholder until this module lands */
+/* repl.c — `dpl repl [PROGRAM]`: the read-eval-print loop.  Reads entries
+ * (one line, or several until the braces balance), decides what each one
+ * is — statement, JSON record, expression or :command — and hands it to the
+ * session (repl_session.c) or the commands (repl_cmd.c). */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "cli/repl.h"
+#include "lexer/lexer.h"
+
+typedef enum { ENTRY_NONE, ENTRY_COMMAND, ENTRY_STATEMENT, ENTRY_RECORD, ENTRY_EXPR } EntryKind;
+
+static bool ident_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
+static bool ident_char(char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
+
+/* What the first line of an entry starts. */
+static EntryKind classify(const char *s)
+{
+    s += strspn(s, " \t\r");
+    if (!*s || *s == '#')
+        return ENTRY_NONE;
+    if (*s == ':')
+        return ENTRY_COMMAND;
+    if (*s == '{')
+        return ENTRY_RECORD;
+    if (!ident_start(*s))
+        return ENTRY_EXPR;
+    size_t n = 1;
+    while (ident_char(s[n]))
+        n++;
+    switch (dpl_tok_keyword(s, n)) {
+    case DPL_TOK_KW_ENTITY:
+    case DPL_TOK_KW_SUBSTITUTIVE:
+    case DPL_TOK_KW_SOURCES:
+    case DPL_TOK_KW_MANDATORY:
+    case DPL_TOK_KW_REQUIREMENT:
+    case DPL_TOK_KW_ADD:
+        return ENTRY_STATEMENT;
+    default:
+        break;
+    }
+    /* `mandatroy {` or `entiy "x"` is no expression: treat it as a statement
+     * so the parser can say "unknown statement, did you mean ...". */
+    const char *t = s + n;
+    t += strspn(t, " \t");
+    return *t == '{' || *t == '"' ? ENTRY_STATEMENT : ENTRY_EXPR;
+}
+
+/* True when every bracket opened in text is closed, ignoring strings (and,
+ * in DPL, comments).  Strings end at a newline in both DPL and JSON, so an
+ * unterminated one cannot swallow the rest of the session. */
+static bool balanced(const char *text, size_t len, bool dpl)
+{
+    long depth = 0;
+    bool in_str = false, in_comment = false;
+    for (size_t i = 0; i < len; i++) {
+        char c = text[i];
+        if (c == '\n') {
+            in_str = in_comment = false;
+            continue;
+        }
+        if (in_comment)
+            continue;
+        if (in_str) {
+            if (c == '\\' && i + 1 < len && text[i + 1] != '\n')
+                i++;
+            else if (c == '"')
+                in_str = false;
+            continue;
+        }
+        if (c == '"')
+            in_str = true;
+        else if (c == '#' && dpl)
+            in_comment = true;
+        else if (c == '{' || c == '[' || c == '(')
+            depth++;
+        else if (c == '}' || c == ']' || c == ')')
+            depth--;
+    }
+    return depth <= 0;
+}
+
+static void submit(Repl *r, EntryKind kind, DplBuf *entry)
+{
+    /* drop the newline that ended the last line */
+    size_t len = entry->len && entry->data[entry->len - 1] == '\n' ? entry->len - 1 : entry->len;
+    const char *text = entry->data ? entry->data : "";
+    switch (kind) {
+    case ENTRY_STATEMENT:
+        repl_statement(r, text, len);
+        break;
+    case ENTRY_RECORD:
+        repl_record_text(r, text, len, ++r->npasted, NULL);
+        break;
+    case ENTRY_EXPR:
+        repl_expression(r, text, len);
+        break;
+    default:
+        break;
+    }
+    dpl_buf_reset(entry);
+    fflush(r->out);
+}
+
+static void usage(FILE *f)
+{
+    fputs("usage: dpl repl [PROGRAM]\n"
+          "Try DPL rules interactively: type statements, paste JSON records, evaluate\n"
+          "expressions against the last record.  :help inside lists the commands.\n"
+          "History: $DPL_HISTORY, or ~/.dpl_history.\n",
+          f);
+}
+
+static void loop(Repl *r)
+{
+    DplBuf entry = {0};
+    EntryKind kind = ENTRY_NONE;
+    long lines = 0;
+    for (;;) {
+        bool interrupted;
+        char *line = repl_read_line(r, kind != ENTRY_NONE, &interrupted);
+        if (!line) {
+            if (interrupted) {
+                /* Ctrl-C: forget the entry being typed, stay in the session */
+                fputs("^C\n", r->out);
+                dpl_buf_reset(&entry);
+                kind = ENTRY_NONE;
+                continue;
+            }
+            break;
+        }
+        lines++;
+        if (kind == ENTRY_NONE) {
+            kind = classify(line);
+            r->entry_line = lines;
+            if (kind == ENTRY_COMMAND) {
+                bool go_on = repl_command(r, line);
+                dpl_free(line);
+                fflush(r->out);
+                kind = ENTRY_NONE;
+                if (!go_on)
+                    break;
+                continue;
+            }
+            if (kind == ENTRY_NONE) {
+                dpl_free(line);
+                continue;
+            }
+        }
+        dpl_buf_puts(&entry, line);
+        dpl_buf_putc(&entry, '\n');
+        dpl_free(line);
+        if (balanced(entry.data, entry.len, kind != ENTRY_RECORD)) {
+            submit(r, kind, &entry);
+            kind = ENTRY_NONE;
+        }
+    }
+    /* End of input inside an unfinished entry: submit it, so the user hears
+     * about the unclosed brace instead of losing the text silently. */
+    if (kind != ENTRY_NONE)
+        submit(r, kind, &entry);
+    dpl_buf_free(&entry);
+}
+
+int dpl_cmd_repl(int argc, char **argv)
+{
+    const char *program = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            usage(stdout);
+            return 0;
+        }
+        if (argv[i][0] == '-' && argv[i][1] != '\0') {
+            fprintf(stderr, "dpl repl: unknown option `%s`\n", argv[i]);
+            usage(stderr);
+            return 2;
+        }
+        if (program) {
+            fprintf(stderr, "dpl repl: only one PROGRAM may be given\n");
+            usage(stderr);
+            return 2;
+        }
+        program = argv[i];
+    }
+
+    Repl r;
+    memset(&r, 0, sizeof r);
+    r.out = stdout;
+    r.tty = isatty(STDIN_FILENO);
+    r.color = r.tty && dpl_cli_use_color(DPL_COLOR_AUTO, stdout);
+    repl_session_init(&r);
+
+    if (program) {
+        const char *err = NULL;
+        DplSource *src = dpl_source_read_file(program, &err);
+        if (!src) {
+            fprintf(stderr, "dpl repl: cannot read %s: %s\n", program, err ? err : "error");
+            repl_session_free(&r);
+            return 2;
+        }
+        repl_session_load(&r, program, src->text, src->len);
+        dpl_source_free(src);
+    }
+    if (r.tty)
+        printf("dpl %s repl: type statements, JSON records or expressions; :help for more, Ctrl-D to quit\n",
+               DPL_VERSION);
+
+    repl_edit_init(&r);
+    loop(&r);
+    if (r.tty)
+        fputc('\n', r.out);
+    repl_edit_done(&r);
+
+    fflush(r.out);
+    repl_file_close(&r.open);
+    repl_fields_free(&r);
+    if (r.record)
+        json_decref(r.record);
+    repl_session_free(&r);
+    /* Piped sessions are scripts: any input that was an error fails them. */
+    return !r.tty && r.had_error ? 1 : 0;
+}

@@ -1,0 +1,319 @@
+/* repl_cmd.c — the REPL's `:commands`, including stepping through the
+ * records of an NDJSON file with :open / :next / :prev. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/repl.h"
+#include "diag/diag.h"
+#include "fmt/fmt.h"
+#include "json/json.h"
+
+const char *const repl_command_names[] = {
+    ":load", ":save", ":show", ":reset", ":undo", ":check", ":record", ":open",
+    ":next", ":prev", ":explain", ":help", ":quit", NULL,
+};
+
+static const char help_text[] =
+    "Type any of:\n"
+    "  a statement      entity \"x\" { id }, sources, mandatory, requirement, add;\n"
+    "                   checked, then added to the session program (multi-line\n"
+    "                   until the braces balance)\n"
+    "  a JSON record    {\"data\": {...}, \"metadata\": {\"source\": \"x\"}}: run through\n"
+    "                   the program; prints the entity, the reject or why it was skipped\n"
+    "  an expression    data.valor * 2, evaluated against the last record\n"
+    "Commands:\n"
+    "  :load FILE       replace the session program with FILE\n"
+    "  :save FILE       write the session program (formatted) to FILE\n"
+    "  :show            print the session program, formatted\n"
+    "  :reset           forget the session program\n"
+    "  :undo            remove the last statement typed\n"
+    "  :check           every diagnostic of the session program, warnings too\n"
+    "  :record          print the last record\n"
+    "  :open FILE       open an NDJSON file; :next / :prev run its records in turn\n"
+    "  :explain CODE    what a diagnostic code (E303, W401, ...) means\n"
+    "  :help            this text\n"
+    "  :quit            leave (Ctrl-D too)\n"
+    "Tab completes keywords, functions, field paths seen in records, and commands.\n";
+
+/* ---- :open / :next / :prev -------------------------------------------------- */
+
+void repl_file_close(ReplFile *f)
+{
+    if (f->f)
+        fclose(f->f);
+    dpl_free(f->name);
+    dpl_free(f->offsets);
+    dpl_free(f->lines);
+    memset(f, 0, sizeof *f);
+}
+
+static void file_push(ReplFile *f, off_t off, long line)
+{
+    if (f->n == f->cap) {
+        f->cap = f->cap ? f->cap * 2 : 256;
+        f->offsets = dpl_realloc(f->offsets, f->cap * sizeof *f->offsets);
+        f->lines = dpl_realloc(f->lines, f->cap * sizeof *f->lines);
+    }
+    f->offsets[f->n] = off;
+    f->lines[f->n] = line;
+    f->n++;
+}
+
+/* Indexes the non-blank lines of the file in one pass over fixed-size chunks. */
+static void cmd_open(Repl *r, const char *path)
+{
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        repl_error(r, "cannot open %s: %s", path, strerror(errno));
+        return;
+    }
+    repl_file_close(&r->open);
+    ReplFile *f = &r->open;
+    f->f = fp;
+    f->name = dpl_strdup(path);
+    char chunk[65536];
+    size_t n;
+    off_t off = 0, start = 0;
+    long line = 1;
+    bool content = false;
+    while ((n = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        for (size_t i = 0; i < n; i++, off++) {
+            char c = chunk[i];
+            if (c == '\n') {
+                if (content)
+                    file_push(f, start, line);
+                line++;
+                start = off + 1;
+                content = false;
+            } else if (c != ' ' && c != '\t' && c != '\r') {
+                content = true;
+            }
+        }
+    }
+    if (content)
+        file_push(f, start, line);
+    if (ferror(fp)) {
+        repl_error(r, "cannot read %s: %s", path, strerror(errno));
+        repl_file_close(f);
+        return;
+    }
+    repl_say(r, NULL, "opened %s: %zu record%s (:next runs the first)", path, f->n, f->n == 1 ? "" : "s");
+}
+
+static void show_file_record(Repl *r, size_t idx)
+{
+    ReplFile *f = &r->open;
+    if (fseeko(f->f, f->offsets[idx], SEEK_SET) != 0) {
+        repl_error(r, "cannot read %s: %s", f->name, strerror(errno));
+        return;
+    }
+    DplBuf b = {0};
+    int c;
+    while ((c = getc(f->f)) != EOF && c != '\n') {
+        if (b.len >= DPL_DEFAULT_MAX_RECORD_BYTES) {
+            repl_error(r, "%s:%ld: record larger than %u bytes", f->name, f->lines[idx],
+                       DPL_DEFAULT_MAX_RECORD_BYTES);
+            dpl_buf_free(&b);
+            f->pos = idx + 1;
+            return;
+        }
+        dpl_buf_putc(&b, (char)c);
+    }
+    f->pos = idx + 1;
+    repl_say(r, "2", "record %zu/%zu (%s line %ld)", idx + 1, f->n, f->name, f->lines[idx]);
+    repl_record_text(r, b.data ? b.data : "", b.len, f->lines[idx], f->name);
+    dpl_buf_free(&b);
+}
+
+static void cmd_step(Repl *r, int dir)
+{
+    ReplFile *f = &r->open;
+    if (!f->f) {
+        repl_error(r, "no file is open: use :open FILE.ndjson");
+        return;
+    }
+    if (dir > 0) {
+        if (f->pos >= f->n)
+            repl_say(r, NULL, "end of %s (%zu record%s)", f->name, f->n, f->n == 1 ? "" : "s");
+        else
+            show_file_record(r, f->pos);
+    } else {
+        if (f->pos < 2)
+            repl_say(r, NULL, "no record before this one");
+        else
+            show_file_record(r, f->pos - 2);
+    }
+}
+
+/* ---- the rest ------------------------------------------------------------------ */
+
+/* The session program, formatted; the raw text if it does not format. */
+static char *session_text(Repl *r, bool *formatted)
+{
+    DplSource *src = dpl_source_new("<session>", r->text.data ? r->text.data : "", r->text.len);
+    DplDiagList d = {0};
+    char *out = dpl_fmt(src, &d);
+    dpl_diag_list_free(&d);
+    dpl_source_free(src);
+    *formatted = out != NULL;
+    return out ? out : dpl_strndup(r->text.data ? r->text.data : "", r->text.len);
+}
+
+static void cmd_show(Repl *r)
+{
+    if (r->text.len == 0 || r->prog->nstmts == 0) {
+        repl_say(r, NULL, "(the session program is empty)");
+        return;
+    }
+    bool formatted;
+    char *t = session_text(r, &formatted);
+    fputs(t, r->out);
+    if (*t && t[strlen(t) - 1] != '\n')
+        fputc('\n', r->out);
+    dpl_free(t);
+}
+
+static void cmd_save(Repl *r, const char *path)
+{
+    bool formatted;
+    char *t = session_text(r, &formatted);
+    FILE *f = fopen(path, "wb");
+    if (!f) {
+        repl_error(r, "cannot write %s: %s", path, strerror(errno));
+        dpl_free(t);
+        return;
+    }
+    size_t len = strlen(t);
+    bool ok = fwrite(t, 1, len, f) == len;
+    ok = (fclose(f) == 0) && ok;
+    dpl_free(t);
+    if (!ok) {
+        repl_error(r, "cannot write %s: %s", path, strerror(errno));
+        return;
+    }
+    size_t n = r->prog->nstmts;
+    repl_say(r, NULL, "saved %zu statement%s to %s", n, n == 1 ? "" : "s", path);
+}
+
+static void cmd_load(Repl *r, const char *path)
+{
+    const char *err = NULL;
+    DplSource *src = dpl_source_read_file(path, &err);
+    if (!src) {
+        repl_error(r, "cannot read %s: %s", path, err ? err : "error");
+        return;
+    }
+    repl_session_load(r, path, src->text, src->len);
+    dpl_source_free(src);
+}
+
+static void cmd_record(Repl *r)
+{
+    if (!r->record) {
+        repl_say(r, NULL, "no record yet: paste a JSON record (a line starting with `{`)");
+        return;
+    }
+    DplBuf b = {0};
+    dpl_json_write_pretty(&b, r->record);
+    if (b.len)
+        fwrite(b.data, 1, b.len, r->out);
+    if (!b.len || b.data[b.len - 1] != '\n')
+        fputc('\n', r->out);
+    dpl_buf_free(&b);
+}
+
+static void cmd_explain(Repl *r, const char *arg)
+{
+    DplCode code;
+    if (!dpl_code_parse(arg, &code)) {
+        repl_error(r, "unknown diagnostic code `%s` (codes look like E303 or W401)", arg);
+        return;
+    }
+    const char *explain = dpl_code_explain(code);
+    repl_say(r, "1", "%s: %s", dpl_code_name(code), dpl_code_title(code));
+    if (explain && *explain) {
+        fputc('\n', r->out);
+        fputs(explain, r->out);
+        if (explain[strlen(explain) - 1] != '\n')
+            fputc('\n', r->out);
+    }
+}
+
+static void unknown_command(Repl *r, const char *word)
+{
+    const char *best = NULL;
+    size_t best_d = 3; /* suggest only close spellings */
+    for (size_t i = 0; repl_command_names[i]; i++) {
+        size_t d = dpl_edit_distance(word, repl_command_names[i]);
+        if (d < best_d)
+            best = repl_command_names[i], best_d = d;
+    }
+    if (best)
+        repl_error(r, "unknown command `%s`: did you mean `%s`? (:help lists the commands)", word, best);
+    else
+        repl_error(r, "unknown command `%s` (:help lists the commands)", word);
+}
+
+bool repl_command(Repl *r, const char *line)
+{
+    while (*line == ' ' || *line == '\t')
+        line++;
+    size_t wlen = strcspn(line, " \t");
+    char *word = dpl_strndup(line, wlen);
+    const char *arg = line + wlen;
+    while (*arg == ' ' || *arg == '\t')
+        arg++;
+    char *a = dpl_strdup(arg);
+    for (size_t n = strlen(a); n && (a[n - 1] == ' ' || a[n - 1] == '\t'); n--)
+        a[n - 1] = '\0';
+
+    static const char *const with_arg[] = {":load", ":save", ":open", ":explain", NULL};
+    bool wants_arg = false, known = false;
+    for (size_t i = 0; repl_command_names[i]; i++)
+        known |= strcmp(word, repl_command_names[i]) == 0;
+    for (size_t i = 0; with_arg[i]; i++)
+        wants_arg |= strcmp(word, with_arg[i]) == 0;
+    known |= strcmp(word, ":q") == 0 || strcmp(word, ":exit") == 0;
+
+    bool go_on = true;
+    if (!known)
+        unknown_command(r, word);
+    else if (wants_arg && !*a)
+        repl_error(r, "usage: %s %s", word, strcmp(word, ":explain") == 0 ? "CODE" : "FILE");
+    else if (!wants_arg && *a)
+        repl_error(r, "%s takes no argument", word);
+    else if (strcmp(word, ":load") == 0)
+        cmd_load(r, a);
+    else if (strcmp(word, ":save") == 0)
+        cmd_save(r, a);
+    else if (strcmp(word, ":open") == 0)
+        cmd_open(r, a);
+    else if (strcmp(word, ":explain") == 0)
+        cmd_explain(r, a);
+    else if (strcmp(word, ":show") == 0)
+        cmd_show(r);
+    else if (strcmp(word, ":reset") == 0) {
+        repl_session_reset(r);
+        repl_say(r, NULL, "the session program is empty");
+    } else if (strcmp(word, ":undo") == 0) {
+        if (repl_session_undo(r))
+            repl_say(r, NULL, "removed the last statement typed (%zu left)", r->prog->nstmts);
+        else
+            repl_say(r, NULL, "nothing to undo");
+    } else if (strcmp(word, ":check") == 0)
+        repl_session_check(r);
+    else if (strcmp(word, ":record") == 0)
+        cmd_record(r);
+    else if (strcmp(word, ":next") == 0)
+        cmd_step(r, 1);
+    else if (strcmp(word, ":prev") == 0)
+        cmd_step(r, -1);
+    else if (strcmp(word, ":help") == 0)
+        fputs(help_text, r->out);
+    else
+        go_on = false; /* :quit :q :exit */
+    dpl_free(word);
+    dpl_free(a);
+    return go_on;
+}

@@ -1,0 +1,280 @@
+/* repl_edit.c — reading the REPL's input: libedit (prompt, line editing,
+ * persistent history, tab completion) on a terminal, plain line reads from
+ * a pipe. */
+#include <ctype.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <editline/readline.h>
+
+#include "cli/repl.h"
+#include "lexer/lexer.h"
+#include "stdlib/stdlib.h"
+
+#define HISTORY_MAX 1000
+#define FIELDS_MAX 5000
+#define FIELDS_MAX_DEPTH 8
+
+/* libedit callbacks carry no user pointer, so completion finds the session
+ * here.  There is one REPL per process. */
+static Repl *active;
+static char *history_path;
+static volatile sig_atomic_t got_sigint;
+
+static void on_sigint(int sig)
+{
+    (void)sig;
+    got_sigint = 1;
+}
+
+/* ---- field paths seen in records ------------------------------------------ */
+
+static bool is_ident(const char *s)
+{
+    if (!(isalpha((unsigned char)*s) || *s == '_'))
+        return false;
+    for (s++; *s; s++)
+        if (!(isalnum((unsigned char)*s) || *s == '_'))
+            return false;
+    return true;
+}
+
+static void field_insert(Repl *r, const char *path, size_t len)
+{
+    size_t lo = 0, hi = r->nfields;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        /* path is not NUL-terminated: a longer stored string sorts after it */
+        int c = strncmp(r->fields[mid], path, len);
+        if (c == 0 && r->fields[mid][len] == '\0')
+            return;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (r->nfields >= FIELDS_MAX)
+        return;
+    if (r->nfields == r->capfields) {
+        r->capfields = r->capfields ? r->capfields * 2 : 64;
+        r->fields = dpl_realloc(r->fields, r->capfields * sizeof *r->fields);
+    }
+    memmove(r->fields + lo + 1, r->fields + lo, (r->nfields - lo) * sizeof *r->fields);
+    r->fields[lo] = dpl_strndup(path, len);
+    r->nfields++;
+}
+
+/* Adds prefix.key for every key of obj, recursively.  Keys that are not
+ * identifiers are written as DPL quoted segments (data."first name"). */
+static void fields_walk(Repl *r, DplBuf *path, const json_t *obj, int depth)
+{
+    if (depth > FIELDS_MAX_DEPTH || !json_is_object(obj))
+        return;
+    const char *key;
+    json_t *val;
+    json_object_foreach((json_t *)obj, key, val) {
+        size_t keep = path->len;
+        if (path->len)
+            dpl_buf_putc(path, '.');
+        if (is_ident(key)) {
+            dpl_buf_puts(path, key);
+        } else {
+            dpl_buf_putc(path, '"');
+            for (const char *k = key; *k; k++) {
+                if (*k == '"' || *k == '\\')
+                    dpl_buf_putc(path, '\\');
+                dpl_buf_putc(path, *k);
+            }
+            dpl_buf_putc(path, '"');
+        }
+        field_insert(r, path->data, path->len);
+        fields_walk(r, path, val, depth + 1);
+        path->len = keep;
+        path->data[keep] = '\0';
+    }
+}
+
+void repl_fields_add(Repl *r, const json_t *record)
+{
+    DplBuf path = {0};
+    fields_walk(r, &path, record, 0);
+    /* Paths relative to data are what rules mostly use (valor = data.valor). */
+    dpl_buf_reset(&path);
+    fields_walk(r, &path, json_object_get(record, "data"), 1);
+    dpl_buf_free(&path);
+}
+
+void repl_fields_free(Repl *r)
+{
+    for (size_t i = 0; i < r->nfields; i++)
+        dpl_free(r->fields[i]);
+    dpl_free(r->fields);
+    r->fields = NULL;
+    r->nfields = r->capfields = 0;
+}
+
+/* ---- completion -------------------------------------------------------------- */
+
+typedef enum { COMPLETE_COMMANDS, COMPLETE_WORDS } CompleteMode;
+static CompleteMode complete_mode;
+
+/* Candidates in order: keywords, builtins, field paths (or the commands). */
+static char *complete_next(const char *text, int state)
+{
+    static size_t kw, fn, fl, cmd;
+    if (state == 0)
+        kw = DPL_TOK_FIRST_KEYWORD, fn = fl = cmd = 0;
+    size_t n = strlen(text);
+    /* libedit frees the matches with free(); dpl_strdup is malloc-based. */
+    if (complete_mode == COMPLETE_COMMANDS) {
+        while (repl_command_names[cmd]) {
+            const char *c = repl_command_names[cmd++];
+            if (strncmp(c, text, n) == 0)
+                return dpl_strdup(c);
+        }
+        return NULL;
+    }
+    while (kw <= DPL_TOK_LAST_KEYWORD) {
+        const char *k = dpl_tok_spelling((DplTokKind)kw++);
+        if (strncmp(k, text, n) == 0)
+            return dpl_strdup(k);
+    }
+    while (fn < dpl_std_nbuiltins) {
+        const char *f = dpl_std_builtins[fn++].name;
+        if (strncmp(f, text, n) == 0)
+            return dpl_strdup(f);
+    }
+    while (active && fl < active->nfields) {
+        const char *f = active->fields[fl++];
+        if (strncmp(f, text, n) == 0)
+            return dpl_strdup(f);
+    }
+    return NULL;
+}
+
+static char **complete(const char *text, int start, int end)
+{
+    (void)end;
+    const char *line = rl_line_buffer ? rl_line_buffer : "";
+    size_t lead = strspn(line, " \t");
+    if (line[lead] == ':') {
+        if ((size_t)start <= lead + 1 && !strpbrk(line + lead, " \t")) {
+            complete_mode = COMPLETE_COMMANDS;
+            rl_attempted_completion_over = 1;
+            return rl_completion_matches(text, complete_next);
+        }
+        /* :load, :save, :open take file names: libedit's default. */
+        rl_attempted_completion_over = 0;
+        return NULL;
+    }
+    complete_mode = COMPLETE_WORDS;
+    rl_attempted_completion_over = 1;
+    return rl_completion_matches(text, complete_next);
+}
+
+/* ---- history --------------------------------------------------------------- */
+
+/* $DPL_HISTORY, else ~/.dpl_history; an empty DPL_HISTORY keeps no file. */
+static char *find_history_path(void)
+{
+    const char *h = getenv("DPL_HISTORY");
+    if (h)
+        return *h ? dpl_strdup(h) : NULL;
+    const char *home = getenv("HOME");
+    if (!home || !*home)
+        return NULL;
+    return dpl_asprintf("%s/.dpl_history", home);
+}
+
+static void remember(const char *line)
+{
+    if (!*line || strspn(line, " \t") == strlen(line))
+        return;
+    HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+    if (last && last->line && strcmp(last->line, line) == 0)
+        return;
+    add_history(line);
+    /* Saved after every entry, so a crash or a closed terminal loses nothing. */
+    if (history_path)
+        write_history(history_path);
+}
+
+void repl_edit_init(Repl *r)
+{
+    active = r;
+    if (!r->tty)
+        return;
+    rl_readline_name = "dpl"; /* ~/.editrc lines may start with "dpl:" */
+    /* Paths contain '.', commands ':', so neither splits a word. */
+    static char breaks[] = " \t\n\"\\'`@$><=;|&{(,)}[]+-*/%!?";
+    rl_basic_word_break_characters = breaks;
+    rl_completer_word_break_characters = breaks;
+    rl_attempted_completion_function = complete;
+    using_history();
+    stifle_history(HISTORY_MAX);
+    history_path = find_history_path();
+    if (history_path)
+        read_history(history_path);
+    /* Ctrl-C abandons the line being typed instead of ending the session:
+     * no SA_RESTART, so libedit's read is interrupted and readline returns. */
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+}
+
+void repl_edit_done(Repl *r)
+{
+    (void)r;
+    active = NULL;
+    dpl_free(history_path);
+    history_path = NULL;
+}
+
+/* getline() without its allocator: the line without '\n' (and a '\r' before
+ * it), or NULL at end of input. */
+static char *read_plain(FILE *in)
+{
+    DplBuf b = {0};
+    int c;
+    bool any = false;
+    while ((c = getc(in)) != EOF) {
+        any = true;
+        if (c == '\n')
+            break;
+        dpl_buf_putc(&b, (char)c);
+    }
+    if (!any)
+        return NULL;
+    if (b.len && b.data[b.len - 1] == '\r')
+        b.data[--b.len] = '\0';
+    if (!b.data)
+        return dpl_strdup("");
+    return dpl_buf_take(&b);
+}
+
+char *repl_read_line(Repl *r, bool continuation, bool *interrupted)
+{
+    *interrupted = false;
+    fflush(r->out);
+    if (!r->tty)
+        return read_plain(stdin);
+    got_sigint = 0;
+    errno = 0;
+    char *line = readline(continuation ? "...> " : "dpl> ");
+    if (!line) {
+        if (got_sigint) {
+            *interrupted = true;
+            return NULL;
+        }
+        return NULL;
+    }
+    char *copy = dpl_strdup(line);
+    free(line); /* libedit allocated it with malloc */
+    remember(copy);
+    return copy;
+}

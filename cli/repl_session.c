@@ -1,0 +1,563 @@
+/* repl_session.c — the REPL session: the program typed so far (checked and
+ * recompiled after every statement) and what it does to the records and
+ * expressions the user types. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check/check.h"
+#include "cli/cli.h"
+#include "cli/repl.h"
+#include "json/json.h"
+#include "parser/parser.h"
+
+#define SGR_RED "1;31"
+#define SGR_YELLOW "1;33"
+#define SGR_DIM "2"
+
+void repl_error(Repl *r, const char *fmt, ...)
+{
+    r->had_error = true;
+    fputs(r->color ? "\x1b[1;31merror\x1b[0m: " : "error: ", r->out);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(r->out, fmt, ap);
+    va_end(ap);
+    fputc('\n', r->out);
+}
+
+void repl_say(Repl *r, const char *sgr, const char *fmt, ...)
+{
+    if (r->color && sgr)
+        fprintf(r->out, "\x1b[%sm", sgr);
+    va_list ap;
+    va_start(ap, fmt);
+    vfprintf(r->out, fmt, ap);
+    va_end(ap);
+    if (r->color && sgr)
+        fputs("\x1b[0m", r->out);
+    fputc('\n', r->out);
+}
+
+/* ---- rendering diagnostics into what was typed ----------------------------- */
+
+/* A source for text[0..len) that the renderer will number from first_line:
+ * prepending first_line-1 newlines makes a piped session's diagnostics carry
+ * the stdin line numbers, while carets still point into what was typed.
+ * *shift receives the number of bytes prepended. */
+static DplSource *typed_source(const char *text, size_t len, long first_line, uint32_t *shift)
+{
+    size_t pad = first_line > 1 ? (size_t)(first_line - 1) : 0;
+    char *buf = dpl_malloc(pad + len + 1);
+    memset(buf, '\n', pad);
+    memcpy(buf + pad, text, len);
+    DplSource *src = dpl_source_new("<repl>", buf, pad + len);
+    dpl_free(buf);
+    *shift = (uint32_t)pad;
+    return src;
+}
+
+/* Renders d against src after moving its span by delta bytes (the span is
+ * clamped to the source, since an "unexpected end" span may sit past it). */
+static void render_moved(Repl *r, const DplSource *src, const DplDiag *d, int64_t delta)
+{
+    DplDiag moved = *d;
+    int64_t s = (int64_t)d->span.start + delta, e = (int64_t)d->span.end + delta;
+    int64_t lo = 0, hi = (int64_t)src->len;
+    s = s < lo ? lo : s > hi ? hi : s;
+    e = e < s ? s : e > hi ? hi : e;
+    moved.span.start = (uint32_t)s;
+    moved.span.end = (uint32_t)e;
+    DplBuf b = {0};
+    dpl_diag_render_human(&b, src, &moved, r->color);
+    if (b.len)
+        fwrite(b.data, 1, b.len, r->out);
+    dpl_buf_free(&b);
+}
+
+/* Diagnostics the REPL never repeats on every line: a session is built one
+ * statement at a time, so "no entity yet" and "no sources" are its normal
+ * state (:check still shows them). */
+static bool is_session_noise(const DplDiag *d) { return d->code == DPL_E301 || d->code == DPL_W401; }
+
+static size_t count_errors(const DplDiagList *l, bool ignore_noise)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < l->len; i++)
+        if (l->items[i].severity == DPL_SEV_ERROR && !(ignore_noise && is_session_noise(&l->items[i])))
+            n++;
+    return n;
+}
+
+/* ---- compiling the session ------------------------------------------------ */
+
+typedef struct {
+    DplSource *src;
+    DplProgram *prog;
+    DplDiagList diags;
+    bool ok;
+} Compiled;
+
+static void compile(Compiled *c, const char *name, const char *text, size_t len)
+{
+    memset(c, 0, sizeof *c);
+    c->src = dpl_source_new(name, text, len);
+    c->prog = dpl_compile(c->src, &c->diags, &c->ok);
+    dpl_diag_sort(&c->diags);
+}
+
+static void compiled_free(Compiled *c)
+{
+    if (c->prog)
+        dpl_program_free(c->prog);
+    dpl_source_free(c->src);
+    dpl_diag_list_free(&c->diags);
+    memset(c, 0, sizeof *c);
+}
+
+static void drop_program(Repl *r)
+{
+    if (r->xev)
+        dpl_eval_free(r->xev);
+    if (r->xprog)
+        dpl_program_free(r->xprog);
+    dpl_source_free(r->xsrc);
+    if (r->ev)
+        dpl_eval_free(r->ev);
+    if (r->prog)
+        dpl_program_free(r->prog);
+    dpl_source_free(r->src);
+    r->xev = NULL, r->xprog = NULL, r->xsrc = NULL;
+    r->ev = NULL, r->prog = NULL, r->src = NULL;
+}
+
+/* Makes c the session's program (taking ownership of its source and program). */
+static void install(Repl *r, Compiled *c)
+{
+    drop_program(r);
+    r->src = c->src;
+    r->prog = c->prog;
+    if (c->ok)
+        r->ev = dpl_eval_new(r->prog);
+    c->src = NULL;
+    c->prog = NULL;
+    compiled_free(c);
+}
+
+static const char *session_name(const Repl *r) { return r->file ? r->file : "<session>"; }
+
+bool repl_session_has_entity(const Repl *r)
+{
+    for (size_t i = 0; r->prog && i < r->prog->nstmts; i++)
+        if (r->prog->stmts[i].kind == DPL_STMT_ENTITY)
+            return true;
+    return false;
+}
+
+void repl_session_init(Repl *r)
+{
+    Compiled c;
+    compile(&c, "<session>", "", 0);
+    install(r, &c);
+}
+
+void repl_session_free(Repl *r)
+{
+    drop_program(r);
+    dpl_buf_free(&r->text);
+    dpl_free(r->file);
+    dpl_free(r->undo);
+    r->file = NULL;
+    r->undo = NULL;
+    r->nundo = r->capundo = 0;
+}
+
+/* Replaces the session text (keeping a final newline so that the next typed
+ * statement starts on a line of its own). */
+static void set_text(Repl *r, const char *text, size_t len)
+{
+    DplBuf b = {0};
+    dpl_buf_append(&b, text, len);
+    if (len && text[len - 1] != '\n')
+        dpl_buf_putc(&b, '\n');
+    dpl_buf_free(&r->text);
+    r->text = b;
+}
+
+bool repl_session_load(Repl *r, const char *name, const char *text, size_t len)
+{
+    Compiled c;
+    compile(&c, name, text, len);
+    bool ok = count_errors(&c.diags, true) == 0;
+    for (size_t i = 0; i < c.diags.len; i++)
+        if (!is_session_noise(&c.diags.items[i]))
+            render_moved(r, c.src, &c.diags.items[i], 0);
+    if (!ok) {
+        repl_error(r, "%s not loaded: it has errors (the session is unchanged)", name);
+        compiled_free(&c);
+        return false;
+    }
+    set_text(r, text, len);
+    dpl_free(r->file);
+    r->file = dpl_strdup(name);
+    r->nundo = 0;
+    install(r, &c);
+    size_t n = r->prog->nstmts;
+    repl_say(r, NULL, "loaded %s (%zu statement%s)%s", name, n, n == 1 ? "" : "s",
+             repl_session_has_entity(r) ? "" : "; no entity statement yet");
+    return true;
+}
+
+void repl_session_reset(Repl *r)
+{
+    dpl_buf_free(&r->text);
+    dpl_free(r->file);
+    r->file = NULL;
+    r->nundo = 0;
+    Compiled c;
+    compile(&c, "<session>", "", 0);
+    install(r, &c);
+}
+
+bool repl_session_undo(Repl *r)
+{
+    if (r->nundo == 0)
+        return false;
+    size_t keep = r->undo[--r->nundo];
+    char *old = dpl_strndup(r->text.data ? r->text.data : "", keep);
+    set_text(r, old, keep);
+    dpl_free(old);
+    Compiled c;
+    compile(&c, "<session>", r->text.data ? r->text.data : "", r->text.len);
+    install(r, &c);
+    return true;
+}
+
+/* One line saying what a newly accepted statement is. */
+static void describe(Repl *r, const DplStmt *s)
+{
+    DplBuf b = {0};
+    switch (s->kind) {
+    case DPL_STMT_ENTITY:
+        dpl_buf_printf(&b, "added %sentity ", s->u.entity.substitutive ? "substitutive " : "");
+        dpl_json_write_string(&b, s->u.entity.name, s->u.entity.name_len);
+        dpl_buf_printf(&b, " (%zu key%s)", s->u.entity.nkeys, s->u.entity.nkeys == 1 ? "" : "s");
+        break;
+    case DPL_STMT_SOURCES:
+        dpl_buf_puts(&b, "added sources ");
+        for (size_t i = 0; i < s->u.sources.nnames; i++) {
+            if (i)
+                dpl_buf_puts(&b, ", ");
+            dpl_json_write_string(&b, s->u.sources.names[i], s->u.sources.name_lens[i]);
+        }
+        if (s->u.sources.using_path) {
+            dpl_buf_puts(&b, " using ");
+            dpl_path_print(&b, s->u.sources.using_path);
+        }
+        break;
+    case DPL_STMT_MANDATORY:
+        dpl_buf_printf(&b, "added mandatory (%zu path%s)", s->u.mandatory.npaths,
+                       s->u.mandatory.npaths == 1 ? "" : "s");
+        break;
+    case DPL_STMT_REQUIREMENT:
+        dpl_buf_printf(&b, "added requirement (%zu expression%s)", s->u.requirement.nexprs,
+                       s->u.requirement.nexprs == 1 ? "" : "s");
+        break;
+    case DPL_STMT_ADD:
+        dpl_buf_puts(&b, "added add");
+        if (s->u.add.from) {
+            dpl_buf_puts(&b, " from ");
+            dpl_path_print(&b, s->u.add.from);
+        }
+        dpl_buf_printf(&b, " (%zu item%s)", s->u.add.nitems, s->u.add.nitems == 1 ? "" : "s");
+        break;
+    }
+    repl_say(r, SGR_DIM, "%s", b.data ? b.data : "");
+    dpl_buf_free(&b);
+}
+
+void repl_statement(Repl *r, const char *text, size_t len)
+{
+    size_t base = r->text.len;
+    DplBuf cand = {0};
+    dpl_buf_append(&cand, r->text.data ? r->text.data : "", r->text.len);
+    dpl_buf_append(&cand, text, len);
+    dpl_buf_putc(&cand, '\n');
+    Compiled c;
+    compile(&c, "<session>", cand.data, cand.len);
+
+    /* New problems inside the typed text are shown against it; errors that
+     * surface in the earlier statements (the session had none before) are
+     * shown against the whole session. */
+    uint32_t shift;
+    DplSource *typed = typed_source(text, len, r->entry_line, &shift);
+    for (size_t i = 0; i < c.diags.len; i++) {
+        const DplDiag *d = &c.diags.items[i];
+        if (is_session_noise(d))
+            continue;
+        if (d->span.start >= base)
+            render_moved(r, typed, d, (int64_t)shift - (int64_t)base);
+        else if (d->severity == DPL_SEV_ERROR)
+            render_moved(r, c.src, d, 0);
+    }
+    dpl_source_free(typed);
+
+    if (count_errors(&c.diags, true) > 0) {
+        r->had_error = true;
+        repl_say(r, SGR_DIM, "(not added)");
+        compiled_free(&c);
+        dpl_buf_free(&cand);
+        return;
+    }
+    if (r->nundo == r->capundo) {
+        r->capundo = r->capundo ? r->capundo * 2 : 16;
+        r->undo = dpl_realloc(r->undo, r->capundo * sizeof *r->undo);
+    }
+    r->undo[r->nundo++] = base;
+    dpl_buf_free(&r->text);
+    r->text = cand;
+    dpl_free(r->file);
+    r->file = NULL;
+    install(r, &c);
+    for (size_t i = 0; i < r->prog->nstmts; i++)
+        if (r->prog->stmts[i].span.start >= base)
+            describe(r, &r->prog->stmts[i]);
+}
+
+void repl_session_check(Repl *r)
+{
+    Compiled c;
+    compile(&c, session_name(r), r->text.data ? r->text.data : "", r->text.len);
+    for (size_t i = 0; i < c.diags.len; i++)
+        render_moved(r, c.src, &c.diags.items[i], 0);
+    size_t ne = dpl_diag_count(&c.diags, DPL_SEV_ERROR), nw = dpl_diag_count(&c.diags, DPL_SEV_WARNING);
+    if (ne + nw == 0)
+        repl_say(r, NULL, "ok: %zu statement%s, no problems", c.prog->nstmts, c.prog->nstmts == 1 ? "" : "s");
+    else
+        repl_say(r, NULL, "%zu error%s, %zu warning%s", ne, ne == 1 ? "" : "s", nw, nw == 1 ? "" : "s");
+    compiled_free(&c);
+}
+
+/* ---- records --------------------------------------------------------------- */
+
+/* Prints the DPL source of span like a diagnostic's snippet:
+ *     --> fipe.dpl:14:5
+ *      |
+ *   14 |     data.valor
+ *      |     ^^^^^^^^^^
+ * The caret line copies the tabs of the source line so carets stay aligned. */
+static void render_rule(Repl *r, DplBuf *b, DplSpan span)
+{
+    const DplSource *src = r->src;
+    DplPos pos = dpl_source_locate(src, span.start);
+    size_t llen;
+    const char *line = dpl_source_line(src, pos.line, &llen);
+    char num[24];
+    int w = snprintf(num, sizeof num, "%u", pos.line);
+    dpl_buf_printf(b, "    %*s--> %s:%u:%u\n", w, "", session_name(r), pos.line, pos.column);
+    dpl_buf_printf(b, "    %*s |\n", w, "");
+    dpl_buf_printf(b, "    %s | ", num);
+    dpl_buf_append(b, line, llen);
+    dpl_buf_printf(b, "\n    %*s | ", w, "");
+    size_t lstart = (size_t)(line - src->text);
+    size_t from = span.start - lstart, to = span.end > span.start ? span.end - lstart : from + 1;
+    if (to > llen)
+        to = llen > from ? llen : from + 1;
+    for (size_t i = 0; i < from && i < llen;) {
+        uint32_t cp;
+        int n = dpl_utf8_decode(line + i, llen - i, &cp);
+        dpl_buf_putc(b, line[i] == '\t' ? '\t' : ' ');
+        i += n > 0 ? (size_t)n : 1;
+    }
+    size_t carets = from < llen ? dpl_utf8_count(line + from, to - from) : 1;
+    if (r->color)
+        dpl_buf_puts(b, "\x1b[1;31m");
+    for (size_t i = 0; i < (carets ? carets : 1); i++)
+        dpl_buf_putc(b, '^');
+    if (r->color)
+        dpl_buf_puts(b, "\x1b[0m");
+    dpl_buf_putc(b, '\n');
+}
+
+static const DplStmt *find_stmt(const DplProgram *p, DplStmtKind kind)
+{
+    for (size_t i = 0; p && i < p->nstmts; i++)
+        if (p->stmts[i].kind == kind)
+            return &p->stmts[i];
+    return NULL;
+}
+
+static void print_skipped(Repl *r, const DplResult *res)
+{
+    DplBuf b = {0};
+    dpl_buf_puts(&b, "skipped: source ");
+    if (res->source)
+        dpl_json_write_string(&b, res->source, strlen(res->source));
+    else
+        dpl_buf_puts(&b, "(none)");
+    const DplStmt *s = find_stmt(r->prog, DPL_STMT_SOURCES);
+    if (s) {
+        dpl_buf_puts(&b, s->u.sources.nnames == 1 ? " is not " : " is not one of ");
+        for (size_t i = 0; i < s->u.sources.nnames; i++) {
+            if (i)
+                dpl_buf_puts(&b, ", ");
+            dpl_json_write_string(&b, s->u.sources.names[i], s->u.sources.name_lens[i]);
+        }
+    }
+    repl_say(r, SGR_YELLOW, "%s", b.data);
+    dpl_buf_free(&b);
+}
+
+static void print_rejected(Repl *r, const DplResult *res)
+{
+    repl_say(r, SGR_RED, "rejected: %zu error%s", res->nerrors, res->nerrors == 1 ? "" : "s");
+    DplBuf b = {0};
+    for (size_t i = 0; i < res->nerrors; i++) {
+        const DplRecError *e = &res->errors[i];
+        dpl_buf_printf(&b, "  %s", dpl_rt_code_name(e->code));
+        if (e->path)
+            dpl_buf_printf(&b, " %s", e->path);
+        dpl_buf_printf(&b, ": %s\n", e->message ? e->message : "");
+        if (e->has_rule)
+            render_rule(r, &b, e->rule);
+    }
+    if (b.len)
+        fwrite(b.data, 1, b.len, r->out);
+    dpl_buf_free(&b);
+}
+
+static void run_record(Repl *r, json_t *rec, long line)
+{
+    if (!r->ev) {
+        repl_say(r, SGR_YELLOW,
+                 "no entity statement yet: add one, e.g. entity \"x\" { id }"
+                 " (the record is kept for expressions)");
+        return;
+    }
+    DplResult res;
+    dpl_result_init(&res);
+    dpl_eval_record(r->ev, rec, line, &res);
+    switch (res.outcome) {
+    case DPL_EMIT: {
+        DplBuf b = {0};
+        dpl_json_write_pretty(&b, res.entity);
+        if (b.len)
+            fwrite(b.data, 1, b.len, r->out);
+        if (!b.len || b.data[b.len - 1] != '\n')
+            fputc('\n', r->out);
+        dpl_buf_free(&b);
+        break;
+    }
+    case DPL_SKIP:
+        print_skipped(r, &res);
+        break;
+    case DPL_REJECT:
+        print_rejected(r, &res);
+        break;
+    }
+    dpl_result_clear(&res);
+}
+
+void repl_record_text(Repl *r, const char *text, size_t len, long line, const char *where)
+{
+    json_t *v = NULL;
+    DplJsonError err;
+    memset(&err, 0, sizeof err);
+    if (dpl_json_parse(text, len, &v, &err) != DPL_JSON_OK) {
+        const char *what = err.status == DPL_JSON_TOO_DEEP ? "record nested too deeply" : "invalid JSON";
+        if (where)
+            repl_error(r, "%s at %s:%ld: %s", what, where, line, err.message);
+        else if (err.column > 0)
+            repl_error(r, "%s (column %d): %s", what, err.column, err.message);
+        else
+            repl_error(r, "%s: %s", what, err.message);
+        if (v)
+            json_decref(v);
+        return;
+    }
+    if (!json_is_object(v)) {
+        repl_error(r, "a record must be a JSON object {\"data\": ..., \"metadata\": ...}");
+        json_decref(v);
+        return;
+    }
+    if (r->record)
+        json_decref(r->record);
+    r->record = v;
+    r->record_line = line;
+    repl_fields_add(r, v);
+    run_record(r, v, line);
+}
+
+/* ---- expressions ------------------------------------------------------------ */
+
+/* The evaluator expressions use: the session's, or (no entity statement
+ * yet) one for the session plus a stand-in entity that no record ever sees. */
+static const DplEvaluator *expr_evaluator(Repl *r)
+{
+    if (r->ev)
+        return r->ev;
+    if (!r->xev) {
+        DplBuf b = {0};
+        dpl_buf_append(&b, r->text.data ? r->text.data : "", r->text.len);
+        dpl_buf_puts(&b, "entity \"repl\" { true }\n");
+        Compiled c;
+        compile(&c, "<session>", b.data, b.len);
+        dpl_buf_free(&b);
+        if (!c.ok) {
+            compiled_free(&c);
+            return NULL;
+        }
+        r->xsrc = c.src;
+        r->xprog = c.prog;
+        r->xev = dpl_eval_new(r->xprog);
+        c.src = NULL;
+        c.prog = NULL;
+        compiled_free(&c);
+    }
+    return r->xev;
+}
+
+void repl_expression(Repl *r, const char *text, size_t len)
+{
+    DplSource *src = dpl_source_new("<repl>", text, len);
+    DplProgram *tmp = dpl_program_new(src);
+    DplDiagList diags = {0};
+    DplExpr *e = dpl_parse_expr(tmp, src, &diags);
+    if (e && count_errors(&diags, false) == 0)
+        dpl_check_expr(tmp, e, &diags);
+    dpl_diag_sort(&diags);
+    if (diags.len) {
+        uint32_t shift;
+        DplSource *shown = typed_source(text, len, r->entry_line, &shift);
+        for (size_t i = 0; i < diags.len; i++)
+            render_moved(r, shown, &diags.items[i], shift);
+        dpl_source_free(shown);
+    }
+    const DplEvaluator *ev;
+    if (!e || count_errors(&diags, false) > 0) {
+        r->had_error = true;
+    } else if (!r->record) {
+        repl_error(r, "no record yet: paste a JSON record (a line starting with `{`) first");
+    } else if (!(ev = expr_evaluator(r))) {
+        repl_error(r, "the session program cannot be evaluated (see :check)");
+    } else {
+        DplRtError err;
+        memset(&err, 0, sizeof err);
+        json_t *v = dpl_eval_expr(ev, e, r->record, r->record_line, &err);
+        if (err.set) {
+            repl_say(r, SGR_RED, "%s: %s", dpl_rt_code_name(err.code), err.message);
+        } else if (!v) {
+            repl_say(r, SGR_DIM, "missing");
+        } else {
+            DplBuf b = {0};
+            dpl_json_write(&b, v);
+            repl_say(r, NULL, "%s", b.data ? b.data : "");
+            dpl_buf_free(&b);
+        }
+        if (v)
+            json_decref(v);
+    }
+    dpl_diag_list_free(&diags);
+    dpl_program_free(tmp);
+    dpl_source_free(src);
+}
