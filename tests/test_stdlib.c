@@ -1,0 +1,402 @@
+/* test_stdlib.c — every builtin of spec §6 through the table, as the
+ * evaluator calls them: results, missing and null arguments, empty inputs,
+ * Unicode, integer overflow edges and type errors. */
+#include <criterion/criterion.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "json/json.h"
+#include "stdlib/stdlib.h"
+
+static void setup(void) { dpl_util_init(); }
+
+TestSuite(std, .init = setup);
+
+/* Arguments are JSON texts; "-" stands for missing (NULL). */
+typedef struct {
+    json_t *result;
+    DplRtError err;
+} Call;
+
+static Call call_ctx(const DplCallCtx *ctx, const char *fn, int n, va_list ap)
+{
+    const DplBuiltin *b = dpl_std_lookup(fn);
+    cr_assert_not_null(b, "builtin %s exists", fn);
+    json_t *args[16] = {0};
+    cr_assert(n <= 16);
+    for (int i = 0; i < n; i++) {
+        const char *text = va_arg(ap, const char *);
+        if (strcmp(text, "-") == 0)
+            continue;
+        DplJsonError je;
+        cr_assert_eq(dpl_json_parse(text, strlen(text), &args[i], &je), DPL_JSON_OK, "arg %s: %s", text, je.message);
+    }
+    Call c = {0};
+    c.result = b->fn(ctx, args, (size_t)n, &c.err);
+    for (int i = 0; i < n; i++)
+        json_decref(args[i]);
+    return c;
+}
+
+static Call call(const char *fn, int n, ...)
+{
+    va_list ap;
+    va_start(ap, n);
+    Call c = call_ctx(&(DplCallCtx){0}, fn, n, ap);
+    va_end(ap);
+    return c;
+}
+
+/* The result as compact JSON ("missing" for NULL), or "error:<code>". */
+static char *show(Call c)
+{
+    if (c.err.set) {
+        cr_assert_null(c.result, "an error returns no value");
+        cr_assert(strchr(c.err.message, '('), "message names the function: %s", c.err.message);
+        return dpl_asprintf("error:%s", dpl_rt_code_name(c.err.code));
+    }
+    if (!c.result)
+        return dpl_strdup("missing");
+    DplBuf b = {0};
+    dpl_json_write(&b, c.result);
+    json_decref(c.result);
+    return dpl_buf_take(&b);
+}
+
+#define EXPECT(want, fn, n, ...)                                                       \
+    do {                                                                               \
+        char *got_ = show(call(fn, n, __VA_ARGS__));                                   \
+        cr_expect_str_eq(got_, want, "%s(%s) = %s, want %s", fn, #__VA_ARGS__, got_, want); \
+        dpl_free(got_);                                                                \
+    } while (0)
+
+/* ---- strings -------------------------------------------------------------- */
+
+Test(std, len)
+{
+    EXPECT("14", "len", 1, "\"São Paulo Ltda\"");
+    EXPECT("16", "len", 1, "\"São João del-Rei\"");
+    EXPECT("3", "len", 1, "\"🚗ok\"");
+    EXPECT("3", "len", 1, "\"a\\u0000b\"");
+    EXPECT("0", "len", 1, "\"\"");
+    EXPECT("3", "len", 1, "[1,[2,3],null]");
+    EXPECT("0", "len", 1, "[]");
+    EXPECT("2", "len", 1, "{\"a\":1,\"b\":{}}");
+    EXPECT("missing", "len", 1, "null");
+    EXPECT("error:type_error", "len", 1, "5");
+    EXPECT("error:type_error", "len", 1, "true");
+}
+
+Test(std, lower_upper)
+{
+    EXPECT("\"são paulo ltda\"", "lower", 1, "\"São Paulo Ltda\"");
+    EXPECT("\"SÃO PAULO LTDA\"", "upper", 1, "\"São Paulo Ltda\"");
+    EXPECT("\"SÃO JOÃO DEL-REI\"", "upper", 1, "\"São João del-Rei\"");
+    EXPECT("\"ÀÉÎÕÜÇÑÞ×÷ßŸ\"", "upper", 1, "\"àéîõüçñþ×÷ßÿ\"");
+    EXPECT("\"àéîõüçñþ×÷ßÿ\"", "lower", 1, "\"ÀÉÎÕÜÇÑÞ×÷ßŸ\"");
+    EXPECT("\"ŁÓDŹ ŻÓŁW ĞÜŞ ΑΒΓ ΣΣ ПРИВЕТ\"", "upper", 1, "\"łódź żółw ğüş αβγ σς привет\"");
+    EXPECT("\"łódź αβγ привет ё\"", "lower", 1, "\"ŁÓDŹ ΑΒΓ ПРИВЕТ Ё\"");
+    EXPECT("\"🚗 ok 1\\u0000a\"", "lower", 1, "\"🚗 OK 1\\u0000A\"");
+    EXPECT("\"\"", "upper", 1, "\"\"");
+    EXPECT("missing", "lower", 1, "null");
+    EXPECT("error:type_error", "upper", 1, "3");
+    EXPECT("error:type_error", "lower", 1, "[\"A\"]");
+}
+
+Test(std, trim_and_digits)
+{
+    EXPECT("\"x y\"", "trim", 1, "\"  x y  \"");
+    EXPECT("\"x\"", "trim", 1, "\"\\t\\r\\n\\u000b\\f x\\n\"");
+    EXPECT("\"a b\"", "trim", 1, "\"\\u00a0\\u3000a b\\u2003\\ufeff\"");
+    EXPECT("\"é\"", "trim", 1, "\" é \"");
+    EXPECT("\"\"", "trim", 1, "\"   \"");
+    EXPECT("\"\"", "trim", 1, "\"\"");
+    EXPECT("\"a\\u0000\"", "trim", 1, "\"a\\u0000 \"");
+    EXPECT("missing", "trim", 1, "null");
+    EXPECT("error:type_error", "trim", 1, "1.5");
+    EXPECT("\"0053406\"", "digits", 1, "\"005.340-6\"");
+    EXPECT("\"12345678000190\"", "digits", 1, "\"12.345.678/0001-90\"");
+    EXPECT("\"\"", "digits", 1, "\"abc ٣\"");
+    EXPECT("missing", "digits", 1, "null");
+    EXPECT("error:type_error", "digits", 1, "123");
+}
+
+Test(std, replace)
+{
+    EXPECT("\"São_Paulo_Ltda\"", "replace", 3, "\"São Paulo Ltda\"", "\" \"", "\"_\"");
+    EXPECT("\"bbb\"", "replace", 3, "\"aaa\"", "\"a\"", "\"b\"");
+    EXPECT("\"a\"", "replace", 3, "\"aaaaa\"", "\"aa\"", "\"\"");
+    EXPECT("\"xyz\"", "replace", 3, "\"xyz\"", "\"\"", "\"-\"");
+    EXPECT("\"ação\"", "replace", 3, "\"acao\"", "\"ca\"", "\"çã\"");
+    EXPECT("\"\"", "replace", 3, "\"\"", "\"a\"", "\"b\"");
+    EXPECT("\"a-b\"", "replace", 3, "\"a\\u0000b\"", "\"\\u0000\"", "\"-\"");
+    EXPECT("missing", "replace", 3, "null", "\"a\"", "\"b\"");
+    EXPECT("missing", "replace", 3, "\"a\"", "\"a\"", "null");
+    EXPECT("error:type_error", "replace", 3, "\"a\"", "1", "\"b\"");
+}
+
+Test(std, split_join)
+{
+    EXPECT("[\"a\",\"b\",\"c\"]", "split", 2, "\"a,b,c\"", "\",\"");
+    EXPECT("[\"\",\"a\",\"\"]", "split", 2, "\",a,\"", "\",\"");
+    EXPECT("[\"a\",\"b\"]", "split", 2, "\"a::b\"", "\"::\"");
+    EXPECT("[\"abc\"]", "split", 2, "\"abc\"", "\";\"");
+    EXPECT("[\"\"]", "split", 2, "\"\"", "\",\"");
+    EXPECT("[\"S\",\"ã\",\"🚗\"]", "split", 2, "\"Sã🚗\"", "\"\"");
+    EXPECT("[]", "split", 2, "\"\"", "\"\"");
+    EXPECT("missing", "split", 2, "null", "\",\"");
+    EXPECT("error:type_error", "split", 2, "[\"a\"]", "\",\"");
+
+    EXPECT("\"x|y\"", "join", 2, "[\"x\",\"y\"]", "\"|\"");
+    EXPECT("\"\"", "join", 2, "[]", "\"|\"");
+    EXPECT("\"solo\"", "join", 2, "[\"solo\"]", "\", \"");
+    EXPECT("\"a, 1, 2.5, 1.0, true\"", "join", 2, "[\"a\",1,2.5,1.0,true]", "\", \"");
+    EXPECT("missing", "join", 2, "null", "\",\"");
+    EXPECT("error:type_error", "join", 2, "[\"a\",null]", "\",\"");
+    EXPECT("error:type_error", "join", 2, "[[\"a\"]]", "\",\"");
+    EXPECT("error:type_error", "join", 2, "\"abc\"", "\",\"");
+}
+
+Test(std, substr)
+{
+    EXPECT("\"São \"", "substr", 3, "\"São Paulo Ltda\"", "0", "4");
+    EXPECT("\"São\"", "substr", 3, "\"São João del-Rei\"", "0", "3");
+    EXPECT("\"ok\"", "substr", 3, "\"🚗ok\"", "1", "5");
+    EXPECT("\"\"", "substr", 3, "\"abc\"", "5", "2");
+    EXPECT("\"\"", "substr", 3, "\"abc\"", "1", "0");
+    EXPECT("\"\"", "substr", 3, "\"abc\"", "1", "-2");
+    EXPECT("\"bc\"", "substr", 3, "\"abc\"", "-2", "9");
+    EXPECT("\"ab\"", "substr", 3, "\"abc\"", "-9", "2");
+    EXPECT("\"abc\"", "substr", 3, "\"abc\"", "0", "9223372036854775807");
+    EXPECT("\"c\"", "substr", 3, "\"abc\"", "2", "9223372036854775807");
+    EXPECT("\"\"", "substr", 3, "\"abc\"", "-9223372036854775808", "0");
+    EXPECT("missing", "substr", 3, "null", "0", "1");
+    EXPECT("missing", "substr", 3, "\"abc\"", "null", "1");
+    EXPECT("error:type_error", "substr", 3, "\"abc\"", "0.5", "1");
+    EXPECT("error:type_error", "substr", 3, "12345", "0", "1");
+}
+
+Test(std, contains_starts_ends)
+{
+    EXPECT("true", "contains", 2, "\"São Paulo\"", "\"Paulo\"");
+    EXPECT("false", "contains", 2, "\"São Paulo\"", "\"paulo\"");
+    EXPECT("true", "contains", 2, "\"abc\"", "\"\"");
+    EXPECT("true", "contains", 2, "[1,\"a\",{\"k\":[2]}]", "{\"k\":[2.0]}");
+    EXPECT("true", "contains", 2, "[1,2]", "2.0");
+    EXPECT("false", "contains", 2, "[1,2]", "\"2\"");
+    EXPECT("true", "contains", 2, "[1,null]", "null");
+    EXPECT("false", "contains", 2, "[]", "null");
+    EXPECT("missing", "contains", 2, "\"abc\"", "null");
+    EXPECT("missing", "contains", 2, "null", "\"a\"");
+    EXPECT("error:type_error", "contains", 2, "\"abc\"", "1");
+    EXPECT("error:type_error", "contains", 2, "{\"a\":1}", "\"a\"");
+
+    EXPECT("true", "starts_with", 2, "\"12345\"", "\"12\"");
+    EXPECT("false", "starts_with", 2, "\"1\"", "\"12\"");
+    EXPECT("true", "starts_with", 2, "\"\"", "\"\"");
+    EXPECT("true", "ends_with", 2, "\"São Paulo Ltda\"", "\"a\"");
+    EXPECT("true", "ends_with", 2, "\"João\"", "\"ão\"");
+    EXPECT("false", "ends_with", 2, "\"a\"", "\"ba\"");
+    EXPECT("missing", "ends_with", 2, "null", "\"a\"");
+    EXPECT("error:type_error", "starts_with", 2, "12", "\"1\"");
+}
+
+static char *matches(const char *re, const char *subject)
+{
+    regex_t rx;
+    cr_assert_eq(regcomp(&rx, re, REG_EXTENDED | REG_NOSUB), 0);
+    DplCallCtx ctx = {.regex = &rx};
+    const DplBuiltin *b = dpl_std_lookup("matches");
+    json_t *args[2] = {NULL, json_string(re)};
+    DplJsonError je;
+    cr_assert_eq(dpl_json_parse(subject, strlen(subject), &args[0], &je), DPL_JSON_OK);
+    Call c = {0};
+    c.result = b->fn(&ctx, args, 2, &c.err);
+    json_decref(args[0]);
+    json_decref(args[1]);
+    char *s = show(c);
+    regfree(&rx);
+    return s;
+}
+
+Test(std, matches_regex)
+{
+    struct {
+        const char *re, *subject, *want;
+    } cases[] = {
+        {"^[a-z]+@[a-z]+\\.com$", "\"ana@acme.com\"", "true"},
+        {"^[a-z]+@[a-z]+\\.com$", "\"ana@acme.org\"", "false"},
+        {"b$", "\"a\\u0000b\"", "true"}, /* the whole string, past the NUL */
+        {"^$", "\"\"", "true"},
+        {"x", "null", "missing"},
+        {"x", "42", "error:type_error"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *got = matches(cases[i].re, cases[i].subject);
+        cr_expect_str_eq(got, cases[i].want, "matches(%s, %s)", cases[i].subject, cases[i].re);
+        dpl_free(got);
+    }
+}
+
+Test(std, concat)
+{
+    EXPECT("\"São Paulo/SP\"", "concat", 3, "\"São Paulo\"", "\"/\"", "\"SP\"");
+    EXPECT("\"ab\"", "concat", 4, "\"a\"", "-", "null", "\"b\"");
+    EXPECT("\"x1 2.5 1.0 true false 70250.99\"", "concat", 11, "\"x\"", "1", "\" \"", "2.5", "\" \"", "1.0", "\" \"", "true",
+           "\" false \"", "-", "70250.99");
+    EXPECT("\"9223372036854775807\"", "concat", 1, "9223372036854775807");
+    EXPECT("\"\"", "concat", 2, "-", "null");
+    EXPECT("error:type_error", "concat", 2, "\"a\"", "[1]");
+    EXPECT("error:type_error", "concat", 1, "{}");
+}
+
+Test(std, sha256)
+{
+    EXPECT("\"e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855\"", "sha256", 1, "\"\"");
+    EXPECT("\"ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad\"", "sha256", 1, "\"abc\"");
+    EXPECT("\"a505dbb38a656fb65d3b1ab9e463307294589965c5b21e8bb2d3808277096c6e\"", "sha256", 1, "\"São\"");
+    /* "a\0b" hashes all three bytes */
+    EXPECT("\"59b271ae1bbcb1d31d41929817f4b16fb439eb4f31520b5ad1d5ce98920a7138\"", "sha256", 1, "\"a\\u0000b\"");
+    EXPECT("missing", "sha256", 1, "null");
+    EXPECT("error:type_error", "sha256", 1, "1");
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+Test(std, coalesce_exists)
+{
+    EXPECT("2", "coalesce", 3, "-", "null", "2");
+    EXPECT("false", "coalesce", 2, "false", "1");
+    EXPECT("\"\"", "coalesce", 2, "\"\"", "1");
+    EXPECT("[null]", "coalesce", 1, "[null]");
+    EXPECT("missing", "coalesce", 3, "-", "null", "-");
+    EXPECT("true", "exists", 1, "null");
+    EXPECT("true", "exists", 1, "0");
+    EXPECT("false", "exists", 1, "-");
+}
+
+/* ---- numbers ------------------------------------------------------------- */
+
+Test(std, sum)
+{
+    EXPECT("19.5", "sum", 1, "[10,2.5,7]");
+    EXPECT("3", "sum", 1, "[1,2]");
+    EXPECT("0", "sum", 1, "[]");
+    EXPECT("0", "sum", 1, "[null]");
+    EXPECT("4", "sum", 1, "[1,null,3]");
+    EXPECT("3.0", "sum", 1, "[1,2.0]");
+    EXPECT("0.30000000000000004", "sum", 1, "[0.1,0.2]");
+    EXPECT("9223372036854775807", "sum", 1, "[9223372036854775806,1]");
+    EXPECT("-9223372036854775808", "sum", 1, "[-9223372036854775807,-1]");
+    EXPECT("error:arithmetic_error", "sum", 1, "[9223372036854775807,1]");
+    EXPECT("error:arithmetic_error", "sum", 1, "[-9223372036854775808,-1]");
+    /* An overflow that comes back in range is fine for the exact sum... */
+    EXPECT("error:arithmetic_error", "sum", 1, "[9223372036854775807,1,-1]");
+    /* ...and a real makes the result a real, with no error. */
+    EXPECT("9.223372036854776e+18", "sum", 1, "[9223372036854775807,1,0.5]");
+    EXPECT("error:arithmetic_error", "sum", 1, "[1.7976931348623157e308,1.7976931348623157e308]");
+    EXPECT("missing", "sum", 1, "null");
+    EXPECT("error:type_error", "sum", 1, "[1,\"2\"]");
+    EXPECT("error:type_error", "sum", 1, "[true]");
+    EXPECT("error:type_error", "sum", 1, "5");
+}
+
+Test(std, min_max_avg)
+{
+    EXPECT("2.5", "min", 1, "[10,2.5,7]");
+    EXPECT("10", "max", 1, "[10,2.5,7]");
+    EXPECT("missing", "min", 1, "[]");
+    EXPECT("missing", "max", 1, "[null]");
+    EXPECT("-3", "min", 1, "[null,-3,4]");
+    EXPECT("1", "max", 1, "[1,1.0]");
+    EXPECT("1.0", "max", 1, "[1.0,1]");
+    /* exact across int and real: 2^53+1 > 2^53 as a double */
+    EXPECT("9007199254740993", "max", 1, "[9007199254740992.0,9007199254740993]");
+    EXPECT("9007199254740992.0", "min", 1, "[9007199254740992.0,9007199254740993]");
+    EXPECT("-1.5", "min", 1, "[-1,-1.5]");
+    EXPECT("9.3e+18", "max", 1, "[9223372036854775807,9.3e18]");
+    EXPECT("-9223372036854775808", "min", 1, "[-9223372036854775808,-9.2e18]");
+    EXPECT("error:type_error", "min", 1, "[1,\"0\"]");
+    EXPECT("missing", "max", 1, "null");
+
+    EXPECT("2.3333333333333335", "avg", 1, "[1,2,4]");
+    EXPECT("1.0", "avg", 1, "[1,1]");
+    EXPECT("2.0", "avg", 1, "[1,null,3]");
+    EXPECT("missing", "avg", 1, "[]");
+    EXPECT("9.223372036854776e+18", "avg", 1, "[9223372036854775807,9223372036854775807]");
+    EXPECT("1.7976931348623157e+308", "avg", 1, "[1.7976931348623157e308,1.7976931348623157e308]");
+    EXPECT("error:type_error", "avg", 1, "[{}]");
+}
+
+Test(std, round_reals)
+{
+    EXPECT("12.4", "round", 2, "12.36", "1");
+    EXPECT("3.0", "round", 1, "2.5");
+    EXPECT("-3.0", "round", 1, "-2.5");
+    EXPECT("2.68", "round", 2, "2.675", "2");
+    EXPECT("1.01", "round", 2, "1.005", "2");
+    EXPECT("0.0", "round", 1, "0.4");
+    EXPECT("0.0", "round", 1, "-0.4");
+    EXPECT("1.0", "round", 2, "0.999", "0");
+    EXPECT("10.0", "round", 2, "9.96", "1");
+    EXPECT("0.1", "round", 2, "0.06", "1");
+    EXPECT("0.0", "round", 2, "0.006", "1");
+    EXPECT("1200.0", "round", 2, "1234.5", "-2");
+    EXPECT("0.0", "round", 2, "1234.5", "-5");
+    EXPECT("1.5e-07", "round", 2, "1.5e-7", "8");
+    EXPECT("2e-07", "round", 2, "1.5e-7", "7");
+    EXPECT("0.0", "round", 2, "1.5e-7", "6");
+    EXPECT("1e+300", "round", 2, "1e300", "2");
+    EXPECT("70250.99", "round", 2, "70250.99", "9223372036854775807");
+    EXPECT("0.0", "round", 2, "70250.99", "-9223372036854775808");
+}
+
+Test(std, round_integers)
+{
+    EXPECT("12", "round", 1, "12");
+    EXPECT("12", "round", 2, "12", "3");
+    EXPECT("1300", "round", 2, "1250", "-2");
+    EXPECT("-1300", "round", 2, "-1250", "-2");
+    EXPECT("1200", "round", 2, "1249", "-2");
+    EXPECT("0", "round", 2, "49", "-2");
+    EXPECT("9223372036854775807", "round", 2, "9223372036854775807", "0");
+    EXPECT("error:arithmetic_error", "round", 2, "9223372036854775807", "-1");
+    EXPECT("error:arithmetic_error", "round", 2, "-9223372036854775808", "-1");
+    EXPECT("-9000000000000000000", "round", 2, "-9223372036854775808", "-18");
+    EXPECT("error:arithmetic_error", "round", 2, "9223372036854775807", "-19");
+    EXPECT("0", "round", 2, "4999999999999999999", "-19");
+    EXPECT("0", "round", 2, "9223372036854775807", "-20");
+    EXPECT("missing", "round", 1, "null");
+    EXPECT("missing", "round", 2, "1.5", "null");
+    EXPECT("error:type_error", "round", 2, "1.5", "1.0");
+    EXPECT("error:type_error", "round", 1, "\"1.5\"");
+}
+
+Test(std, abs)
+{
+    EXPECT("3", "abs", 1, "-3");
+    EXPECT("3", "abs", 1, "3");
+    EXPECT("0", "abs", 1, "0");
+    EXPECT("2.5", "abs", 1, "-2.5");
+    EXPECT("0.0", "abs", 1, "-0.0");
+    EXPECT("9223372036854775807", "abs", 1, "-9223372036854775807");
+    EXPECT("error:arithmetic_error", "abs", 1, "-9223372036854775808");
+    EXPECT("missing", "abs", 1, "null");
+    EXPECT("error:type_error", "abs", 1, "\"-3\"");
+}
+
+/* Every entry of the table has an implementation and a doc line, and the
+ * arities agree with the parameter lists. */
+Test(std, table_is_complete)
+{
+    cr_assert_geq(dpl_std_nbuiltins, 23);
+    for (size_t i = 0; i < dpl_std_nbuiltins; i++) {
+        const DplBuiltin *b = &dpl_std_builtins[i];
+        cr_expect_not_null(b->fn, "%s", b->name);
+        cr_expect(b->doc && strncmp(b->doc, b->name, strlen(b->name)) == 0, "%s doc", b->name);
+        cr_expect_eq(dpl_std_lookup(b->name), b);
+        cr_expect(b->max_args == -1 || b->max_args >= b->min_args, "%s arity", b->name);
+    }
+    cr_expect_null(dpl_std_lookup("nope"));
+}
