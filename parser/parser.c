@@ -32,11 +32,23 @@ static bool at_statement_start(const Parser *p)
     return is_statement_keyword(cur(p)->kind) && dpl_parser_at_line_start(p, p->pos);
 }
 
+/* An identifier that starts a line and is followed by `{` on that line: a
+ * misspelt statement keyword, worth its own E203. */
+static bool at_unknown_statement(const Parser *p)
+{
+    if (!check(p, DPL_TOK_IDENT) || !dpl_parser_at_line_start(p, p->pos))
+        return false;
+    for (size_t i = p->pos + 1; p->toks[i].kind != DPL_TOK_EOF && p->toks[i].kind != DPL_TOK_NEWLINE; i++)
+        if (p->toks[i].kind == DPL_TOK_LBRACE)
+            return true;
+    return false;
+}
+
 /* Skips to the next statement keyword at a line start (or end of file). */
 static void sync_statement(Parser *p)
 {
     p->nest = 0;
-    while (cur(p)->kind != DPL_TOK_EOF && !at_statement_start(p))
+    while (cur(p)->kind != DPL_TOK_EOF && !at_statement_start(p) && !at_unknown_statement(p))
         advance(p);
 }
 
@@ -83,6 +95,7 @@ typedef bool (*ItemFn)(Parser *p, void *ctx);
  * (the caller resynchronises at statement level). */
 static bool parse_block(Parser *p, const char *what, ItemFn item, void *ctx)
 {
+    skip_newlines(p); /* the `{` may start the next line */
     if (!check(p, DPL_TOK_LBRACE)) {
         error_expected(p, "`{`");
         return false;
@@ -500,6 +513,10 @@ DplProgram *dpl_parse(const DplSource *src, DplDiagList *diags)
         skip_separators(&p, false);
         if (check(&p, DPL_TOK_EOF))
             break;
+        /* A statement that starts a line starts afresh, even when recovery
+         * from an error in the previous one stopped right here. */
+        if (p.pos > 0 && p.toks[p.pos - 1].kind == DPL_TOK_NEWLINE)
+            p.panic = false;
         size_t before = p.pos;
         parse_statement(&p, &stmts);
         if (p.pos == before)
