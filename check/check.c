@@ -197,9 +197,13 @@ static bool implicit_target(DplChecker *c, DplAddItem *it)
     const DplPath *path = &it->value->u.path;
     const DplSegment *last = path->nsegs ? &path->segs[path->nsegs - 1] : NULL;
     if (!last || last->kind != DPL_SEG_FIELD) {
+        DplBuf text = {0};
+        dpl_path_print(&text, path);
         DplDiag *d = dpl_diag_add(c->diags, DPL_E204, it->value->span,
-                                  "this path ends in an index, so the item needs `-> target`");
-        dpl_diag_help(d, "name the attribute: path[0] -> name");
+                                  "add item `%s` needs `-> target`: its path ends in an index", text.data ? text.data : "");
+        dpl_diag_label(d, "this value has no attribute name");
+        dpl_diag_help(d, "name the attribute: `%s -> name`", text.data ? text.data : "");
+        dpl_buf_free(&text);
         return false;
     }
     if (it->target.nsegs == 0) {
@@ -246,7 +250,7 @@ static void check_write(DplChecker *c, Writes *ws, DplAddItem *it)
 {
     char *key = target_key(c->prog->arena, &it->target);
     bool append = it->modifier == DPL_MOD_APPEND;
-    DplSpan span = it->has_target ? it->target.span : it->value->span;
+    DplSpan span = it->span;
     Written *prev = find_written(ws, key);
     if (!prev) {
         Written w = {key, span, append, true};

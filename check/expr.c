@@ -206,7 +206,8 @@ static void report_arity(DplChecker *c, DplExpr *e, const DplBuiltin *fn)
     else if (fn->min_args == fn->max_args)
         snprintf(want, sizeof want, "%d argument%s", fn->min_args, fn->min_args == 1 ? "" : "s");
     else
-        snprintf(want, sizeof want, "%d to %d arguments", fn->min_args, fn->max_args);
+        snprintf(want, sizeof want, "%d %s %d arguments", fn->min_args, fn->max_args == fn->min_args + 1 ? "or" : "to",
+                 fn->max_args);
     DplDiag *d = dpl_diag_add(c->diags, DPL_E304, e->span, "`%s` takes %s, but %zu %s given", fn->name, want, n,
                               n == 1 ? "was" : "were");
     dpl_diag_label(d, "expected %s", want);
@@ -224,10 +225,15 @@ static DplTypes call(DplChecker *c, DplExpr *e)
             names[i] = dpl_std_builtins[i].name;
         DplDiag *d = dpl_diag_add(c->diags, DPL_E303, e->u.call.name_span, "unknown function `%s`", e->u.call.name);
         const char *near = dpl_check_nearest(e->u.call.name, names, n);
-        if (near)
+        if (near) {
             dpl_diag_help(d, "did you mean `%s`?", near);
-        else
-            dpl_diag_help(d, "`dpl repl` lists the builtins with `:help`");
+        } else {
+            DplBuf b = {0};
+            for (size_t i = 0; i < n; i++)
+                dpl_buf_printf(&b, "%s%s", i ? ", " : "", names[i]);
+            dpl_diag_note(d, "the functions are %s", b.data);
+            dpl_buf_free(&b);
+        }
         for (size_t i = 0; i < e->u.call.nargs; i++)
             infer(c, e->u.call.args[i]);
         return DPL_T_ANY;
