@@ -1,0 +1,485 @@
+/* direct.c — the "direct" engine: for programs made only of plain field
+ * paths (the common shape: sources, mandatory, entity keys, renaming add
+ * items), one scan of the line gives every value the program reads, and the
+ * output line is assembled from the raw bytes of those values.  Whatever is
+ * not the common case (invalid JSON, a missing source, a failed validation,
+ * an unusual source value) is handed back as FALLBACK so that the tree
+ * evaluator, which owns the exact reject text, decides it.
+ *
+ * Byte-identity with the tree evaluator rests on three facts: values whose
+ * raw text is not what dpl_json_write prints are re-encoded through jansson
+ * and dpl_json_write; the id hashes the same canonical bytes
+ * (dpl_json_write_canonical for anything but plain strings, integers and
+ * booleans); attributes come out in the order they were first written, as
+ * jansson's insertion-ordered objects do. */
+#include <openssl/evp.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json/json.h"
+#include "scan/internal.h"
+
+#define NONE UINT32_MAX
+
+/* A node of the output object: an attribute holding a value (leaf), or a
+ * nested object created by dotted targets. */
+typedef struct {
+    char *key_json;     /* "name": already encoded (root: NULL) */
+    size_t key_len;
+    uint32_t parent;
+    uint32_t depth;     /* root 0 */
+    uint32_t item;      /* leaf: index into items; NONE for objects */
+    uint32_t kid_off;   /* slots for the children's birth order in the state */
+    uint32_t nkids;
+} OutNode;
+
+typedef struct {
+    uint32_t slot;      /* plan slot of the value */
+    uint32_t leaf;      /* output node it writes */
+} Item;
+
+struct DplDirect {
+    DplScanPlan *plan;
+    char *name;         /* entity name, the first bytes hashed */
+    size_t name_len;
+    DplBuf head;        /* {"entity":"NAME","id":" */
+    bool substitutive;
+    uint32_t source_slot;
+    char **sources;     /* NULL when there is no `sources` statement */
+    size_t *source_lens;
+    size_t nsources;
+    uint32_t *mandatory;
+    size_t nmandatory;
+    uint32_t *keys;
+    size_t nkeys;
+    Item *items;
+    size_t nitems;
+    OutNode *out;       /* out[0]: the data object */
+    size_t nout;
+    uint32_t max_depth;
+    const EVP_MD *sha256;
+};
+
+struct DplDirectState {
+    DplScanValue *vals;
+    uint32_t *born;     /* per output node: generation it was created in */
+    uint32_t *nborn;    /* per output node: children created so far */
+    uint32_t *order;    /* children in birth order, at kid_off of each node */
+    uint32_t gen;
+    DplBuf canon;       /* canonical JSON of one key */
+    EVP_MD_CTX *md;
+};
+
+/* ---- building ------------------------------------------------------------ */
+
+static bool field_only(const DplPath *p)
+{
+    for (size_t i = 0; i < p->nsegs; i++)
+        if (p->segs[i].kind != DPL_SEG_FIELD)
+            return false;
+    return true;
+}
+
+/* Adds an absolute path (relative ones live under data) to the plan. */
+static uint32_t plan_path(DplScanPlan *plan, const DplPath *p)
+{
+    size_t n = p->nsegs + (p->root == DPL_ROOT_RELATIVE);
+    const char **names = dpl_malloc((n + 1) * sizeof *names);
+    size_t *lens = dpl_malloc((n + 1) * sizeof *lens);
+    size_t k = 0;
+    if (p->root == DPL_ROOT_RELATIVE) {
+        names[k] = "data";
+        lens[k++] = 4;
+    }
+    for (size_t i = 0; i < p->nsegs; i++) {
+        names[k] = p->segs[i].name;
+        lens[k++] = p->segs[i].name_len;
+    }
+    uint32_t slot = (uint32_t)dpl_scan_plan_add(plan, names, lens, k);
+    dpl_free(names);
+    dpl_free(lens);
+    return slot;
+}
+
+static const DplPath *plain_path(const DplExpr *e)
+{
+    return e && e->kind == DPL_EXPR_PATH && field_only(&e->u.path) ? &e->u.path : NULL;
+}
+
+/* The output node for target segs[0..n), created as needed; NONE when a
+ * target would write through (or over) another attribute. */
+static uint32_t out_node(DplDirect *d, size_t *cap, const DplTarget *t)
+{
+    uint32_t cur = 0;
+    for (size_t i = 0; i < t->nsegs; i++) {
+        bool last = i + 1 == t->nsegs;
+        if (d->out[cur].item != NONE)
+            return NONE; /* writing below a value attribute */
+        uint32_t found = NONE;
+        for (size_t k = 1; k < d->nout; k++) {
+            DplBuf want = {0};
+            dpl_json_write_string(&want, t->segs[i], strlen(t->segs[i]));
+            dpl_buf_putc(&want, ':');
+            bool same = d->out[k].parent == cur && d->out[k].key_len == want.len &&
+                        memcmp(d->out[k].key_json, want.data, want.len) == 0;
+            dpl_buf_free(&want);
+            if (same) {
+                found = (uint32_t)k;
+                break;
+            }
+        }
+        if (found != NONE) {
+            if (last)
+                return NONE; /* written twice, or over a nested object */
+            cur = found;
+            continue;
+        }
+        if (d->nout == *cap) {
+            *cap *= 2;
+            d->out = dpl_realloc(d->out, *cap * sizeof *d->out);
+        }
+        OutNode *o = &d->out[d->nout];
+        memset(o, 0, sizeof *o);
+        DplBuf key = {0};
+        dpl_json_write_string(&key, t->segs[i], strlen(t->segs[i]));
+        dpl_buf_putc(&key, ':');
+        o->key_len = key.len;
+        o->key_json = dpl_buf_take(&key);
+        o->parent = cur;
+        o->depth = d->out[cur].depth + 1;
+        o->item = NONE;
+        if (o->depth > d->max_depth)
+            d->max_depth = o->depth;
+        d->out[cur].nkids++;
+        cur = (uint32_t)d->nout++;
+    }
+    return cur;
+}
+
+/* Checks the program's shape and fills d; returns NULL or the reason the
+ * program needs the tree evaluator. */
+static const char *build(DplDirect *d, const DplProgram *prog)
+{
+    size_t out_cap = 8;
+    d->out = dpl_calloc(out_cap, sizeof *d->out);
+    d->out[0].item = NONE;
+    d->nout = 1;
+    const DplStmt *entity = NULL, *sources = NULL;
+    size_t nitems = 0, nmand = 0;
+    for (size_t s = 0; s < prog->nstmts; s++) {
+        const DplStmt *st = &prog->stmts[s];
+        switch (st->kind) {
+        case DPL_STMT_ENTITY:
+            if (entity)
+                return "more than one entity";
+            entity = st;
+            break;
+        case DPL_STMT_SOURCES:
+            if (sources)
+                return "more than one sources statement";
+            sources = st;
+            break;
+        case DPL_STMT_REQUIREMENT: return "requirement";
+        case DPL_STMT_MANDATORY: nmand += st->u.mandatory.npaths; break;
+        case DPL_STMT_ADD:
+            if (st->u.add.from)
+                return "add from";
+            nitems += st->u.add.nitems;
+            break;
+        }
+    }
+    if (!entity || entity->u.entity.nkeys == 0)
+        return "no entity keys";
+
+    d->name_len = entity->u.entity.name_len;
+    d->name = dpl_malloc(d->name_len + 1);
+    memcpy(d->name, entity->u.entity.name, d->name_len);
+    d->name[d->name_len] = '\0';
+    d->substitutive = entity->u.entity.substitutive;
+    dpl_buf_puts(&d->head, "{\"entity\":");
+    dpl_json_write_string(&d->head, d->name, d->name_len);
+    dpl_buf_puts(&d->head, ",\"id\":\"");
+
+    d->nkeys = entity->u.entity.nkeys;
+    d->keys = dpl_calloc(d->nkeys, sizeof *d->keys);
+    for (size_t k = 0; k < d->nkeys; k++) {
+        const DplPath *p = plain_path(entity->u.entity.keys[k]);
+        if (!p)
+            return "entity key is not a plain path";
+        d->keys[k] = plan_path(d->plan, p);
+    }
+
+    if (sources && sources->u.sources.using_path) {
+        if (!field_only(sources->u.sources.using_path))
+            return "using path with indexes";
+        d->source_slot = plan_path(d->plan, sources->u.sources.using_path);
+    } else {
+        const char *names[] = {"metadata", "source"};
+        const size_t lens[] = {8, 6};
+        d->source_slot = (uint32_t)dpl_scan_plan_add(d->plan, names, lens, 2);
+    }
+    if (sources) {
+        d->nsources = sources->u.sources.nnames;
+        d->sources = dpl_calloc(d->nsources ? d->nsources : 1, sizeof *d->sources);
+        d->source_lens = dpl_calloc(d->nsources ? d->nsources : 1, sizeof *d->source_lens);
+        for (size_t i = 0; i < d->nsources; i++) {
+            d->source_lens[i] = sources->u.sources.name_lens[i];
+            d->sources[i] = dpl_malloc(d->source_lens[i] + 1);
+            memcpy(d->sources[i], sources->u.sources.names[i], d->source_lens[i]);
+        }
+    }
+
+    d->mandatory = dpl_calloc(nmand ? nmand : 1, sizeof *d->mandatory);
+    d->items = dpl_calloc(nitems ? nitems : 1, sizeof *d->items);
+    for (size_t s = 0; s < prog->nstmts; s++) {
+        const DplStmt *st = &prog->stmts[s];
+        if (st->kind == DPL_STMT_MANDATORY) {
+            for (size_t i = 0; i < st->u.mandatory.npaths; i++) {
+                const DplPath *p = plain_path(st->u.mandatory.paths[i]);
+                if (!p)
+                    return "mandatory path with indexes";
+                d->mandatory[d->nmandatory++] = plan_path(d->plan, p);
+            }
+        } else if (st->kind == DPL_STMT_ADD) {
+            for (size_t i = 0; i < st->u.add.nitems; i++) {
+                const DplAddItem *it = &st->u.add.items[i];
+                if (it->kind == DPL_ITEM_ALL)
+                    return "add all";
+                if (it->kind == DPL_ITEM_DELETE)
+                    return "add delete";
+                if (it->modifier != DPL_MOD_NONE)
+                    return "append or overwrite";
+                if (it->cond)
+                    return "conditional add item";
+                const DplPath *p = plain_path(it->value);
+                if (!p)
+                    return "computed add item";
+                if (it->target.nsegs == 0)
+                    return "add item without a target";
+                uint32_t leaf = out_node(d, &out_cap, &it->target);
+                if (leaf == NONE)
+                    return "overlapping add targets";
+                d->out[leaf].item = (uint32_t)d->nitems;
+                d->items[d->nitems].slot = plan_path(d->plan, p);
+                d->items[d->nitems].leaf = leaf;
+                d->nitems++;
+            }
+        }
+    }
+    uint32_t off = 0;
+    for (size_t i = 0; i < d->nout; i++) {
+        d->out[i].kid_off = off;
+        off += d->out[i].nkids;
+    }
+    d->sha256 = EVP_sha256();
+    return NULL;
+}
+
+DplDirect *dpl_direct_new(const DplProgram *prog, const char **why)
+{
+    DplDirect *d = dpl_calloc(1, sizeof *d);
+    d->plan = dpl_scan_plan_new();
+    const char *reason = build(d, prog);
+    if (why)
+        *why = reason;
+    if (reason) {
+        dpl_direct_free(d);
+        return NULL;
+    }
+    return d;
+}
+
+void dpl_direct_free(DplDirect *d)
+{
+    if (!d)
+        return;
+    dpl_scan_plan_free(d->plan);
+    dpl_free(d->name);
+    dpl_buf_free(&d->head);
+    for (size_t i = 0; d->sources && i < d->nsources; i++)
+        dpl_free(d->sources[i]);
+    dpl_free(d->sources);
+    dpl_free(d->source_lens);
+    dpl_free(d->mandatory);
+    dpl_free(d->keys);
+    dpl_free(d->items);
+    for (size_t i = 0; i < d->nout; i++)
+        dpl_free(d->out[i].key_json);
+    dpl_free(d->out);
+    dpl_free(d);
+}
+
+DplDirectState *dpl_direct_state_new(const DplDirect *d)
+{
+    DplDirectState *st = dpl_calloc(1, sizeof *st);
+    st->vals = dpl_calloc(dpl_scan_plan_slots(d->plan), sizeof *st->vals);
+    st->born = dpl_calloc(d->nout, sizeof *st->born);
+    st->nborn = dpl_calloc(d->nout, sizeof *st->nborn);
+    st->order = dpl_calloc(d->nout, sizeof *st->order);
+    st->md = EVP_MD_CTX_new();
+    if (!st->md) {
+        /* OpenSSL allocates outside our allocator; treat failure as ours. */
+        dpl_free(dpl_malloc((size_t)-1));
+    }
+    return st;
+}
+
+void dpl_direct_state_free(DplDirectState *st)
+{
+    if (!st)
+        return;
+    dpl_free(st->vals);
+    dpl_free(st->born);
+    dpl_free(st->nborn);
+    dpl_free(st->order);
+    dpl_buf_free(&st->canon);
+    EVP_MD_CTX_free(st->md);
+    dpl_free(st);
+}
+
+/* ---- one record ---------------------------------------------------------- */
+
+static json_t *parse_span(const char *line, const DplScanValue *v)
+{
+    /* The span was validated by the scan: this cannot fail. */
+    return json_loadb(line + v->start, v->len, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+}
+
+/* Appends the value as dpl_json_write prints it. */
+static void write_value(DplBuf *out, const char *line, const DplScanValue *v)
+{
+    if (v->flags & DPL_SV_CANON) {
+        dpl_buf_append(out, line + v->start, v->len);
+        return;
+    }
+    if (v->type == DPL_SV_REAL && v->len < 64) {
+        char num[64], buf[40];
+        memcpy(num, line + v->start, v->len);
+        num[v->len] = '\0';
+        dpl_buf_append(out, buf, (size_t)dpl_json_format_real(strtod(num, NULL), buf));
+        return;
+    }
+    json_t *j = parse_span(line, v);
+    dpl_json_write(out, j);
+    json_decref(j);
+}
+
+/* Feeds the canonical JSON of a key value to the digest. */
+static void hash_key(DplDirectState *st, const char *line, const DplScanValue *v)
+{
+    bool raw = (v->flags & DPL_SV_CANON) &&
+               (v->type == DPL_SV_STRING || v->type == DPL_SV_INT || v->type == DPL_SV_TRUE || v->type == DPL_SV_FALSE);
+    if (raw) {
+        EVP_DigestUpdate(st->md, line + v->start, v->len);
+        return;
+    }
+    json_t *j = parse_span(line, v);
+    dpl_buf_reset(&st->canon);
+    dpl_json_write_canonical(&st->canon, j);
+    json_decref(j);
+    EVP_DigestUpdate(st->md, st->canon.data, st->canon.len);
+}
+
+static void emit_node(const DplDirect *d, const DplDirectState *st, const char *line, uint32_t node, DplBuf *out)
+{
+    const OutNode *o = &d->out[node];
+    if (o->item != NONE) {
+        write_value(out, line, &st->vals[d->items[o->item].slot]);
+        return;
+    }
+    dpl_buf_putc(out, '{');
+    for (uint32_t i = 0; i < st->nborn[node]; i++) {
+        uint32_t kid = st->order[o->kid_off + i];
+        if (i)
+            dpl_buf_putc(out, ',');
+        dpl_buf_append(out, d->out[kid].key_json, d->out[kid].key_len);
+        emit_node(d, st, line, kid, out);
+    }
+    dpl_buf_putc(out, '}');
+}
+
+static bool absent_or_null(const DplScanValue *v) { return v->type == DPL_SV_MISSING || v->type == DPL_SV_NULL; }
+
+DplDirectOutcome dpl_direct_record(const DplDirect *d, DplDirectState *st, const char *line, size_t len,
+                                   DplBuf *out)
+{
+    DplScanValue *vals = st->vals;
+    if (!dpl_scan(d->plan, line, len, vals) || vals[0].type != DPL_SV_OBJECT)
+        return DPL_DIRECT_FALLBACK;
+
+    /* 1. source filter: only plain strings are decided here */
+    const DplScanValue *src = &vals[d->source_slot];
+    if (src->type != DPL_SV_STRING || (src->flags & DPL_SV_ESCAPED))
+        return DPL_DIRECT_FALLBACK;
+    if (d->sources) {
+        const char *name = line + src->start + 1;
+        size_t nlen = src->len - 2;
+        bool known = false;
+        for (size_t i = 0; i < d->nsources && !known; i++)
+            known = d->source_lens[i] == nlen && memcmp(d->sources[i], name, nlen) == 0;
+        if (!known)
+            return DPL_DIRECT_SKIP;
+    }
+
+    /* 2. validation: any failure is the tree evaluator's to report */
+    for (size_t i = 0; i < d->nmandatory; i++) {
+        const DplScanValue *v = &vals[d->mandatory[i]];
+        if (absent_or_null(v) || (v->type == DPL_SV_STRING && v->len == 2))
+            return DPL_DIRECT_FALLBACK;
+    }
+    for (size_t i = 0; i < d->nkeys; i++)
+        if (absent_or_null(&vals[d->keys[i]]))
+            return DPL_DIRECT_FALLBACK;
+
+    /* 3. identity */
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned dlen = 0;
+    EVP_DigestInit_ex(st->md, d->sha256, NULL);
+    EVP_DigestUpdate(st->md, d->name, d->name_len);
+    for (size_t i = 0; i < d->nkeys; i++) {
+        EVP_DigestUpdate(st->md, "\x1f", 1);
+        hash_key(st, line, &vals[d->keys[i]]);
+    }
+    EVP_DigestFinal_ex(st->md, digest, &dlen);
+
+    /* 4. build: which attributes exist, in the order first written */
+    uint32_t gen = ++st->gen;
+    st->born[0] = gen;
+    st->nborn[0] = 0;
+    for (size_t i = 0; i < d->nitems; i++) {
+        if (vals[d->items[i].slot].type == DPL_SV_MISSING)
+            continue;
+        uint32_t path[64];
+        uint32_t n = 0;
+        for (uint32_t node = d->items[i].leaf; node != 0 && n < 64; node = d->out[node].parent)
+            path[n++] = node;
+        while (n--) {
+            uint32_t node = path[n];
+            if (st->born[node] == gen)
+                continue;
+            st->born[node] = gen;
+            st->nborn[node] = 0;
+            const OutNode *parent = &d->out[d->out[node].parent];
+            st->order[parent->kid_off + st->nborn[d->out[node].parent]++] = node;
+        }
+    }
+
+    /* 5. emit */
+    static const char hex[] = "0123456789abcdef";
+    dpl_buf_reserve(out, d->head.len + 2 * dlen + src->len + len + 64);
+    dpl_buf_append(out, d->head.data, d->head.len);
+    char idhex[2 * EVP_MAX_MD_SIZE];
+    for (unsigned i = 0; i < dlen; i++) {
+        idhex[2 * i] = hex[digest[i] >> 4];
+        idhex[2 * i + 1] = hex[digest[i] & 15];
+    }
+    dpl_buf_append(out, idhex, 2 * dlen);
+    dpl_buf_append(out, "\",\"source\":", 11);
+    dpl_buf_append(out, line + src->start, src->len);
+    if (d->substitutive)
+        dpl_buf_append(out, ",\"substitutive\":true", 20);
+    dpl_buf_append(out, ",\"data\":", 8);
+    emit_node(d, st, line, 0, out);
+    dpl_buf_append(out, "}\n", 2);
+    return DPL_DIRECT_EMIT;
+}

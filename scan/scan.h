@@ -1,0 +1,106 @@
+/* scan.h — the fast path of `dpl run`: a validating one-pass JSON scanner
+ * that picks out only the values a program reads, and the "direct" engine
+ * that turns one input line into its output line without a jansson tree.
+ *
+ * The scanner accepts exactly the lines dpl_json_parse accepts (same
+ * grammar, UTF-8 and escape rules, int64 range, real overflow, NUL rules,
+ * DPL_JSON_MAX_DEPTH); for each path of a plan it records where the value
+ * is (a byte span of the line), its type, and whether those bytes are
+ * already what dpl_json_write would print for it.  Duplicate keys: the last
+ * one wins, as in jansson.
+ *
+ * The direct engine is built once from a checked program when the program's
+ * shape allows it (plain field paths everywhere, no requirement, if, append,
+ * overwrite, all, delete, from or computed value).  For every line it either
+ * decides the outcome itself (emit, with output bytes identical to the tree
+ * evaluator's; or skip) or answers FALLBACK, and the caller runs the normal
+ * jansson + dpl_eval_record path, which produces the exact reject.
+ *
+ * Ownership: plans and engines own their memory (dpl_*_free).  An engine is
+ * read-only after creation and may be shared by threads; each thread uses
+ * its own DplDirectState.  No allocation happens per record on the common
+ * path.
+ */
+#ifndef DPL_SCAN_H
+#define DPL_SCAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ast/ast.h"
+#include "util/util.h"
+
+/* ---- scanner ------------------------------------------------------------ */
+
+typedef enum {
+    DPL_SV_MISSING = 0, /* the path is absent from this record */
+    DPL_SV_NULL,
+    DPL_SV_FALSE,
+    DPL_SV_TRUE,
+    DPL_SV_INT,
+    DPL_SV_REAL,
+    DPL_SV_STRING,
+    DPL_SV_ARRAY,
+    DPL_SV_OBJECT,
+} DplScanType;
+
+/* The raw bytes are exactly what dpl_json_write prints for the value. */
+#define DPL_SV_CANON 1u
+/* A string whose raw text contains backslash escapes. */
+#define DPL_SV_ESCAPED 2u
+
+typedef struct {
+    size_t start;   /* byte offset of the value in the line */
+    size_t len;     /* length of its raw text */
+    uint8_t type;   /* DplScanType */
+    uint8_t flags;  /* DPL_SV_* */
+} DplScanValue;
+
+/* A trie of field paths from the root of a record.  Slot 0 is the root
+ * value itself; every added path gets a slot. */
+typedef struct DplScanPlan DplScanPlan;
+
+DplScanPlan *dpl_scan_plan_new(void);
+void dpl_scan_plan_free(DplScanPlan *p);
+/* Adds the path names[0..n) (field names, any bytes) and returns its slot;
+ * adding the same path again returns the same slot.  Plans are frozen by
+ * the first dpl_scan call. */
+size_t dpl_scan_plan_add(DplScanPlan *p, const char *const *names, const size_t *lens, size_t n);
+/* Number of slots: vals arrays passed to dpl_scan need this many entries. */
+size_t dpl_scan_plan_slots(const DplScanPlan *p);
+
+/* Validates text[0..len) as one JSON value (surrounding whitespace allowed)
+ * exactly as dpl_json_parse does and fills vals[slot] for every slot
+ * (type DPL_SV_MISSING where absent).  Returns false for text that
+ * dpl_json_parse rejects (invalid or too deep); vals are then unspecified. */
+bool dpl_scan(const DplScanPlan *p, const char *text, size_t len, DplScanValue *vals);
+
+/* ---- direct engine ------------------------------------------------------- */
+
+typedef enum {
+    DPL_DIRECT_EMIT,     /* the entity line was appended to out */
+    DPL_DIRECT_SKIP,     /* the record's source is not one of `sources` */
+    DPL_DIRECT_FALLBACK, /* anything else: run the tree evaluator on it */
+} DplDirectOutcome;
+
+typedef struct DplDirect DplDirect;
+typedef struct DplDirectState DplDirectState;
+
+/* An engine for prog (which must have passed dpl_check and outlive the
+ * engine), or NULL when the program's shape needs the tree evaluator; then
+ * *why (if given) names the first reason, a static string. */
+DplDirect *dpl_direct_new(const DplProgram *prog, const char **why);
+void dpl_direct_free(DplDirect *d);
+
+/* Per-thread scratch for dpl_direct_record. */
+DplDirectState *dpl_direct_state_new(const DplDirect *d);
+void dpl_direct_state_free(DplDirectState *st);
+
+/* Processes one input line (without its line end) in envelope mode.  On
+ * EMIT, appends the entity line (with its '\n') to out; on SKIP and FALLBACK
+ * out is unchanged. */
+DplDirectOutcome dpl_direct_record(const DplDirect *d, DplDirectState *st, const char *line, size_t len,
+                                   DplBuf *out);
+
+#endif
