@@ -114,8 +114,9 @@ static int cmp_int_real(int64_t i, double d)
         return -1;
     if (d < -9223372036854775808.0)
         return 1;
-    double t = trunc(d); /* in int64 range now */
-    int64_t ti = (int64_t)t;
+    /* in int64 range now: the conversion truncates toward zero */
+    int64_t ti = (int64_t)d;
+    double t = (double)ti;
     if (i != ti)
         return i < ti ? -1 : 1;
     double frac = d - t;
@@ -324,7 +325,7 @@ json_t *dpl__eval_cast(EvalCtx *c, const DplExpr *e, DplCastType type, json_t *a
         if (json_is_real(a)) {
             double d = json_real_value(a);
             /* integral and inside [-2^63, 2^63) */
-            if (d == trunc(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0)
+            if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && (double)(json_int_t)d == d)
                 return json_integer((json_int_t)d);
         } else if (json_is_string(a)) {
             int64_t v;
