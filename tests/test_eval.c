@@ -1,0 +1,699 @@
+/* test_eval.c — the evaluator: every operator (with missing, null, overflow),
+ * paths, casts, the phases of spec §7, append/overwrite/all/delete, identity
+ * bytes and the reject line.  Programs go through dpl_compile, as in `dpl run`. */
+#include <criterion/criterion.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check/check.h"
+#include "eval/eval.h"
+#include "json/json.h"
+
+static void setup(void) { dpl_util_init(); }
+
+TestSuite(eval, .init = setup);
+
+/* ---- helpers ---------------------------------------------------------------- */
+
+typedef struct {
+    DplSource *src;
+    DplProgram *prog;
+    DplEvaluator *ev;
+    DplResult res;
+} Prog;
+
+static Prog load(const char *text)
+{
+    Prog p;
+    p.src = dpl_source_new("t.dpl", text, strlen(text));
+    DplDiagList d = {0};
+    bool ok = false;
+    p.prog = dpl_compile(p.src, &d, &ok);
+    cr_assert(ok, "program has errors (%s): %s", d.len ? d.items[0].message : "?", text);
+    dpl_diag_list_free(&d);
+    p.ev = dpl_eval_new(p.prog);
+    dpl_result_init(&p.res);
+    return p;
+}
+
+static void unload(Prog *p)
+{
+    dpl_result_clear(&p->res);
+    dpl_free(p->res.errors);
+    dpl_eval_free(p->ev);
+    dpl_program_free(p->prog);
+    dpl_source_free(p->src);
+}
+
+static json_t *parse(const char *text)
+{
+    json_t *v = NULL;
+    DplJsonError e;
+    cr_assert_eq(dpl_json_parse(text, strlen(text), &v, &e), DPL_JSON_OK, "bad test JSON %s: %s", text, e.message);
+    return v;
+}
+
+static char *to_text(const json_t *v)
+{
+    DplBuf b = {0};
+    dpl_json_write(&b, v);
+    dpl_buf_putc(&b, '\0');
+    return dpl_buf_take(&b);
+}
+
+/* Runs one record; returns the outcome (the result stays in p->res). */
+static DplOutcome run(Prog *p, const char *record)
+{
+    json_t *r = parse(record);
+    DplBuf before = {0};
+    dpl_json_write(&before, r);
+    dpl_eval_record(p->ev, r, 1, &p->res);
+    /* the evaluator never changes its input */
+    char *after = to_text(r);
+    cr_assert_str_eq(after, before.data, "the input record was modified");
+    dpl_free(after);
+    dpl_buf_free(&before);
+    json_decref(r);
+    return p->res.outcome;
+}
+
+/* The emitted data object as text, or "reject:code,code" / "skip". */
+static char *outcome_text(Prog *p)
+{
+    if (p->res.outcome == DPL_SKIP)
+        return dpl_strdup("skip");
+    if (p->res.outcome == DPL_REJECT) {
+        DplBuf b = {0};
+        dpl_buf_puts(&b, "reject:");
+        for (size_t i = 0; i < p->res.nerrors; i++)
+            dpl_buf_printf(&b, "%s%s", i ? "," : "", dpl_rt_code_name(p->res.errors[i].code));
+        return dpl_buf_take(&b);
+    }
+    return to_text(json_object_get(p->res.entity, "data"));
+}
+
+/* Runs a program on one envelope and compares the data (or reject codes). */
+static void expect_run(const char *program, const char *record, const char *want)
+{
+    Prog p = load(program);
+    run(&p, record);
+    char *got = outcome_text(&p);
+    cr_expect_str_eq(got, want, "program:\n%s\nrecord %s", program, record);
+    dpl_free(got);
+    unload(&p);
+}
+
+/* Evaluates `expr -> r` over data; returns the JSON of r, "missing", or
+ * "error:code". */
+static char *eval1(const char *expr, const char *data)
+{
+    char program[1024], record[1024];
+    snprintf(program, sizeof program, "entity \"t\" { 'source }\nsources \"s\"\nadd {\n    %s -> r\n}\n", expr);
+    snprintf(record, sizeof record, "{\"data\":%s,\"metadata\":{\"source\":\"s\"}}", data);
+    Prog p = load(program);
+    run(&p, record);
+    char *out;
+    if (p.res.outcome == DPL_REJECT) {
+        cr_assert_eq(p.res.nerrors, 1);
+        out = dpl_asprintf("error:%s", dpl_rt_code_name(p.res.errors[0].code));
+    } else {
+        json_t *r = json_object_get(json_object_get(p.res.entity, "data"), "r");
+        out = r ? to_text(r) : dpl_strdup("missing");
+    }
+    unload(&p);
+    return out;
+}
+
+#define EXPECT_EVAL(expr, data, want)                                                 \
+    do {                                                                              \
+        char *got_ = eval1(expr, data);                                               \
+        cr_expect_str_eq(got_, want, "%s over %s", expr, data);                       \
+        dpl_free(got_);                                                               \
+    } while (0)
+
+/* ---- arithmetic ----------------------------------------------------------------- */
+
+Test(eval, integer_arithmetic_is_exact)
+{
+    EXPECT_EVAL("a + b", "{\"a\":2,\"b\":3}", "5");
+    EXPECT_EVAL("a - b", "{\"a\":2,\"b\":3}", "-1");
+    EXPECT_EVAL("a * b", "{\"a\":4,\"b\":-3}", "-12");
+    EXPECT_EVAL("a % b", "{\"a\":7,\"b\":3}", "1");
+    EXPECT_EVAL("a % b", "{\"a\":-7,\"b\":3}", "-1");
+    EXPECT_EVAL("a + 1", "{\"a\":9223372036854775806}", "9223372036854775807");
+}
+
+Test(eval, division_always_yields_a_real)
+{
+    EXPECT_EVAL("a / b", "{\"a\":10,\"b\":4}", "2.5");
+    EXPECT_EVAL("a / b", "{\"a\":8,\"b\":4}", "2.0");
+    EXPECT_EVAL("a / b", "{\"a\":10,\"b\":7}", "1.4285714285714286");
+}
+
+Test(eval, mixed_integer_and_real_gives_real)
+{
+    EXPECT_EVAL("a + b", "{\"a\":1,\"b\":0.5}", "1.5");
+    EXPECT_EVAL("a * b", "{\"a\":2,\"b\":1.5}", "3.0");
+}
+
+Test(eval, overflow_is_an_arithmetic_error)
+{
+    EXPECT_EVAL("a + 1", "{\"a\":9223372036854775807}", "error:arithmetic_error");
+    EXPECT_EVAL("a - 1", "{\"a\":-9223372036854775808}", "error:arithmetic_error");
+    EXPECT_EVAL("a * b", "{\"a\":9223372036854775807,\"b\":2}", "error:arithmetic_error");
+    EXPECT_EVAL("-a", "{\"a\":-9223372036854775808}", "error:arithmetic_error");
+    EXPECT_EVAL("a * b", "{\"a\":1e308,\"b\":10}", "error:arithmetic_error");
+}
+
+Test(eval, division_by_zero_is_an_arithmetic_error)
+{
+    EXPECT_EVAL("a / b", "{\"a\":1,\"b\":0}", "error:arithmetic_error");
+    EXPECT_EVAL("a / b", "{\"a\":1.5,\"b\":0.0}", "error:arithmetic_error");
+    EXPECT_EVAL("a % b", "{\"a\":1,\"b\":0}", "error:arithmetic_error");
+}
+
+Test(eval, int64_min_remainder_minus_one_is_zero)
+{
+    EXPECT_EVAL("a % b", "{\"a\":-9223372036854775808,\"b\":-1}", "0");
+}
+
+Test(eval, remainder_needs_integers)
+{
+    EXPECT_EVAL("a % b", "{\"a\":7.5,\"b\":2}", "error:type_error");
+}
+
+Test(eval, plus_concatenates_strings_only_with_strings)
+{
+    EXPECT_EVAL("a + b", "{\"a\":\"ab\",\"b\":\"cd\"}", "\"abcd\"");
+    EXPECT_EVAL("a + b", "{\"a\":\"ab\",\"b\":1}", "error:type_error");
+    EXPECT_EVAL("a - b", "{\"a\":\"ab\",\"b\":\"a\"}", "error:type_error");
+    EXPECT_EVAL("a + b", "{\"a\":null,\"b\":1}", "error:type_error");
+}
+
+Test(eval, unary_minus_and_not)
+{
+    EXPECT_EVAL("-a", "{\"a\":5}", "-5");
+    EXPECT_EVAL("-a", "{\"a\":2.5}", "-2.5");
+    EXPECT_EVAL("-a", "{\"a\":\"x\"}", "error:type_error");
+    EXPECT_EVAL("not a", "{\"a\":true}", "false");
+    EXPECT_EVAL("!a", "{\"a\":false}", "true");
+    EXPECT_EVAL("not a", "{\"a\":1}", "error:type_error");
+    EXPECT_EVAL("not a", "{}", "missing");
+}
+
+Test(eval, missing_in_missing_out)
+{
+    EXPECT_EVAL("a + 1", "{}", "missing");
+    EXPECT_EVAL("a * b", "{\"a\":1}", "missing");
+    EXPECT_EVAL("-a", "{}", "missing");
+    EXPECT_EVAL("a == 1", "{}", "missing");
+    EXPECT_EVAL("a < 1", "{}", "missing");
+    EXPECT_EVAL("a as int", "{}", "missing");
+    EXPECT_EVAL("upper(a)", "{}", "missing");
+}
+
+/* ---- comparison and logic ------------------------------------------------------------- */
+
+Test(eval, equality_is_deep_and_numeric)
+{
+    EXPECT_EVAL("a == b", "{\"a\":1,\"b\":1.0}", "true");
+    EXPECT_EVAL("a == b", "{\"a\":[1,{\"x\":\"y\"}],\"b\":[1.0,{\"x\":\"y\"}]}", "true");
+    EXPECT_EVAL("a != b", "{\"a\":\"1\",\"b\":1}", "true");
+    EXPECT_EVAL("a == null", "{\"a\":null}", "true");
+    EXPECT_EVAL("a == b", "{\"a\":[1],\"b\":1}", "false");
+}
+
+Test(eval, ordering_numbers_and_strings)
+{
+    EXPECT_EVAL("a < b", "{\"a\":1,\"b\":1.5}", "true");
+    EXPECT_EVAL("a >= b", "{\"a\":2,\"b\":2.0}", "true");
+    /* exact across int and real: 2^53 + 1 > 2^53 */
+    EXPECT_EVAL("a > b", "{\"a\":9007199254740993,\"b\":9007199254740992.0}", "true");
+    EXPECT_EVAL("a < b", "{\"a\":9223372036854775807,\"b\":9.3e18}", "true");
+    EXPECT_EVAL("a < b", "{\"a\":\"abc\",\"b\":\"abd\"}", "true");
+    EXPECT_EVAL("a < b", "{\"a\":\"Z\",\"b\":\"a\"}", "true");
+    EXPECT_EVAL("a <= b", "{\"a\":\"ab\",\"b\":\"ab\"}", "true");
+    EXPECT_EVAL("a > b", "{\"a\":\"é\",\"b\":\"z\"}", "true");
+}
+
+Test(eval, ordering_mixed_types_is_a_type_error)
+{
+    EXPECT_EVAL("a > b", "{\"a\":\"10\",\"b\":0}", "error:type_error");
+    EXPECT_EVAL("a < b", "{\"a\":true,\"b\":false}", "error:type_error");
+    EXPECT_EVAL("a < b", "{\"a\":null,\"b\":1}", "error:type_error");
+}
+
+Test(eval, and_or_short_circuit_with_three_valued_logic)
+{
+    EXPECT_EVAL("a and b", "{\"a\":true,\"b\":false}", "false");
+    EXPECT_EVAL("a or b", "{\"a\":false,\"b\":true}", "true");
+    EXPECT_EVAL("a && b", "{\"a\":true,\"b\":true}", "true");
+    EXPECT_EVAL("a || b", "{\"a\":false,\"b\":false}", "false");
+    /* the right side is not evaluated once the left decides */
+    EXPECT_EVAL("a or b", "{\"a\":true,\"b\":\"not a bool\"}", "true");
+    EXPECT_EVAL("a and b", "{\"a\":false,\"b\":7}", "false");
+    /* missing: decided by the other side when it can be */
+    EXPECT_EVAL("x or b", "{\"b\":true}", "true");
+    EXPECT_EVAL("x and b", "{\"b\":false}", "false");
+    EXPECT_EVAL("x or b", "{\"b\":false}", "missing");
+    EXPECT_EVAL("x and b", "{\"b\":true}", "missing");
+    EXPECT_EVAL("a and b", "{\"a\":1,\"b\":true}", "error:type_error");
+}
+
+Test(eval, coalesce_skips_missing_and_null)
+{
+    EXPECT_EVAL("a ?? b", "{\"a\":null,\"b\":2}", "2");
+    EXPECT_EVAL("a ?? b", "{\"b\":2}", "2");
+    EXPECT_EVAL("a ?? b", "{\"a\":false,\"b\":2}", "false");
+    EXPECT_EVAL("a ?? b", "{\"a\":\"\",\"b\":2}", "\"\"");
+    EXPECT_EVAL("a ?? b", "{}", "missing");
+    EXPECT_EVAL("a ?? b ?? \"d\"", "{}", "\"d\"");
+}
+
+/* ---- paths ------------------------------------------------------------------------- */
+
+Test(eval, index_paths)
+{
+    const char *d = "{\"t\":[\"1\",\"2\",\"3\"],\"s\":\"text\",\"o\":{\"k\":[{\"x\":1},{\"y\":2},{\"x\":3}]}}";
+    EXPECT_EVAL("t[0]", d, "\"1\"");
+    EXPECT_EVAL("t[-1]", d, "\"3\"");
+    EXPECT_EVAL("t[-3]", d, "\"1\"");
+    EXPECT_EVAL("t[-4]", d, "missing");
+    EXPECT_EVAL("t[3]", d, "missing");
+    EXPECT_EVAL("s[0]", d, "missing");
+    EXPECT_EVAL("s.x", d, "missing");
+    EXPECT_EVAL("o.k[*].x", d, "[1,3]");
+    EXPECT_EVAL("o.k[*].z", d, "[]");
+    EXPECT_EVAL("o[*]", d, "missing");
+    EXPECT_EVAL("o.k[1].y", d, "2");
+    EXPECT_EVAL("data.o.k[2].x", d, "3");
+}
+
+/* a lone string is a literal, not a path; quoted segments follow a dot */
+Test(eval, quoted_and_absolute_paths)
+{
+    expect_run("entity \"t\" { 'source }\nsources \"s\"\n"
+               "add {\n    data.\"first name\" -> a\n    metadata.\"x-y\" -> b\n    \"first name\" -> c\n}\n",
+               "{\"data\":{\"first name\":\"Ana\"},\"metadata\":{\"source\":\"s\",\"x-y\":7}}",
+               "{\"a\":\"Ana\",\"b\":7,\"c\":\"first name\"}");
+}
+
+Test(eval, add_from_makes_relative_paths_start_there)
+{
+    expect_run("entity \"m\" { 'source }\nsources \"s\"\n"
+               "add from metadata.input {\n    modelo.codigo -> modelo\n    lote\n    data.nome -> absoluto\n}\n"
+               "add { nome }\n",
+               "{\"data\":{\"nome\":\"Gol\",\"lote\":\"no\"},\"metadata\":{\"source\":\"s\",\"input\":{\"modelo\":{\"codigo\":5340},\"lote\":\"L1\"}}}",
+               "{\"modelo\":5340,\"lote\":\"L1\",\"absoluto\":\"Gol\",\"nome\":\"Gol\"}");
+    /* a missing `from` base makes every relative path missing */
+    expect_run("entity \"m\" { 'source }\nsources \"s\"\nadd from metadata.nada {\n    lote\n    all\n}\n",
+               "{\"data\":{\"lote\":1},\"metadata\":{\"source\":\"s\"}}", "{}");
+}
+
+/* ---- casts ---------------------------------------------------------------------------- */
+
+Test(eval, cast_to_int)
+{
+    EXPECT_EVAL("a as int", "{\"a\":\"2014\"}", "2014");
+    EXPECT_EVAL("a as int", "{\"a\":\" -15 \"}", "-15");
+    EXPECT_EVAL("a as int", "{\"a\":\"+7\"}", "7");
+    EXPECT_EVAL("a as int", "{\"a\":\"20l4\"}", "error:cast_failed");
+    EXPECT_EVAL("a as int", "{\"a\":\"\"}", "error:cast_failed");
+    EXPECT_EVAL("a as int", "{\"a\":\"1.0\"}", "error:cast_failed");
+    EXPECT_EVAL("a as int", "{\"a\":\"99999999999999999999\"}", "error:cast_failed");
+    EXPECT_EVAL("a as int", "{\"a\":3.0}", "3");
+    EXPECT_EVAL("a as int", "{\"a\":3.5}", "error:cast_failed");
+    EXPECT_EVAL("a as int", "{\"a\":1e19}", "error:cast_failed");
+    EXPECT_EVAL("a as int", "{\"a\":true}", "error:cast_failed");
+    EXPECT_EVAL("a as int", "{\"a\":null}", "error:cast_failed");
+    EXPECT_EVAL("a as int", "{\"a\":7}", "7");
+}
+
+Test(eval, cast_to_float)
+{
+    EXPECT_EVAL("a as float", "{\"a\":\"32150.50\"}", "32150.5");
+    EXPECT_EVAL("a as float", "{\"a\":10}", "10.0");
+    EXPECT_EVAL("a as float", "{\"a\":\" 1e3 \"}", "1000.0");
+    EXPECT_EVAL("a as float", "{\"a\":\"abc\"}", "error:cast_failed");
+    EXPECT_EVAL("a as float", "{\"a\":\"nan\"}", "error:cast_failed");
+    EXPECT_EVAL("a as float", "{\"a\":\"inf\"}", "error:cast_failed");
+    EXPECT_EVAL("a as float", "{\"a\":\"0x10\"}", "error:cast_failed");
+    EXPECT_EVAL("a as float", "{\"a\":\"1e999\"}", "error:cast_failed");
+    EXPECT_EVAL("a as float", "{\"a\":\"3,5\"}", "error:cast_failed");
+}
+
+Test(eval, cast_to_string)
+{
+    EXPECT_EVAL("a as string", "{\"a\":123}", "\"123\"");
+    EXPECT_EVAL("a as string", "{\"a\":70250.99}", "\"70250.99\"");
+    EXPECT_EVAL("a as string", "{\"a\":2.0}", "\"2.0\"");
+    EXPECT_EVAL("a as string", "{\"a\":true}", "\"true\"");
+    EXPECT_EVAL("a as string", "{\"a\":\"x\"}", "\"x\"");
+    EXPECT_EVAL("a as string", "{\"a\":[1]}", "error:cast_failed");
+    EXPECT_EVAL("a as string", "{\"a\":null}", "error:cast_failed");
+}
+
+Test(eval, cast_to_bool)
+{
+    EXPECT_EVAL("a as bool", "{\"a\":\"true\"}", "true");
+    EXPECT_EVAL("a as bool", "{\"a\":\"false\"}", "false");
+    EXPECT_EVAL("a as bool", "{\"a\":false}", "false");
+    EXPECT_EVAL("a as bool", "{\"a\":\"yes\"}", "error:cast_failed");
+    EXPECT_EVAL("a as bool", "{\"a\":1}", "error:cast_failed");
+}
+
+/* ---- calls, arrays, meta ---------------------------------------------------------------- */
+
+Test(eval, builtins_get_missing_only_when_they_ask)
+{
+    EXPECT_EVAL("len(a)", "{\"a\":\"São\"}", "3");
+    EXPECT_EVAL("len(a)", "{}", "missing");
+    EXPECT_EVAL("coalesce(a, b, \"z\")", "{\"b\":null}", "\"z\"");
+    EXPECT_EVAL("exists(a)", "{\"a\":null}", "true");
+    EXPECT_EVAL("exists(a)", "{}", "false");
+    EXPECT_EVAL("matches(a, \"^[0-9]+$\")", "{\"a\":\"123\"}", "true");
+    EXPECT_EVAL("matches(a, \"^[0-9]+$\")", "{\"a\":\"12a\"}", "false");
+}
+
+Test(eval, array_literals_drop_missing_elements)
+{
+    EXPECT_EVAL("[a, b, 3]", "{\"a\":1}", "[1,3]");
+}
+
+Test(eval, meta_attributes)
+{
+    expect_run("entity \"p\" { doc }\nsources \"s\"\nadd {\n    'source -> o\n    'entity -> e\n    'line -> l\n}\n",
+               "{\"data\":{\"doc\":\"x\"},\"metadata\":{\"source\":\"s\"}}", "{\"o\":\"s\",\"e\":\"p\",\"l\":1}");
+}
+
+/* ---- phases ------------------------------------------------------------------------------ */
+
+Test(eval, source_filter)
+{
+    const char *prog = "entity \"e\" { k }\nsources \"a\", \"b\"\nadd { k }\n";
+    expect_run(prog, "{\"data\":{\"k\":1},\"metadata\":{\"source\":\"b\"}}", "{\"k\":1}");
+    expect_run(prog, "{\"data\":{\"k\":1},\"metadata\":{\"source\":\"c\"}}", "skip");
+    expect_run(prog, "{\"data\":{\"k\":1},\"metadata\":{}}", "reject:missing_source");
+    expect_run(prog, "{\"data\":{\"k\":1}}", "reject:missing_source");
+    expect_run(prog, "{\"data\":{\"k\":1},\"metadata\":{\"source\":null}}", "reject:missing_source");
+    expect_run(prog, "{\"data\":{\"k\":1},\"metadata\":{\"source\":5}}", "reject:missing_source");
+    /* a skipped record is not validated: nothing about it is wrong for us */
+    expect_run("entity \"e\" { k }\nsources \"a\"\nmandatory { x }\nadd { k }\n",
+               "{\"data\":{\"k\":1},\"metadata\":{\"source\":\"c\"}}", "skip");
+}
+
+Test(eval, sources_using_path)
+{
+    const char *prog = "entity \"e\" { k }\nsources \"a\" using metadata.origin\nadd { k, 'source -> s }\n";
+    expect_run(prog, "{\"data\":{\"k\":1},\"metadata\":{\"source\":\"x\",\"origin\":\"a\"}}", "{\"k\":1,\"s\":\"a\"}");
+    expect_run(prog, "{\"data\":{\"k\":1},\"metadata\":{\"source\":\"a\"}}", "reject:missing_source");
+}
+
+Test(eval, not_an_object)
+{
+    Prog p = load("entity \"e\" { k }\nsources \"s\"\nadd { k }\n");
+    json_t *v = json_array();
+    dpl_eval_record(p.ev, v, 1, &p.res);
+    cr_expect_eq(p.res.outcome, DPL_REJECT);
+    cr_assert_eq(p.res.nerrors, 1);
+    cr_expect_eq(p.res.errors[0].code, DPL_RT_NOT_AN_OBJECT);
+    json_decref(v);
+    unload(&p);
+}
+
+Test(eval, mandatory_collects_every_failure)
+{
+    Prog p = load("entity \"e\" { k }\nsources \"s\"\n"
+                  "mandatory {\n    a\n    b\n    c\n    metadata.m\n    d\n}\nadd { k }\n");
+    run(&p, "{\"data\":{\"k\":1,\"a\":null,\"b\":\"\",\"d\":0},\"metadata\":{\"source\":\"s\"}}");
+    cr_assert_eq(p.res.outcome, DPL_REJECT);
+    cr_assert_eq(p.res.nerrors, 4);
+    const char *paths[] = {"data.a", "data.b", "data.c", "metadata.m"};
+    for (int i = 0; i < 4; i++) {
+        cr_expect_eq(p.res.errors[i].code, DPL_RT_MISSING_MANDATORY);
+        cr_expect_str_eq(p.res.errors[i].path, paths[i]);
+        cr_expect(p.res.errors[i].has_rule);
+    }
+    cr_expect(strstr(p.res.errors[0].message, "data.a") != NULL);
+    /* the rule span points at the mandatory path in the program */
+    DplPos pos = dpl_source_locate(p.src, p.res.errors[1].rule.start);
+    cr_expect_eq(pos.line, 5);
+    cr_expect_eq(pos.column, 5);
+    unload(&p);
+}
+
+Test(eval, requirement_failures_carry_the_expression)
+{
+    Prog p = load("entity \"e\" { k }\nsources \"s\"\nrequirement {\n    valor > 0\n    len(nome) >= 3\n}\nadd { k }\n");
+    run(&p, "{\"data\":{\"k\":1,\"valor\":0,\"nome\":\"Al\"},\"metadata\":{\"source\":\"s\"}}");
+    cr_assert_eq(p.res.nerrors, 2);
+    cr_expect_eq(p.res.errors[0].code, DPL_RT_REQUIREMENT_FAILED);
+    cr_expect(strstr(p.res.errors[0].message, "valor > 0") != NULL, "message: %s", p.res.errors[0].message);
+    cr_expect(strstr(p.res.errors[1].message, "len(nome) >= 3") != NULL, "message: %s", p.res.errors[1].message);
+    /* missing counts as false */
+    run(&p, "{\"data\":{\"k\":1,\"nome\":\"Ana\"},\"metadata\":{\"source\":\"s\"}}");
+    cr_assert_eq(p.res.nerrors, 1);
+    cr_expect_eq(p.res.errors[0].code, DPL_RT_REQUIREMENT_FAILED);
+    /* a runtime error inside is reported with its own code */
+    run(&p, "{\"data\":{\"k\":1,\"valor\":\"10\",\"nome\":\"Ana\"},\"metadata\":{\"source\":\"s\"}}");
+    cr_assert_eq(p.res.nerrors, 1);
+    cr_expect_eq(p.res.errors[0].code, DPL_RT_TYPE_ERROR);
+    run(&p, "{\"data\":{\"k\":1,\"valor\":3,\"nome\":\"Ana\"},\"metadata\":{\"source\":\"s\"}}");
+    cr_expect_eq(p.res.outcome, DPL_EMIT);
+    unload(&p);
+}
+
+Test(eval, missing_key_reported_once_with_mandatory)
+{
+    const char *prog = "entity \"e\" {\n    k1\n    k2\n}\nsources \"s\"\nmandatory { k1 }\nadd { k1 }\n";
+    Prog p = load(prog);
+    run(&p, "{\"data\":{\"k2\":null},\"metadata\":{\"source\":\"s\"}}");
+    cr_assert_eq(p.res.nerrors, 2);
+    cr_expect_eq(p.res.errors[0].code, DPL_RT_MISSING_MANDATORY);
+    cr_expect_str_eq(p.res.errors[0].path, "data.k1");
+    cr_expect_eq(p.res.errors[1].code, DPL_RT_MISSING_KEY);
+    cr_expect_str_eq(p.res.errors[1].path, "data.k2");
+    unload(&p);
+}
+
+Test(eval, build_errors_are_all_collected)
+{
+    Prog p = load("entity \"c\" { id }\nsources \"s\"\nadd {\n    id\n    qtd * 2 -> a\n    qtd + 1 -> b\n"
+                  "    nome as int -> c\n    1 / zero -> d\n}\n");
+    run(&p, "{\"data\":{\"id\":1,\"qtd\":9223372036854775807,\"nome\":\"x\",\"zero\":0},\"metadata\":{\"source\":\"s\"}}");
+    cr_assert_eq(p.res.outcome, DPL_REJECT);
+    cr_assert_eq(p.res.nerrors, 4);
+    cr_expect_eq(p.res.errors[0].code, DPL_RT_ARITHMETIC_ERROR);
+    cr_expect_eq(p.res.errors[1].code, DPL_RT_ARITHMETIC_ERROR);
+    cr_expect_eq(p.res.errors[2].code, DPL_RT_CAST_FAILED);
+    cr_expect_eq(p.res.errors[3].code, DPL_RT_ARITHMETIC_ERROR);
+    DplPos pos = dpl_source_locate(p.src, p.res.errors[2].rule.start);
+    cr_expect_eq(pos.line, 7);
+    unload(&p);
+}
+
+/* ---- build ------------------------------------------------------------------------------ */
+
+Test(eval, nested_targets_and_missing_writes_nothing)
+{
+    const char *prog = "entity \"loja\" { cnpj }\nsources \"s\"\n"
+                       "add {\n    cnpj\n    cidade -> endereco.cidade\n    uf -> endereco.uf\n    razao -> nome\n}\n";
+    expect_run(prog, "{\"data\":{\"cnpj\":\"1\",\"cidade\":\"C\",\"uf\":\"PR\",\"razao\":\"A\"},\"metadata\":{\"source\":\"s\"}}",
+               "{\"cnpj\":\"1\",\"endereco\":{\"cidade\":\"C\",\"uf\":\"PR\"},\"nome\":\"A\"}");
+    expect_run(prog, "{\"data\":{\"cnpj\":\"3\",\"razao\":null},\"metadata\":{\"source\":\"s\"}}",
+               "{\"cnpj\":\"3\",\"nome\":null}");
+}
+
+Test(eval, if_runs_only_when_true)
+{
+    const char *prog = "entity \"v\" { placa }\nsources \"s\"\n"
+                       "add {\n    placa\n    valor if valor > 1000\n    \"sim\" -> ativo if flag\n}\n";
+    expect_run(prog, "{\"data\":{\"placa\":\"A\",\"valor\":500,\"flag\":null},\"metadata\":{\"source\":\"s\"}}",
+               "{\"placa\":\"A\"}");
+    expect_run(prog, "{\"data\":{\"placa\":\"B\",\"valor\":5000,\"flag\":true},\"metadata\":{\"source\":\"s\"}}",
+               "{\"placa\":\"B\",\"valor\":5000,\"ativo\":\"sim\"}");
+    expect_run(prog, "{\"data\":{\"placa\":\"C\",\"flag\":\"yes\"},\"metadata\":{\"source\":\"s\"}}", "reject:type_error");
+}
+
+Test(eval, overwrite_replaces_in_place)
+{
+    const char *prog = "entity \"p\" { doc }\nsources \"s\"\nadd {\n    nome\n    overwrite nomeSocial -> nome\n    doc\n}\n";
+    expect_run(prog, "{\"data\":{\"doc\":\"1\",\"nome\":\"João\",\"nomeSocial\":\"Joana\"},\"metadata\":{\"source\":\"s\"}}",
+               "{\"nome\":\"Joana\",\"doc\":\"1\"}");
+    expect_run(prog, "{\"data\":{\"doc\":\"2\",\"nome\":\"Carlos\"},\"metadata\":{\"source\":\"s\"}}",
+               "{\"nome\":\"Carlos\",\"doc\":\"2\"}");
+}
+
+Test(eval, append_is_an_ordered_set)
+{
+    const char *prog = "entity \"p\" { doc }\nsources \"s\"\n"
+                       "add {\n    append tel1 -> tel\n    append tel2 -> tel\n    append outros -> tel\n}\n";
+    expect_run(prog, "{\"data\":{\"doc\":\"1\",\"tel1\":\"1\",\"tel2\":\"2\",\"outros\":[\"3\",\"1\",\"4\",1.0,1]},\"metadata\":{\"source\":\"s\"}}",
+               "{\"tel\":[\"1\",\"2\",\"3\",\"4\",1.0]}");
+    expect_run(prog, "{\"data\":{\"doc\":\"3\"},\"metadata\":{\"source\":\"s\"}}", "{}");
+    expect_run(prog, "{\"data\":{\"doc\":\"4\",\"outros\":[]},\"metadata\":{\"source\":\"s\"}}", "{\"tel\":[]}");
+}
+
+Test(eval, append_after_all_never_changes_the_input)
+{
+    /* `all` shares the input's array; append must copy it first (run()
+     * asserts that the input record is unchanged). */
+    expect_run("entity \"p\" { doc }\nsources \"s\"\nadd {\n    all\n    append extra -> tags\n    overwrite 1 -> o.novo\n}\n",
+               "{\"data\":{\"doc\":\"1\",\"tags\":[\"a\"],\"extra\":\"b\",\"o\":{\"v\":0}},\"metadata\":{\"source\":\"s\"}}",
+               "{\"doc\":\"1\",\"tags\":[\"a\",\"b\"],\"extra\":\"b\",\"o\":{\"v\":0,\"novo\":1}}");
+}
+
+Test(eval, all_and_delete)
+{
+    expect_run("entity \"p\" { id }\nsources \"s\"\nadd {\n    all\n    delete interno\n    delete id\n    delete x.y\n}\n",
+               "{\"data\":{\"id\":7,\"nome\":\"A\",\"interno\":true,\"x\":{\"y\":1,\"z\":2}},\"metadata\":{\"source\":\"s\"}}",
+               "{\"nome\":\"A\",\"x\":{\"z\":2}}");
+}
+
+Test(eval, later_items_replace_what_all_copied_in_place)
+{
+    expect_run("entity \"p\" { id }\nsources \"s\"\nadd {\n    all\n    overwrite valor as float -> valor\n}\n",
+               "{\"data\":{\"id\":1,\"valor\":\"2.5\",\"z\":0},\"metadata\":{\"source\":\"s\"}}",
+               "{\"id\":1,\"valor\":2.5,\"z\":0}");
+}
+
+Test(eval, writing_below_a_scalar_is_a_type_error)
+{
+    expect_run("entity \"p\" { id }\nsources \"s\"\nadd {\n    all\n    overwrite 1 -> id.x\n}\n",
+               "{\"data\":{\"id\":1},\"metadata\":{\"source\":\"s\"}}", "reject:type_error");
+}
+
+/* ---- emit and identity -------------------------------------------------------------------- */
+
+static void sha256_hex(const char *bytes, size_t n, char out[65])
+{
+    unsigned char md[32];
+    unsigned int len = 0;
+    EVP_Digest(bytes, n, md, &len, EVP_sha256(), NULL);
+    for (int i = 0; i < 32; i++)
+        sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+Test(eval, identity_hashes_the_spec_bytes)
+{
+    Prog p = load("entity \"fipe\" {\n    marca\n    nome\n    comb\n    ano\n}\nsources \"fipe\"\nadd { ano }\n");
+    run(&p, "{\"data\":{\"marca\":\"VW\",\"nome\":\"Gol\",\"comb\":\"Flex\",\"ano\":2014},\"metadata\":{\"source\":\"fipe\"}}");
+    cr_assert_eq(p.res.outcome, DPL_EMIT);
+    static const char bytes[] = "fipe\x1f\"VW\"\x1f\"Gol\"\x1f\"Flex\"\x1f" "2014";
+    char want[65];
+    sha256_hex(bytes, sizeof bytes - 1, want);
+    cr_expect_str_eq(json_string_value(json_object_get(p.res.entity, "id")), want);
+    char *text = to_text(p.res.entity);
+    char expect[256];
+    snprintf(expect, sizeof expect, "{\"entity\":\"fipe\",\"id\":\"%s\",\"source\":\"fipe\",\"data\":{\"ano\":2014}}", want);
+    cr_expect_str_eq(text, expect);
+    dpl_free(text);
+    unload(&p);
+}
+
+Test(eval, identity_uses_canonical_json_of_structured_keys)
+{
+    Prog p = load("entity \"e\" { k }\nsources \"s\"\nadd { 'id -> id }\n");
+    run(&p, "{\"data\":{\"k\":{\"b\":1.50,\"a\":\"é\"}},\"metadata\":{\"source\":\"s\"}}");
+    cr_assert_eq(p.res.outcome, DPL_EMIT);
+    static const char bytes[] = "e\x1f{\"a\":\"é\",\"b\":1.5}";
+    char want[65];
+    sha256_hex(bytes, sizeof bytes - 1, want);
+    cr_expect_str_eq(json_string_value(json_object_get(p.res.entity, "id")), want);
+    /* 'id in add sees the same id */
+    cr_expect_str_eq(json_string_value(json_object_get(json_object_get(p.res.entity, "data"), "id")), want);
+    unload(&p);
+}
+
+Test(eval, substitutive_entity_says_so_after_source)
+{
+    Prog p = load("substitutive entity \"empresa\" { cnpj }\nsources \"rf\"\nadd { cnpj }\n");
+    run(&p, "{\"data\":{\"cnpj\":\"1\"},\"metadata\":{\"source\":\"rf\"}}");
+    cr_assert_eq(p.res.outcome, DPL_EMIT);
+    const char *keys[] = {"entity", "id", "source", "substitutive", "data"};
+    int i = 0;
+    const char *key;
+    json_t *v;
+    json_object_foreach(p.res.entity, key, v) {
+        cr_assert_lt(i, 5);
+        cr_expect_str_eq(key, keys[i]);
+        i++;
+    }
+    cr_expect_eq(i, 5);
+    unload(&p);
+}
+
+/* ---- reject lines ---------------------------------------------------------------------------- */
+
+Test(eval, reject_line_has_line_source_errors_and_record)
+{
+    Prog p = load("entity \"e\" { k }\nsources \"s\"\nmandatory {\n    valor\n}\nadd { k }\n");
+    json_t *r = parse("{\"data\":{\"k\":1},\"metadata\":{\"source\":\"s\"}}");
+    dpl_eval_record(p.ev, r, 17, &p.res);
+    DplBuf b = {0};
+    dpl_write_reject(&b, p.src, 17, &p.res, r, NULL, 0);
+    cr_expect_str_eq(b.data, "{\"line\":17,\"source\":\"s\",\"errors\":[{\"code\":\"missing_mandatory\",\"path\":\"data.valor\","
+                             "\"message\":\"mandatory field data.valor is missing\",\"rule\":{\"line\":4,\"column\":5}}],"
+                             "\"record\":{\"data\":{\"k\":1},\"metadata\":{\"source\":\"s\"}}}\n");
+    dpl_buf_free(&b);
+    json_decref(r);
+    unload(&p);
+}
+
+Test(eval, raw_reject_is_valid_json_even_for_invalid_utf8)
+{
+    DplResult res;
+    dpl_result_init(&res);
+    dpl_result_add_error(&res, DPL_RT_INVALID_JSON, NULL, NULL, "invalid JSON at column %d: %s", 2, "boom");
+    DplBuf b = {0};
+    static const char raw[] = "{\"a\xff\":\"\n\"}";
+    dpl_write_reject_input(&b, NULL, "in.ndjson", 3, &res, NULL, raw, sizeof raw - 1);
+    json_t *v = parse(b.data);
+    cr_expect_eq(json_integer_value(json_object_get(v, "line")), 3);
+    cr_expect_str_eq(json_string_value(json_object_get(v, "input")), "in.ndjson");
+    cr_expect_str_eq(json_string_value(json_object_get(v, "raw")), "{\"a\xEF\xBF\xBD\":\"\n\"}");
+    cr_expect_null(json_object_get(v, "record"));
+    json_t *e = json_array_get(json_object_get(v, "errors"), 0);
+    cr_expect_str_eq(json_string_value(json_object_get(e, "code")), "invalid_json");
+    cr_expect_null(json_object_get(e, "path"));
+    cr_expect_null(json_object_get(e, "rule"));
+    json_decref(v);
+    dpl_buf_free(&b);
+    dpl_result_clear(&res);
+    dpl_free(res.errors);
+}
+
+Test(eval, default_source_for_raw_mode)
+{
+    Prog p = load("entity \"e\" { k }\nsources \"cadastro\", \"b\"\nadd { k }\n");
+    cr_expect_str_eq(dpl_eval_default_source(p.ev), "cadastro");
+    unload(&p);
+}
+
+Test(eval, result_is_reusable_across_records)
+{
+    Prog p = load("entity \"e\" { k }\nsources \"s\"\nmandatory { v }\nadd { k, v }\n");
+    for (int i = 0; i < 100; i++) {
+        char rec[128];
+        snprintf(rec, sizeof rec, "{\"data\":{\"k\":%d%s},\"metadata\":{\"source\":\"s\"}}", i, i % 2 ? ",\"v\":1" : "");
+        run(&p, rec);
+        cr_expect_eq(p.res.outcome, i % 2 ? DPL_EMIT : DPL_REJECT);
+        cr_expect_eq(p.res.nerrors, i % 2 ? 0u : 1u);
+    }
+    unload(&p);
+}
+
+Test(eval, lone_expression_for_the_repl)
+{
+    Prog p = load("entity \"e\" { k }\nsources \"s\"\nadd { valor * 2 -> dobro }\n");
+    json_t *r = parse("{\"data\":{\"k\":1,\"valor\":21},\"metadata\":{\"source\":\"s\"}}");
+    const DplExpr *e = p.prog->stmts[2].u.add.items[0].value;
+    DplRtError err = {0};
+    json_t *v = dpl_eval_expr(p.ev, e, r, 1, &err);
+    cr_expect(!err.set);
+    cr_expect_eq(json_integer_value(v), 42);
+    json_decref(v);
+    json_decref(r);
+    unload(&p);
+}
