@@ -113,11 +113,11 @@ static void usage(FILE *f)
           f);
 }
 
-static void loop(Repl *r)
+/* Returns true when input ended (Ctrl-D), false after :quit. */
+static bool loop(Repl *r)
 {
     DplBuf entry = {0};
     EntryKind kind = ENTRY_NONE;
-    long lines = 0;
     for (;;) {
         bool interrupted;
         char *line = repl_read_line(r, kind != ENTRY_NONE, &interrupted);
@@ -131,17 +131,17 @@ static void loop(Repl *r)
             }
             break;
         }
-        lines++;
         if (kind == ENTRY_NONE) {
             kind = classify(line);
-            r->entry_line = lines;
             if (kind == ENTRY_COMMAND) {
                 bool go_on = repl_command(r, line);
                 dpl_free(line);
                 fflush(r->out);
                 kind = ENTRY_NONE;
-                if (!go_on)
-                    break;
+                if (!go_on) {
+                    dpl_buf_free(&entry);
+                    return false;
+                }
                 continue;
             }
             if (kind == ENTRY_NONE) {
@@ -162,6 +162,7 @@ static void loop(Repl *r)
     if (kind != ENTRY_NONE)
         submit(r, kind, &entry);
     dpl_buf_free(&entry);
+    return true;
 }
 
 int dpl_cmd_repl(int argc, char **argv)
@@ -192,6 +193,9 @@ int dpl_cmd_repl(int argc, char **argv)
     r.color = r.tty && dpl_cli_use_color(DPL_COLOR_AUTO, stdout);
     repl_session_init(&r);
 
+    if (r.tty)
+        printf("dpl %s repl: type statements, JSON records or expressions; :help for more, Ctrl-D to quit\n",
+               DPL_VERSION);
     if (program) {
         const char *err = NULL;
         DplSource *src = dpl_source_read_file(program, &err);
@@ -203,14 +207,10 @@ int dpl_cmd_repl(int argc, char **argv)
         repl_session_load(&r, program, src->text, src->len);
         dpl_source_free(src);
     }
-    if (r.tty)
-        printf("dpl %s repl: type statements, JSON records or expressions; :help for more, Ctrl-D to quit\n",
-               DPL_VERSION);
 
     repl_edit_init(&r);
-    loop(&r);
-    if (r.tty)
-        fputc('\n', r.out);
+    if (loop(&r) && r.tty)
+        fputc('\n', r.out); /* leave the shell prompt on a line of its own */
     repl_edit_done(&r);
 
     fflush(r.out);

@@ -31,7 +31,6 @@ typedef struct {
     bool color;      /* ANSI colour in what we print */
     FILE *out;       /* everything goes here, in order (diagnostics too) */
     bool had_error;  /* some input was an error: exit status 1 when piped */
-    long entry_line; /* stdin line where the current input starts */
 
     /* The session program: the text of every accepted statement, each ending
      * in '\n'.  src/prog are compiled from it; ev exists only when the whole

@@ -213,6 +213,8 @@ void repl_edit_init(Repl *r)
     rl_basic_word_break_characters = breaks;
     rl_completer_word_break_characters = breaks;
     rl_attempted_completion_function = complete;
+    /* no space after a completion: `upp<Tab>` should be ready for `(` */
+    rl_completion_append_character = '\0';
     using_history();
     stifle_history(HISTORY_MAX);
     history_path = find_history_path();

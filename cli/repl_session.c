@@ -39,37 +39,18 @@ void repl_say(Repl *r, const char *sgr, const char *fmt, ...)
     fputc('\n', r->out);
 }
 
-/* ---- rendering diagnostics into what was typed ----------------------------- */
+/* ---- rendering diagnostics -------------------------------------------------- */
 
-/* A source for text[0..len) that the renderer will number from first_line:
- * prepending first_line-1 newlines makes a piped session's diagnostics carry
- * the stdin line numbers, while carets still point into what was typed.
- * *shift receives the number of bytes prepended. */
-static DplSource *typed_source(const char *text, size_t len, long first_line, uint32_t *shift)
+/* Renders d against src.  The span is clamped to the source first: an
+ * "unexpected end of input" span may sit just past it. */
+static void render(Repl *r, const DplSource *src, const DplDiag *d)
 {
-    size_t pad = first_line > 1 ? (size_t)(first_line - 1) : 0;
-    char *buf = dpl_malloc(pad + len + 1);
-    memset(buf, '\n', pad);
-    memcpy(buf + pad, text, len);
-    DplSource *src = dpl_source_new("<repl>", buf, pad + len);
-    dpl_free(buf);
-    *shift = (uint32_t)pad;
-    return src;
-}
-
-/* Renders d against src after moving its span by delta bytes (the span is
- * clamped to the source, since an "unexpected end" span may sit past it). */
-static void render_moved(Repl *r, const DplSource *src, const DplDiag *d, int64_t delta)
-{
-    DplDiag moved = *d;
-    int64_t s = (int64_t)d->span.start + delta, e = (int64_t)d->span.end + delta;
-    int64_t lo = 0, hi = (int64_t)src->len;
-    s = s < lo ? lo : s > hi ? hi : s;
-    e = e < s ? s : e > hi ? hi : e;
-    moved.span.start = (uint32_t)s;
-    moved.span.end = (uint32_t)e;
+    DplDiag shown = *d;
+    uint32_t hi = (uint32_t)src->len;
+    shown.span.start = d->span.start > hi ? hi : d->span.start;
+    shown.span.end = d->span.end > hi ? hi : d->span.end < shown.span.start ? shown.span.start : d->span.end;
     DplBuf b = {0};
-    dpl_diag_render_human(&b, src, &moved, r->color);
+    dpl_diag_render_human(&b, src, &shown, r->color);
     if (b.len)
         fwrite(b.data, 1, b.len, r->out);
     dpl_buf_free(&b);
@@ -191,7 +172,7 @@ bool repl_session_load(Repl *r, const char *name, const char *text, size_t len)
     bool ok = count_errors(&c.diags, true) == 0;
     for (size_t i = 0; i < c.diags.len; i++)
         if (!is_session_noise(&c.diags.items[i]))
-            render_moved(r, c.src, &c.diags.items[i], 0);
+            render(r, c.src, &c.diags.items[i]);
     if (!ok) {
         repl_error(r, "%s not loaded: it has errors (the session is unchanged)", name);
         compiled_free(&c);
@@ -286,21 +267,16 @@ void repl_statement(Repl *r, const char *text, size_t len)
     Compiled c;
     compile(&c, "<session>", cand.data, cand.len);
 
-    /* New problems inside the typed text are shown against it; errors that
-     * surface in the earlier statements (the session had none before) are
-     * shown against the whole session. */
-    uint32_t shift;
-    DplSource *typed = typed_source(text, len, r->entry_line, &shift);
+    /* Shown in session coordinates (the lines of :check and of reject
+     * rules), so that notes such as "first written at line 3" are right;
+     * the snippet and carets are still the text just typed.  Old warnings
+     * are not repeated; errors in old statements can only be caused by the
+     * new one (the session had none), so they are shown. */
     for (size_t i = 0; i < c.diags.len; i++) {
         const DplDiag *d = &c.diags.items[i];
-        if (is_session_noise(d))
-            continue;
-        if (d->span.start >= base)
-            render_moved(r, typed, d, (int64_t)shift - (int64_t)base);
-        else if (d->severity == DPL_SEV_ERROR)
-            render_moved(r, c.src, d, 0);
+        if (!is_session_noise(d) && (d->span.start >= base || d->severity == DPL_SEV_ERROR))
+            render(r, c.src, d);
     }
-    dpl_source_free(typed);
 
     if (count_errors(&c.diags, true) > 0) {
         r->had_error = true;
@@ -326,10 +302,14 @@ void repl_statement(Repl *r, const char *text, size_t len)
 
 void repl_session_check(Repl *r)
 {
+    if (r->text.len == 0) {
+        repl_say(r, NULL, "the session program is empty: start with an entity, e.g. entity \"x\" { id }");
+        return;
+    }
     Compiled c;
     compile(&c, session_name(r), r->text.data ? r->text.data : "", r->text.len);
     for (size_t i = 0; i < c.diags.len; i++)
-        render_moved(r, c.src, &c.diags.items[i], 0);
+        render(r, c.src, &c.diags.items[i]);
     size_t ne = dpl_diag_count(&c.diags, DPL_SEV_ERROR), nw = dpl_diag_count(&c.diags, DPL_SEV_WARNING);
     if (ne + nw == 0)
         repl_say(r, NULL, "ok: %zu statement%s, no problems", c.prog->nstmts, c.prog->nstmts == 1 ? "" : "s");
@@ -526,13 +506,8 @@ void repl_expression(Repl *r, const char *text, size_t len)
     if (e && count_errors(&diags, false) == 0)
         dpl_check_expr(tmp, e, &diags);
     dpl_diag_sort(&diags);
-    if (diags.len) {
-        uint32_t shift;
-        DplSource *shown = typed_source(text, len, r->entry_line, &shift);
-        for (size_t i = 0; i < diags.len; i++)
-            render_moved(r, shown, &diags.items[i], shift);
-        dpl_source_free(shown);
-    }
+    for (size_t i = 0; i < diags.len; i++)
+        render(r, src, &diags.items[i]);
     const DplEvaluator *ev;
     if (!e || count_errors(&diags, false) > 0) {
         r->had_error = true;

@@ -1,0 +1,158 @@
+"""pty_session.py — drives `dpl repl` in a real pseudo-terminal, as a user at
+a keyboard would: prompt, cursor-left editing, tab completion, colour,
+Ctrl-C, Ctrl-D, and history that is still there after a restart.
+
+Called by run_repl.py; run(dpl, here) returns the number of failures.
+"""
+import fcntl
+import os
+import pty
+import re
+import select
+import shutil
+import struct
+import tempfile
+import termios
+import time
+
+ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][0-9A-Za-z]|\x1b[=>]")
+LEFT, UP, CTRL_C, CTRL_D = b"\x1b[D", b"\x1b[A", b"\x03", b"\x04"
+
+
+class Term:
+    """A child process on a pty, with expect-style reading."""
+
+    def __init__(self, argv, env, cwd):
+        pid, fd = pty.fork()
+        if pid == 0:
+            try:
+                fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 1000, 0, 0))
+                os.chdir(cwd)
+                os.execve(argv[0], argv, env)
+            finally:
+                os._exit(127)
+        self.pid, self.fd = pid, fd
+        self.raw = b""   # everything the terminal showed
+        self.seen = 0    # how much of raw expect() has consumed
+
+    def _read(self, timeout):
+        r, _, _ = select.select([self.fd], [], [], timeout)
+        if not r:
+            return False
+        try:
+            data = os.read(self.fd, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            return None
+        if not data:
+            return None
+        self.raw += data
+        return True
+
+    def expect(self, pattern, timeout=10):
+        """Waits until pattern (bytes regex) shows up in the plain text (ANSI
+        escapes and CRs removed) after the last match; returns that text."""
+        end = time.time() + timeout
+        while True:
+            plain = ANSI.sub(b"", self.raw[self.seen:]).replace(b"\r", b"")
+            m = re.search(pattern, plain)
+            if m:
+                # consume through the match in raw terms: find a raw prefix whose plain form covers it
+                cut = len(self.raw)
+                for i in range(self.seen, len(self.raw) + 1):
+                    if len(ANSI.sub(b"", self.raw[self.seen:i]).replace(b"\r", b"")) >= m.end():
+                        cut = i
+                        break
+                self.seen = cut
+                return plain[: m.end()]
+            left = end - time.time()
+            if left <= 0 or self._read(left) is None:
+                raise AssertionError("timed out waiting for %r; the terminal shows:\n%s"
+                                     % (pattern, plain.decode(errors="replace")[-1500:]))
+
+    def send(self, data):
+        # let libedit reach its raw-mode read before typing, as a person would
+        time.sleep(0.15)
+        os.write(self.fd, data)
+
+    def wait(self, timeout=10):
+        end = time.time() + timeout
+        while time.time() < end:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                return os.waitstatus_to_exitcode(status)
+            self._read(0.1)
+        os.kill(self.pid, 9)
+        os.waitpid(self.pid, 0)
+        raise AssertionError("dpl repl did not exit")
+
+
+def first_session(dpl, d, env):
+    t = Term([dpl, "repl", "fipe.dpl"], env, d)
+    t.expect(rb"loaded fipe\.dpl")
+    t.expect(rb"dpl> ")
+    with open(os.path.join(d, "fipe.ndjson"), "rb") as f:
+        record = f.readline().strip()
+    t.send(record + b"\r")
+    t.expect(rb'"entity": "fipe"')
+    t.expect(rb"dpl> ")
+    # type `valr * 2`, move left five times, insert the missing `o`
+    t.send(b"valr * 2" + LEFT * 5 + b"o\r")
+    t.expect(rb"64301\.0\n")
+    t.expect(rb"dpl> ")
+    # tab completion: a function name, then a field path seen in the record
+    t.send(b"upp\t")
+    t.send(b"(codigoFipeT\t")
+    t.send(b")\r")
+    t.expect(rb'"0053406"\n')
+    t.expect(rb"dpl> ")
+    # a broken rule: diagnostic with a caret under the mistake, in colour
+    mark = len(t.raw)
+    t.send(b"requirement { lenn(data.nome) > 0 }\r")
+    shown = t.expect(rb"did you mean `len`\?")
+    assert re.search(rb"\n *\| +\^\^\^\^", shown), "no caret line under `lenn`:\n%s" % shown.decode()
+    assert b"\x1b[" in t.raw[mark:], "diagnostics on a terminal should be coloured"
+    t.expect(rb"dpl> ")
+    # Ctrl-C abandons a half-typed statement and keeps the session
+    t.send(b"add {\r")
+    t.expect(rb"\.\.\.> ")
+    t.send(CTRL_C)
+    t.expect(rb"\^C\ndpl> ")
+    t.send(b"valor\r")
+    t.expect(rb"32150\.5\n")
+    t.expect(rb"dpl> ")
+    t.send(CTRL_D)
+    status = t.wait()
+    assert status == 0, "exit status %d after Ctrl-D" % status
+
+
+def second_session(dpl, d, env):
+    hist = env["DPL_HISTORY"]
+    assert os.path.getsize(hist) > 0, "no history file written at %s" % hist
+    t = Term([dpl, "repl"], env, d)
+    t.expect(rb"dpl> ")
+    # history, newest first: `valor`, `add {`, then the broken requirement
+    t.send(UP * 3 + b"\r")
+    t.expect(rb"did you mean `len`\?")
+    t.expect(rb"dpl> ")
+    t.send(b":quit\r")
+    status = t.wait()
+    assert status == 0, "exit status %d after :quit" % status
+
+
+def run(dpl, here):
+    d = tempfile.mkdtemp(prefix="dpl-repl-pty-")
+    try:
+        for f in ("fipe.dpl", "fipe.ndjson"):
+            shutil.copy(os.path.join(here, f), d)
+        env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "HOME")}
+        env.update(TERM="xterm", DPL_HISTORY=os.path.join(d, "history"), HOME=d)
+        for name, step in (("pty first session", first_session), ("pty restart keeps history", second_session)):
+            try:
+                step(dpl, d, env)
+                print("ok   %s" % name)
+            except AssertionError as e:
+                print("FAIL %s: %s" % (name, e))
+                return 1
+        return 0
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
