@@ -255,8 +255,10 @@ static bool recover_to_block(Parser *p)
 {
     while (!check(p, DPL_TOK_LBRACE) && !check(p, DPL_TOK_NEWLINE) && !check(p, DPL_TOK_EOF))
         advance(p);
-    if (check(p, DPL_TOK_LBRACE))
+    if (check(p, DPL_TOK_LBRACE)) {
+        p->panic = false; /* resynchronised: the block's items are independent */
         return true;
+    }
     sync_statement(p);
     return false;
 }
