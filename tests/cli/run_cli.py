@@ -1,0 +1,469 @@
+#!/usr/bin/env python3
+"""CLI tests for `dpl run`: every flag and exit code, the reject and stats
+formats, stream accounting on corrupted input, EPIPE, /dev/full, unreadable
+inputs, CRLF, a last line without newline, huge lines against
+--max-record-bytes (with the memory it takes), and prompt output when the
+input stalls.
+
+usage: run_cli.py --dpl PATH --dplc PATH --root SRCROOT [-k REGEX]
+The last line printed is 'N passed, N failed'.
+"""
+import argparse
+import json
+import os
+import random
+import re
+import select
+import subprocess
+import sys
+import tempfile
+import time
+
+ARGS = None
+TMP = None
+
+PROGRAM = """\
+entity "pessoa" { doc }
+sources "cadastro"
+mandatory { nome }
+requirement { idade >= 0 }
+add {
+    doc
+    nome
+    idade as int -> idade
+    'line -> linha
+}
+"""
+
+
+def write(name, text, mode="w"):
+    path = os.path.join(TMP, name)
+    with open(path, mode) as f:
+        f.write(text)
+    return path
+
+
+def env(data, source="cadastro"):
+    return json.dumps({"data": data, "metadata": {"source": source}}, ensure_ascii=False)
+
+
+def dpl(*args, stdin=None, input=None, timeout=60):
+    """Runs dpl with args; returns CompletedProcess (bytes)."""
+    if isinstance(input, str):
+        input = input.encode()
+    return subprocess.run([ARGS.dpl, *args], stdin=stdin, input=input, capture_output=True, timeout=timeout)
+
+
+def lines(b):
+    return [l for l in b.decode("utf-8").splitlines() if l.strip()]
+
+
+def stats_of(p):
+    for l in reversed(p.stderr.decode("utf-8", "replace").splitlines()):
+        try:
+            o = json.loads(l)
+        except ValueError:
+            continue
+        if isinstance(o, dict) and "records" in o:
+            return o
+    raise AssertionError("no stats line on stderr: %r" % p.stderr[-300:])
+
+
+def eq(got, want, what=""):
+    if got != want:
+        raise AssertionError("%s: got %r, expected %r" % (what, got, want))
+
+
+def prog():
+    return write("p.dpl", PROGRAM)
+
+
+# ---- usage and exit codes ------------------------------------------------------
+
+def test_help_exits_0():
+    p = dpl("run", "--help")
+    eq(p.returncode, 0, "exit")
+    out = p.stdout.decode()
+    for flag in ["--rejects", "--skipped", "--stats", "--raw", "--source", "--max-record-bytes", "--fail-on-reject"]:
+        assert flag in out, "help does not mention " + flag
+
+
+def test_usage_errors_exit_2():
+    pr = prog()
+    cases = [
+        [],                                            # no program
+        [pr, "--bogus"],                               # unknown flag
+        [pr, "--rejects"],                             # missing value
+        [pr, "--max-record-bytes", "0"],
+        [pr, "--max-record-bytes", "lots"],
+        [pr, "--source", "x"],                         # --source needs --raw
+        [pr, "--stats=yes"],                           # flag takes no value
+        [os.path.join(TMP, "no-such-program.dpl")],    # unreadable program
+    ]
+    for c in cases:
+        p = dpl("run", *c, input="")
+        eq(p.returncode, 2, "exit of dpl run %s" % " ".join(c))
+        assert p.stderr.strip(), "no message for dpl run %s" % " ".join(c)
+        eq(p.stdout, b"", "stdout of dpl run %s" % " ".join(c))
+
+
+def test_program_with_errors_processes_nothing():
+    bad = write("bad.dpl", 'entity "e" { k }\nsources "s"\nadd { lenn(k) -> n }\n')
+    rj = os.path.join(TMP, "bad-rejects.ndjson")
+    p = dpl("run", "--rejects", rj, bad, input=env({"k": 1}, "s") + "\n")
+    eq(p.returncode, 2, "exit")
+    eq(p.stdout, b"", "stdout")
+    err = p.stderr.decode()
+    assert "E303" in err and "lenn" in err, err
+    assert not os.path.exists(rj), "rejects file created although nothing ran"
+
+
+def test_warnings_do_not_stop_the_run():
+    w = write("warn.dpl", 'entity "e" { k }\nadd { k }\n')
+    p = dpl("run", w, input=env({"k": 1}, "any") + "\n")
+    eq(p.returncode, 0, "exit")
+    assert "W401" in p.stderr.decode(), p.stderr
+    out = [json.loads(l) for l in lines(p.stdout)]
+    eq(out[0]["source"], "any", "source")
+    eq(out[0]["data"], {"k": 1}, "data")
+
+
+def test_fail_on_reject_exits_3():
+    pr = prog()
+    good = env({"doc": "1", "nome": "Ana", "idade": 30}) + "\n"
+    bad = env({"doc": "2", "idade": 30}) + "\n"
+    eq(dpl("run", "--fail-on-reject", "--rejects", "/dev/null", pr, input=good).returncode, 0, "exit without rejects")
+    eq(dpl("run", "--fail-on-reject", "--rejects", "/dev/null", pr, input=good + bad).returncode, 3, "exit with rejects")
+    eq(dpl("run", "--rejects", "/dev/null", pr, input=good + bad).returncode, 0, "exit with rejects, no flag")
+
+
+# ---- outputs ---------------------------------------------------------------------
+
+def test_rejects_default_to_stderr_with_full_errors():
+    pr = prog()
+    p = dpl("run", pr, input=env({"doc": "2", "idade": "x"}) + "\n")
+    eq(p.returncode, 0, "exit")
+    rej = [json.loads(l) for l in p.stderr.decode().splitlines() if l.startswith("{")]
+    eq(len(rej), 1, "rejects on stderr")
+    r = rej[0]
+    eq(list(r.keys()), ["line", "source", "errors", "record"], "reject keys")
+    eq(r["line"], 1, "line")
+    eq(r["source"], "cadastro", "source")
+    codes = sorted(e["code"] for e in r["errors"])
+    eq(codes, ["missing_mandatory", "type_error"], "codes")
+    mm = [e for e in r["errors"] if e["code"] == "missing_mandatory"][0]
+    eq(mm["path"], "data.nome", "path")
+    eq(mm["rule"], {"line": 3, "column": 13}, "rule of the mandatory path")
+    te = [e for e in r["errors"] if e["code"] == "type_error"][0]
+    eq(te["rule"]["line"], 4, "rule line of the requirement")
+    assert te["message"], "empty message"
+    eq(r["record"], {"data": {"doc": "2", "idade": "x"}, "metadata": {"source": "cadastro"}}, "record")
+
+
+def test_rejects_and_skipped_files():
+    pr = prog()
+    rj, sk = os.path.join(TMP, "r.ndjson"), os.path.join(TMP, "s.ndjson")
+    other = '{"data": {"doc": "9"},  "metadata": {"source": "outra"}}'
+    inp = "\n".join([env({"doc": "1", "nome": "Ana", "idade": 1}), other, "{oops", env({"doc": "3"})]) + "\n"
+    p = dpl("run", "--rejects", rj, "--skipped", sk, pr, input=inp)
+    eq(p.returncode, 0, "exit")
+    eq(len(lines(p.stdout)), 1, "emitted")
+    eq(p.stderr, b"", "stderr")
+    eq(open(sk).read(), other + "\n", "skipped file keeps the line as read")
+    rej = [json.loads(l) for l in open(rj)]
+    eq([r["line"] for r in rej], [3, 4], "reject lines")
+    eq(rej[0]["raw"], "{oops", "raw")
+    assert "record" not in rej[0]
+    eq(rej[0]["errors"][0]["code"], "invalid_json", "code")
+    assert "column" in rej[0]["errors"][0]["message"], rej[0]
+    eq(rej[1]["errors"][0]["code"], "missing_mandatory", "code")
+
+
+def test_stats_line():
+    pr = prog()
+    inp = "\n".join([
+        env({"doc": "1", "nome": "Ana", "idade": 1}),
+        "",
+        "   ",
+        env({"doc": "2"}, "outra"),
+        "[1]",
+        env({"doc": "3", "idade": -1}),
+        "{bad",
+    ]) + "\n"
+    p = dpl("run", "--stats", "--rejects", "/dev/null", pr, input=inp)
+    eq(p.returncode, 0, "exit")
+    s = stats_of(p)
+    eq({k: s[k] for k in ["records", "emitted", "skipped", "rejected"]},
+       {"records": 5, "emitted": 1, "skipped": 1, "rejected": 3}, "counts")
+    eq(s["rejects_by_code"], {"invalid_json": 1, "not_an_object": 1, "missing_mandatory": 1, "requirement_failed": 1},
+       "rejects_by_code")
+    eq(s["blank_lines"], 2, "blank lines")
+
+
+def test_raw_mode_and_source():
+    pr = prog()
+    inp = '{"doc":"1","nome":"Ana","idade":7}\n{"doc":"2"}\n42\n'
+    p = dpl("run", "--raw", "--stats", pr, input=inp)
+    out = [json.loads(l) for l in lines(p.stdout)]
+    eq(len(out), 1, "emitted")
+    eq(out[0]["source"], "cadastro", "default source = first of `sources`")
+    eq(out[0]["data"], {"doc": "1", "nome": "Ana", "idade": 7, "linha": 1}, "data")
+    rej = [json.loads(l) for l in p.stderr.decode().splitlines() if l.startswith('{"line"')]
+    eq(rej[0]["record"], {"doc": "2"}, "reject keeps the value as read, not the envelope")
+    eq(rej[1]["record"], 42, "a non-object value in raw mode")
+    p = dpl("run", "--raw", "--source", "outra", "--stats", pr, input=inp)
+    eq(stats_of(p)["skipped"], 3, "--source names another source: every record skipped")
+    eq(p.stdout, b"", "stdout")
+
+
+# ---- input handling ------------------------------------------------------------------
+
+def test_files_dash_and_per_file_line_numbers():
+    pr = prog()
+    a = write("a.ndjson", env({"doc": "a1", "nome": "A", "idade": 1}) + "\n" + env({"doc": "a2"}) + "\n")
+    b = write("b.ndjson", env({"doc": "b1"}) + "\n")
+    rj = os.path.join(TMP, "ab-rejects.ndjson")
+    p = dpl("run", "--rejects", rj, pr, a, "-", b, input=env({"doc": "s1", "nome": "S", "idade": 2}) + "\n")
+    eq(p.returncode, 0, "exit")
+    out = [json.loads(l)["data"] for l in lines(p.stdout)]
+    eq([(o["doc"], o["linha"]) for o in out], [("a1", 1), ("s1", 1)], "emitted in input order, lines per input")
+    rej = [json.loads(l) for l in open(rj)]
+    eq([(r["input"], r["line"]) for r in rej], [(a, 2), (b, 1)], "rejects name their input")
+    # one input: no "input" key
+    p = dpl("run", pr, a)
+    rej = [json.loads(l) for l in p.stderr.decode().splitlines() if l.startswith("{")]
+    assert "input" not in rej[0], rej[0]
+
+
+def test_crlf_blank_lines_and_last_line_without_newline():
+    pr = prog()
+    inp = (env({"doc": "1", "nome": "Ana", "idade": 1}) + "\r\n\r\n" +
+           "  \t \n" + env({"doc": "2", "nome": "Bia", "idade": 2}))
+    p = dpl("run", "--stats", pr, input=inp)
+    eq(p.returncode, 0, "exit")
+    out = [json.loads(l)["data"] for l in lines(p.stdout)]
+    eq([(o["doc"], o["linha"]) for o in out], [("1", 1), ("2", 4)], "records and their lines")
+    s = stats_of(p)
+    eq((s["records"], s["emitted"], s["rejected"]), (2, 2, 0), "counts")
+
+
+def test_invalid_utf8_and_deep_nesting_are_rejected_as_valid_json():
+    pr = prog()
+    raw = b'{"data":{"doc":"\xff\xfe"},"metadata":{"source":"cadastro"}}\n' + b"[" * 100000 + b"\n"
+    p = dpl("run", "--stats", pr, input=raw)
+    eq(p.returncode, 0, "exit")
+    rej = [json.loads(l) for l in p.stderr.decode("utf-8").splitlines() if l.startswith('{"line"')]
+    eq([r["errors"][0]["code"] for r in rej], ["invalid_json", "limit_exceeded"], "codes")
+    assert "\ufffd" in rej[0]["raw"], rej[0]["raw"]
+    eq(stats_of(p)["rejected"], 2, "rejected")
+
+
+def test_unreadable_input_file():
+    pr = prog()
+    good = write("good.ndjson", env({"doc": "1", "nome": "A", "idade": 1}) + "\n")
+    missing = os.path.join(TMP, "missing.ndjson")
+    p = dpl("run", pr, missing, good)
+    eq(p.returncode, 1, "exit")
+    err = p.stderr.decode()
+    eq(err.count(missing), 1, "messages naming the file")
+    eq(len(err.strip().splitlines()), 1, "one message")
+    eq(len(lines(p.stdout)), 1, "the readable file is still processed")
+    p = dpl("run", pr, TMP)  # a directory: read fails
+    eq(p.returncode, 1, "exit for a directory")
+    assert TMP in p.stderr.decode(), p.stderr
+
+
+def test_write_error_dev_full():
+    if not os.path.exists("/dev/full"):
+        return
+    pr = prog()
+    inp = (env({"doc": "1", "nome": "A", "idade": 1}) + "\n") * 100
+    with open("/dev/full", "w") as full:
+        p = subprocess.run([ARGS.dpl, "run", pr], input=inp.encode(), stdout=full, stderr=subprocess.PIPE, timeout=60)
+    eq(p.returncode, 1, "exit")
+    err = p.stderr.decode().strip().splitlines()
+    eq(len(err), 1, "one message: %r" % err)
+    assert "stdout" in err[0], err
+
+
+def test_rejects_file_unwritable():
+    pr = prog()
+    p = dpl("run", "--rejects", os.path.join(TMP, "no", "dir", "r.ndjson"), pr, input="")
+    eq(p.returncode, 1, "exit")
+    assert "r.ndjson" in p.stderr.decode()
+
+
+def test_epipe_is_a_quiet_stop():
+    pr = prog()
+    big = write("big.ndjson", (env({"doc": "1", "nome": "A", "idade": 1}) + "\n") * 200000)
+    proc = subprocess.Popen([ARGS.dpl, "run", pr, big], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = proc.stdout.readline()
+    proc.stdout.close()
+    err = proc.stderr.read()
+    rc = proc.wait(timeout=60)
+    assert first.startswith(b'{"entity"'), first
+    eq(rc, 0, "exit")
+    eq(err, b"", "stderr")
+
+
+def test_output_appears_while_input_stalls():
+    pr = prog()
+    proc = subprocess.Popen([ARGS.dpl, "run", pr], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+    try:
+        for i in range(3):
+            proc.stdin.write((env({"doc": str(i), "nome": "A", "idade": 1}) + "\n").encode())
+            proc.stdin.flush()
+            ready, _, _ = select.select([proc.stdout], [], [], 5)
+            assert ready, "no output within 5 s of record %d while stdin stays open" % i
+            line = proc.stdout.readline()
+            eq(json.loads(line)["data"]["doc"], str(i), "record")
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=30)
+    eq(proc.returncode, 0, "exit")
+
+
+def test_max_record_bytes():
+    pr = prog()
+    small = env({"doc": "1", "nome": "A", "idade": 1})
+    huge = env({"doc": "2", "nome": "x" * 5000, "idade": 1})
+    inp = "\n".join([small, huge, small]) + "\n" + huge  # the last one has no newline
+    p = dpl("run", "--max-record-bytes", "1k", "--stats", pr, input=inp)
+    eq(p.returncode, 0, "exit")
+    eq(len(lines(p.stdout)), 2, "emitted")
+    rej = [json.loads(l) for l in p.stderr.decode().splitlines() if l.startswith('{"line"')]
+    eq([r["line"] for r in rej], [2, 4], "reject lines")
+    for r in rej:
+        eq(r["errors"][0]["code"], "limit_exceeded", "code")
+        assert len(r["raw"]) <= 1024 and huge.startswith(r["raw"]), len(r["raw"])
+        assert str(len(huge)) in r["errors"][0]["message"], r["errors"][0]["message"]
+    s = stats_of(p)
+    eq((s["records"], s["rejected"], s["rejects_by_code"]), (4, 2, {"limit_exceeded": 2}), "stats")
+    # exactly at the limit is fine
+    p = dpl("run", "--max-record-bytes", str(len(small.encode())), pr, input=small + "\r\n")
+    eq(len(lines(p.stdout)), 1, "a record of exactly the limit is processed")
+
+
+def test_memory_bounded_by_max_record_bytes():
+    """A 64 MiB line with --max-record-bytes 1m is skipped without being buffered."""
+    pr = prog()
+    path = os.path.join(TMP, "huge.ndjson")
+    with open(path, "wb") as f:
+        f.write(b'{"data":{"doc":"1","nome":"' + b"x" * (64 << 20) + b'"},"metadata":{"source":"cadastro"}}\n')
+        f.write((env({"doc": "2", "nome": "B", "idade": 1}) + "\n").encode())
+    code = ("import resource, subprocess, sys\n"
+            "p = subprocess.run(sys.argv[1:], capture_output=True)\n"
+            "print(p.returncode, p.stdout.count(b'\\n'), resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+    r = subprocess.run([sys.executable, "-c", code, ARGS.dpl, "run", "--max-record-bytes", "1m",
+                        "--rejects", "/dev/null", pr, path], capture_output=True, text=True, timeout=120)
+    rc, emitted, rss_kib = map(int, r.stdout.split())
+    eq((rc, emitted), (0, 1), "exit and emitted")
+    assert rss_kib < 32 * 1024, "max RSS %d KiB for a 64 MiB line with a 1 MiB limit" % rss_kib
+
+
+def test_accounting_on_corrupted_stream():
+    """~5% of lines corrupted in many ways: every line ends in exactly one place."""
+    rnd = random.Random(42)
+    pr = write("acc.dpl", 'entity "e" { n }\nsources "s"\nmandatory { v }\nrequirement { v >= 0 }\n'
+                          'add { n, v as int -> v, \'line -> linha }\n')
+    src_lines, kinds = [], {}
+    for i in range(1, 4001):
+        rec = {"data": {"n": i, "v": rnd.randint(0, 100)}, "metadata": {"source": "s"}}
+        text = json.dumps(rec)
+        r = rnd.random()
+        if r < 0.05:
+            kind = rnd.choice(["truncate", "garbage", "utf8", "array", "nosource", "mandatory", "type", "negative"])
+            if kind == "truncate":
+                text = text[: rnd.randint(1, len(text) - 2)]
+            elif kind == "garbage":
+                text = text.replace(":", "#", 1)
+            elif kind == "utf8":
+                text = text[:10] + "\udcff" + text[10:]
+            elif kind == "array":
+                text = "[%d]" % i
+            elif kind == "nosource":
+                text = json.dumps({"data": rec["data"], "metadata": {}})
+            elif kind == "mandatory":
+                text = json.dumps({"data": {"n": i}, "metadata": {"source": "s"}})
+            elif kind == "type":
+                text = json.dumps({"data": {"n": i, "v": "x%d" % i}, "metadata": {"source": "s"}})
+            else:
+                text = json.dumps({"data": {"n": i, "v": -1}, "metadata": {"source": "s"}})
+            kinds[i] = kind
+        elif r < 0.08:
+            text = json.dumps({"data": {"n": i, "v": 1}, "metadata": {"source": "other"}})
+            kinds[i] = "skip"
+        src_lines.append(text)
+    path = os.path.join(TMP, "acc.ndjson")
+    with open(path, "wb") as f:
+        f.write(("\n".join(src_lines) + "\n").encode("utf-8", "surrogateescape"))
+    rj, sk = os.path.join(TMP, "acc-rej.ndjson"), os.path.join(TMP, "acc-skip.ndjson")
+    p = dpl("run", "--stats", "--rejects", rj, "--skipped", sk, pr, path)
+    eq(p.returncode, 0, "exit")
+    s = stats_of(p)
+    eq(s["records"], 4000, "records")
+    eq(s["emitted"] + s["skipped"] + s["rejected"], s["records"], "emitted + skipped + rejected")
+    seen = {}
+    for l in lines(p.stdout):
+        n = json.loads(l)["data"]["linha"]
+        seen[n] = seen.get(n, 0) + 1
+    for l in open(rj, encoding="utf-8"):
+        n = json.loads(l)["line"]
+        seen[n] = seen.get(n, 0) + 1
+    with open(sk, "rb") as f:
+        skipped = f.read().splitlines()
+    for l in skipped:
+        n = json.loads(l)["data"]["n"]
+        seen[n] = seen.get(n, 0) + 1
+    eq(sorted(seen), list(range(1, 4001)), "every line accounted for")
+    assert all(v == 1 for v in seen.values()), "a line appears twice"
+    eq(len(skipped), sum(1 for k in kinds.values() if k == "skip"), "skipped")
+    eq(s["rejected"], sum(1 for k in kinds.values() if k != "skip"), "rejected")
+    corrupted = sum(1 for k in kinds.values() if k != "skip")
+    assert 120 <= corrupted <= 280, corrupted
+
+
+# ---- examples ------------------------------------------------------------------------
+
+def test_examples_run():
+    ex = os.path.join(ARGS.root, "examples")
+    for name in ["people", "orders"]:
+        pr = os.path.join(ex, name + ".dpl")
+        data = os.path.join(ex, name + ".ndjson")
+        p = subprocess.run([ARGS.dplc, "check", pr], capture_output=True, timeout=30)
+        eq(p.returncode, 0, "dplc check %s: %s" % (name, p.stdout.decode() + p.stderr.decode()))
+        p = dpl("run", "--stats", pr, data)
+        eq(p.returncode, 0, "dpl run %s" % name)
+        s = stats_of(p)
+        assert s["emitted"] > 0, (name, s)
+        eq(s["emitted"] + s["skipped"] + s["rejected"], s["records"], name)
+
+
+def main():
+    global ARGS, TMP
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dpl", required=True)
+    ap.add_argument("--dplc", required=True)
+    ap.add_argument("--root", required=True)
+    ap.add_argument("-k", default="")
+    ARGS = ap.parse_args()
+    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and re.search(ARGS.k, n)]
+    passed = failed = 0
+    with tempfile.TemporaryDirectory() as t:
+        TMP = t
+        for name, fn in tests:
+            t0 = time.time()
+            try:
+                fn()
+                passed += 1
+                print("ok   %s (%.2fs)" % (name, time.time() - t0))
+            except Exception as e:  # a failing test must never stop the others
+                failed += 1
+                print("FAIL %s: %s: %s" % (name, type(e).__name__, e))
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
