@@ -12,7 +12,11 @@
  * (dpl_json_write_canonical for anything but plain strings, integers and
  * booleans); attributes come out in the order they were first written, as
  * jansson's insertion-ordered objects do. */
-#include <openssl/evp.h>
+/* SHA256_Init/Update/Final are deprecated in OpenSSL 3 in favour of EVP, but
+ * EVP costs 60 ns more per record even with a pre-fetched EVP_MD (157 vs
+ * 95 ns for a fipe id on this machine; 625 ns with EVP_sha256()). */
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -57,7 +61,6 @@ struct DplDirect {
     OutNode *out;       /* out[0]: the data object */
     size_t nout;
     uint32_t max_depth;
-    const EVP_MD *sha256;
 };
 
 struct DplDirectState {
@@ -67,7 +70,7 @@ struct DplDirectState {
     uint32_t *order;    /* children in birth order, at kid_off of each node */
     uint32_t gen;
     DplBuf canon;       /* canonical JSON of one key */
-    EVP_MD_CTX *md;
+    SHA256_CTX md;
 };
 
 /* ---- building ------------------------------------------------------------ */
@@ -271,7 +274,8 @@ static const char *build(DplDirect *d, const DplProgram *prog)
         d->out[i].kid_off = off;
         off += d->out[i].nkids;
     }
-    d->sha256 = EVP_sha256();
+    if (d->max_depth > 60)
+        return "add target nested too deeply";
     return NULL;
 }
 
@@ -316,11 +320,6 @@ DplDirectState *dpl_direct_state_new(const DplDirect *d)
     st->born = dpl_calloc(d->nout, sizeof *st->born);
     st->nborn = dpl_calloc(d->nout, sizeof *st->nborn);
     st->order = dpl_calloc(d->nout, sizeof *st->order);
-    st->md = EVP_MD_CTX_new();
-    if (!st->md) {
-        /* OpenSSL allocates outside our allocator; treat failure as ours. */
-        dpl_free(dpl_malloc((size_t)-1));
-    }
     return st;
 }
 
@@ -333,11 +332,27 @@ void dpl_direct_state_free(DplDirectState *st)
     dpl_free(st->nborn);
     dpl_free(st->order);
     dpl_buf_free(&st->canon);
-    EVP_MD_CTX_free(st->md);
     dpl_free(st);
 }
 
 /* ---- one record ---------------------------------------------------------- */
+
+/* dpl_buf_append without the per-call NUL: the record's last write ends
+ * with one (dpl_direct_record). */
+static inline void put(DplBuf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len <= n)
+        dpl_buf_reserve(b, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+static inline void putc1(DplBuf *b, char c)
+{
+    if (b->cap - b->len <= 1)
+        dpl_buf_reserve(b, 1);
+    b->data[b->len++] = c;
+}
 
 static json_t *parse_span(const char *line, const DplScanValue *v)
 {
@@ -349,7 +364,7 @@ static json_t *parse_span(const char *line, const DplScanValue *v)
 static void write_value(DplBuf *out, const char *line, const DplScanValue *v)
 {
     if (v->flags & DPL_SV_CANON) {
-        dpl_buf_append(out, line + v->start, v->len);
+        put(out, line + v->start, v->len);
         return;
     }
     if (v->type == DPL_SV_REAL && v->len < 64) {
@@ -370,14 +385,14 @@ static void hash_key(DplDirectState *st, const char *line, const DplScanValue *v
     bool raw = (v->flags & DPL_SV_CANON) &&
                (v->type == DPL_SV_STRING || v->type == DPL_SV_INT || v->type == DPL_SV_TRUE || v->type == DPL_SV_FALSE);
     if (raw) {
-        EVP_DigestUpdate(st->md, line + v->start, v->len);
+        SHA256_Update(&st->md, line + v->start, v->len);
         return;
     }
     json_t *j = parse_span(line, v);
     dpl_buf_reset(&st->canon);
     dpl_json_write_canonical(&st->canon, j);
     json_decref(j);
-    EVP_DigestUpdate(st->md, st->canon.data, st->canon.len);
+    SHA256_Update(&st->md, st->canon.data, st->canon.len);
 }
 
 static void emit_node(const DplDirect *d, const DplDirectState *st, const char *line, uint32_t node, DplBuf *out)
@@ -387,15 +402,15 @@ static void emit_node(const DplDirect *d, const DplDirectState *st, const char *
         write_value(out, line, &st->vals[d->items[o->item].slot]);
         return;
     }
-    dpl_buf_putc(out, '{');
+    putc1(out, '{');
     for (uint32_t i = 0; i < st->nborn[node]; i++) {
         uint32_t kid = st->order[o->kid_off + i];
         if (i)
-            dpl_buf_putc(out, ',');
-        dpl_buf_append(out, d->out[kid].key_json, d->out[kid].key_len);
+            putc1(out, ',');
+        put(out, d->out[kid].key_json, d->out[kid].key_len);
         emit_node(d, st, line, kid, out);
     }
-    dpl_buf_putc(out, '}');
+    putc1(out, '}');
 }
 
 static bool absent_or_null(const DplScanValue *v) { return v->type == DPL_SV_MISSING || v->type == DPL_SV_NULL; }
@@ -432,15 +447,14 @@ DplDirectOutcome dpl_direct_record(const DplDirect *d, DplDirectState *st, const
             return DPL_DIRECT_FALLBACK;
 
     /* 3. identity */
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned dlen = 0;
-    EVP_DigestInit_ex(st->md, d->sha256, NULL);
-    EVP_DigestUpdate(st->md, d->name, d->name_len);
+    unsigned char digest[SHA256_DIGEST_LENGTH];
+    SHA256_Init(&st->md);
+    SHA256_Update(&st->md, d->name, d->name_len);
     for (size_t i = 0; i < d->nkeys; i++) {
-        EVP_DigestUpdate(st->md, "\x1f", 1);
+        SHA256_Update(&st->md, "\x1f", 1);
         hash_key(st, line, &vals[d->keys[i]]);
     }
-    EVP_DigestFinal_ex(st->md, digest, &dlen);
+    SHA256_Final(digest, &st->md);
 
     /* 4. build: which attributes exist, in the order first written */
     uint32_t gen = ++st->gen;
@@ -466,20 +480,22 @@ DplDirectOutcome dpl_direct_record(const DplDirect *d, DplDirectState *st, const
 
     /* 5. emit */
     static const char hex[] = "0123456789abcdef";
-    dpl_buf_reserve(out, d->head.len + 2 * dlen + src->len + len + 64);
-    dpl_buf_append(out, d->head.data, d->head.len);
-    char idhex[2 * EVP_MAX_MD_SIZE];
-    for (unsigned i = 0; i < dlen; i++) {
-        idhex[2 * i] = hex[digest[i] >> 4];
-        idhex[2 * i + 1] = hex[digest[i] & 15];
+    char idhex[2 * SHA256_DIGEST_LENGTH];
+    for (unsigned i = 0; i < SHA256_DIGEST_LENGTH; i++) {
+        unsigned char b = digest[i];
+        idhex[2 * i] = hex[b >> 4];
+        idhex[2 * i + 1] = hex[b & 15];
     }
-    dpl_buf_append(out, idhex, 2 * dlen);
-    dpl_buf_append(out, "\",\"source\":", 11);
-    dpl_buf_append(out, line + src->start, src->len);
+    dpl_buf_reserve(out, d->head.len + sizeof idhex + src->len + len + 64);
+    put(out, d->head.data, d->head.len);
+    put(out, idhex, sizeof idhex);
+    put(out, "\",\"source\":", 11);
+    put(out, line + src->start, src->len);
     if (d->substitutive)
-        dpl_buf_append(out, ",\"substitutive\":true", 20);
-    dpl_buf_append(out, ",\"data\":", 8);
+        put(out, ",\"substitutive\":true", 20);
+    put(out, ",\"data\":", 8);
     emit_node(d, st, line, 0, out);
-    dpl_buf_append(out, "}\n", 2);
+    put(out, "}\n", 2);
+    out->data[out->len] = '\0';
     return DPL_DIRECT_EMIT;
 }

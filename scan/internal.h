@@ -13,13 +13,24 @@ typedef struct {
     uint32_t nkids;
     uint32_t pre_begin;  /* subtree (self included): plan->preorder[pre_begin .. pre_end) */
     uint32_t pre_end;
+    uint32_t table;      /* children by key hash: plan->table[table .. table+64) */
+    bool linear;         /* two children share a hash: search kids linearly */
 } DplPlanNode;
+
+/* Hash of a key for the per-node child tables (64 buckets). */
+static inline uint32_t dpl_plan_hash(const unsigned char *k, size_t len)
+{
+    if (len == 0)
+        return 0;
+    return (uint32_t)(len * 7u + k[0] * 31u + k[len - 1] * 3u + k[len / 2]) & 63u;
+}
 
 struct DplScanPlan {
     DplPlanNode *nodes;  /* indexed by slot */
     size_t nnodes, cap;
     uint32_t *kids;      /* derived: children grouped by parent */
     uint32_t *preorder;  /* derived: slots in depth-first order */
+    uint32_t *table;     /* derived: 64 buckets per node (slot, 0 = none) */
     size_t max_key;      /* longest field name in the plan */
 };
 

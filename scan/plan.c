@@ -26,6 +26,7 @@ void dpl_scan_plan_free(DplScanPlan *p)
     dpl_free(p->nodes);
     dpl_free(p->kids);
     dpl_free(p->preorder);
+    dpl_free(p->table);
     dpl_free(p);
 }
 
@@ -72,6 +73,22 @@ static void derive(DplScanPlan *p)
     }
     pos = 0;
     preorder_walk(p, 0, &pos);
+    /* Records repeat their keys millions of times: one hash probe and one
+     * comparison find a member's plan node (or rule it out). */
+    dpl_free(p->table);
+    p->table = dpl_calloc(p->nnodes * 64, sizeof *p->table);
+    for (size_t i = 0; i < p->nnodes; i++) {
+        DplPlanNode *n = &p->nodes[i];
+        n->table = (uint32_t)(i * 64);
+        n->linear = false;
+        for (uint32_t k = 0; k < n->nkids; k++) {
+            const DplPlanNode *c = &p->nodes[p->kids[n->kid_begin + k]];
+            uint32_t *bucket = &p->table[n->table + dpl_plan_hash((const unsigned char *)c->name, c->len)];
+            if (*bucket)
+                n->linear = true;
+            *bucket = p->kids[n->kid_begin + k];
+        }
+    }
 }
 
 size_t dpl_scan_plan_add(DplScanPlan *p, const char *const *names, const size_t *lens, size_t n)

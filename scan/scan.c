@@ -40,7 +40,8 @@ static inline bool is_digit(uchar c) { return (unsigned)(c - '0') < 10u; }
 
 static inline const uchar *skip_ws(const uchar *p, const uchar *end)
 {
-    while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+    /* Records are mostly compact: one compare settles the common case. */
+    while (p < end && *p <= ' ' && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
         p++;
     return p;
 }
@@ -428,11 +429,18 @@ static uint32_t match_key(const Scan *s, const DplPlanNode *n, const uchar *k, s
         k = (const uchar *)dec;
     }
     uint32_t found = 0;
-    const uint32_t *kids = plan->kids + n->kid_begin;
-    for (uint32_t i = 0; i < n->nkids && !found; i++) {
-        const DplPlanNode *c = &plan->nodes[kids[i]];
-        if (c->len == klen && memcmp(c->name, k, klen) == 0)
-            found = kids[i];
+    if (!n->linear) {
+        uint32_t cand = plan->table[n->table + dpl_plan_hash(k, klen)];
+        const DplPlanNode *c = &plan->nodes[cand];
+        if (cand && c->len == klen && memcmp(c->name, k, klen) == 0)
+            found = cand;
+    } else {
+        const uint32_t *kids = plan->kids + n->kid_begin;
+        for (uint32_t i = 0; i < n->nkids && !found; i++) {
+            const DplPlanNode *c = &plan->nodes[kids[i]];
+            if (c->len == klen && memcmp(c->name, k, klen) == 0)
+                found = kids[i];
+        }
     }
     if (dec && dec != small)
         dpl_free(dec);
