@@ -114,11 +114,14 @@ DPL_BUILTIN_FN(avg)
     if (t.count == 0)
         return NULL;
     /* Always a real (avg([1, 1]) is 1.0).  The mean of finite numbers is
-     * finite even when their double sum is not; the long double sum covers
-     * that and int64 overflow. */
+     * finite even when their sum is not: then average term by term. */
     double r = t.overflow ? (double)(t.all / (long double)t.count) : ((double)t.ints + t.reals) / (double)t.count;
-    if (!isfinite(r))
-        r = (double)(t.all / (long double)t.count);
+    if (!isfinite(r)) {
+        r = 0;
+        for (size_t i = 0; i < json_array_size(arr); i++)
+            if (json_is_number(json_array_get(arr, i)))
+                r += json_number_value(json_array_get(arr, i)) / (double)t.count;
+    }
     return json_real(r);
 }
 
@@ -213,7 +216,7 @@ static json_t *round_int(json_int_t x, json_int_t places, DplRtError *err)
  * double nearest 2.675 is a little below it; rounding the binary value
  * (printf's %.2f) would give 2.67, which is not what anyone reading the data
  * expects.  The result is the double nearest the rounded decimal. */
-static json_t *round_real(double x, json_int_t places)
+static json_t *round_real(double x, json_int_t places, DplRtError *err)
 {
     char text[40];
     dpl_json_format_real(x, text);
@@ -267,7 +270,12 @@ static json_t *round_real(double x, json_int_t places)
         return json_real(0.0);
     char out[64];
     snprintf(out, sizeof out, "%s0.%.*se%ld", neg ? "-" : "", k, digits, point);
-    return json_real(strtod(out, NULL));
+    double r = strtod(out, NULL);
+    if (!isfinite(r)) { /* round(1.7976931348623157e308, -308) is 2e308 */
+        dpl_rt_error(err, DPL_RT_ARITHMETIC_ERROR, "round(): result is too large for a real");
+        return NULL;
+    }
+    return json_real(r);
 }
 
 /* round(x, places): places defaults to 0 and may be negative (round(1250,
@@ -290,7 +298,7 @@ DPL_BUILTIN_FN(round)
     if (json_is_integer(x))
         return round_int(json_integer_value(x), places, err);
     if (json_is_real(x))
-        return round_real(json_real_value(x), places);
+        return round_real(json_real_value(x), places, err);
     if (!json_is_null(x))
         dpl_rt_error(err, DPL_RT_TYPE_ERROR, "round(): argument must be a number, got %s", type_name(x));
     return NULL;

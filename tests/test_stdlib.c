@@ -350,6 +350,8 @@ Test(std, round_reals)
     EXPECT("1e+300", "round", 2, "1e300", "2");
     EXPECT("70250.99", "round", 2, "70250.99", "9223372036854775807");
     EXPECT("0.0", "round", 2, "70250.99", "-9223372036854775808");
+    EXPECT("error:arithmetic_error", "round", 2, "1.7976931348623157e308", "-308");
+    EXPECT("-1e+308", "round", 2, "-1.2e308", "-308");
 }
 
 Test(std, round_integers)
