@@ -19,7 +19,9 @@ static const char usage_text[] =
     "       dplc fmt [--write | --check] FILE...\n"
     "       dplc ast FILE\n"
     "       dplc explain CODE | --all\n"
-    "       dplc --help | --version\n";
+    "       dplc --help | --version\n"
+    "check prints human diagnostics on stderr, or one JSON object per file on stdout\n"
+    "with --format json; it exits 0 without errors, 1 with errors, 2 on usage or I/O errors.\n";
 
 static int usage_error(const char *fmt, const char *arg)
 {
