@@ -46,7 +46,9 @@ static void check_counts(DplChecker *c)
     const DplStmt *entity = first_of(p, DPL_STMT_ENTITY), *sources = first_of(p, DPL_STMT_SOURCES);
     for (size_t i = 0; i < p->nstmts; i++) {
         const DplStmt *s = &p->stmts[i];
-        const DplStmt *first = s->kind == DPL_STMT_ENTITY ? entity : s->kind == DPL_STMT_SOURCES ? sources : NULL;
+        const DplStmt *first = s->kind == DPL_STMT_ENTITY    ? entity
+                               : s->kind == DPL_STMT_SOURCES ? sources
+                                                             : NULL;
         if (!first || first == s)
             continue;
         const char *kw = s->kind == DPL_STMT_ENTITY ? "entity" : "sources";
@@ -64,8 +66,9 @@ static void check_counts(DplChecker *c)
         dpl_diag_help(d, "declare the entity and its keys: entity \"NAME\" { key.path }");
     }
     if (entity && entity->u.entity.nkeys == 0) {
-        DplDiag *d = dpl_diag_add(c->diags, DPL_E309, entity->span, "entity `%.*s` has no keys",
-                                  (int)entity->u.entity.name_len, entity->u.entity.name ? entity->u.entity.name : "");
+        DplDiag *d =
+            dpl_diag_add(c->diags, DPL_E309, entity->span, "entity `%.*s` has no keys",
+                         (int)entity->u.entity.name_len, entity->u.entity.name ? entity->u.entity.name : "");
         dpl_diag_help(d, "list the paths that identify a record inside the braces");
     }
     if (entity && !sources) {
@@ -133,10 +136,10 @@ static void check_keys_and_requirements(DplChecker *c)
 /* What the add items so far have written, to find double writes (E306) and
  * deletes of nothing (W403). */
 typedef struct {
-    const char *key;  /* target segments joined by 0x1F */
-    DplSpan span;     /* the first writer */
-    bool all_append;  /* every write so far said `append` */
-    bool live;        /* not deleted since */
+    const char *key; /* target segments joined by 0x1F */
+    DplSpan span;    /* the first writer */
+    bool all_append; /* every write so far said `append` */
+    bool live;       /* not deleted since */
 } Written;
 
 typedef struct {
@@ -200,7 +203,8 @@ static bool implicit_target(DplChecker *c, DplAddItem *it)
         DplBuf text = {0};
         dpl_path_print(&text, path);
         DplDiag *d = dpl_diag_add(c->diags, DPL_E204, it->value->span,
-                                  "add item `%s` needs `-> target`: its path ends in an index", text.data ? text.data : "");
+                                  "add item `%s` needs `-> target`: its path ends in an index",
+                                  text.data ? text.data : "");
         dpl_diag_label(d, "this value has no attribute name");
         dpl_diag_help(d, "name the attribute: `%s -> name`", text.data ? text.data : "");
         dpl_buf_free(&text);
@@ -233,8 +237,9 @@ static void check_delete(DplChecker *c, Writes *ws, DplAddItem *it)
     char *key = dpl_arena_strndup(c->prog->arena, b.data ? b.data : "", b.len);
     dpl_buf_free(&b);
     if (!ws->all_seen && !touches_written(ws, key)) {
-        DplDiag *d = dpl_diag_add(c->diags, DPL_W403, e->span, "`delete` of `%s`, which no earlier item writes",
-                                  key_display(c->prog->arena, key));
+        DplDiag *d =
+            dpl_diag_add(c->diags, DPL_W403, e->span, "`delete` of `%s`, which no earlier item writes",
+                         key_display(c->prog->arena, key));
         dpl_diag_help(d, "check the spelling, or remove the `delete`");
     }
     /* after a delete the name may be written again */
@@ -266,8 +271,11 @@ static void check_write(DplChecker *c, Writes *ws, DplAddItem *it)
     DplDiag *d = dpl_diag_add(c->diags, DPL_E306, it->span, "attribute `%s` is written twice", name);
     dpl_diag_label(d, "`%s` written again here", name);
     dpl_diag_note(d, "first written at line %u, column %u", at.line, at.column);
-    dpl_diag_help(d, append ? "the first write must say `append` too"
-                            : "write `overwrite` before this item to replace the value, or `append` on both to collect them");
+    dpl_diag_help(
+        d,
+        append
+            ? "the first write must say `append` too"
+            : "write `overwrite` before this item to replace the value, or `append` on both to collect them");
 }
 
 static void check_add(DplChecker *c, Writes *ws, DplStmt *s)

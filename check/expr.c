@@ -17,15 +17,24 @@
 static const char *describe(DplTypes t, char *buf, size_t n)
 {
     switch (t) {
-    case DPL_T_NULL: return "null";
-    case DPL_T_BOOL: return "a boolean";
-    case DPL_T_INT: return "an integer";
-    case DPL_T_REAL: return "a real";
-    case DPL_T_NUMBER: return "a number";
-    case DPL_T_STRING: return "a string";
-    case DPL_T_ARRAY: return "an array";
-    case DPL_T_OBJECT: return "an object";
-    default: return dpl_types_name(t, buf, n);
+    case DPL_T_NULL:
+        return "null";
+    case DPL_T_BOOL:
+        return "a boolean";
+    case DPL_T_INT:
+        return "an integer";
+    case DPL_T_REAL:
+        return "a real";
+    case DPL_T_NUMBER:
+        return "a number";
+    case DPL_T_STRING:
+        return "a string";
+    case DPL_T_ARRAY:
+        return "an array";
+    case DPL_T_OBJECT:
+        return "an object";
+    default:
+        return dpl_types_name(t, buf, n);
     }
 }
 
@@ -46,9 +55,15 @@ const char *dpl_check_nearest(const char *name, const char *const *cands, size_t
     return best;
 }
 
-static DplTypes infer(DplChecker *c, DplExpr *e) { return dpl_check_infer(c, e); }
+static DplTypes infer(DplChecker *c, DplExpr *e)
+{
+    return dpl_check_infer(c, e);
+}
 
-static bool is_error(const DplExpr *e) { return !e || e->kind == DPL_EXPR_ERROR; }
+static bool is_error(const DplExpr *e)
+{
+    return !e || e->kind == DPL_EXPR_ERROR;
+}
 
 /* Reports that operand `e` of operator op can never be of an accepted type. */
 static void bad_operand(DplChecker *c, const DplExpr *e, DplTypes found, DplOp op, const char *needs,
@@ -180,7 +195,8 @@ static void compile_regex(DplChecker *c, DplExpr *call, DplExpr *lit)
     if (call->u.call.regex)
         return; /* checked before (the REPL re-checks its session program) */
     if (memchr(lit->u.str.s, '\0', lit->u.str.len)) {
-        dpl_diag_add(c->diags, DPL_E311, lit->span, "invalid regular expression: it contains a NUL character");
+        dpl_diag_add(c->diags, DPL_E311, lit->span,
+                     "invalid regular expression: it contains a NUL character");
         return;
     }
     regex_t *re = dpl_malloc(sizeof *re);
@@ -206,10 +222,10 @@ static void report_arity(DplChecker *c, DplExpr *e, const DplBuiltin *fn)
     else if (fn->min_args == fn->max_args)
         snprintf(want, sizeof want, "%d argument%s", fn->min_args, fn->min_args == 1 ? "" : "s");
     else
-        snprintf(want, sizeof want, "%d %s %d arguments", fn->min_args, fn->max_args == fn->min_args + 1 ? "or" : "to",
-                 fn->max_args);
-    DplDiag *d = dpl_diag_add(c->diags, DPL_E304, e->span, "`%s` takes %s, but %zu %s given", fn->name, want, n,
-                              n == 1 ? "was" : "were");
+        snprintf(want, sizeof want, "%d %s %d arguments", fn->min_args,
+                 fn->max_args == fn->min_args + 1 ? "or" : "to", fn->max_args);
+    DplDiag *d = dpl_diag_add(c->diags, DPL_E304, e->span, "`%s` takes %s, but %zu %s given", fn->name, want,
+                              n, n == 1 ? "was" : "were");
     dpl_diag_label(d, "expected %s", want);
     dpl_diag_note(d, "%s", fn->doc);
 }
@@ -223,7 +239,8 @@ static DplTypes call(DplChecker *c, DplExpr *e)
         size_t n = dpl_std_nbuiltins < 64 ? dpl_std_nbuiltins : 64;
         for (size_t i = 0; i < n; i++)
             names[i] = dpl_std_builtins[i].name;
-        DplDiag *d = dpl_diag_add(c->diags, DPL_E303, e->u.call.name_span, "unknown function `%s`", e->u.call.name);
+        DplDiag *d =
+            dpl_diag_add(c->diags, DPL_E303, e->u.call.name_span, "unknown function `%s`", e->u.call.name);
         const char *near = dpl_check_nearest(e->u.call.name, names, n);
         if (near) {
             dpl_diag_help(d, "did you mean `%s`?", near);
@@ -251,17 +268,20 @@ static DplTypes call(DplChecker *c, DplExpr *e)
             if (arg->kind == DPL_EXPR_STRING)
                 compile_regex(c, e, arg);
             else {
-                DplDiag *d = dpl_diag_add(c->diags, DPL_E305, arg->span,
-                                          "the regular expression of `%s` must be a string literal", fn->name);
-                dpl_diag_help(d, "regexes are compiled once, when the program is checked; write it as \"...\"");
+                DplDiag *d =
+                    dpl_diag_add(c->diags, DPL_E305, arg->span,
+                                 "the regular expression of `%s` must be a string literal", fn->name);
+                dpl_diag_help(d,
+                              "regexes are compiled once, when the program is checked; write it as \"...\"");
             }
             continue;
         }
         DplTypes want = i < DPL_MAX_FIXED_ARGS && fn->params[i] ? fn->params[i] : fn->rest;
         if (want && !(t & want)) {
             char wb[96], fb[96];
-            DplDiag *d = dpl_diag_add(c->diags, DPL_E305, arg->span, "argument %zu of `%s` must be %s, but it is always %s",
-                                      i + 1, fn->name, describe(want, wb, sizeof wb), describe(t, fb, sizeof fb));
+            DplDiag *d = dpl_diag_add(c->diags, DPL_E305, arg->span,
+                                      "argument %zu of `%s` must be %s, but it is always %s", i + 1, fn->name,
+                                      describe(want, wb, sizeof wb), describe(t, fb, sizeof fb));
             dpl_diag_note(d, "%s", fn->doc);
         }
     }
@@ -274,19 +294,25 @@ static DplTypes cast(DplChecker *c, DplExpr *e)
 {
     infer(c, e->u.cast.operand);
     switch (e->u.cast.type) {
-    case DPL_CAST_INT: return DPL_T_INT;
-    case DPL_CAST_FLOAT: return DPL_T_REAL;
-    case DPL_CAST_STRING: return DPL_T_STRING;
-    case DPL_CAST_BOOL: return DPL_T_BOOL;
-    case DPL_CAST_UNKNOWN: break;
+    case DPL_CAST_INT:
+        return DPL_T_INT;
+    case DPL_CAST_FLOAT:
+        return DPL_T_REAL;
+    case DPL_CAST_STRING:
+        return DPL_T_STRING;
+    case DPL_CAST_BOOL:
+        return DPL_T_BOOL;
+    case DPL_CAST_UNKNOWN:
+        break;
     }
     const char *name = e->u.cast.type_name ? e->u.cast.type_name : "";
     /* names people reach for from other languages, then plain typos */
     static const struct {
         const char *alias, *type;
     } aliases[] = {
-        {"integer", "int"}, {"long", "int"},     {"number", "float"}, {"real", "float"}, {"double", "float"},
-        {"decimal", "float"}, {"str", "string"}, {"text", "string"}, {"boolean", "bool"},
+        {"integer", "int"}, {"long", "int"},     {"number", "float"},
+        {"real", "float"},  {"double", "float"}, {"decimal", "float"},
+        {"str", "string"},  {"text", "string"},  {"boolean", "bool"},
     };
     static const char *const types[] = {"int", "float", "string", "bool"};
     const char *near = NULL;
@@ -312,14 +338,19 @@ static DplTypes meta(DplChecker *c, DplExpr *e)
                 [DPL_PHASE_MANDATORY] = "in `mandatory`: validation runs before the id is computed",
                 [DPL_PHASE_REQUIREMENT] = "in a requirement: validation runs before the id is computed",
             };
-            DplDiag *d = dpl_diag_add(c->diags, DPL_E308, e->span, "`'id` cannot be used %s", where[c->phase]);
+            DplDiag *d =
+                dpl_diag_add(c->diags, DPL_E308, e->span, "`'id` cannot be used %s", where[c->phase]);
             dpl_diag_help(d, "`'id` can be used in `add` items");
         }
         return DPL_T_STRING;
-    case DPL_META_ENTITY: return DPL_T_STRING;
-    case DPL_META_LINE: return DPL_T_INT;
-    case DPL_META_SOURCE: return DPL_T_ANY; /* a `using` path may hold any value */
-    case DPL_META_UNKNOWN: break;
+    case DPL_META_ENTITY:
+        return DPL_T_STRING;
+    case DPL_META_LINE:
+        return DPL_T_INT;
+    case DPL_META_SOURCE:
+        return DPL_T_ANY; /* a `using` path may hold any value */
+    case DPL_META_UNKNOWN:
+        break;
     }
     static const char *const metas[] = {"id", "source", "entity", "line"};
     const char *name = e->u.meta.name ? e->u.meta.name : "";
@@ -336,22 +367,34 @@ DplTypes dpl_check_infer(DplChecker *c, DplExpr *e)
     if (!e)
         return DPL_T_ANY;
     switch (e->kind) {
-    case DPL_EXPR_NULL: return DPL_T_NULL;
-    case DPL_EXPR_BOOL: return DPL_T_BOOL;
-    case DPL_EXPR_INT: return DPL_T_INT;
-    case DPL_EXPR_REAL: return DPL_T_REAL;
-    case DPL_EXPR_STRING: return DPL_T_STRING;
-    case DPL_EXPR_PATH: return DPL_T_ANY;
-    case DPL_EXPR_META: return meta(c, e);
+    case DPL_EXPR_NULL:
+        return DPL_T_NULL;
+    case DPL_EXPR_BOOL:
+        return DPL_T_BOOL;
+    case DPL_EXPR_INT:
+        return DPL_T_INT;
+    case DPL_EXPR_REAL:
+        return DPL_T_REAL;
+    case DPL_EXPR_STRING:
+        return DPL_T_STRING;
+    case DPL_EXPR_PATH:
+        return DPL_T_ANY;
+    case DPL_EXPR_META:
+        return meta(c, e);
     case DPL_EXPR_ARRAY:
         for (size_t i = 0; i < e->u.array.n; i++)
             infer(c, e->u.array.items[i]);
         return DPL_T_ARRAY;
-    case DPL_EXPR_UNARY: return unary(c, e);
-    case DPL_EXPR_BINARY: return binary(c, e);
-    case DPL_EXPR_CALL: return call(c, e);
-    case DPL_EXPR_CAST: return cast(c, e);
-    case DPL_EXPR_ERROR: return DPL_T_ANY;
+    case DPL_EXPR_UNARY:
+        return unary(c, e);
+    case DPL_EXPR_BINARY:
+        return binary(c, e);
+    case DPL_EXPR_CALL:
+        return call(c, e);
+    case DPL_EXPR_CAST:
+        return cast(c, e);
+    case DPL_EXPR_ERROR:
+        return DPL_T_ANY;
     }
     return DPL_T_ANY;
 }
@@ -367,8 +410,14 @@ typedef struct {
     size_t len;
 } Const;
 
-static double as_real(const Const *v) { return v->k == K_INT ? (double)v->i : v->r; }
-static bool is_num(const Const *v) { return v->k == K_INT || v->k == K_REAL; }
+static double as_real(const Const *v)
+{
+    return v->k == K_INT ? (double)v->i : v->r;
+}
+static bool is_num(const Const *v)
+{
+    return v->k == K_INT || v->k == K_REAL;
+}
 
 /* <0, 0, >0 for two numbers or two strings; *ok false otherwise. */
 static int compare(const Const *a, const Const *b, bool *ok)
@@ -395,11 +444,21 @@ static Const fold(const DplExpr *e)
     if (!e)
         return v;
     switch (e->kind) {
-    case DPL_EXPR_NULL: v.k = K_NULL; break;
-    case DPL_EXPR_BOOL: v.k = K_BOOL, v.b = e->u.b; break;
-    case DPL_EXPR_INT: v.k = K_INT, v.i = e->u.i; break;
-    case DPL_EXPR_REAL: v.k = K_REAL, v.r = e->u.r; break;
-    case DPL_EXPR_STRING: v.k = K_STR, v.s = e->u.str.s, v.len = e->u.str.len; break;
+    case DPL_EXPR_NULL:
+        v.k = K_NULL;
+        break;
+    case DPL_EXPR_BOOL:
+        v.k = K_BOOL, v.b = e->u.b;
+        break;
+    case DPL_EXPR_INT:
+        v.k = K_INT, v.i = e->u.i;
+        break;
+    case DPL_EXPR_REAL:
+        v.k = K_REAL, v.r = e->u.r;
+        break;
+    case DPL_EXPR_STRING:
+        v.k = K_STR, v.s = e->u.str.s, v.len = e->u.str.len;
+        break;
     case DPL_EXPR_UNARY: {
         Const o = fold(e->u.unary.operand);
         if (e->u.unary.op == DPL_OP_NOT && o.k == K_BOOL)
@@ -454,13 +513,18 @@ static Const fold(const DplExpr *e)
             if (!ok)
                 break;
             v.k = K_BOOL;
-            v.b = op == DPL_OP_LT ? cmp < 0 : op == DPL_OP_LE ? cmp <= 0 : op == DPL_OP_GT ? cmp > 0 : cmp >= 0;
+            v.b = op == DPL_OP_LT   ? cmp < 0
+                  : op == DPL_OP_LE ? cmp <= 0
+                  : op == DPL_OP_GT ? cmp > 0
+                                    : cmp >= 0;
             break;
-        default: break; /* arithmetic is not folded: overflow is a runtime matter */
+        default:
+            break; /* arithmetic is not folded: overflow is a runtime matter */
         }
         break;
     }
-    default: break;
+    default:
+        break;
     }
     return v;
 }
@@ -472,8 +536,8 @@ void dpl_check_condition(DplChecker *c, DplExpr *e, const char *what)
         return;
     if (!(t & DPL_T_BOOL)) {
         char buf[96];
-        DplDiag *d = dpl_diag_add(c->diags, DPL_E305, e->span, "%s must be a boolean, but this is always %s", what,
-                                  describe(t, buf, sizeof buf));
+        DplDiag *d = dpl_diag_add(c->diags, DPL_E305, e->span, "%s must be a boolean, but this is always %s",
+                                  what, describe(t, buf, sizeof buf));
         dpl_diag_help(d, "compare it with a value, e.g. `x == \"yes\"`, or test presence with `exists(x)`");
         return;
     }

@@ -220,8 +220,10 @@ static int cmd_explain(int argc, char **argv)
     }
     DplCode c;
     if (!dpl_code_parse(argv[1], &c)) {
-        fprintf(stderr, "dplc: unknown diagnostic code `%s` (codes are E101-E311 and W401-W404; "
-                        "`dplc explain --all` lists them)\n", argv[1]);
+        fprintf(stderr,
+                "dplc: unknown diagnostic code `%s` (codes are E101-E311 and W401-W404; "
+                "`dplc explain --all` lists them)\n",
+                argv[1]);
         return 2;
     }
     explain(stdout, c);

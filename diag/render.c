@@ -126,9 +126,9 @@ void dpl_diag_render_human(DplBuf *out, const DplSource *src, const DplDiag *d, 
     dpl_buf_putc(out, '\n');
 
     size_t line_cols = cp_count(line, line_len);
-    size_t col0 = start.column - 1;                 /* code points before the span */
+    size_t col0 = start.column - 1; /* code points before the span */
     size_t ncarets;
-    if (end.line > start.line)                      /* to the end of the first line */
+    if (end.line > start.line) /* to the end of the first line */
         ncarets = line_cols > col0 ? line_cols - col0 : 1;
     else
         ncarets = end.column > start.column ? end.column - start.column : 1;

@@ -63,17 +63,22 @@ static const char *listing(void)
     buf[0] = '\0';
     for (size_t i = 0; i < diags.len && used < sizeof buf; i++) {
         DplPos p = dpl_source_locate(src, diags.items[i].span.start);
-        used += (size_t)snprintf(buf + used, sizeof buf - used, "%s@%u:%u %s; ", dpl_code_name(diags.items[i].code),
-                                 p.line, p.column, diags.items[i].message);
+        used +=
+            (size_t)snprintf(buf + used, sizeof buf - used, "%s@%u:%u %s; ",
+                             dpl_code_name(diags.items[i].code), p.line, p.column, diags.items[i].message);
     }
     return buf;
 }
 
-#define EXPECT(code, line, col) cr_assert_not_null(find(code, line, col), "want " #code " at %d:%d, got: %s", line, col, listing())
-#define CLEAN() cr_assert(ok && diags.len == 0, "expected no diagnostics, got: %s", listing())
+#define EXPECT(code, line, col)                                                                              \
+    cr_assert_not_null(find(code, line, col), "want " #code " at %d:%d, got: %s", line, col, listing())
+#define CLEAN() cr_assert(ok &&diags.len == 0, "expected no diagnostics, got: %s", listing())
 
 /* The first add item's value. */
-static DplAddItem *item(size_t stmt, size_t i) { return &prog->stmts[stmt].u.add.items[i]; }
+static DplAddItem *item(size_t stmt, size_t i)
+{
+    return &prog->stmts[stmt].u.add.items[i];
+}
 
 Test(check, seed_program_is_clean)
 {
@@ -113,7 +118,8 @@ Test(check, calls_are_resolved_for_the_evaluator)
 
 Test(check, arity_at_call_start_and_no_type_noise)
 {
-    compile(HEAD "add {\n    len(a, b) -> n\n    upper(k, 1) -> u\n    round(1.5) -> r\n    concat() -> c\n}\n");
+    compile(HEAD
+            "add {\n    len(a, b) -> n\n    upper(k, 1) -> u\n    round(1.5) -> r\n    concat() -> c\n}\n");
     EXPECT(DPL_E304, 4, 5);
     EXPECT(DPL_E304, 5, 5);
     EXPECT(DPL_E304, 7, 5);
@@ -125,22 +131,22 @@ Test(check, arity_at_call_start_and_no_type_noise)
 Test(check, type_mismatch_only_when_it_holds_for_every_record)
 {
     compile(HEAD "add {\n"
-                 "    \"a\" - 1 -> x1\n"       /* 4: E305 */
-                 "    valor - 1 -> x2\n"       /* 5: depends on data */
-                 "    \"a\" + \"b\" -> x3\n"   /* 6 */
-                 "    \"a\" + 1 -> x4\n"       /* 7: E305 */
-                 "    1 < \"a\" -> x5\n"       /* 8: E305 */
-                 "    not 1 -> x6\n"           /* 9: E305 */
-                 "    upper(42) -> x7\n"       /* 10: E305 */
-                 "    upper(x) * 2 -> x8\n"    /* 11: E305, upper gives a string */
-                 "    x % 1.5 -> x9\n"         /* 12: E305 */
-                 "    -\"a\" -> x10\n"         /* 13: E305 */
-                 "    true and x -> x11\n"     /* 14 */
+                 "    \"a\" - 1 -> x1\n"            /* 4: E305 */
+                 "    valor - 1 -> x2\n"            /* 5: depends on data */
+                 "    \"a\" + \"b\" -> x3\n"        /* 6 */
+                 "    \"a\" + 1 -> x4\n"            /* 7: E305 */
+                 "    1 < \"a\" -> x5\n"            /* 8: E305 */
+                 "    not 1 -> x6\n"                /* 9: E305 */
+                 "    upper(42) -> x7\n"            /* 10: E305 */
+                 "    upper(x) * 2 -> x8\n"         /* 11: E305, upper gives a string */
+                 "    x % 1.5 -> x9\n"              /* 12: E305 */
+                 "    -\"a\" -> x10\n"              /* 13: E305 */
+                 "    true and x -> x11\n"          /* 14 */
                  "    concat(\"a\", 1, x) -> x12\n" /* 15 */
                  "    (1 as string) - 1 -> x13\n"   /* 16: E305 */
-                 "    x ?? 1 -> x14\n"          /* 17 */
-                 "    len([1, 2]) -> x15\n"     /* 18 */
-                 "    1.5 / 2 + 1 -> x16\n"     /* 19 */
+                 "    x ?? 1 -> x14\n"              /* 17 */
+                 "    len([1, 2]) -> x15\n"         /* 18 */
+                 "    1.5 / 2 + 1 -> x16\n"         /* 19 */
                  "}\n");
     unsigned bad[] = {4, 7, 8, 9, 10, 11, 12, 13, 16};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
@@ -313,8 +319,10 @@ Test(check, duplicate_mandatory_path_even_if_spelled_differently)
 
 Test(check, constant_conditions_are_W404)
 {
-    compile(HEAD "requirement {\n    1 < 2\n    x > 1\n}\n"
-                 "add {\n    a if true\n    b if not (\"x\" == \"y\")\n    c if x == 1\n    d if false and x\n}\n");
+    compile(
+        HEAD
+        "requirement {\n    1 < 2\n    x > 1\n}\n"
+        "add {\n    a if true\n    b if not (\"x\" == \"y\")\n    c if x == 1\n    d if false and x\n}\n");
     EXPECT(DPL_W404, 4, 5);
     EXPECT(DPL_W404, 8, 10);
     EXPECT(DPL_W404, 9, 10);

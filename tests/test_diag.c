@@ -10,7 +10,12 @@ static DplSource *src;
 static DplDiagList diags;
 static DplBuf out;
 
-static void setup(void) { memset(&diags, 0, sizeof diags); memset(&out, 0, sizeof out); src = NULL; }
+static void setup(void)
+{
+    memset(&diags, 0, sizeof diags);
+    memset(&out, 0, sizeof out);
+    src = NULL;
+}
 static void teardown(void)
 {
     dpl_diag_list_free(&diags);
@@ -132,10 +137,11 @@ Test(diag, json_matches_spec_shape)
     dpl_diag_render_json(&out, src, &diags);
     cr_assert_eq(out.data[out.len - 1], '\n');
     cr_assert_eq(strchr(out.data, '\n'), out.data + out.len - 1, "one line");
-    cr_assert(strstr(out.data, "{\"file\":\"fipe.dpl\",\"diagnostics\":[{\"severity\":\"error\",\"code\":\"E303\","
-                               "\"message\":\"unknown function `lenn`\",\"span\":{\"start\":{\"line\":2,\"column\":15,"
-                               "\"offset\":31},\"end\":{\"line\":2,\"column\":19,\"offset\":35}},"
-                               "\"help\":\"did you mean `len`?\"}"),
+    cr_assert(strstr(out.data,
+                     "{\"file\":\"fipe.dpl\",\"diagnostics\":[{\"severity\":\"error\",\"code\":\"E303\","
+                     "\"message\":\"unknown function `lenn`\",\"span\":{\"start\":{\"line\":2,\"column\":15,"
+                     "\"offset\":31},\"end\":{\"line\":2,\"column\":19,\"offset\":35}},"
+                     "\"help\":\"did you mean `len`?\"}"),
               "%s", out.data);
     json_error_t err;
     json_t *j = json_loads(out.data, 0, &err);
