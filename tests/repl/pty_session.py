@@ -127,7 +127,7 @@ def first_session(dpl, d, env):
 
 def second_session(dpl, d, env):
     hist = env["DPL_HISTORY"]
-    assert os.path.getsize(hist) > 0, "no history file written at %s" % hist
+    assert os.path.exists(hist) and os.path.getsize(hist) > 0, "no history file written at %s" % hist
     t = Term([dpl, "repl"], env, d)
     t.expect(rb"dpl> ")
     # history, newest first: `valor`, `add {`, then the broken requirement
@@ -140,6 +140,7 @@ def second_session(dpl, d, env):
 
 
 def run(dpl, here):
+    dpl = os.path.abspath(dpl)  # the child runs in a scratch directory
     d = tempfile.mkdtemp(prefix="dpl-repl-pty-")
     try:
         for f in ("fipe.dpl", "fipe.ndjson"):
@@ -150,7 +151,7 @@ def run(dpl, here):
             try:
                 step(dpl, d, env)
                 print("ok   %s" % name)
-            except AssertionError as e:
+            except (AssertionError, OSError) as e:
                 print("FAIL %s: %s" % (name, e))
                 return 1
         return 0
