@@ -2,7 +2,6 @@
  * persistent history, tab completion) on a terminal, plain line reads from
  * a pipe. */
 #include <ctype.h>
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -266,13 +265,10 @@ char *repl_read_line(Repl *r, bool continuation, bool *interrupted)
     if (!r->tty)
         return read_plain(stdin);
     got_sigint = 0;
-    errno = 0;
     char *line = readline(continuation ? "...> " : "dpl> ");
     if (!line) {
-        if (got_sigint) {
-            *interrupted = true;
-            return NULL;
-        }
+        /* readline returns NULL both at Ctrl-D and when SIGINT cut it short */
+        *interrupted = got_sigint != 0;
         return NULL;
     }
     char *copy = dpl_strdup(line);

@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "check/check.h"
-#include "cli/cli.h"
 #include "cli/repl.h"
 #include "json/json.h"
 #include "parser/parser.h"
@@ -174,7 +173,8 @@ bool repl_session_load(Repl *r, const char *name, const char *text, size_t len)
         if (!is_session_noise(&c.diags.items[i]))
             render(r, c.src, &c.diags.items[i]);
     if (!ok) {
-        repl_error(r, "%s not loaded: it has errors (the session is unchanged)", name);
+        repl_error(r, "%s not loaded: it has errors%s", name,
+                   r->text.len ? " (the session program is unchanged)" : "");
         compiled_free(&c);
         return false;
     }

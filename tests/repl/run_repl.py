@@ -23,7 +23,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SESSIONS = os.path.join(HERE, "sessions")
-FIXTURES = ["fipe.dpl", "fipe.ndjson"]
+FIXTURES = ["fipe.dpl", "fipe.ndjson", "broken.dpl"]
 
 
 def scratch_dir():
