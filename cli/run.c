@@ -17,8 +17,10 @@
 
 #include "check/check.h"
 #include "cli/cli.h"
+#include "cli/run_parallel.h"
 #include "eval/eval.h"
 #include "json/json.h"
+#include "scan/scan.h"
 
 /* How much of an over-long line a limit_exceeded reject keeps as "raw". */
 #define RAW_PREFIX 1024
@@ -38,6 +40,7 @@ static const char usage_text[] =
     "  --source NAME            the source NAME for --raw (default: first name of `sources`)\n"
     "  --max-record-bytes N     reject longer lines as limit_exceeded (default 16M; k/m/g suffixes)\n"
     "  --fail-on-reject         exit 3 when any record was rejected\n"
+    "  -j, --jobs N             worker threads (default 1); output is the same, in input order\n"
     "  -h, --help               this text\n"
     "\n"
     "exit status: 0 done, 1 I/O failure, 2 usage or program errors, 3 rejects with --fail-on-reject\n";
@@ -79,7 +82,8 @@ static void out_flush(Out *o)
 
 static void out_maybe_flush(Out *o)
 {
-    if (o->buf.len >= OUT_FLUSH_AT)
+    /* fd < 0: a -j block collecting output for later, in input order */
+    if (o->fd >= 0 && o->buf.len >= OUT_FLUSH_AT)
         out_flush(o);
 }
 
@@ -94,6 +98,8 @@ typedef struct {
     const char *source;
     bool stats, raw, fail_on_reject;
     size_t max_record_bytes;
+    unsigned jobs;
+    bool tree_only; /* --engine tree: never the direct engine (for differential tests) */
 } Options;
 
 static bool parse_size(const char *s, size_t *out)
@@ -122,6 +128,7 @@ static int parse_args(int argc, char **argv, Options *o)
 {
     memset(o, 0, sizeof *o);
     o->max_record_bytes = DPL_DEFAULT_MAX_RECORD_BYTES;
+    o->jobs = 1;
     o->inputs = dpl_calloc((size_t)argc + 1, sizeof *o->inputs);
     bool options_done = false;
     for (int i = 1; i < argc; i++) {
@@ -141,11 +148,23 @@ static int parse_args(int argc, char **argv, Options *o)
             fputs(usage_text, stdout);
             return 0;
         }
+        if (strncmp(a, "-j", 2) == 0) { /* -j N, -jN */
+            const char *v = a[2] ? a + 2 : i + 1 < argc ? argv[++i] : "";
+            char *end;
+            unsigned long j = strtoul(v, &end, 10);
+            if (!*v || *end || j < 1 || j > 256) {
+                fprintf(stderr, "dpl run: -j needs a number of threads from 1 to 256, not `%s`\n", v);
+                return 2;
+            }
+            o->jobs = (unsigned)j;
+            continue;
+        }
         /* --name VALUE or --name=VALUE */
         const char *eq = strchr(a, '=');
         size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
         const char *value = eq ? eq + 1 : NULL;
-        static const char *const with_value[] = {"--rejects", "--skipped", "--source", "--max-record-bytes"};
+        static const char *const with_value[] = {"--rejects", "--skipped", "--source", "--max-record-bytes",
+                                                 "--jobs", "--engine"};
         bool takes_value = false;
         for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
             if (strlen(with_value[k]) == nlen && strncmp(a, with_value[k], nlen) == 0)
@@ -174,6 +193,23 @@ static int parse_args(int argc, char **argv, Options *o)
                         value);
                 return 2;
             }
+        } else if (IS("--jobs")) {
+            char *end;
+            unsigned long j = strtoul(value, &end, 10);
+            if (!*value || *end || j < 1 || j > 256) {
+                fprintf(stderr, "dpl run: --jobs needs a number of threads from 1 to 256, not `%s`\n", value);
+                return 2;
+            }
+            o->jobs = (unsigned)j;
+        } else if (IS("--engine")) {
+            /* Not in the usage text: auto (default) uses the direct engine
+             * (scan/scan.h) where the program allows it; tree always runs the
+             * evaluator.  Both must print the same bytes; tests compare them. */
+            if (strcmp(value, "auto") != 0 && strcmp(value, "tree") != 0) {
+                fprintf(stderr, "dpl run: --engine is auto or tree, not `%s`\n", value);
+                return 2;
+            }
+            o->tree_only = strcmp(value, "tree") == 0;
         } else if (IS("--stats"))
             o->stats = true;
         else if (IS("--raw"))
@@ -212,7 +248,7 @@ typedef struct {
     int err;
     Run *run;          /* flushed when a read could block */
     /* the line that was too long to buffer */
-    char prefix[RAW_PREFIX];
+    char prefix[RAW_PREFIX + 1];
     size_t prefix_len;
     unsigned long long long_len;
 } Reader;
@@ -246,10 +282,15 @@ static ssize_t rd_read(Reader *r, char *dst, size_t n)
 /* Discards the rest of a line too long to buffer, keeping a prefix. */
 static int rd_skip_long(Reader *r)
 {
+    /* The reject keeps the same bytes however reads split the line (and
+     * whether -j is used): the first RAW_PREFIX bytes, and the length
+     * without a final CR, as process_line would see them.  One byte more
+     * than the prefix is kept so a CR right after it can be dropped. */
     size_t have = r->end - r->start;
-    r->prefix_len = have < RAW_PREFIX ? have : RAW_PREFIX;
+    r->prefix_len = have < RAW_PREFIX + 1 ? have : RAW_PREFIX + 1;
     memcpy(r->prefix, r->buf + r->start, r->prefix_len);
     r->long_len = have;
+    char last = r->buf[r->end - 1];
     r->start = r->end = r->scan = 0;
     for (;;) {
         ssize_t n = rd_read(r, r->buf, r->cap);
@@ -259,17 +300,31 @@ static int rd_skip_long(Reader *r)
         }
         if (n == 0) {
             r->eof = true;
-            return 2;
+            break;
         }
         char *nl = memchr(r->buf, '\n', (size_t)n);
-        if (nl) {
-            r->long_len += (size_t)(nl - r->buf);
-            r->start = r->scan = (size_t)(nl - r->buf) + 1;
-            r->end = (size_t)n;
-            return 2;
+        size_t take = nl ? (size_t)(nl - r->buf) : (size_t)n;
+        if (r->prefix_len < RAW_PREFIX + 1) {
+            size_t add = take < RAW_PREFIX + 1 - r->prefix_len ? take : RAW_PREFIX + 1 - r->prefix_len;
+            memcpy(r->prefix + r->prefix_len, r->buf, add);
+            r->prefix_len += add;
         }
-        r->long_len += (size_t)n;
+        if (take)
+            last = r->buf[take - 1];
+        r->long_len += take;
+        if (nl) {
+            r->start = r->scan = take + 1;
+            r->end = (size_t)n;
+            break;
+        }
     }
+    if (last == '\r')
+        r->long_len--;
+    if (r->prefix_len > r->long_len)
+        r->prefix_len = (size_t)r->long_len;
+    if (r->prefix_len > RAW_PREFIX)
+        r->prefix_len = RAW_PREFIX;
+    return 2;
 }
 
 /* Next line (without its newline) in line and len, valid until the next call.
@@ -325,6 +380,8 @@ struct Run {
     const Options *opt;
     const DplSource *src;
     const DplEvaluator *ev;
+    const DplDirect *direct; /* NULL: every record goes through ev */
+    DplDirectState *dst;     /* this thread's scratch for direct */
     Out out, rejects, skipped;
     bool has_skipped;
     const char *input_name; /* in reject lines when there are several inputs */
@@ -377,6 +434,36 @@ static void too_long(Run *run, long line, const char *prefix, size_t plen, unsig
     reject(run, line, NULL, prefix, plen);
 }
 
+/* A record of another source: counted, and kept as read with --skipped. */
+static void skip_line(Run *run, const char *text, size_t len)
+{
+    run->skipped_n++;
+    if (run->has_skipped) {
+        dpl_buf_append(&run->skipped.buf, text, len);
+        dpl_buf_putc(&run->skipped.buf, '\n');
+        out_maybe_flush(&run->skipped);
+    }
+}
+
+/* The direct engine decides most records of plain-path programs from one
+ * scan of the line; false hands the record to the evaluator, which owns
+ * every reject. */
+static bool try_direct(Run *run, const char *text, size_t len)
+{
+    switch (dpl_direct_record(run->direct, run->dst, text, len, &run->out.buf)) {
+    case DPL_DIRECT_EMIT:
+        run->emitted++;
+        out_maybe_flush(&run->out);
+        return true;
+    case DPL_DIRECT_SKIP:
+        skip_line(run, text, len);
+        return true;
+    case DPL_DIRECT_FALLBACK:
+        break;
+    }
+    return false;
+}
+
 static void process_line(Run *run, long line, const char *text, size_t len)
 {
     if (len && text[len - 1] == '\r')
@@ -390,6 +477,8 @@ static void process_line(Run *run, long line, const char *text, size_t len)
         too_long(run, line, text, len < RAW_PREFIX ? len : RAW_PREFIX, len);
         return;
     }
+    if (run->direct && try_direct(run, text, len))
+        return;
     json_t *v = NULL;
     DplJsonError jerr;
     DplJsonStatus st = dpl_json_parse(text, len, &v, &jerr);
@@ -422,12 +511,7 @@ static void process_line(Run *run, long line, const char *text, size_t len)
         out_maybe_flush(&run->out);
         break;
     case DPL_SKIP:
-        run->skipped_n++;
-        if (run->has_skipped) {
-            dpl_buf_append(&run->skipped.buf, text, len);
-            dpl_buf_putc(&run->skipped.buf, '\n');
-            out_maybe_flush(&run->skipped);
-        }
+        skip_line(run, text, len);
         break;
     case DPL_REJECT:
         /* the record as it came in: the value, not the --raw envelope */
@@ -440,9 +524,88 @@ static void process_line(Run *run, long line, const char *text, size_t len)
     json_decref(v);
 }
 
+/* ---- -j N: the same per-line work on worker threads (run_parallel.c) ------------ */
+
+/* A block's collector: the run's settings, its own buffers and counts. */
+static void *par_clone_new(void *parent)
+{
+    const Run *run = parent;
+    Run *c = dpl_calloc(1, sizeof *c);
+    c->opt = run->opt;
+    c->src = run->src;
+    c->ev = run->ev;
+    c->direct = run->direct;
+    c->dst = run->direct ? dpl_direct_state_new(run->direct) : NULL;
+    c->has_skipped = run->has_skipped;
+    c->input_name = run->input_name;
+    c->out.fd = c->rejects.fd = c->skipped.fd = -1; /* collect, never write */
+    dpl_result_init(&c->res);
+    return c;
+}
+
+static void par_clone_free(void *clone)
+{
+    Run *c = clone;
+    dpl_direct_state_free(c->dst);
+    dpl_buf_free(&c->out.buf);
+    dpl_buf_free(&c->rejects.buf);
+    dpl_buf_free(&c->skipped.buf);
+    dpl_result_clear(&c->res);
+    dpl_free(c->res.errors);
+    dpl_free(c);
+}
+
+static void par_line(void *clone, long line, const char *text, size_t len) { process_line(clone, line, text, len); }
+
+static void par_too_long(void *clone, long line, const char *prefix, size_t plen, unsigned long long total)
+{
+    Run *c = clone;
+    c->records++;
+    too_long(c, line, prefix, plen, total);
+}
+
+static void merge_out(Out *to, Out *from)
+{
+    dpl_buf_append(&to->buf, from->buf.data, from->buf.len);
+    dpl_buf_reset(&from->buf);
+    out_maybe_flush(to);
+}
+
+static void par_merge(void *parent, void *clone)
+{
+    Run *run = parent, *c = clone;
+    merge_out(&run->out, &c->out);
+    merge_out(&run->rejects, &c->rejects);
+    if (run->has_skipped)
+        merge_out(&run->skipped, &c->skipped);
+    run->records += c->records;
+    run->emitted += c->emitted;
+    run->skipped_n += c->skipped_n;
+    run->rejected += c->rejected;
+    run->blank += c->blank;
+    for (int i = 0; i < DPL_RT_COUNT; i++)
+        run->by_code[i] += c->by_code[i];
+    c->records = c->emitted = c->skipped_n = c->rejected = c->blank = 0;
+    memset(c->by_code, 0, sizeof c->by_code);
+}
+
+static void par_flush(void *run) { flush_all(run); }
+static bool par_ok(void *run) { return outputs_ok(run); }
+
+static const DplParOps par_ops = {par_clone_new, par_clone_free, par_line, par_too_long,
+                                  par_merge,     par_flush,      par_ok};
+
 /* Streams one input; returns false on a read error (reported). */
 static bool run_input(Run *run, int fd, const char *name)
 {
+    if (run->opt->jobs > 1) {
+        int err = dpl_run_parallel(fd, run->opt->jobs, run->opt->max_record_bytes, &par_ops, run);
+        if (err && outputs_ok(run)) {
+            fprintf(stderr, "dpl run: cannot read %s: %s\n", name, strerror(err));
+            return false;
+        }
+        return true;
+    }
     Reader r;
     rd_init(&r, fd, run->opt->max_record_bytes, run);
     long line = 0;
@@ -538,6 +701,9 @@ static int run_program(const Options *opt)
 
     Run run = {.opt = opt, .src = src};
     run.ev = dpl_eval_new(prog);
+    DplDirect *direct = opt->raw || opt->tree_only ? NULL : dpl_direct_new(prog, NULL);
+    run.direct = direct;
+    run.dst = direct ? dpl_direct_state_new(direct) : NULL;
     dpl_result_init(&run.res);
     int status = 0;
     open_out(&run.out, NULL, 1, "stdout");
@@ -591,6 +757,8 @@ static int run_program(const Options *opt)
     dpl_result_clear(&run.res);
     dpl_free(run.res.errors);
     dpl_eval_free((DplEvaluator *)run.ev);
+    dpl_direct_state_free(run.dst);
+    dpl_direct_free(direct);
     dpl_program_free(prog);
     dpl_source_free(src);
     return status;
