@@ -151,7 +151,11 @@ static DplOutcome source_phase(EvalCtx *c, DplResult *out)
         where = "metadata.source";
     }
     DplOutcome res = DPL_EMIT;
-    if (!v || json_is_null(v)) {
+    if (!st && !json_is_string(v)) {
+        /* No `sources` statement: every record is accepted (W401).  A record
+         * that names no source is emitted with "source":null and 'source is
+         * missing; the filter is what makes a source mandatory. */
+    } else if (!v || json_is_null(v)) {
         dpl_result_add_error(out, DPL_RT_MISSING_SOURCE, where, rule, "the record has no source (%s is %s)", where,
                              v ? "null" : "missing");
         res = DPL_REJECT;
@@ -342,7 +346,7 @@ void dpl_eval_record(const DplEvaluator *ev, json_t *record, long line, DplResul
         json_t *ent = json_object();
         json_object_set_nocheck(ent, "entity", ev->entity_name);
         json_object_set_nocheck(ent, "id", c.id);
-        json_object_set_nocheck(ent, "source", c.source);
+        json_object_set_new_nocheck(ent, "source", c.source ? json_incref(c.source) : json_null());
         if (ev->entity && ev->entity->u.entity.substitutive)
             json_object_set_new_nocheck(ent, "substitutive", json_true());
         json_object_set_new_nocheck(ent, "data", data);

@@ -403,6 +403,20 @@ Test(eval, source_filter)
                "{\"data\":{\"k\":1},\"metadata\":{\"source\":\"c\"}}", "skip");
 }
 
+Test(eval, no_sources_statement_accepts_every_record)
+{
+    /* W401 says every record is accepted: a missing source is not a reject */
+    const char *prog = "entity \"e\" { k }\nadd { k, 'source -> s }\n";
+    expect_run(prog, "{\"data\":{\"k\":1},\"metadata\":{\"source\":\"x\"}}", "{\"k\":1,\"s\":\"x\"}");
+    expect_run(prog, "{\"data\":{\"k\":1}}", "{\"k\":1}");
+    expect_run(prog, "{\"data\":{\"k\":1},\"metadata\":{\"source\":5}}", "{\"k\":1}");
+    Prog p = load(prog);
+    run(&p, "{\"data\":{\"k\":2}}");
+    cr_assert_eq(p.res.outcome, DPL_EMIT);
+    cr_expect(json_is_null(json_object_get(p.res.entity, "source")), "source is null when the record names none");
+    unload(&p);
+}
+
 Test(eval, sources_using_path)
 {
     const char *prog = "entity \"e\" { k }\nsources \"a\" using metadata.origin\nadd { k, 'source -> s }\n";
