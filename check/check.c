@@ -9,6 +9,21 @@
 
 /* ---- paths as comparable keys ------------------------------------------------ */
 
+/* A quoted field name may hold any byte, even NUL (\u0000): escape NUL and
+ * the escape byte itself so keys stay C strings and distinct. */
+static void put_field(DplBuf *b, const char *name, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        if (name[i] == '\0')
+            dpl_buf_puts(b, "\x1e"
+                            "0");
+        else if (name[i] == '\x1e')
+            dpl_buf_puts(b, "\x1e\x1e");
+        else
+            dpl_buf_putc(b, name[i]);
+    }
+}
+
 /* Appends a path's segments in a form where equal keys mean the same field:
  * relative paths are spelled from `data`, segments are separated by 0x1F
  * (which no identifier contains) and indexes are written in brackets. */
@@ -21,13 +36,55 @@ static void path_key(DplBuf *b, const DplPath *p)
         if (b->len)
             dpl_buf_putc(b, '\x1f');
         if (s->kind == DPL_SEG_FIELD)
-            dpl_buf_append(b, s->name, s->name_len);
+            put_field(b, s->name, s->name_len);
         else if (s->kind == DPL_SEG_INDEX)
             dpl_buf_printf(b, "[%lld]", (long long)s->index);
         else
             dpl_buf_puts(b, "[*]");
     }
-    dpl_buf_putc(b, '\0');
+}
+
+/* ---- string -> index map ------------------------------------------------------- */
+
+/* Open addressing over arena memory, so finding duplicate mandatory paths and
+ * double writes stays linear in the size of the program.  Values are the
+ * caller's indexes plus one; 0 means absent. */
+typedef struct {
+    const char **keys;
+    size_t *vals;
+    size_t cap, len;
+} KeyIndex;
+
+static size_t key_hash(const char *s)
+{
+    size_t h = 1469598103934665603u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+/* The value slot for key, inserted (with value 0) when absent.  The key must
+ * outlive the index (arena strings do). */
+static size_t *key_slot(DplArena *a, KeyIndex *ix, const char *key)
+{
+    if (2 * (ix->len + 1) > ix->cap) {
+        KeyIndex bigger = {0};
+        bigger.cap = ix->cap ? ix->cap * 2 : 64;
+        bigger.keys = dpl_arena_alloc(a, bigger.cap * sizeof *bigger.keys);
+        bigger.vals = dpl_arena_alloc(a, bigger.cap * sizeof *bigger.vals);
+        for (size_t i = 0; i < ix->cap; i++)
+            if (ix->keys[i])
+                *key_slot(a, &bigger, ix->keys[i]) = ix->vals[i];
+        *ix = bigger;
+    }
+    size_t i = key_hash(key) & (ix->cap - 1);
+    while (ix->keys[i] && strcmp(ix->keys[i], key) != 0)
+        i = (i + 1) & (ix->cap - 1);
+    if (!ix->keys[i]) {
+        ix->keys[i] = key;
+        ix->len++;
+    }
+    return &ix->vals[i];
 }
 
 /* ---- statement-level rules ----------------------------------------------------- */
@@ -81,7 +138,7 @@ static void check_counts(DplChecker *c)
 static void check_mandatory(DplChecker *c)
 {
     const DplProgram *p = c->prog;
-    DPL_VEC(const char *) keys = {0};
+    KeyIndex seen = {0};
     DPL_VEC(const DplExpr *) exprs = {0};
     c->phase = DPL_PHASE_MANDATORY;
     for (size_t i = 0; i < p->nstmts; i++) {
@@ -95,16 +152,15 @@ static void check_mandatory(DplChecker *c)
                 continue;
             DplBuf b = {0};
             path_key(&b, &e->u.path);
-            const char *key = dpl_arena_strndup(p->arena, b.data, b.len);
+            const char *key = dpl_arena_strndup(p->arena, b.data ? b.data : "", b.len);
             dpl_buf_free(&b);
-            size_t k = 0;
-            while (k < keys.len && strcmp(keys.items[k], key) != 0)
-                k++;
-            if (k == keys.len) {
-                dpl_vec_push(p->arena, &keys, key);
+            size_t *slot = key_slot(p->arena, &seen, key);
+            if (*slot == 0) {
                 dpl_vec_push(p->arena, &exprs, e);
+                *slot = exprs.len;
                 continue;
             }
+            size_t k = *slot - 1;
             DplPos at = dpl_source_locate(p->src, exprs.items[k]->span.start);
             DplDiag *d = dpl_diag_add(c->diags, DPL_W402, e->span, "path is already listed in `mandatory`");
             dpl_diag_label(d, "listed again here");
@@ -144,7 +200,8 @@ typedef struct {
 
 typedef struct {
     DPL_VEC(Written) w;
-    bool all_seen; /* an `all` may have written any name */
+    KeyIndex latest; /* key -> index of its latest entry in w, plus one */
+    bool all_seen;   /* an `all` may have written any name */
 } Writes;
 
 static char *target_key(DplArena *a, const DplTarget *t)
@@ -170,12 +227,10 @@ static const char *key_display(DplArena *a, const char *key)
     return s;
 }
 
-static Written *find_written(Writes *ws, const char *key)
+static Written *find_written(DplArena *a, Writes *ws, const char *key)
 {
-    for (size_t i = 0; i < ws->w.len; i++)
-        if (ws->w.items[i].live && strcmp(ws->w.items[i].key, key) == 0)
-            return &ws->w.items[i];
-    return NULL;
+    size_t i = *key_slot(a, &ws->latest, key);
+    return i && ws->w.items[i - 1].live ? &ws->w.items[i - 1] : NULL;
 }
 
 /* True when key, a parent of it or a child of it was written: deleting
@@ -256,10 +311,11 @@ static void check_write(DplChecker *c, Writes *ws, DplAddItem *it)
     char *key = target_key(c->prog->arena, &it->target);
     bool append = it->modifier == DPL_MOD_APPEND;
     DplSpan span = it->span;
-    Written *prev = find_written(ws, key);
+    Written *prev = find_written(c->prog->arena, ws, key);
     if (!prev) {
         Written w = {key, span, append, true};
         dpl_vec_push(c->prog->arena, &ws->w, w);
+        *key_slot(c->prog->arena, &ws->latest, key) = ws->w.len;
         return;
     }
     if (it->modifier == DPL_MOD_OVERWRITE || (append && prev->all_append)) {
