@@ -60,7 +60,7 @@ static void sync_statement(Parser *p)
 static void sync_item(Parser *p, size_t item_start)
 {
     p->nest = 0;
-    long depth = 0, braces = 0;
+    long depth = 0;
     for (size_t i = item_start; i < p->pos; i++) {
         DplTokKind k = p->toks[i].kind;
         if (k == DPL_TOK_LPAREN || k == DPL_TOK_LBRACKET)
@@ -68,20 +68,18 @@ static void sync_item(Parser *p, size_t item_start)
         else if ((k == DPL_TOK_RPAREN || k == DPL_TOK_RBRACKET) && depth > 0)
             depth--;
     }
+    /* A `{` is never part of an item, so a stray one is not balanced: the
+     * next `}` outside brackets is taken as the block's end. */
     for (;;) {
         DplTokKind k = cur(p)->kind;
         if (k == DPL_TOK_EOF || at_statement_start(p))
             return;
-        if (depth == 0 && braces == 0 && (k == DPL_TOK_NEWLINE || k == DPL_TOK_COMMA || k == DPL_TOK_RBRACE))
+        if (depth == 0 && (k == DPL_TOK_NEWLINE || k == DPL_TOK_COMMA || k == DPL_TOK_RBRACE))
             return;
         if (k == DPL_TOK_LPAREN || k == DPL_TOK_LBRACKET)
             depth++;
         else if ((k == DPL_TOK_RPAREN || k == DPL_TOK_RBRACKET) && depth > 0)
             depth--;
-        else if (k == DPL_TOK_LBRACE)
-            braces++;
-        else if (k == DPL_TOK_RBRACE)
-            braces--;
         advance(p);
     }
 }
@@ -469,6 +467,8 @@ static void unknown_statement(Parser *p)
         }
         advance(p);
     }
+    if (!seen_brace)
+        sync_statement(p); /* no block: what follows is more of the same damage */
 }
 
 /* statement = entity | sources | mandatory | requirement | add */
@@ -485,9 +485,13 @@ static void parse_statement(Parser *p, DplStmtVec *stmts)
     case DPL_TOK_KW_REQUIREMENT: parse_requirement(p, &s); break;
     case DPL_TOK_KW_ADD: parse_add(p, &s); break;
     case DPL_TOK_IDENT:
-        parsed = false;
-        unknown_statement(p);
-        break;
+        if (dpl_parser_at_line_start(p, p->pos)) {
+            parsed = false;
+            unknown_statement(p);
+            break;
+        }
+        /* an identifier after a statement on the same line: E201 below */
+        __attribute__((fallthrough));
     default: {
         parsed = false;
         DplDiag *d = error_expected(p, "a statement");
@@ -515,9 +519,10 @@ DplProgram *dpl_parse(const DplSource *src, DplDiagList *diags)
         skip_separators(&p, false);
         if (check(&p, DPL_TOK_EOF))
             break;
-        /* A statement that starts a line starts afresh, even when recovery
-         * from an error in the previous one stopped right here. */
-        if (p.pos > 0 && p.toks[p.pos - 1].kind == DPL_TOK_NEWLINE)
+        /* A statement keyword (or a misspelt one) that starts a line starts
+         * afresh, even when recovery from an earlier error stopped here;
+         * anything else after an error is still part of the damage. */
+        if (at_statement_start(&p) || at_unknown_statement(&p))
             p.panic = false;
         size_t before = p.pos;
         parse_statement(&p, &stmts);

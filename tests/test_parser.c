@@ -736,3 +736,31 @@ Test(parser, parse_expr_accepts_exactly_one_expression)
     cr_expect_eq(diags.len, 1, "only the lexer's error");
     cr_expect_eq(diags.items[0].code, DPL_E103);
 }
+
+Test(parser, stray_brace_closing_a_block_early_does_not_cascade)
+{
+    /* the lines after the early `}` are damage, not statements */
+    parse("entity \"v\" { placa }\nadd {\n    ano as i}nt -> ano\n    valor as float -> valor\n"
+          "    ativo as bool -> ativo\n}\nmandatory { placa }\n");
+    expect_ndiags(2);
+    expect_diag(0, DPL_E204, 3, 5);
+    expect_diag(1, DPL_E201, 3, 14);
+    cr_expect_eq(prog->nstmts, 3, "the statement after the damage is parsed");
+}
+
+Test(parser, stray_brace_inside_an_item_is_not_balanced)
+{
+    parse("add {\n  round(frete,{ 1) -> frete\n  abs(d) -> d\n}\n");
+    expect_ndiags(1);
+    expect_diag(0, DPL_E201, 2, 15);
+    cr_expect_eq(prog->stmts[0].u.add.nitems, 2);
+}
+
+Test(parser, lines_after_an_unknown_statement_are_skipped_to_the_next_statement)
+{
+    parse("foo bar\nbaz qux\nadd { k }\nmandatry { x }\n");
+    expect_ndiags(2);
+    expect_diag(0, DPL_E203, 1, 1);
+    expect_diag(1, DPL_E203, 4, 1);
+    cr_expect_eq(prog->nstmts, 1);
+}
