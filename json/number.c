@@ -28,7 +28,23 @@ int dpl_json_format_real(double d, char *buf)
     if (!isfinite(d))
         return (int)(memcpy(buf, "null", 5), 4);
     int n;
-    if (d != 0 && fabs(d) < DBL_MIN) {
+    if (fabs(d) < 1e15 && d == (double)(long long)d && !(d == 0 && signbit(d))) {
+        /* Integral and below 10^15: %.15g would print every digit with no
+         * exponent, which is the integer's own text; skip printf/strtod. */
+        char tmp[24];
+        char *p = tmp + sizeof tmp;
+        long long v = (long long)d;
+        unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
+        do {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        if (v < 0)
+            *--p = '-';
+        n = (int)(tmp + sizeof tmp - p);
+        memcpy(buf, p, (size_t)n);
+        buf[n] = '\0';
+    } else if (d != 0 && fabs(d) < DBL_MIN) {
         n = format_subnormal(d, buf);
     } else {
         /* Any double with a k <= 15 digit decimal form is printed as exactly

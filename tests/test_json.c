@@ -80,6 +80,12 @@ Test(json, format_real_table)
     expect_real(1.7976931348623157e308, "1.7976931348623157e+308");
     expect_real(9007199254740993.0, "9007199254740992.0");
     expect_real(NAN, "null");
+    /* the integral fast path agrees with %.15g at its boundary */
+    expect_real(-42.0, "-42.0");
+    expect_real(999999999999999.0, "999999999999999.0");
+    expect_real(1e15, "1e+15");
+    expect_real(-1e15, "-1e+15");
+    expect_real(123456789012345.0, "123456789012345.0");
 }
 
 Test(json, format_real_random_roundtrip)
@@ -93,6 +99,8 @@ Test(json, format_real_random_roundtrip)
         x ^= x << 17;
         double d;
         memcpy(&d, &x, sizeof d);
+        if (i % 4 == 0) /* integral values of every size, for the fast path */
+            d = trunc(ldexp((double)(x >> 11), (int)(i % 64)) * (x & 1 ? -1 : 1));
         if (!isfinite(d))
             continue;
         char buf[40];
