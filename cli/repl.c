@@ -10,7 +10,14 @@
 #include "cli/repl.h"
 #include "lexer/lexer.h"
 
-typedef enum { ENTRY_NONE, ENTRY_COMMAND, ENTRY_STATEMENT, ENTRY_RECORD, ENTRY_EXPR } EntryKind;
+typedef enum {
+    ENTRY_NONE,
+    ENTRY_COMMAND,
+    ENTRY_STATEMENT, /* sources "x", or one without a block yet */
+    ENTRY_BLOCK,     /* entity/mandatory/requirement/add: complete only with its { } */
+    ENTRY_RECORD,
+    ENTRY_EXPR,
+} EntryKind;
 
 static bool ident_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
 static bool ident_char(char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
@@ -33,10 +40,11 @@ static EntryKind classify(const char *s)
     switch (dpl_tok_keyword(s, n)) {
     case DPL_TOK_KW_ENTITY:
     case DPL_TOK_KW_SUBSTITUTIVE:
-    case DPL_TOK_KW_SOURCES:
     case DPL_TOK_KW_MANDATORY:
     case DPL_TOK_KW_REQUIREMENT:
     case DPL_TOK_KW_ADD:
+        return ENTRY_BLOCK;
+    case DPL_TOK_KW_SOURCES:
         return ENTRY_STATEMENT;
     default:
         break;
@@ -48,12 +56,15 @@ static EntryKind classify(const char *s)
     return *t == '{' || *t == '"' ? ENTRY_STATEMENT : ENTRY_EXPR;
 }
 
-/* True when every bracket opened in text is closed, ignoring strings (and,
- * in DPL, comments).  Strings end at a newline in both DPL and JSON, so an
- * unterminated one cannot swallow the rest of the session. */
-static bool balanced(const char *text, size_t len, bool dpl)
+/* True when every bracket opened in text is closed and (in DPL) the text
+ * does not end in a comma, ignoring strings and comments.  Strings end at a
+ * newline in both DPL and JSON, so an unterminated one cannot swallow the
+ * rest of the session.  *opened says whether any `{` was seen. */
+static bool balanced(const char *text, size_t len, bool dpl, bool *opened)
 {
+    *opened = false;
     long depth = 0;
+    char last = 0; /* last character outside comments and blanks */
     bool in_str = false, in_comment = false;
     for (size_t i = 0; i < len; i++) {
         char c = text[i];
@@ -63,6 +74,8 @@ static bool balanced(const char *text, size_t len, bool dpl)
         }
         if (in_comment)
             continue;
+        if (c != ' ' && c != '\t' && c != '\r' && !(c == '#' && dpl && !in_str))
+            last = c;
         if (in_str) {
             if (c == '\\' && i + 1 < len && text[i + 1] != '\n')
                 i++;
@@ -75,20 +88,23 @@ static bool balanced(const char *text, size_t len, bool dpl)
         else if (c == '#' && dpl)
             in_comment = true;
         else if (c == '{' || c == '[' || c == '(')
-            depth++;
+            depth++, *opened |= c == '{';
         else if (c == '}' || c == ']' || c == ')')
             depth--;
     }
-    return depth <= 0;
+    return depth <= 0 && !(dpl && last == ',');
 }
 
 static void submit(Repl *r, EntryKind kind, DplBuf *entry)
 {
-    /* drop the newline that ended the last line */
-    size_t len = entry->len && entry->data[entry->len - 1] == '\n' ? entry->len - 1 : entry->len;
+    /* drop trailing blank lines, so "expected `{`" points after the text */
     const char *text = entry->data ? entry->data : "";
+    size_t len = entry->len;
+    while (len && strchr(" \t\r\n", text[len - 1]))
+        len--;
     switch (kind) {
     case ENTRY_STATEMENT:
+    case ENTRY_BLOCK:
         repl_statement(r, text, len);
         break;
     case ENTRY_RECORD:
@@ -149,10 +165,17 @@ static bool loop(Repl *r)
                 continue;
             }
         }
+        bool blank = line[strspn(line, " \t\r")] == '\0';
         dpl_buf_puts(&entry, line);
         dpl_buf_putc(&entry, '\n');
         dpl_free(line);
-        if (balanced(entry.data, entry.len, kind != ENTRY_RECORD)) {
+        bool opened;
+        bool done = balanced(entry.data, entry.len, kind != ENTRY_RECORD, &opened);
+        /* `add from data.x` may put its `{` on the next line; a blank line
+         * gives up waiting, and the parser says what is missing. */
+        if (kind == ENTRY_BLOCK && !opened && !blank)
+            done = false;
+        if (done) {
             submit(r, kind, &entry);
             kind = ENTRY_NONE;
         }

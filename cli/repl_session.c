@@ -263,9 +263,11 @@ void repl_statement(Repl *r, const char *text, size_t len)
     DplBuf cand = {0};
     dpl_buf_append(&cand, r->text.data ? r->text.data : "", r->text.len);
     dpl_buf_append(&cand, text, len);
-    dpl_buf_putc(&cand, '\n');
+    /* compiled without a final newline, so "expected `}`, found end of
+     * file" points at the end of what was typed, not at an empty line */
     Compiled c;
     compile(&c, "<session>", cand.data, cand.len);
+    dpl_buf_putc(&cand, '\n');
 
     /* Shown in session coordinates (the lines of :check and of reject
      * rules), so that notes such as "first written at line 3" are right;
