@@ -370,3 +370,24 @@ Test(check, checking_twice_is_harmless)
     cr_assert(dpl_check(prog, &diags));
     cr_assert_eq(diags.len, 0, "%s", listing());
 }
+
+Test(check, mandatory_keys_keep_every_byte_of_quoted_names)
+{
+    compile(HEAD "mandatory {\n    data.\"a\\u0000b\"\n    data.\"a\"\n    data.\"a\\u0000b\"\n}\n");
+    EXPECT(DPL_W402, 6, 5);
+    cr_assert_eq(count(DPL_W402), 1, "%s", listing());
+}
+
+Test(check, many_writes_are_all_tracked)
+{
+    DplBuf b = {0};
+    dpl_buf_puts(&b, HEAD "add {\n");
+    for (int i = 0; i < 500; i++)
+        dpl_buf_printf(&b, "    v%d -> t%d\n", i, i);
+    dpl_buf_puts(&b, "    again -> t0\n    again -> t499\n}\n");
+    compile(b.data);
+    dpl_buf_free(&b);
+    EXPECT(DPL_E306, 504, 5);
+    EXPECT(DPL_E306, 505, 5);
+    cr_assert_eq(diags.len, 2, "%s", listing());
+}
