@@ -415,6 +415,26 @@ static size_t decode_key(const uchar *p, const uchar *end, char *out, size_t cap
     return n;
 }
 
+/* Key equality without a libc call: keys are short, and memcmp's call and
+ * dispatch cost more than the comparison itself. */
+static inline bool key_eq(const uchar *a, const char *b, size_t n)
+{
+    while (n >= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return false;
+        a += 8;
+        b += 8;
+        n -= 8;
+    }
+    while (n--)
+        if (*a++ != (uchar)*b++)
+            return false;
+    return true;
+}
+
 /* The child of n named by the key text k[0..klen) (raw, between quotes),
  * or 0. */
 static uint32_t match_key(const Scan *s, const DplPlanNode *n, const uchar *k, size_t klen, unsigned sf)
@@ -432,13 +452,13 @@ static uint32_t match_key(const Scan *s, const DplPlanNode *n, const uchar *k, s
     if (!n->linear) {
         uint32_t cand = plan->table[n->table + dpl_plan_hash(k, klen)];
         const DplPlanNode *c = &plan->nodes[cand];
-        if (cand && c->len == klen && memcmp(c->name, k, klen) == 0)
+        if (cand && c->len == klen && key_eq(k, c->name, klen))
             found = cand;
     } else {
         const uint32_t *kids = plan->kids + n->kid_begin;
         for (uint32_t i = 0; i < n->nkids && !found; i++) {
             const DplPlanNode *c = &plan->nodes[kids[i]];
-            if (c->len == klen && memcmp(c->name, k, klen) == 0)
+            if (c->len == klen && key_eq(k, c->name, klen))
                 found = kids[i];
         }
     }

@@ -1,0 +1,207 @@
+#!/usr/bin/env python3
+"""run_engines.py — the direct engine (scan/) must print exactly what the
+tree evaluator prints.
+
+    run_engines.py --dpl BUILD/cli/dpl --dplc BUILD/cli/dplc --root SRC [-v]
+
+For every program (examples/*.dpl, every run case of ../shared/conformance,
+and a few programs below that exercise what the direct engine handles:
+nested targets, `using`, substitutive, quoted keys), and for inputs made
+from every sample file (each line as is, plus deterministic variants:
+whitespace, escaped strings, reals in other spellings, duplicate keys,
+missing and null fields, truncated lines, CRLF, blank lines), runs
+
+    dpl run --engine tree        (the reference)
+    dpl run                      (auto: the direct engine where eligible)
+    dpl run -j 2 / -j 3          (worker threads)
+
+with --stats, --rejects and --skipped, and compares stdout, the rejects,
+the skipped lines, the stats line and the exit status byte for byte.
+Exits 1 on any difference.
+"""
+
+import argparse
+import glob
+import json
+import os
+import random
+import subprocess
+import sys
+import tempfile
+
+EXTRA_PROGRAMS = {
+    "nested.dpl": """
+substitutive entity "car" { data.id, metadata.kind }
+sources "a", "b" using metadata.origin.name
+mandatory { data.x }
+add {
+    x -> out.first
+    y -> other
+    z -> out.second.deep
+    data."odd key"
+    metadata.kind -> kind
+}
+""",
+    "flat.dpl": """
+entity "person" { data.cpf }
+add {
+    nome
+    idade -> age
+    endereco
+}
+""",
+}
+
+# Inputs for the extra programs: generated below from these shapes.
+EXTRA_LINES = [
+    {"data": {"id": 7, "x": 1, "y": 2, "z": 3, "odd key": "k"}, "metadata": {"origin": {"name": "a"}, "kind": "v"}},
+    {"data": {"id": "s", "x": "é", "z": [1, 2.5]}, "metadata": {"origin": {"name": "b"}, "kind": 1.5}},
+    {"data": {"id": 1.0, "x": {"b": 1, "a": None}}, "metadata": {"origin": {"name": "c"}}},
+    {"data": {"cpf": "123", "nome": "Ana", "idade": 30, "endereco": {"rua": "A", "n": 1}}, "metadata": {"source": "p"}},
+    {"data": {"cpf": 123, "nome": None, "idade": 30.25}, "metadata": {"source": "p"}},
+]
+
+
+def spellings_of_real(x):
+    """Other texts of the same number, as raw JSON."""
+    s = repr(float(x))
+    return [s, s + "0" if "." in s and "e" not in s else s, "%.17g" % x, "%e" % x]
+
+
+def variants(line, rng):
+    """Deterministic variants of one JSON line (as text)."""
+    out = [line]
+    try:
+        v = json.loads(line)
+    except ValueError:
+        return out + [line[: len(line) // 2]]
+    out.append(json.dumps(v, ensure_ascii=True))                      # \\u escapes
+    out.append(json.dumps(v, indent=None, separators=(", ", " : ")))  # whitespace
+    out.append(json.dumps(v, ensure_ascii=False).replace("/", "\\/"))
+    out.append(line[: max(1, len(line) - 3)])                         # truncated
+    out.append(line + "\r")                                           # CRLF
+    out.append("  ")                                                  # blank
+    if isinstance(v, dict):
+        # duplicate a member: the last one wins
+        for k in list(v.keys())[:2]:
+            out.append(line[:-1] + ", " + json.dumps(k) + ": " + json.dumps(v[k]) + "}")
+        for sect in ("data", "metadata"):
+            d = v.get(sect)
+            if not isinstance(d, dict) or not d:
+                continue
+            keys = sorted(d.keys())
+            for _ in range(4):
+                k = rng.choice(keys)
+                w = json.loads(line)
+                op = rng.randrange(7)
+                if op == 0:
+                    del w[sect][k]
+                elif op == 1:
+                    w[sect][k] = None
+                elif op == 2:
+                    w[sect][k] = ""
+                elif op == 3:
+                    w[sect][k] = rng.choice([0, -1, 2**63 - 1, 1.5, 100.0, 1e21, "x\u00e9\n", [1, {"a": 2}], True])
+                elif op == 4:
+                    w[sect] = dict(reversed(list(w[sect].items())))
+                elif op == 5:
+                    w[sect] = 5
+                else:
+                    w[sect][k] = {"nested": w[sect][k]}
+                out.append(json.dumps(w, ensure_ascii=False))
+            # a real spelled differently (1.50, 1e2, ...)
+            for k in keys:
+                if isinstance(d[k], float):
+                    for sp in spellings_of_real(d[k]):
+                        out.append(line.replace(json.dumps(d[k]), sp, 1))
+                    break
+    return out
+
+
+def build_input(paths, rng):
+    lines = []
+    for p in paths:
+        with open(p, encoding="utf-8", errors="surrogateescape") as f:
+            for raw in f:
+                raw = raw.rstrip("\n")
+                lines.extend(variants(raw, rng))
+    return "\n".join(lines) + "\n"
+
+
+def run(dpl, program, input_path, extra, tmp, tag):
+    rej = os.path.join(tmp, tag + ".rej")
+    skp = os.path.join(tmp, tag + ".skip")
+    cmd = [dpl, "run", *extra, "--stats", "--rejects", rej, "--skipped", skp, program, input_path]
+    p = subprocess.run(cmd, capture_output=True, timeout=300)
+    with open(rej, "rb") as f:
+        r = f.read()
+    with open(skp, "rb") as f:
+        s = f.read()
+    return {"status": p.returncode, "stdout": p.stdout, "stderr": p.stderr, "rejects": r, "skipped": s}
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dpl", required=True)
+    ap.add_argument("--dplc")
+    ap.add_argument("--root", required=True)
+    ap.add_argument("-v", action="store_true")
+    a = ap.parse_args()
+    rng = random.Random(20261121)
+
+    tmp = tempfile.mkdtemp(prefix="dpl-engines-")
+    programs = []  # (name, program path, input files, extra args)
+    for prog in sorted(glob.glob(os.path.join(a.root, "examples", "*.dpl"))):
+        base = os.path.splitext(prog)[0]
+        inputs = [base + ".ndjson"] if os.path.exists(base + ".ndjson") else []
+        programs.append((os.path.basename(prog), prog, inputs, []))
+    cases = os.path.join(a.root, "..", "shared", "conformance", "cases")
+    for d in sorted(glob.glob(os.path.join(cases, "0*"))):
+        extra = open(os.path.join(d, "args")).read().split() if os.path.exists(os.path.join(d, "args")) else []
+        programs.append((os.path.basename(d), os.path.join(d, "program.dpl"), [os.path.join(d, "input.ndjson")], extra))
+    sample = os.path.join(tmp, "extra.ndjson")
+    with open(sample, "w") as f:
+        for v in EXTRA_LINES:
+            f.write(json.dumps(v, ensure_ascii=False) + "\n")
+    for name, text in EXTRA_PROGRAMS.items():
+        path = os.path.join(tmp, name)
+        with open(path, "w") as f:
+            f.write(text)
+        programs.append((name, path, [sample], []))
+    # every program also sees every other sample, so eligible programs meet
+    # records of foreign shapes too
+    all_samples = sorted({i for _, _, ins, _ in programs for i in ins})
+
+    failed = 0
+    compared = 0
+    for name, prog, inputs, extra in programs:
+        data = build_input(inputs + all_samples, rng)
+        inp = os.path.join(tmp, "input.ndjson")
+        with open(inp, "w", encoding="utf-8", errors="surrogateescape") as f:
+            f.write(data)
+        ref = run(a.dpl, prog, inp, extra + ["--engine", "tree"], tmp, "tree")
+        for mode in (["--engine", "auto"], ["-j", "2"], ["-j", "3", "--engine", "tree"]):
+            got = run(a.dpl, prog, inp, extra + mode, tmp, "auto")
+            compared += 1
+            diffs = [k for k in ("status", "stdout", "stderr", "rejects", "skipped") if got[k] != ref[k]]
+            if diffs:
+                failed += 1
+                print("FAIL %s %s: %s differ" % (name, " ".join(mode), ", ".join(diffs)))
+                for k in diffs:
+                    if k == "status":
+                        continue
+                    a_lines, b_lines = ref[k].splitlines(), got[k].splitlines()
+                    for i, (x, y) in enumerate(zip(a_lines, b_lines)):
+                        if x != y:
+                            print("  %s line %d\n    tree: %s\n    this: %s" % (k, i + 1, x[:300], y[:300]))
+                            break
+                    else:
+                        print("  %s: %d vs %d lines" % (k, len(a_lines), len(b_lines)))
+            elif a.v:
+                print("ok   %s %s (%d emitted bytes)" % (name, " ".join(mode), len(ref["stdout"])))
+    print("%d passed, %d failed" % (compared - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
