@@ -37,6 +37,7 @@ fi
 
 scripts/setup --bench --no-build
 
+mkdir -p bench/data bench/out
 dpl=
 if [ "$with_dpl" = 1 ]; then
     if [ -f build-release/meson-private/coredata.dat ]; then
@@ -44,13 +45,13 @@ if [ "$with_dpl" = 1 ]; then
     else
         meson setup build-release --buildtype=release -Dtests=false >/dev/null
     fi
-    ninja -C build-release >/dev/null || { ninja -C build-release; exit 1; }
+    if ! ninja -C build-release >bench/out/build.log 2>&1; then
+        cat bench/out/build.log >&2; exit 1
+    fi
     dpl=build-release/dpl
     [ -x "$dpl" ] || dpl=build-release/cli/dpl   # where cli/meson.build puts it
     [ -x "$dpl" ] || { echo "bench: no dpl binary in build-release/" >&2; exit 1; }
 fi
-
-mkdir -p bench/data bench/out
 
 # Generates (once) the N-record file with the default mix: 5% from another
 # source, 2% without data.valor; regenerated when the generator changes.
@@ -72,8 +73,10 @@ measure() {
     best_ms=; rss_kb=0
     for ((i = 0; i < runs; i++)); do
         t0=$(date +%s%N)
-        if ! /usr/bin/time -v -o "$tv" "$@" <"$in" >"$out"; then
-            echo "bench: $name failed:" >&2; cat "$tv" >&2; exit 1
+        if ! /usr/bin/time -v -o "$tv" "$@" <"$in" >"$out" 2>"${errf:-/dev/stderr}"; then
+            echo "bench: $name failed (exit status in $tv):" >&2
+            [ -z "${errf:-}" ] || tail -n 20 "$errf" >&2
+            exit 1
         fi
         t1=$(date +%s%N)
         ms=$(((t1 - t0) / 1000000))
@@ -110,9 +113,8 @@ echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 104857
 
 declare -A ms cpu rss
 if [ -n "$dpl" ]; then
-    measure dpl "$in" bench/out/dpl.ndjson -- \
-        "$dpl" run "${dpl_args[@]}" --stats --rejects bench/out/dpl.rejects examples/fipe.dpl \
-        2>bench/out/dpl.stats
+    errf=bench/out/dpl.stats measure dpl "$in" bench/out/dpl.ndjson -- \
+        "$dpl" run "${dpl_args[@]}" --stats --rejects bench/out/dpl.rejects examples/fipe.dpl
     ms[dpl]=$best_ms; cpu[dpl]=$cpu_s; rss[dpl]=$rss_kb
 fi
 measure jq "$in" bench/out/jq.ndjson -- jq -c -f bench/fipe.jq
@@ -129,12 +131,15 @@ for t in dpl jq gojq; do
                  printf "%-6s %9.2f %9.2f %9.1f %12.0f %12.1f\n", t, s, cpu, b / s / 1e6, l / s, kb / 1024 }'
 done
 if [ -n "$dpl" ]; then
-    awk -v d="${ms[dpl]}" -v j="${ms[jq]}" -v g="${ms[gojq]}" 'BEGIN { if (d <= 0) d = 1;
-        printf "\nspeed ratio (wall): dpl/jq %.1fx, dpl/gojq %.1fx\n", j / d, g / d }'
+    awk -v d="${ms[dpl]}" -v j="${ms[jq]}" -v g="${ms[gojq]}" \
+        -v dc="${cpu[dpl]}" -v jc="${cpu[jq]}" -v gc="${cpu[gojq]}" 'BEGIN {
+        if (d <= 0) d = 1; if (dc <= 0) dc = 0.01;
+        printf "\nspeed ratio, wall time: dpl/jq %.1fx, dpl/gojq %.1fx\n", j / d, g / d
+        printf "speed ratio, CPU time:  dpl/jq %.1fx, dpl/gojq %.1fx\n", jc / dc, gc / dc }'
 fi
 
 echo
 args=(--input "$in" --jq bench/out/jq.ndjson --gojq bench/out/gojq.ndjson)
 [ -z "$dpl" ] || args+=(--dpl bench/out/dpl.ndjson --dpl-stats bench/out/dpl.stats)
 python3 bench/compare.py "${args[@]}"
-[ -z "$dpl" ] || cat bench/out/dpl.stats
+[ -z "$dpl" ] || echo "dpl --stats: $(tail -n 1 bench/out/dpl.stats)"
