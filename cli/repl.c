@@ -19,8 +19,14 @@ typedef enum {
     ENTRY_EXPR,
 } EntryKind;
 
-static bool ident_start(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_'; }
-static bool ident_char(char c) { return ident_start(c) || (c >= '0' && c <= '9'); }
+static bool ident_start(char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+}
+static bool ident_char(char c)
+{
+    return ident_start(c) || (c >= '0' && c <= '9');
+}
 
 /* What the first line of an entry starts. */
 static EntryKind classify(const char *s)

@@ -21,22 +21,22 @@ typedef struct {
     FILE *f;
     char *name;
     off_t *offsets;
-    long *lines;   /* 1-based file line of each record */
+    long *lines; /* 1-based file line of each record */
     size_t n, cap;
-    size_t pos;    /* records already shown: the next one is offsets[pos] */
+    size_t pos; /* records already shown: the next one is offsets[pos] */
 } ReplFile;
 
 typedef struct {
-    bool tty;        /* stdin is a terminal: libedit, prompts, history */
-    bool color;      /* ANSI colour in what we print */
-    FILE *out;       /* everything goes here, in order (diagnostics too) */
-    bool had_error;  /* some input was an error: exit status 1 when piped */
+    bool tty;       /* stdin is a terminal: libedit, prompts, history */
+    bool color;     /* ANSI colour in what we print */
+    FILE *out;      /* everything goes here, in order (diagnostics too) */
+    bool had_error; /* some input was an error: exit status 1 when piped */
 
     /* The session program: the text of every accepted statement, each ending
      * in '\n'.  src/prog are compiled from it; ev exists only when the whole
      * program checks (so not before there is an entity statement). */
     DplBuf text;
-    char *file;      /* the file the text came from while it is unchanged */
+    char *file; /* the file the text came from while it is unchanged */
     DplSource *src;
     DplProgram *prog;
     DplEvaluator *ev;
@@ -45,16 +45,16 @@ typedef struct {
     DplSource *xsrc;
     DplProgram *xprog;
     DplEvaluator *xev;
-    size_t *undo;    /* text length before each typed statement, for :undo */
+    size_t *undo; /* text length before each typed statement, for :undo */
     size_t nundo, capundo;
 
-    json_t *record;  /* the last record, or NULL */
+    json_t *record; /* the last record, or NULL */
     long record_line;
-    long npasted;    /* records typed so far: the 'line of the next one */
+    long npasted; /* records typed so far: the 'line of the next one */
 
     ReplFile open;
 
-    char **fields;   /* field paths seen in records, for tab completion */
+    char **fields; /* field paths seen in records, for tab completion */
     size_t nfields, capfields;
 } Repl;
 

@@ -10,8 +10,8 @@
 #include "json/json.h"
 
 const char *const repl_command_names[] = {
-    ":load", ":save", ":show", ":reset", ":undo", ":check", ":record", ":open",
-    ":next", ":prev", ":explain", ":help", ":quit", NULL,
+    ":load", ":save", ":show", ":reset",   ":undo", ":check", ":record",
+    ":open", ":next", ":prev", ":explain", ":help", ":quit",  NULL,
 };
 
 static const char help_text[] =

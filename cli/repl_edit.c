@@ -74,7 +74,8 @@ static void fields_walk(Repl *r, DplBuf *path, const json_t *obj, int depth)
         return;
     const char *key;
     json_t *val;
-    json_object_foreach((json_t *)obj, key, val) {
+    json_object_foreach((json_t *)obj, key, val)
+    {
         size_t keep = path->len;
         if (path->len)
             dpl_buf_putc(path, '.');

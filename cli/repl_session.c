@@ -7,8 +7,8 @@
 
 #include "check/check.h"
 #include "cli/repl.h"
-#include "json/json.h"
 #include "parser/parser.h"
+#include "json/json.h"
 
 #define SGR_RED "1;31"
 #define SGR_YELLOW "1;33"
@@ -58,7 +58,10 @@ static void render(Repl *r, const DplSource *src, const DplDiag *d)
 /* Diagnostics the REPL never repeats on every line: a session is built one
  * statement at a time, so "no entity yet" and "no sources" are its normal
  * state (:check still shows them). */
-static bool is_session_noise(const DplDiag *d) { return d->code == DPL_E301 || d->code == DPL_W401; }
+static bool is_session_noise(const DplDiag *d)
+{
+    return d->code == DPL_E301 || d->code == DPL_W401;
+}
 
 static size_t count_errors(const DplDiagList *l, bool ignore_noise)
 {
@@ -124,7 +127,10 @@ static void install(Repl *r, Compiled *c)
     compiled_free(c);
 }
 
-static const char *session_name(const Repl *r) { return r->file ? r->file : "<session>"; }
+static const char *session_name(const Repl *r)
+{
+    return r->file ? r->file : "<session>";
+}
 
 bool repl_session_has_entity(const Repl *r)
 {
