@@ -73,7 +73,10 @@ measure() {
     best_ms=; rss_kb=0
     for ((i = 0; i < runs; i++)); do
         t0=$(date +%s%N)
-        if ! /usr/bin/time -v -o "$tv" "$@" <"$in" >"$out" 2>"${errf:-/dev/stderr}"; then
+        # fd 3: the command's stderr (errf, or ours; never reopen /dev/stderr,
+        # which would truncate a redirected log)
+        if [ -n "${errf:-}" ]; then exec 3>"$errf"; else exec 3>&2; fi
+        if ! /usr/bin/time -v -o "$tv" "$@" <"$in" >"$out" 2>&3; then
             echo "bench: $name failed (exit status in $tv):" >&2
             [ -z "${errf:-}" ] || tail -n 20 "$errf" >&2
             exit 1
@@ -93,7 +96,7 @@ measure() {
 }
 
 if [ "$mode" = rss ]; then
-    echo "peak RSS of dpl run ${dpl_args[*]:-} examples/fipe.dpl (memory must not grow with the stream)"
+    echo "peak RSS of: dpl run ${dpl_args[*]:+${dpl_args[*]} }examples/fipe.dpl (memory must not grow with the stream)"
     for size in 200000 1000000; do
         f=$(data_file $size)
         runs=1
