@@ -599,6 +599,9 @@ static const DplParOps par_ops = {par_clone_new, par_clone_free, par_line, par_t
 static bool run_input(Run *run, int fd, const char *name)
 {
     if (run->opt->jobs > 1) {
+        /* jansson seeds its object hashes lazily on first use; do it here,
+         * before any worker thread can race to do it. */
+        json_object_seed(0);
         int err = dpl_run_parallel(fd, run->opt->jobs, run->opt->max_record_bytes, &par_ops, run);
         if (err && outputs_ok(run)) {
             fprintf(stderr, "dpl run: cannot read %s: %s\n", name, strerror(err));
