@@ -18,7 +18,12 @@
 
 #include "lexer/lexer.h"
 
-typedef DPL_VEC(DplToken) TokVec;
+/* The token array grows on the heap (realloc, no zeroing of the arena's
+ * fresh blocks) and is handed to the arena at the end: freed with it. */
+typedef struct {
+    DplToken *items;
+    size_t len, cap;
+} TokVec;
 
 typedef struct {
     const DplSource *src;
@@ -55,14 +60,19 @@ static DplPos pos_at(Lexer *L, uint32_t off)
 
 static DplToken *emit(Lexer *L, DplTokKind kind, const unsigned char *start, const unsigned char *stop)
 {
-    DplToken t = {0};
-    t.kind = kind;
-    t.span.start = off_of(L, start);
-    t.span.end = off_of(L, stop);
-    t.start = pos_at(L, t.span.start);
-    t.end = pos_at(L, t.span.end);
-    dpl_vec_push(L->arena, &L->toks, t);
-    return &L->toks.items[L->toks.len - 1];
+    TokVec *v = &L->toks;
+    if (v->len == v->cap) {
+        v->cap = v->cap ? v->cap * 2 : 256;
+        v->items = dpl_realloc(v->items, v->cap * sizeof *v->items);
+    }
+    DplToken *t = &v->items[v->len++];
+    *t = (DplToken){0};
+    t->kind = kind;
+    t->span.start = off_of(L, start);
+    t->span.end = off_of(L, stop);
+    t->start = pos_at(L, t->span.start);
+    t->end = pos_at(L, t->span.end);
+    return t;
 }
 
 static DplDiag *error_at(Lexer *L, DplCode code, const unsigned char *start, const unsigned char *stop,
@@ -441,5 +451,6 @@ DplTokens dpl_lex(const DplSource *src, DplArena *arena, DplDiagList *diags, boo
 #undef TOKEN
     }
     (void)mar;
+    dpl_arena_defer(arena, dpl_free, L.toks.items);
     return (DplTokens){L.toks.items, L.toks.len};
 }

@@ -16,13 +16,19 @@ const char *dpl_tok_spelling(DplTokKind k)
     return spellings[k];
 }
 
+static const unsigned char lengths[DPL_TOK_COUNT] = {
+#define X(name, spelling) [DPL_TOK_##name] = sizeof(spelling) - 1,
+    DPL_TOKENS(X)
+#undef X
+};
+
 DplTokKind dpl_tok_keyword(const char *s, size_t n)
 {
-    /* Keywords are the only spellings made of letters, so a linear scan of the
-     * keyword range of the table is the whole lookup: 20 short compares. */
+    /* A linear scan of the 20 keywords; the length and first-letter tests
+     * reject almost every identifier before any memcmp. */
     for (int k = DPL_TOK_FIRST_KEYWORD; k <= DPL_TOK_LAST_KEYWORD; k++) {
         const char *kw = spellings[k];
-        if (strlen(kw) == n && memcmp(kw, s, n) == 0)
+        if (lengths[k] == n && kw[0] == s[0] && memcmp(kw, s, n) == 0)
             return (DplTokKind)k;
     }
     return DPL_TOK_IDENT;
