@@ -227,9 +227,14 @@ static const unsigned char *scan_string(Lexer *L, const unsigned char *start)
                 }
                 uint32_t cp;
                 int n = dpl_utf8_decode((const char *)e, (size_t)(L->end - e), &cp);
-                if (n < 0)
+                DplDiag *d;
+                if (n < 0 || cp < 0x20 || cp == 0x7F) {
+                    /* keep the message valid UTF-8 and printable */
+                    d = error_at(L, DPL_E103, p, e + 1, "invalid escape sequence: backslash before byte 0x%02X", *e);
                     n = 1;
-                DplDiag *d = error_at(L, DPL_E103, p, e + n, "invalid escape sequence `\\%.*s`", n, (const char *)e);
+                } else {
+                    d = error_at(L, DPL_E103, p, e + n, "invalid escape sequence `\\%.*s`", n, (const char *)e);
+                }
                 dpl_diag_help(d, "valid escapes are \\\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX; write a backslash as \\\\");
                 bad = true;
                 p = e + n;

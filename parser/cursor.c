@@ -104,13 +104,17 @@ static void describe(const Parser *p, const DplToken *t, char *out, size_t n)
 {
     const char *text = p->src->text + t->span.start;
     int len = (int)(t->span.end - t->span.start);
-    if (len > 32)
+    bool cut = len > 32;
+    if (cut) {
         len = 32;
+        while (len > 0 && ((unsigned char)text[len] & 0xC0) == 0x80)
+            len--; /* never split a UTF-8 sequence: messages stay valid UTF-8 */
+    }
     switch (t->kind) {
     case DPL_TOK_EOF: snprintf(out, n, "end of file"); break;
     case DPL_TOK_NEWLINE: snprintf(out, n, "end of line"); break;
     case DPL_TOK_IDENT: snprintf(out, n, "identifier `%.*s`", len, text); break;
-    case DPL_TOK_STRING: snprintf(out, n, "string %.*s%s", len, text, len == 32 ? "..." : ""); break;
+    case DPL_TOK_STRING: snprintf(out, n, "string %.*s%s", len, text, cut ? "...\"" : ""); break;
     case DPL_TOK_INT:
     case DPL_TOK_REAL: snprintf(out, n, "number `%.*s`", len, text); break;
     case DPL_TOK_META: snprintf(out, n, "meta attribute `%.*s`", len, text); break;
