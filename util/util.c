@@ -65,16 +65,26 @@ char *dpl_strndup(const char *s, size_t n)
 
 char *dpl_strdup(const char *s) { return dpl_strndup(s, strlen(s)); }
 
-char *dpl_vasprintf(const char *fmt, va_list ap)
+/* Formats into a stack buffer first: most messages fit, and measuring with
+ * vsnprintf(NULL, 0, ...) trips GCC's -Wformat-truncation under UBSan. */
+static int format_measure(char *small, size_t n, const char *fmt, va_list ap)
 {
     va_list ap2;
     va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
+    int len = vsnprintf(small, n, fmt, ap2);
     va_end(ap2);
-    if (n < 0)
-        n = 0;
+    return len < 0 ? 0 : len;
+}
+
+char *dpl_vasprintf(const char *fmt, va_list ap)
+{
+    char small[256];
+    int n = format_measure(small, sizeof small, fmt, ap);
     char *p = dpl_malloc((size_t)n + 1);
-    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    if ((size_t)n < sizeof small)
+        memcpy(p, small, (size_t)n + 1);
+    else
+        vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }
 
@@ -210,12 +220,14 @@ void dpl_buf_putc(DplBuf *b, char c)
 
 void dpl_buf_vprintf(DplBuf *b, const char *fmt, va_list ap)
 {
-    va_list ap2;
-    va_copy(ap2, ap);
-    int n = vsnprintf(NULL, 0, fmt, ap2);
-    va_end(ap2);
+    char small[256];
+    int n = format_measure(small, sizeof small, fmt, ap);
     if (n <= 0)
         return;
+    if ((size_t)n < sizeof small) {
+        dpl_buf_append(b, small, (size_t)n);
+        return;
+    }
     dpl_buf_reserve(b, (size_t)n);
     vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
     b->len += (size_t)n;
