@@ -418,3 +418,82 @@ Test(fmt, random_expressions_round_trip)
         dpl_buf_free(&b);
     }
 }
+
+/* Comments in a DPL text: '#' outside string literals. */
+static size_t count_comments(const char *t)
+{
+    size_t n = 0;
+    for (; *t; t++) {
+        if (*t == '"') {
+            for (t++; *t && *t != '"' && *t != '\n'; t++)
+                if (*t == '\\' && t[1])
+                    t++;
+            if (!*t)
+                break;
+        } else if (*t == '#') {
+            n++;
+            while (t[1] && t[1] != '\n')
+                t++;
+        }
+    }
+    return n;
+}
+
+/* Random edits (comments, newlines, commas, parentheses dropped in at random
+ * places) of programs with comments: whatever still parses must format to a
+ * fixed point with the same AST and the same number of comments. */
+Test(fmt, mutated_programs_round_trip)
+{
+    static const char *const seeds[] = {
+        "# head\nentity \"e\" {  # t\n    k1, k2\n}\nsources \"s\"  # u\n"
+        "add {\n    k1 + \"-\" +\n        k2 -> c, k1\n    # in\n    n * 2 -> d if n > 0\n}\n# tail\n",
+        "add from data.x {\n    all\n    delete y\n    append (a ?? b) as string -> t\n}\n"
+        "requirement {\n    not (a and b) or -c < 2\n}\nmandatory {\n    data.\"q r\"[0]\n}\n",
+    };
+    static const char *const bits[] = {"#", "# c\n", "\n", "\n\n", ",", " ", "(", ")", "-", "\t", "\r\n"};
+    rng_state = 7;
+    int formatted = 0;
+    for (int n = 0; n < 600; n++) {
+        DplBuf b = {0};
+        dpl_buf_puts(&b, seeds[rnd(2)]);
+        for (unsigned k = 1 + rnd(3); k > 0; k--) {
+            size_t at = rnd((unsigned)b.len + 1);
+            const char *ins = bits[rnd(sizeof bits / sizeof *bits)];
+            DplBuf c = {0};
+            dpl_buf_append(&c, b.data, at);
+            dpl_buf_puts(&c, ins);
+            dpl_buf_append(&c, b.data + at, b.len - at);
+            dpl_buf_free(&b);
+            b = c;
+        }
+        char *out = fmt_text(b.data, NULL);
+        if (out) {
+            formatted++;
+            char *again = fmt_text(out, NULL);
+            cr_assert_not_null(again, "output does not parse:\n%s--- from:\n%s", out, b.data);
+            cr_assert_str_eq(again, out, "not idempotent; input:\n%s", b.data);
+            cr_assert(same_ast(b.data, out), "AST changed:\n%s--- formatted:\n%s", b.data, out);
+            cr_assert_eq(count_comments(out), count_comments(b.data), "comment lost:\n%s--- formatted:\n%s",
+                         b.data, out);
+            dpl_free(again);
+        }
+        dpl_free(out);
+        dpl_buf_free(&b);
+    }
+    cr_assert_gt(formatted, 100, "too few mutants parsed (%d) for the test to mean much", formatted);
+}
+
+Test(fmt, earlier_errors_in_the_list_do_not_block_formatting)
+{
+    const char *text = "sources \"s\"\n";
+    DplSource *src = dpl_source_new("t.dpl", text, strlen(text));
+    DplDiagList d = {0};
+    dpl_diag_add(&d, DPL_E301, (DplSpan){0, 0}, "an earlier error from another pass");
+    char *out = dpl_fmt(src, &d);
+    cr_assert_not_null(out);
+    cr_assert_str_eq(out, text);
+    cr_assert_eq(d.len, 1, "dpl_fmt added diagnostics for a valid program");
+    dpl_free(out);
+    dpl_diag_list_free(&d);
+    dpl_source_free(src);
+}
