@@ -23,9 +23,9 @@
 typedef struct {
     uint32_t start, end; /* source bytes the line was made from */
     int indent;
-    bool open;           /* ends with `{`: no blank line may follow */
-    bool close;          /* a lone `}`: comments before it are inside the block */
-    char *text;          /* arena */
+    bool open;  /* ends with `{`: no blank line may follow */
+    bool close; /* a lone `}`: comments before it are inside the block */
+    char *text; /* arena */
 } Unit;
 
 typedef struct {
@@ -35,17 +35,18 @@ typedef struct {
     DPL_VEC(DplSpan) comments;
     DPL_VEC(DplSpan) lbraces;
     DPL_VEC(DplSpan) rbraces;
-    DplBuf line;  /* the unit being built */
+    DplBuf line; /* the unit being built */
     DplBuf out;
-    uint32_t last_end;  /* source end of the last thing printed */
-    bool no_blank;      /* the next line may not be preceded by a blank one */
+    uint32_t last_end; /* source end of the last thing printed */
+    bool no_blank;     /* the next line may not be preceded by a blank one */
 } Fmt;
 
 /* ---- units ------------------------------------------------------------- */
 
 static void push_unit(Fmt *f, uint32_t start, uint32_t end, int indent, bool open, bool close)
 {
-    Unit u = {start, end, indent, open, close, dpl_arena_strndup(f->arena, f->line.data ? f->line.data : "", f->line.len)};
+    Unit u = {start, end,   indent,
+              open,  close, dpl_arena_strndup(f->arena, f->line.data ? f->line.data : "", f->line.len)};
     dpl_vec_push(f->arena, &f->units, u);
     dpl_buf_reset(&f->line);
 }

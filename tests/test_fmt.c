@@ -10,7 +10,10 @@
 #include "fmt/fmt.h"
 #include "parser/parser.h"
 
-static void setup(void) { dpl_util_init(); }
+static void setup(void)
+{
+    dpl_util_init();
+}
 
 TestSuite(fmt, .init = setup);
 
@@ -128,7 +131,8 @@ Test(fmt, one_item_per_line_at_four_spaces)
 
 Test(fmt, sources_on_one_line)
 {
-    check_fmt("sources \"a\" ,\"b\"   using   metadata.origin\n", "sources \"a\", \"b\" using metadata.origin\n");
+    check_fmt("sources \"a\" ,\"b\"   using   metadata.origin\n",
+              "sources \"a\", \"b\" using metadata.origin\n");
     check_fmt("sources    \"only\"", "sources \"only\"\n");
 }
 
@@ -157,7 +161,8 @@ Test(fmt, empty_block_stays_on_one_line)
 
 Test(fmt, continued_expression_joins_one_line)
 {
-    check_fmt("add {\n    k1 + \"-\" +\n        k2 -> combinado\n}\n", "add {\n    k1 + \"-\" + k2 -> combinado\n}\n");
+    check_fmt("add {\n    k1 + \"-\" +\n        k2 -> combinado\n}\n",
+              "add {\n    k1 + \"-\" + k2 -> combinado\n}\n");
 }
 
 Test(fmt, quoted_path_segments_and_indexes)
@@ -230,7 +235,8 @@ Test(fmt, comments_at_top_and_end_of_file)
 
 Test(fmt, comment_text_is_kept_verbatim)
 {
-    check_fmt("sources \"s\" #no space,   odd  spacing  é\n", "sources \"s\"  #no space,   odd  spacing  é\n");
+    check_fmt("sources \"s\" #no space,   odd  spacing  é\n",
+              "sources \"s\"  #no space,   odd  spacing  é\n");
 }
 
 Test(fmt, blank_lines_collapse_and_vanish_at_block_edges)
@@ -327,10 +333,10 @@ Test(fmt, strings_are_escaped_canonically)
 Test(fmt, syntax_errors_are_reported_not_rewritten)
 {
     const char *bad[] = {
-        "entity \"e\" { k\n",             /* unclosed block */
-        "add { x + }\n",                  /* incomplete expression */
-        "entiti \"e\" { k }\n",           /* unknown statement */
-        "sources \"unterminated\n",       /* lexical error */
+        "entity \"e\" { k\n",       /* unclosed block */
+        "add { x + }\n",            /* incomplete expression */
+        "entiti \"e\" { k }\n",     /* unknown statement */
+        "sources \"unterminated\n", /* lexical error */
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         size_t nerr = 0;
@@ -355,10 +361,11 @@ static unsigned rnd(unsigned n)
  * the input has both redundant and necessary ones. */
 static void gen_expr(DplBuf *b, int depth)
 {
-    static const char *const atoms[] = {"a", "data.b", "metadata.c.d", "x[0]", "1", "2.50", "\"s\\t\"",
-                                        "'id", "true", "null", "len(a)", "[1, b]", "y[*].z"};
-    static const char *const binops[] = {"??", "or", "||", "and", "&&", "==", "!=", "<", "<=",
-                                         ">", ">=", "+", "-", "*", "/", "%"};
+    static const char *const atoms[] = {"a",      "data.b",   "metadata.c.d", "x[0]", "1",
+                                        "2.50",   "\"s\\t\"", "'id",          "true", "null",
+                                        "len(a)", "[1, b]",   "y[*].z"};
+    static const char *const binops[] = {"??", "or", "||", "and", "&&", "==", "!=", "<",
+                                         "<=", ">",  ">=", "+",   "-",  "*",  "/",  "%"};
     static const char *const types[] = {"int", "float", "string", "bool"};
     bool paren = rnd(3) == 0;
     if (paren)
