@@ -443,8 +443,7 @@ static void run_record(Repl *r, json_t *rec, long line)
         print_rejected(r, &res);
         break;
     }
-    dpl_result_clear(&res);
-    dpl_free(res.errors); /* clear keeps the array's capacity for reuse */
+    dpl_result_free(&res);
 }
 
 void repl_record_text(Repl *r, const char *text, size_t len, long line, const char *where)

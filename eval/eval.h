@@ -6,7 +6,8 @@
  * the reject codes of §8 (stdlib.h DplRtCode).
  *
  * Ownership: dpl_eval_record borrows the record; the DplResult owns its
- * entity (a new reference) and its error list until dpl_result_clear().
+ * entity (a new reference) and its error list until dpl_result_clear();
+ * dpl_result_free() also releases the storage kept for reuse.
  */
 #ifndef DPL_EVAL_H
 #define DPL_EVAL_H
@@ -55,7 +56,8 @@ void dpl_eval_record(const DplEvaluator *ev, json_t *record, long line, DplResul
 json_t *dpl_eval_expr(const DplEvaluator *ev, const DplExpr *e, json_t *record, long line, DplRtError *err);
 
 void dpl_result_init(DplResult *r);
-void dpl_result_clear(DplResult *r); /* frees and resets for reuse */
+void dpl_result_clear(DplResult *r); /* frees the entity and errors; keeps the error array for reuse */
+void dpl_result_free(DplResult *r);  /* clear, and release the error array */
 /* Adds an error (used by the reader for invalid_json / limit_exceeded too). */
 void dpl_result_add_error(DplResult *r, DplRtCode code, const char *path, const DplSpan *rule,
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));

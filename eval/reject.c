@@ -21,6 +21,13 @@ void dpl_result_clear(DplResult *r)
     /* the error array keeps its capacity for the next record */
 }
 
+void dpl_result_free(DplResult *r)
+{
+    dpl_result_clear(r);
+    dpl_free(r->errors);
+    dpl_result_init(r);
+}
+
 void dpl_result_add_error(DplResult *r, DplRtCode code, const char *path, const DplSpan *rule, const char *fmt, ...)
 {
     if (r->nerrors == r->cap) {

@@ -39,8 +39,7 @@ static Prog load(const char *text)
 
 static void unload(Prog *p)
 {
-    dpl_result_clear(&p->res);
-    dpl_free(p->res.errors);
+    dpl_result_free(&p->res);
     dpl_eval_free(p->ev);
     dpl_program_free(p->prog);
     dpl_source_free(p->src);
