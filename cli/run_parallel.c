@@ -1,5 +1,5 @@
 /* run_parallel.c — `dpl run -j N`: the calling thread reads the input into
- * blocks of whole lines (about 1 MB each, each tagged with the number of its
+ * blocks of whole lines (about 512 KB each, each tagged with the number of its
  * first line), N worker threads turn blocks into output, and the calling
  * thread merges finished blocks strictly in input order.  A fixed ring of
  * blocks bounds memory: reading waits while every block is in flight.
@@ -18,8 +18,8 @@
 #include "cli/run_parallel.h"
 #include "util/util.h"
 
-#define BLOCK_BYTES (1024u * 1024u)
-#define READ_CHUNK (256u * 1024u)
+#define BLOCK_BYTES (512u * 1024u)
+#define READ_CHUNK (128u * 1024u)
 #define RAW_PREFIX 1024 /* as in run.c: what a too-long reject keeps */
 
 typedef enum { BLK_FREE, BLK_QUEUED, BLK_DONE } BlkState;
