@@ -764,3 +764,22 @@ Test(parser, lines_after_an_unknown_statement_are_skipped_to_the_next_statement)
     expect_diag(1, DPL_E203, 4, 1);
     cr_expect_eq(prog->nstmts, 1);
 }
+
+Test(parser, diagnostic_messages_are_valid_utf8)
+{
+    /* messages quote source text; they must stay printable JSON strings */
+    const char *cases[] = {
+        "entity \"e\" { k \"\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9"
+        "\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9\" }",
+        "add { \"\\\xff\" -> y, \"\\\t\" -> z, \xe2\x82 }",
+        "\xff\xfe mandatry { x }",
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        parse(cases[i]);
+        cr_expect_gt(diags.len, 0);
+        for (size_t j = 0; j < diags.len; j++) {
+            const char *m = diags.items[j].message;
+            cr_expect(dpl_utf8_valid(m, strlen(m)), "case %zu: %s", i, m);
+        }
+    }
+}
