@@ -152,7 +152,8 @@ static void write_canonical(DplBuf *out, const json_t *v)
             m[k].value = json_object_iter_value(it);
             k++;
         }
-        qsort(m, k, sizeof *m, compare_utf16);
+        if (k > 1) /* qsort(NULL, 0, ...) is undefined: an empty object has no array */
+            qsort(m, k, sizeof *m, compare_utf16);
         dpl_buf_putc(out, '{');
         for (size_t i = 0; i < k; i++) {
             if (i)
