@@ -12,27 +12,13 @@
 #include "json/json.h"
 #include "stdlib/impl.h"
 
-static const char *type_name(const json_t *v)
-{
-    switch (dpl_type_of(v)) {
-    case DPL_T_NULL: return "null";
-    case DPL_T_BOOL: return "boolean";
-    case DPL_T_INT: return "integer";
-    case DPL_T_REAL: return "real";
-    case DPL_T_STRING: return "string";
-    case DPL_T_ARRAY: return "array";
-    case DPL_T_OBJECT: return "object";
-    }
-    return "missing";
-}
-
 /* The array argument of fn, or NULL (null: missing; else a type_error). */
 static const json_t *array_arg(const char *fn, const json_t *v, DplRtError *err)
 {
     if (json_is_array(v))
         return v;
     if (!json_is_null(v))
-        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "%s(): argument must be an array, got %s", fn, type_name(v));
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "%s(): argument must be an array, got %s", fn, dpl_value_type_name(v));
     return NULL;
 }
 
@@ -42,7 +28,7 @@ static bool numbers_only(const char *fn, const json_t *arr, DplRtError *err)
     for (size_t i = 0; i < json_array_size(arr); i++) {
         const json_t *e = json_array_get(arr, i);
         if (!json_is_number(e) && !json_is_null(e)) {
-            dpl_rt_error(err, DPL_RT_TYPE_ERROR, "%s(): element %zu must be a number, got %s", fn, i, type_name(e));
+            dpl_rt_error(err, DPL_RT_TYPE_ERROR, "%s(): element %zu must be a number, got %s", fn, i, dpl_value_type_name(e));
             return false;
         }
     }
@@ -290,7 +276,7 @@ DPL_BUILTIN_FN(round)
         if (json_is_null(args[1]))
             return NULL;
         if (!json_is_integer(args[1])) {
-            dpl_rt_error(err, DPL_RT_TYPE_ERROR, "round(): places must be an integer, got %s", type_name(args[1]));
+            dpl_rt_error(err, DPL_RT_TYPE_ERROR, "round(): places must be an integer, got %s", dpl_value_type_name(args[1]));
             return NULL;
         }
         places = json_integer_value(args[1]);
@@ -300,7 +286,7 @@ DPL_BUILTIN_FN(round)
     if (json_is_real(x))
         return round_real(json_real_value(x), places, err);
     if (!json_is_null(x))
-        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "round(): argument must be a number, got %s", type_name(x));
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "round(): argument must be a number, got %s", dpl_value_type_name(x));
     return NULL;
 }
 
@@ -319,6 +305,6 @@ DPL_BUILTIN_FN(abs)
     if (json_is_real(x))
         return json_real(fabs(json_real_value(x)));
     if (!json_is_null(x))
-        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "abs(): argument must be a number, got %s", type_name(x));
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "abs(): argument must be a number, got %s", dpl_value_type_name(x));
     return NULL;
 }

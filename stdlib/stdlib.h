@@ -30,6 +30,8 @@ enum {
 /* "string", "number", "int or string", ... for messages. */
 const char *dpl_types_name(DplTypes t, char *buf, size_t n);
 DplTypes dpl_type_of(const json_t *v); /* 0 for NULL (missing) */
+/* "string", "integer", ... of a value, "missing" for NULL (runtime messages). */
+const char *dpl_value_type_name(const json_t *v);
 
 /* Runtime error codes of spec §8 (shared with eval). */
 typedef enum {

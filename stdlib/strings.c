@@ -17,20 +17,6 @@
 
 typedef enum { ARG_OK, ARG_NULL, ARG_BAD } ArgKind;
 
-static const char *type_name(const json_t *v)
-{
-    switch (dpl_type_of(v)) {
-    case DPL_T_NULL: return "null";
-    case DPL_T_BOOL: return "boolean";
-    case DPL_T_INT: return "integer";
-    case DPL_T_REAL: return "real";
-    case DPL_T_STRING: return "string";
-    case DPL_T_ARRAY: return "array";
-    case DPL_T_OBJECT: return "object";
-    }
-    return "missing";
-}
-
 /* Classifies argument `which` (1-based, for the message) of fn. */
 static ArgKind want(const char *fn, int which, const json_t *v, json_type type, const char *what, DplRtError *err)
 {
@@ -38,7 +24,7 @@ static ArgKind want(const char *fn, int which, const json_t *v, json_type type, 
         return ARG_OK;
     if (json_is_null(v))
         return ARG_NULL;
-    dpl_rt_error(err, DPL_RT_TYPE_ERROR, "%s(): argument %d must be %s, got %s", fn, which, what, type_name(v));
+    dpl_rt_error(err, DPL_RT_TYPE_ERROR, "%s(): argument %d must be %s, got %s", fn, which, what, dpl_value_type_name(v));
     return ARG_BAD;
 }
 
@@ -87,7 +73,7 @@ DPL_BUILTIN_FN(len)
     case JSON_OBJECT: return json_integer((json_int_t)json_object_size(v));
     case JSON_NULL: return NULL;
     default:
-        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "len(): argument must be a string, array or object, got %s", type_name(v));
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "len(): argument must be a string, array or object, got %s", dpl_value_type_name(v));
         return NULL;
     }
 }
@@ -317,7 +303,7 @@ DPL_BUILTIN_FN(join)
         const json_t *e = json_array_get(arr, i);
         if (!scalar_text(&b, e)) {
             dpl_rt_error(err, DPL_RT_TYPE_ERROR, "join(): element %zu must be a string, number or boolean, got %s", i,
-                         type_name(e));
+                         dpl_value_type_name(e));
             dpl_buf_free(&b);
             return NULL;
         }
@@ -377,7 +363,7 @@ DPL_BUILTIN_FN(contains)
     if (json_is_null(hay))
         return NULL;
     if (!json_is_string(hay)) {
-        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "contains(): argument 1 must be a string or an array, got %s", type_name(hay));
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "contains(): argument 1 must be a string or an array, got %s", dpl_value_type_name(hay));
         return NULL;
     }
     STR_ARG("contains", 1);
@@ -431,7 +417,7 @@ DPL_BUILTIN_FN(concat)
             continue;
         if (!scalar_text(&b, v)) {
             dpl_rt_error(err, DPL_RT_TYPE_ERROR, "concat(): argument %zu must be a string, number or boolean, got %s",
-                         i + 1, type_name(v));
+                         i + 1, dpl_value_type_name(v));
             dpl_buf_free(&b);
             return NULL;
         }

@@ -51,6 +51,20 @@ DplTypes dpl_type_of(const json_t *v)
     return 0;
 }
 
+const char *dpl_value_type_name(const json_t *v)
+{
+    switch (dpl_type_of(v)) {
+    case DPL_T_NULL: return "null";
+    case DPL_T_BOOL: return "boolean";
+    case DPL_T_INT: return "integer";
+    case DPL_T_REAL: return "real";
+    case DPL_T_STRING: return "string";
+    case DPL_T_ARRAY: return "array";
+    case DPL_T_OBJECT: return "object";
+    }
+    return "missing";
+}
+
 static const char *const rt_names[DPL_RT_COUNT] = {
     "invalid_json",       "not_an_object", "missing_source", "missing_mandatory",
     "requirement_failed", "missing_key",   "cast_failed",    "type_error",
