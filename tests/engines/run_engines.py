@@ -128,11 +128,16 @@ def build_input(paths, rng):
     return "\n".join(lines) + "\n"
 
 
-def run(dpl, program, input_path, extra, tmp, tag):
+def run(dpl, program, input_path, extra, tmp, tag, stdin=False):
     rej = os.path.join(tmp, tag + ".rej")
     skp = os.path.join(tmp, tag + ".skip")
-    cmd = [dpl, "run", *extra, "--stats", "--rejects", rej, "--skipped", skp, program, input_path]
-    p = subprocess.run(cmd, capture_output=True, timeout=300)
+    cmd = [dpl, "run", *extra, "--stats", "--rejects", rej, "--skipped", skp, program]
+    if stdin:
+        # through a pipe, so reads split lines wherever the pipe does
+        with open(input_path, "rb") as f:
+            p = subprocess.run(cmd, input=f.read(), capture_output=True, timeout=300)
+    else:
+        p = subprocess.run(cmd + [input_path], capture_output=True, timeout=300)
     with open(rej, "rb") as f:
         r = f.read()
     with open(skp, "rb") as f:
@@ -179,26 +184,34 @@ def main():
         inp = os.path.join(tmp, "input.ndjson")
         with open(inp, "w", encoding="utf-8", errors="surrogateescape") as f:
             f.write(data)
-        ref = run(a.dpl, prog, inp, extra + ["--engine", "tree"], tmp, "tree")
-        for mode in (["--engine", "auto"], ["-j", "2"], ["-j", "3", "--engine", "tree"]):
-            got = run(a.dpl, prog, inp, extra + mode, tmp, "auto")
-            compared += 1
-            diffs = [k for k in ("status", "stdout", "stderr", "rejects", "skipped") if got[k] != ref[k]]
-            if diffs:
-                failed += 1
-                print("FAIL %s %s: %s differ" % (name, " ".join(mode), ", ".join(diffs)))
-                for k in diffs:
-                    if k == "status":
-                        continue
-                    a_lines, b_lines = ref[k].splitlines(), got[k].splitlines()
-                    for i, (x, y) in enumerate(zip(a_lines, b_lines)):
-                        if x != y:
-                            print("  %s line %d\n    tree: %s\n    this: %s" % (k, i + 1, x[:300], y[:300]))
-                            break
-                    else:
-                        print("  %s: %d vs %d lines" % (k, len(a_lines), len(b_lines)))
-            elif a.v:
-                print("ok   %s %s (%d emitted bytes)" % (name, " ".join(mode), len(ref["stdout"])))
+        # (options of the reference and of the runs compared with it, stdin)
+        configs = [
+            ([], (["--engine", "auto"], ["-j", "2"], ["-j", "3", "--engine", "tree"]), False),
+            # lines longer than the limit, split across reads at random places
+            (["--max-record-bytes", "300"], (["--engine", "auto"], ["-j", "2"]), True),
+        ]
+        for base, modes, stdin in configs:
+            ref = run(a.dpl, prog, inp, extra + base + ["--engine", "tree"], tmp, "tree", stdin)
+            for mode in modes:
+                got = run(a.dpl, prog, inp, extra + base + mode, tmp, "auto", stdin)
+                mode = base + mode
+                compared += 1
+                diffs = [k for k in ("status", "stdout", "stderr", "rejects", "skipped") if got[k] != ref[k]]
+                if diffs:
+                    failed += 1
+                    print("FAIL %s %s: %s differ" % (name, " ".join(mode), ", ".join(diffs)))
+                    for k in diffs:
+                        if k == "status":
+                            continue
+                        a_lines, b_lines = ref[k].splitlines(), got[k].splitlines()
+                        for i, (x, y) in enumerate(zip(a_lines, b_lines)):
+                            if x != y:
+                                print("  %s line %d\n    tree: %s\n    this: %s" % (k, i + 1, x[:300], y[:300]))
+                                break
+                        else:
+                            print("  %s: %d vs %d lines" % (k, len(a_lines), len(b_lines)))
+                elif a.v:
+                    print("ok   %s %s (%d emitted bytes)" % (name, " ".join(mode), len(ref["stdout"])))
     print("%d passed, %d failed" % (compared - failed, failed))
     return 1 if failed else 0
 
