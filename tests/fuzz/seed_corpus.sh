@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# seed_corpus.sh TARGET DIR — fills DIR with seed inputs for a fuzz target,
+# taken at run time from the repository (examples/, tests/) and the shared
+# conformance cases, so no large corpus is ever committed:
+#   program      every .dpl file, one file each
+#   record, scan every line of every .ndjson file, one file each (deduplicated)
+# plus the small committed tests/fuzz/seeds/TARGET.
+set -euo pipefail
+target=$1 dir=$2
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+conf=$root/../shared/conformance/cases
+mkdir -p "$dir"
+sources=("$root/examples" "$root/tests")
+[ -d "$conf" ] && sources+=("$conf")
+
+case $target in
+program)
+    find "${sources[@]}" -name '*.dpl' -size -64k -print0 |
+        while IFS= read -r -d '' f; do
+            cp "$f" "$dir/$(sha1sum <"$f" | cut -c1-16).dpl"
+        done
+    ;;
+record|scan)
+    # one input line per file; names are content hashes, so duplicates merge
+    find "${sources[@]}" -name '*.ndjson' -size -4M -print0 |
+        xargs -0 cat | python3 -c '
+import hashlib, os, sys
+out = sys.argv[1]
+for n, line in enumerate(sys.stdin.buffer):
+    if n >= 5000:
+        break
+    line = line.rstrip(b"\n")
+    if line.strip():
+        with open(os.path.join(out, hashlib.sha1(line).hexdigest()[:16]), "wb") as f:
+            f.write(line)
+' "$dir"
+    ;;
+*)
+    echo "seed_corpus.sh: unknown target '$target' (program, record, scan)" >&2
+    exit 2
+    ;;
+esac
+cp "$here/seeds/$target/"* "$dir/"
