@@ -38,7 +38,6 @@ bool dpl_p_check(const Parser *p, DplTokKind k);
  * mode) and, inside ( ) or [ ], newlines. */
 void dpl_p_advance(Parser *p);
 void dpl_p_skip_newlines(Parser *p);
-#define skip_newlines_raw dpl_p_skip_newlines
 /* Skips newlines (and commas when commas is true), leaving panic mode at
  * each one: they are the boundaries errors do not cross. */
 void dpl_p_skip_separators(Parser *p, bool commas);

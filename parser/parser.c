@@ -86,7 +86,7 @@ static void sync_item(Parser *p, size_t item_start)
 
 /* ---- blocks ----------------------------------------------------------------- */
 
-typedef bool (*ItemFn)(Parser *p, void *ctx);
+typedef void (*ItemFn)(Parser *p, void *ctx);
 
 /* block = "{" { item ( NEWLINE | "," ) } "}"
  * Calls item() for each item; returns false if the opening brace is missing
@@ -136,24 +136,22 @@ static bool parse_block(Parser *p, const char *what, ItemFn item, void *ctx)
 
 typedef DPL_VEC(DplExpr *) ExprVec;
 
-static bool expr_item(Parser *p, void *ctx)
+static void expr_item(Parser *p, void *ctx)
 {
     ExprVec *v = ctx;
     DplExpr *e = dpl_parse_expression(p);
     dpl_vec_push(p->arena, v, e);
-    return e->kind != DPL_EXPR_ERROR;
 }
 
-static bool path_item(Parser *p, void *ctx)
+static void path_item(Parser *p, void *ctx)
 {
     ExprVec *v = ctx;
     if (!check(p, DPL_TOK_IDENT) && !check(p, DPL_TOK_STRING)) {
         error_expected(p, "a path");
-        return false;
+        return;
     }
     DplExpr *e = dpl_parse_path_expr(p);
     dpl_vec_push(p->arena, v, e);
-    return e->kind != DPL_EXPR_ERROR;
 }
 
 /* target = IDENT { "." IDENT } */
@@ -185,7 +183,7 @@ typedef DPL_VEC(DplAddItem) ItemVec;
 /* add_item = "all"
  *          | "delete" path
  *          | [ "append" | "overwrite" ] expr [ "->" target ] [ "if" expr ] */
-static bool add_item(Parser *p, void *ctx)
+static void add_item(Parser *p, void *ctx)
 {
     ItemVec *v = ctx;
     DplAddItem it = {0};
@@ -235,7 +233,6 @@ static bool add_item(Parser *p, void *ctx)
     if (it.span.end < it.span.start)
         it.span.end = it.span.start;
     dpl_vec_push(p->arena, v, it);
-    return ok;
 }
 
 /* ---- statements ------------------------------------------------------------------ */
@@ -445,7 +442,7 @@ static void unknown_statement(Parser *p)
         if (check(p, DPL_TOK_NEWLINE)) {
             /* `name` alone on its line with the `{` on the next one. */
             size_t save = p->pos;
-            skip_newlines_raw(p);
+            skip_newlines(p);
             if (!check(p, DPL_TOK_LBRACE) || seen_brace) {
                 p->pos = save;
                 break;
