@@ -506,3 +506,48 @@ Test(scan, ineligible_programs_use_the_tree)
     for (size_t i = 0; i < sizeof programs / sizeof *programs; i++)
         compare_engines(programs[i], NULL, 0, false);
 }
+
+/* Random envelopes whose data uses the key pool, so every program path
+ * meets missing, null, nested, escaped, duplicated and odd values. */
+Test(scan, direct_engine_matches_tree_on_random_records)
+{
+    static const char *const programs[] = {
+        "entity \"e\" { data.a, b }\nsources \"s\", \"t\" using metadata.source\n"
+        "add {\n a\n b -> t.x\n c -> t.y.z\n data.\"x y\" -> w\n metadata.a -> m\n data.\"\" -> empty\n}\n",
+        "substitutive entity \"e\" { c }\nmandatory { a, metadata.a }\nadd { source -> s\n data.\"\xc3\xa9\" }\n",
+    };
+    enum { N = 4000 };
+    char **lines = dpl_calloc(N, sizeof *lines);
+    DplBuf data = {0}, b = {0};
+    for (size_t i = 0; i < N; i++) {
+        gen_doc(&data);
+        dpl_buf_reset(&b);
+        /* a, b and c first (the keys the programs need), then random
+         * members, which may repeat them: the last one wins */
+        dpl_buf_puts(&b, "{\"data\":{");
+        for (int k = 0; k < 3; k++) {
+            dpl_buf_printf(&b, "\"%c\":", 'a' + k);
+            if (rn(4))
+                dpl_buf_printf(&b, "\"v%u\",", rn(5));
+            else {
+                gen_value(&b, 2);
+                dpl_buf_putc(&b, ',');
+            }
+        }
+        dpl_buf_append(&b, data.data + 1, data.len - 1);
+        dpl_buf_printf(&b, ",\"metadata\":{\"source\":\"%s\",\"a\":", (const char *[]){"s", "t", "u"}[rn(3)]);
+        gen_value(&b, 2);
+        dpl_buf_puts(&b, "}}");
+        lines[i] = dpl_strndup(b.data, b.len);
+    }
+    size_t decided = 0;
+    for (size_t p = 0; p < sizeof programs / sizeof *programs; p++)
+        decided += compare_engines(programs[p], (const char *const *)lines, N, true);
+    /* most records are valid and most pass: the direct engine must decide them */
+    cr_expect_gt(decided, N, "decided %zu of %d", decided, 2 * N);
+    for (size_t i = 0; i < N; i++)
+        dpl_free(lines[i]);
+    dpl_free(lines);
+    dpl_buf_free(&data);
+    dpl_buf_free(&b);
+}
