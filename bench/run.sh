@@ -111,7 +111,7 @@ fi
 in=$(data_file "$n")
 bytes=$(stat -c %s "$in")
 lines=$(wc -l <"$in")
-echo "input: $in, $lines records, $((bytes / 1000000)) MB; best of $runs wall-clock runs per tool"
+echo "input: $in, $lines records, $(awk -v b="$bytes" 'BEGIN { printf "%.1f", b / 1e6 }') MB; best of $runs wall-clock runs per tool"
 echo "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2 / 1048576}' /proc/meminfo); $(jq --version), gojq $(gojq --version | awk '{print $2}')"
 
 declare -A ms cpu rss
@@ -136,7 +136,7 @@ done
 if [ -n "$dpl" ]; then
     awk -v d="${ms[dpl]}" -v j="${ms[jq]}" -v g="${ms[gojq]}" \
         -v dc="${cpu[dpl]}" -v jc="${cpu[jq]}" -v gc="${cpu[gojq]}" 'BEGIN {
-        if (d <= 0) d = 1; if (dc <= 0) dc = 0.01;
+        if (d < 10 || dc < 0.05) { print "\n(run too short for ratios: use more records)"; exit }
         printf "\nspeed ratio, wall time: dpl/jq %.1fx, dpl/gojq %.1fx\n", j / d, g / d
         printf "speed ratio, CPU time:  dpl/jq %.1fx, dpl/gojq %.1fx\n", jc / dc, gc / dc }'
 fi
