@@ -21,6 +21,9 @@ output; review every change (git diff) before committing it.
 """
 import argparse, json, os, re, subprocess, sys
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import wrap  # noqa: E402  (tests/wrap.py: the --wrap option)
+
 HEADER = re.compile(r"^(?P<file>[^\n]*?):(?P<line>\d+):(?P<col>\d+): (?P<sev>error|warning)\[(?P<code>[EW]\d{3})\]: ", re.M)
 
 
@@ -127,8 +130,10 @@ def main():
     ap.add_argument("--root", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
     ap.add_argument("--update", action="store_true")
     ap.add_argument("-v", action="store_true")
+    wrap.add_option(ap)
     args = ap.parse_args()
     args.dplc = os.path.abspath(args.dplc)
+    wrapped = wrap.setup(args)
     d = os.path.join(args.root, "tests", "check")
     failures = []
     covered = set()
@@ -143,6 +148,7 @@ def main():
         if c not in covered:
             failures.append("code %s has no golden test in tests/check" % c)
     check_cli(args, d, failures)
+    failures += wrapped.problems()
     for f in failures:
         print("FAIL " + f)
     print("%d golden files, %d codes, %d failures" % (len(names), len(codes), len(failures)))
