@@ -35,13 +35,13 @@ static bool numbers_only(const char *fn, const json_t *arr, DplRtError *err)
     return true;
 }
 
-/* Sum of the numbers: exact int64 for the integers (with an overflow flag),
- * a separate double for the reals, so [10, 2.5, 7] gives exactly 19.5 and a
- * big integer is not rounded before it meets a real. */
+/* Sum of the numbers: the integers exactly in 128 bits (no element count a
+ * machine can hold overflows that), a separate double for the reals, so
+ * [10, 2.5, 7] gives exactly 19.5, a big integer is not rounded before it
+ * meets a real, and [INT64_MAX, 1, -1] is INT64_MAX: only the final sum has
+ * to fit an int64, as with any exact sum. */
 typedef struct {
-    json_int_t ints;
-    bool overflow;
-    long double all;  /* every element, for when ints overflowed */
+    __int128 ints;
     double reals;
     size_t count, nreals;
 } Total;
@@ -52,13 +52,9 @@ static Total total_of(const json_t *arr)
     for (size_t i = 0; i < json_array_size(arr); i++) {
         const json_t *e = json_array_get(arr, i);
         if (json_is_integer(e)) {
-            json_int_t v = json_integer_value(e);
-            if (__builtin_add_overflow(t.ints, v, &t.ints))
-                t.overflow = true;
-            t.all += (long double)v;
+            t.ints += json_integer_value(e);
         } else if (json_is_real(e)) {
             t.reals += json_real_value(e);
-            t.all += (long double)json_real_value(e);
             t.nreals++;
         } else {
             continue; /* null */
@@ -76,13 +72,13 @@ DPL_BUILTIN_FN(sum)
         return NULL;
     Total t = total_of(arr);
     if (t.nreals == 0) {
-        if (t.overflow) {
+        if (t.ints > INT64_MAX || t.ints < INT64_MIN) {
             dpl_rt_error(err, DPL_RT_ARITHMETIC_ERROR, "sum(): integer overflow");
             return NULL;
         }
-        return json_integer(t.ints);
+        return json_integer((json_int_t)t.ints);
     }
-    double r = t.overflow ? (double)t.all : (double)t.ints + t.reals;
+    double r = (double)t.ints + t.reals;
     if (!isfinite(r)) {
         dpl_rt_error(err, DPL_RT_ARITHMETIC_ERROR, "sum(): result is too large for a real");
         return NULL;
@@ -101,7 +97,7 @@ DPL_BUILTIN_FN(avg)
         return NULL;
     /* Always a real (avg([1, 1]) is 1.0).  The mean of finite numbers is
      * finite even when their sum is not: then average term by term. */
-    double r = t.overflow ? (double)(t.all / (long double)t.count) : ((double)t.ints + t.reals) / (double)t.count;
+    double r = ((double)t.ints + t.reals) / (double)t.count;
     if (!isfinite(r)) {
         r = 0;
         for (size_t i = 0; i < json_array_size(arr); i++)

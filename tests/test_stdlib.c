@@ -291,8 +291,11 @@ Test(std, sum)
     EXPECT("-9223372036854775808", "sum", 1, "[-9223372036854775807,-1]");
     EXPECT("error:arithmetic_error", "sum", 1, "[9223372036854775807,1]");
     EXPECT("error:arithmetic_error", "sum", 1, "[-9223372036854775808,-1]");
-    /* An overflow that comes back in range is fine for the exact sum... */
-    EXPECT("error:arithmetic_error", "sum", 1, "[9223372036854775807,1,-1]");
+    /* The sum is exact: only the result must fit, not every partial sum... */
+    EXPECT("9223372036854775807", "sum", 1, "[9223372036854775807,1,-1]");
+    EXPECT("-9223372036854775808", "sum", 1, "[-9223372036854775808,-1,1]");
+    EXPECT("0", "sum", 1, "[9223372036854775807,9223372036854775807,-9223372036854775807,-9223372036854775807]");
+    EXPECT("error:arithmetic_error", "sum", 1, "[9223372036854775807,9223372036854775807,-9223372036854775806]");
     /* ...and a real makes the result a real, with no error. */
     EXPECT("9.223372036854776e+18", "sum", 1, "[9223372036854775807,1,0.5]");
     EXPECT("error:arithmetic_error", "sum", 1, "[1.7976931348623157e308,1.7976931348623157e308]");
