@@ -300,13 +300,42 @@ static const char *cast_name(DplCastType t)
     }
 }
 
+/* The string as a JSON literal for a message: escaped (a quote, a newline
+ * or a NUL byte in the value must not garble the message), and cut after at
+ * most `max` bytes of escaped text, only between code points, with "..."
+ * when cut.  The result fits buf (cap > max + 8). */
+static void quote_for_message(const json_t *s, char *buf, size_t cap, size_t max)
+{
+    const char *p = json_string_value(s);
+    size_t n = json_string_length(s), i = 0;
+    DplBuf q = {0};
+    dpl_buf_putc(&q, '"');
+    while (i < n) {
+        uint32_t cp;
+        int len = dpl_utf8_decode(p + i, n - i, &cp);
+        size_t step = len > 0 ? (size_t)len : 1;
+        size_t before = q.len;
+        dpl_json_write_string(&q, p + i, step); /* "<escaped code point>" */
+        /* keep only the escaped code point, without the quotes just written */
+        memmove(q.data + before, q.data + before + 1, q.len - before - 2);
+        q.len -= 2;
+        if (q.len > max) {
+            q.len = before;
+            break;
+        }
+        i += step;
+    }
+    dpl_buf_putc(&q, '"');
+    snprintf(buf, cap, "%.*s%s", (int)q.len, q.data, i < n ? "..." : "");
+    dpl_buf_free(&q);
+}
+
 static json_t *cast_failed(EvalCtx *c, const DplExpr *e, DplCastType type, json_t *a)
 {
     if (json_is_string(a)) {
-        /* quote the string, cut to keep the message readable */
-        int n = (int)(json_string_length(a) > 60 ? 60 : json_string_length(a));
-        dpl__eval_fail(c, e, DPL_RT_CAST_FAILED, "cannot cast \"%.*s\"%s to %s", n, json_string_value(a),
-                       json_string_length(a) > 60 ? "..." : "", cast_name(type));
+        char quoted[140];
+        quote_for_message(a, quoted, sizeof quoted, 120);
+        dpl__eval_fail(c, e, DPL_RT_CAST_FAILED, "cannot cast %s to %s", quoted, cast_name(type));
     } else {
         dpl__eval_fail(c, e, DPL_RT_CAST_FAILED, "cannot cast %s to %s", dpl__type_article(a), cast_name(type));
     }

@@ -329,6 +329,44 @@ Test(eval, cast_to_int)
     EXPECT_EVAL("a as int", "{\"a\":7}", "7");
 }
 
+/* The cast_failed message of a one-expression program over data. */
+static char *cast_message(const char *data)
+{
+    Prog p = load("entity \"t\" { 1 }\nadd { a as int -> r }\n");
+    char record[1024];
+    snprintf(record, sizeof record, "{\"data\":%s}", data);
+    run(&p, record);
+    cr_assert_eq(p.res.nerrors, 1);
+    cr_assert_eq(p.res.errors[0].code, DPL_RT_CAST_FAILED);
+    char *m = dpl_strdup(p.res.errors[0].message);
+    unload(&p);
+    return m;
+}
+
+/* The message quotes the value as a JSON string: a quote, a newline or a
+ * NUL in the value stays visible and unambiguous, and a long value is cut
+ * between code points (it used to be cut at byte 60, splitting a UTF-8
+ * sequence, and to stop at the first NUL: "1\u00002" read "1"). */
+Test(eval, cast_message_quotes_the_value)
+{
+    char *m = cast_message("{\"a\":\"x\\ny\\\"z\"}");
+    cr_expect_str_eq(m, "cannot cast \"x\\ny\\\"z\" to int");
+    dpl_free(m);
+    m = cast_message("{\"a\":\"1\\u00002\"}");
+    cr_expect_str_eq(m, "cannot cast \"1\\u00002\" to int");
+    dpl_free(m);
+    /* 1 + 80 two-byte letters: cut, valid UTF-8, whole letters only */
+    char data[400] = "{\"a\":\"a";
+    for (int i = 0; i < 80; i++)
+        strcat(data, "\xc3\xa9");
+    strcat(data, "\"}");
+    m = cast_message(data);
+    cr_expect(dpl_utf8_valid(m, strlen(m)), "message is valid UTF-8: %s", m);
+    cr_expect(strstr(m, "\"... to int") != NULL, "message marks the cut: %s", m);
+    cr_expect(strncmp(m, "cannot cast \"a\xc3\xa9\xc3\xa9", 17) == 0, "%s", m);
+    dpl_free(m);
+}
+
 Test(eval, cast_to_float)
 {
     EXPECT_EVAL("a as float", "{\"a\":\"32150.50\"}", "32150.5");
