@@ -352,7 +352,9 @@ static void check_add(DplChecker *c, Writes *ws, DplStmt *s)
         if (!it->value)
             continue;
         dpl_check_infer(c, it->value);
-        bool has_target = it->has_target && it->target.nsegs > 0;
+        if (it->has_target && it->target.nsegs == 0)
+            continue; /* `->` without a valid target: the parser's E201; nothing to track */
+        bool has_target = it->has_target;
         if (!has_target && it->value->kind == DPL_EXPR_PATH)
             has_target = implicit_target(c, it);
         /* other items without a target are the parser's E204 */

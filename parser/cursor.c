@@ -13,6 +13,8 @@ static void skip_ignored(Parser *p)
         if (k == DPL_TOK_ERROR) {
             /* Already reported by the lexer: stay quiet until the next
              * boundary rather than report what follows from it. */
+            if (!p->panic)
+                p->panic_pos = p->pos;
             p->panic = true;
         } else if (!(k == DPL_TOK_NEWLINE && p->nest > 0)) {
             return;
@@ -90,6 +92,7 @@ DplDiag *error_at(Parser *p, DplSpan span, DplCode code, const char *fmt, ...)
     if (p->panic)
         return NULL;
     p->panic = true;
+    p->panic_pos = p->pos;
     va_list ap;
     va_start(ap, fmt);
     char *msg = dpl_vasprintf(fmt, ap);

@@ -211,6 +211,7 @@ static DplExpr *call(Parser *p)
     const DplToken *name_tok = cur(p);
     uint32_t start = name_tok->span.start;
     advance(p); /* name */
+    size_t open_idx = p->pos;
     advance(p); /* ( */
     open_nest(p);
     DPL_VEC(DplExpr *) args = {0};
@@ -225,7 +226,10 @@ static DplExpr *call(Parser *p)
     }
     close_nest(p);
     if (!check(p, DPL_TOK_RPAREN)) {
-        error_expected(p, "`,` or `)` in the argument list");
+        DplDiag *d = error_expected(p, "`,` or `)` in the argument list");
+        if (d)
+            dpl_diag_note(d, "the `(` of `%s` opened at line %u, column %u", name_tok->str,
+                          (unsigned)p->toks[open_idx].start.line, (unsigned)p->toks[open_idx].start.column);
         return error_from(p, start);
     }
     advance(p);
@@ -273,7 +277,8 @@ static DplExpr *grouping(Parser *p)
 /* array = "[" [ expr { "," expr } [ "," ] ] "]" */
 static DplExpr *array(Parser *p)
 {
-    uint32_t start = cur(p)->span.start;
+    const DplToken *open = cur(p);
+    uint32_t start = open->span.start;
     advance(p);
     open_nest(p);
     DPL_VEC(DplExpr *) items = {0};
@@ -288,7 +293,10 @@ static DplExpr *array(Parser *p)
     }
     close_nest(p);
     if (!check(p, DPL_TOK_RBRACKET)) {
-        error_expected(p, "`,` or `]` in the array");
+        DplDiag *d = error_expected(p, "`,` or `]` in the array");
+        if (d)
+            dpl_diag_note(d, "the `[` opened at line %u, column %u", (unsigned)open->start.line,
+                          (unsigned)open->start.column);
         return error_from(p, start);
     }
     advance(p);

@@ -23,6 +23,9 @@ typedef struct {
      * ERROR token; while set no further syntax error is reported.  Cleared
      * at item and statement boundaries (skip_separators). */
     bool panic;
+    /* the current token when panic mode last began: where recovery from
+     * brackets that are never closed restarts (sync_item) */
+    size_t panic_pos;
     /* > 0 inside ( ) or [ ]: newlines are insignificant there. */
     int nest;
     /* current expression nesting, capped at DPL_PARSE_MAX_DEPTH */

@@ -52,14 +52,40 @@ static void sync_statement(Parser *p)
         advance(p);
 }
 
+/* Where to restart when the item's brackets are never closed: the line
+ * after the one where the error began (or that line itself when the error is
+ * its first token), so an unclosed `(` costs one line, not the rest of the
+ * block.  Returns false when no line break comes before `limit`. */
+static bool restart_after_error(Parser *p, size_t item_start, size_t stop, size_t limit)
+{
+    size_t from = p->panic && p->panic_pos > item_start && p->panic_pos < stop ? p->panic_pos : stop;
+    if (from > item_start && dpl_parser_at_line_start(p, from) && p->toks[from].kind != DPL_TOK_ERROR) {
+        p->pos = from;
+        p->prev_idx = from - 1;
+        p->panic = false; /* a fresh line: its errors are independent */
+        return true;
+    }
+    for (size_t i = from; i < limit; i++) {
+        if (p->toks[i].kind == DPL_TOK_NEWLINE) {
+            p->pos = i; /* the block loop skips it and leaves panic mode */
+            p->prev_idx = i - 1;
+            return true;
+        }
+    }
+    return false;
+}
+
 /* Skips the rest of an item after a syntax error: up to the next newline or
  * comma that is not inside ( ) or [ ] opened by this item, the block's
  * closing brace, or a statement keyword at a line start.  The item is
  * re-scanned from its first token so brackets consumed before the error
- * still count. */
+ * still count.  Brackets that are still open when the block ends were never
+ * closed: then the item ends at the line break after the error instead
+ * (restart_after_error), and the following lines are items again. */
 static void sync_item(Parser *p, size_t item_start)
 {
     p->nest = 0;
+    size_t stop = p->pos;
     long depth = 0;
     for (size_t i = item_start; i < p->pos; i++) {
         DplTokKind k = p->toks[i].kind;
@@ -72,8 +98,11 @@ static void sync_item(Parser *p, size_t item_start)
      * next `}` outside brackets is taken as the block's end. */
     for (;;) {
         DplTokKind k = cur(p)->kind;
-        if (k == DPL_TOK_EOF || at_statement_start(p))
+        if (k == DPL_TOK_EOF || at_statement_start(p) || (depth > 0 && k == DPL_TOK_RBRACE)) {
+            if (depth > 0)
+                restart_after_error(p, item_start, stop, p->pos);
             return;
+        }
         if (depth == 0 && (k == DPL_TOK_NEWLINE || k == DPL_TOK_COMMA || k == DPL_TOK_RBRACE))
             return;
         if (k == DPL_TOK_LPAREN || k == DPL_TOK_LBRACKET)
@@ -180,6 +209,40 @@ static bool parse_target(Parser *p, DplTarget *t)
 
 typedef DPL_VEC(DplAddItem) ItemVec;
 
+/* After `->` or `if` at the end of a line the item may continue on the
+ * next line, unless that line is evidently an item of its own: it writes
+ * somewhere (`->` outside brackets; neither a target nor a condition
+ * contains one), starts with an item keyword, or (after `->`) starts with a
+ * call.  Then the target or condition is missing, and the next line must
+ * not be swallowed by the error. */
+static bool next_line_is_item(const Parser *p, bool after_arrow)
+{
+    if (!check(p, DPL_TOK_NEWLINE))
+        return false;
+    size_t i = p->pos;
+    while (p->toks[i].kind == DPL_TOK_NEWLINE || p->toks[i].kind == DPL_TOK_ERROR)
+        i++;
+    DplTokKind first = p->toks[i].kind;
+    if (first == DPL_TOK_KW_APPEND || first == DPL_TOK_KW_OVERWRITE || first == DPL_TOK_KW_DELETE ||
+        first == DPL_TOK_KW_ALL)
+        return true;
+    if (after_arrow && first == DPL_TOK_IDENT && p->toks[i + 1].kind == DPL_TOK_LPAREN)
+        return true;
+    long depth = 0;
+    for (; p->toks[i].kind != DPL_TOK_EOF; i++) {
+        DplTokKind k = p->toks[i].kind;
+        if (k == DPL_TOK_LPAREN || k == DPL_TOK_LBRACKET)
+            depth++;
+        else if ((k == DPL_TOK_RPAREN || k == DPL_TOK_RBRACKET) && depth > 0)
+            depth--;
+        else if (k == DPL_TOK_RBRACE || k == DPL_TOK_LBRACE || (depth == 0 && k == DPL_TOK_NEWLINE))
+            return false;
+        else if (depth == 0 && k == DPL_TOK_ARROW)
+            return true;
+    }
+    return false;
+}
+
 /* add_item = "all"
  *          | "delete" path
  *          | [ "append" | "overwrite" ] expr [ "->" target ] [ "if" expr ] */
@@ -212,15 +275,26 @@ static void add_item(Parser *p, void *ctx)
         ok = it.value->kind != DPL_EXPR_ERROR;
         if (ok && check(p, DPL_TOK_ARROW)) {
             advance(p);
-            skip_newlines(p);
-            it.has_target = true;
-            ok = parse_target(p, &it.target);
+            it.has_target = true; /* with no segments when the target is bad */
+            if (next_line_is_item(p, true)) {
+                error_expected(p, "an attribute name after `->`");
+                ok = false;
+            } else {
+                skip_newlines(p);
+                ok = parse_target(p, &it.target);
+            }
         }
         if (ok && check(p, DPL_TOK_KW_IF)) {
             advance(p);
-            skip_newlines(p);
-            it.cond = dpl_parse_expression(p);
-            ok = it.cond->kind != DPL_EXPR_ERROR;
+            if (next_line_is_item(p, false)) {
+                error_expected(p, "a condition after `if`");
+                it.cond = dpl_error_expr(p, cur(p)->span);
+                ok = false;
+            } else {
+                skip_newlines(p);
+                it.cond = dpl_parse_expression(p);
+                ok = it.cond->kind != DPL_EXPR_ERROR;
+            }
         }
         if (ok && !it.has_target && it.value->kind != DPL_EXPR_PATH && !p->panic) {
             DplDiag *d = dpl_diag_add(p->diags, DPL_E204, it.value->span,
