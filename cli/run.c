@@ -382,6 +382,8 @@ struct Run {
     const DplEvaluator *ev;
     const DplDirect *direct; /* NULL: every record goes through ev */
     DplDirectState *dst;     /* this thread's scratch for direct */
+    const DplSparse *sparse; /* programs direct cannot take: ev on sparse records */
+    DplScanValue *svals;     /* this thread's scratch for sparse */
     Out out, rejects, skipped;
     bool has_skipped;
     const char *input_name; /* in reject lines when there are several inputs */
@@ -464,6 +466,33 @@ static bool try_direct(Run *run, const char *text, size_t len)
     return false;
 }
 
+static void emit_entity(Run *run)
+{
+    run->emitted++;
+    dpl_json_write(&run->out.buf, run->res.entity);
+    dpl_buf_putc(&run->out.buf, '\n');
+    out_maybe_flush(&run->out);
+}
+
+/* The evaluator on a record holding only what the program reads (scan/):
+ * false when the line needs the whole parse (invalid JSON, not an object)
+ * or the record is rejected (the reject line shows the whole record). */
+static bool try_sparse(Run *run, long line, const char *text, size_t len)
+{
+    json_t *env = dpl_sparse_record(run->sparse, run->svals, text, len);
+    if (!env)
+        return false;
+    dpl_eval_record(run->ev, env, line, &run->res);
+    DplOutcome o = run->res.outcome;
+    if (o == DPL_EMIT)
+        emit_entity(run);
+    else if (o == DPL_SKIP)
+        skip_line(run, text, len);
+    dpl_result_clear(&run->res);
+    json_decref(env);
+    return o != DPL_REJECT;
+}
+
 static void process_line(Run *run, long line, const char *text, size_t len)
 {
     if (len && text[len - 1] == '\r')
@@ -478,6 +507,8 @@ static void process_line(Run *run, long line, const char *text, size_t len)
         return;
     }
     if (run->direct && try_direct(run, text, len))
+        return;
+    if (run->sparse && try_sparse(run, line, text, len))
         return;
     json_t *v = NULL;
     DplJsonError jerr;
@@ -505,10 +536,7 @@ static void process_line(Run *run, long line, const char *text, size_t len)
     dpl_eval_record(run->ev, env, line, &run->res);
     switch (run->res.outcome) {
     case DPL_EMIT:
-        run->emitted++;
-        dpl_json_write(&run->out.buf, run->res.entity);
-        dpl_buf_putc(&run->out.buf, '\n');
-        out_maybe_flush(&run->out);
+        emit_entity(run);
         break;
     case DPL_SKIP:
         skip_line(run, text, len);
@@ -536,6 +564,8 @@ static void *par_clone_new(void *parent)
     c->ev = run->ev;
     c->direct = run->direct;
     c->dst = run->direct ? dpl_direct_state_new(run->direct) : NULL;
+    c->sparse = run->sparse;
+    c->svals = run->sparse ? dpl_calloc(dpl_sparse_slots(run->sparse), sizeof *c->svals) : NULL;
     c->has_skipped = run->has_skipped;
     c->input_name = run->input_name;
     c->out.fd = c->rejects.fd = c->skipped.fd = -1; /* collect, never write */
@@ -547,6 +577,7 @@ static void par_clone_free(void *clone)
 {
     Run *c = clone;
     dpl_direct_state_free(c->dst);
+    dpl_free(c->svals);
     dpl_buf_free(&c->out.buf);
     dpl_buf_free(&c->rejects.buf);
     dpl_buf_free(&c->skipped.buf);
@@ -704,9 +735,14 @@ static int run_program(const Options *opt)
 
     Run run = {.opt = opt, .src = src};
     run.ev = dpl_eval_new(prog);
-    DplDirect *direct = opt->raw || opt->tree_only ? NULL : dpl_direct_new(prog, NULL);
+    /* The fast paths (scan/) read envelopes; --raw values go to the tree. */
+    bool fast = !opt->raw && !opt->tree_only;
+    DplDirect *direct = fast ? dpl_direct_new(prog, NULL) : NULL;
+    DplSparse *sparse = fast && !direct ? dpl_sparse_new(prog) : NULL;
     run.direct = direct;
     run.dst = direct ? dpl_direct_state_new(direct) : NULL;
+    run.sparse = sparse;
+    run.svals = sparse ? dpl_calloc(dpl_sparse_slots(sparse), sizeof *run.svals) : NULL;
     dpl_result_init(&run.res);
     int status = 0;
     open_out(&run.out, NULL, 1, "stdout");
@@ -762,6 +798,8 @@ static int run_program(const Options *opt)
     dpl_eval_free((DplEvaluator *)run.ev);
     dpl_direct_state_free(run.dst);
     dpl_direct_free(direct);
+    dpl_free(run.svals);
+    dpl_sparse_free(sparse);
     dpl_program_free(prog);
     dpl_source_free(src);
     return status;

@@ -16,6 +16,9 @@
  * evaluator's; or skip) or answers FALLBACK, and the caller runs the normal
  * jansson + dpl_eval_record path, which produces the exact reject.
  *
+ * For other programs, dpl_sparse_record builds a small envelope holding
+ * only the values the program can read, for the tree evaluator.
+ *
  * Ownership: plans and engines own their memory (dpl_*_free).  An engine is
  * read-only after creation and may be shared by threads; each thread uses
  * its own DplDirectState.  No allocation happens per record on the common
@@ -27,6 +30,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <jansson.h>
 
 #include "ast/ast.h"
 #include "util/util.h"
@@ -102,5 +107,21 @@ void dpl_direct_state_free(DplDirectState *st);
  * out is unchanged. */
 DplDirectOutcome dpl_direct_record(const DplDirect *d, DplDirectState *st, const char *line, size_t len,
                                    DplBuf *out);
+
+/* ---- sparse records ------------------------------------------------------- */
+
+/* For any checked program: the plan of every value it can read.  Used when
+ * the direct engine cannot take the program (scan/sparse.c explains why the
+ * evaluator cannot tell a sparse record from the full one, except in a
+ * reject line, which needs the original record). */
+typedef struct DplSparse DplSparse;
+
+DplSparse *dpl_sparse_new(const DplProgram *prog);
+void dpl_sparse_free(DplSparse *s);
+/* Entries the vals scratch of dpl_sparse_record needs (one per thread). */
+size_t dpl_sparse_slots(const DplSparse *s);
+/* A new envelope holding only what the program reads, or NULL when the line
+ * is not a valid JSON object (parse it whole to get the exact reject). */
+json_t *dpl_sparse_record(const DplSparse *s, DplScanValue *vals, const char *line, size_t len);
 
 #endif

@@ -551,3 +551,103 @@ Test(scan, direct_engine_matches_tree_on_random_records)
     dpl_buf_free(&data);
     dpl_buf_free(&b);
 }
+
+/* ---- sparse records vs whole records -------------------------------------- */
+
+/* The evaluator must not tell a sparse record from the whole one: same
+ * outcome, same entity bytes, same errors. */
+static size_t compare_sparse(const char *program, char *const *lines, size_t nlines)
+{
+    DplSource *src = dpl_source_new("test.dpl", program, strlen(program));
+    DplDiagList diags = {0};
+    bool ok = false;
+    DplProgram *prog = dpl_compile(src, &diags, &ok);
+    cr_assert(ok, "program does not compile: %s", program);
+    DplSparse *sp = dpl_sparse_new(prog);
+    DplScanValue *vals = dpl_calloc(dpl_sparse_slots(sp), sizeof *vals);
+    DplEvaluator *ev = dpl_eval_new(prog);
+    DplBuf a = {0}, b = {0};
+    size_t used = 0;
+    for (size_t i = 0; i < nlines; i++) {
+        size_t len = strlen(lines[i]);
+        json_t *whole = NULL;
+        DplJsonError err;
+        bool parsed = dpl_json_parse(lines[i], len, &whole, &err) == DPL_JSON_OK;
+        json_t *sparse = dpl_sparse_record(sp, vals, lines[i], len);
+        cr_assert_eq(sparse != NULL, parsed && json_is_object(whole), "line %zu: %s", i, lines[i]);
+        if (sparse) {
+            used++;
+            DplResult r1, r2;
+            dpl_result_init(&r1);
+            dpl_result_init(&r2);
+            dpl_eval_record(ev, whole, (long)i + 1, &r1);
+            dpl_eval_record(ev, sparse, (long)i + 1, &r2);
+            cr_assert_eq(r2.outcome, r1.outcome, "line %zu: %s", i, lines[i]);
+            cr_assert_eq(r2.nerrors, r1.nerrors, "line %zu: %s", i, lines[i]);
+            for (size_t k = 0; k < r1.nerrors; k++) {
+                cr_expect_eq(r2.errors[k].code, r1.errors[k].code);
+                cr_expect_str_eq(r2.errors[k].message, r1.errors[k].message, "line %zu: %s", i, lines[i]);
+            }
+            if (r1.outcome == DPL_EMIT) {
+                dpl_buf_reset(&a);
+                dpl_buf_reset(&b);
+                dpl_json_write(&a, r1.entity);
+                dpl_json_write(&b, r2.entity);
+                cr_expect(a.len == b.len && memcmp(a.data, b.data, a.len) == 0, "line %zu:\nwhole  %s\nsparse %s", i,
+                          a.data, b.data);
+            }
+            dpl_result_clear(&r1);
+            dpl_result_clear(&r2);
+            json_decref(sparse);
+        }
+        json_decref(whole);
+    }
+    dpl_buf_free(&a);
+    dpl_buf_free(&b);
+    dpl_eval_free(ev);
+    dpl_free(vals);
+    dpl_sparse_free(sp);
+    dpl_program_free(prog);
+    dpl_diag_list_free(&diags);
+    dpl_source_free(src);
+    return used;
+}
+
+Test(scan, sparse_records_evaluate_like_whole_records)
+{
+    static const char *const programs[] = {
+        "entity \"e\" { a }\nsources \"s\"\nrequirement { len(b) > 1 or exists(c) }\n"
+        "add {\n all\n upper(b) -> B if a != null\n overwrite c -> b\n delete data.x\n}\n",
+        "entity \"e\" { data.a[0] }\nadd { b[*].a -> first\n c[-1] -> last\n 'source -> src\n 'line -> ln }\n",
+        "entity \"e\" { coalesce(a, b) }\nadd from data.b { a\n all\n c -> bc }\nadd { metadata.a ?? \"none\" -> m }\n",
+        "entity \"e\" { concat(a as string, \"-\", c as string) }\nsources \"t\", \"u\" using metadata.a\n"
+        "add { append a -> list\n append b -> list\n data.\"x y\" -> w }\n",
+    };
+    enum { N = 3000 };
+    char **lines = dpl_calloc(N, sizeof *lines);
+    DplBuf data = {0}, b = {0};
+    for (size_t i = 0; i < N; i++) {
+        gen_doc(&data);
+        dpl_buf_reset(&b);
+        dpl_buf_puts(&b, "{\"data\":{");
+        for (int k = 0; k < 3; k++) {
+            dpl_buf_printf(&b, "\"%c\":", 'a' + k);
+            gen_value(&b, 2);
+            dpl_buf_putc(&b, ',');
+        }
+        dpl_buf_append(&b, data.data + 1, data.len - 1);
+        dpl_buf_printf(&b, ",\"metadata\":{\"source\":\"%s\",\"a\":", (const char *[]){"s", "t", "u"}[rn(3)]);
+        gen_value(&b, 2);
+        dpl_buf_puts(&b, "}}");
+        if (i % 10 == 9)
+            mutate(&b);
+        lines[i] = dpl_strndup(b.data, b.len);
+    }
+    for (size_t p = 0; p < sizeof programs / sizeof *programs; p++)
+        cr_expect_gt(compare_sparse(programs[p], lines, N), N / 2);
+    for (size_t i = 0; i < N; i++)
+        dpl_free(lines[i]);
+    dpl_free(lines);
+    dpl_buf_free(&data);
+    dpl_buf_free(&b);
+}
