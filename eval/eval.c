@@ -183,13 +183,30 @@ static DplOutcome source_phase(EvalCtx *c, DplResult *out)
 
 /* ---- phase 2: validation -------------------------------------------------------------- */
 
-/* The expression's source text on one line (runs of white space become one
- * space), for requirement messages. */
+/* The expression's source text on one line, for requirement and key
+ * messages: runs of white space between tokens become one space and
+ * comments are dropped (an expression may span lines), while string
+ * literals are copied exactly ("x   y" and "#" inside quotes are data). */
 static void expr_text(DplBuf *b, const DplSource *src, DplSpan sp)
 {
-    bool space = false;
-    for (uint32_t i = sp.start; i < sp.end && i < src->len; i++) {
+    bool space = false, in_string = false;
+    uint32_t end = sp.end < src->len ? sp.end : (uint32_t)src->len;
+    for (uint32_t i = sp.start; i < end; i++) {
         char ch = src->text[i];
+        if (in_string) {
+            dpl_buf_putc(b, ch);
+            if (ch == '\\' && i + 1 < end)
+                dpl_buf_putc(b, src->text[++i]);
+            else if (ch == '"')
+                in_string = false;
+            continue;
+        }
+        if (ch == '#') {
+            while (i + 1 < end && src->text[i + 1] != '\n')
+                i++;
+            space = true;
+            continue;
+        }
         if (ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r') {
             space = true;
             continue;
@@ -197,6 +214,7 @@ static void expr_text(DplBuf *b, const DplSource *src, DplSpan sp)
         if (space && b->len)
             dpl_buf_putc(b, ' ');
         space = false;
+        in_string = ch == '"';
         dpl_buf_putc(b, ch);
     }
 }

@@ -494,6 +494,20 @@ Test(eval, mandatory_collects_every_failure)
     unload(&p);
 }
 
+/* A requirement over several lines is quoted on one line, without its
+ * comments, and its string literals exactly: "x   y" used to read "x y"
+ * and the `# comment` used to be part of the quoted expression. */
+Test(eval, requirement_message_quotes_the_expression_exactly)
+{
+    Prog p = load("entity \"e\" { k }\nrequirement {\n"
+                  "    a == \"x   y # z\" and   # must be x\n"
+                  "        b < 1\n}\n");
+    run(&p, "{\"data\":{\"k\":1,\"a\":\"x\",\"b\":0}}");
+    cr_assert_eq(p.res.nerrors, 1);
+    cr_expect_str_eq(p.res.errors[0].message, "requirement `a == \"x   y # z\" and b < 1` is not met");
+    unload(&p);
+}
+
 Test(eval, requirement_failures_carry_the_expression)
 {
     Prog p = load("entity \"e\" { k }\nsources \"s\"\nrequirement {\n    valor > 0\n    len(nome) >= 3\n}\nadd { k }\n");
