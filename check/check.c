@@ -97,6 +97,16 @@ static const DplStmt *first_of(const DplProgram *p, DplStmtKind k)
     return NULL;
 }
 
+/* An unknown statement (the parser's E203) may be the misspelt entity
+ * (`entiy "x" { ... }`): then "no entity" would only repeat that error. */
+static bool unknown_statement_reported(const DplChecker *c)
+{
+    for (size_t i = 0; i < c->diags->len; i++)
+        if (c->diags->items[i].code == DPL_E203)
+            return true;
+    return false;
+}
+
 static void check_counts(DplChecker *c)
 {
     const DplProgram *p = c->prog;
@@ -118,7 +128,7 @@ static void check_counts(DplChecker *c)
         else
             dpl_diag_help(d, "list every source in one statement: sources \"a\", \"b\"");
     }
-    if (!entity) {
+    if (!entity && !unknown_statement_reported(c)) {
         DplDiag *d = dpl_diag_add(c->diags, DPL_E301, (DplSpan){0, 0}, "no `entity` statement");
         dpl_diag_help(d, "declare the entity and its keys: entity \"NAME\" { key.path }");
     }

@@ -82,7 +82,8 @@
     X(E301, DPL_SEV_ERROR, "no `entity` statement", \
       "Every program must declare the entity it produces with `entity \"NAME\" { keys\n" \
       "}`; without it there is no entity name and no id to emit. The error points\n" \
-      "at the start of the file.\n" \
+      "at the start of the file. It is not reported when a statement was not\n" \
+      "recognised (E203): that statement may be the misspelt entity.\n" \
       "\n" \
       "    entity \"fipe\" {\n" \
       "        data.codigo\n" \
