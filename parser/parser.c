@@ -10,6 +10,8 @@
  * panic mode (see internal.h) keeps errors that only follow from an earlier
  * one quiet until the next boundary.
  */
+#include <string.h>
+
 #include "parser/internal.h"
 
 static const DplTokKind statement_keywords[] = {
@@ -175,8 +177,16 @@ static void expr_item(Parser *p, void *ctx)
 static void path_item(Parser *p, void *ctx)
 {
     ExprVec *v = ctx;
+    if (check(p, DPL_TOK_META) && strcmp(cur(p)->str, "id") == 0) {
+        /* `'id` is the checker's E308 (the id is not known yet), which
+         * says more than "expected a path". */
+        dpl_vec_push(p->arena, v, dpl_parse_expression(p));
+        return;
+    }
     if (!check(p, DPL_TOK_IDENT) && !check(p, DPL_TOK_STRING)) {
-        error_expected(p, "a path");
+        DplDiag *d = error_expected(p, "a path");
+        if (d && check(p, DPL_TOK_META))
+            dpl_diag_help(d, "meta attributes are always known; `mandatory` lists fields of the record");
         return;
     }
     DplExpr *e = dpl_parse_path_expr(p);
