@@ -216,10 +216,12 @@ json_t *dpl__eval_unary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a)
 
 static bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v'; }
 
-/* The string without surrounding white space, copied NUL-terminated into buf
- * (the value may hold NUL bytes, which make it unparsable anyway).  Returns
- * false when it does not fit or holds a NUL. */
-static bool trimmed(json_t *s, char *buf, size_t cap)
+/* The string without surrounding white space, NUL-terminated: copied into
+ * buf when it fits, else into a new allocation (a long run of digits is
+ * still a number), which the caller frees when the result is not buf.
+ * NULL when nothing is left or it holds a NUL byte (which makes it
+ * unparsable anyway). */
+static char *trimmed(json_t *s, char *buf, size_t cap)
 {
     const char *p = json_string_value(s);
     size_t n = json_string_length(s);
@@ -227,11 +229,18 @@ static bool trimmed(json_t *s, char *buf, size_t cap)
         p++, n--;
     while (n && is_space(p[n - 1]))
         n--;
-    if (n == 0 || n >= cap || memchr(p, '\0', n))
-        return false;
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-    return true;
+    if (n == 0 || memchr(p, '\0', n))
+        return NULL;
+    char *out = n < cap ? buf : dpl_malloc(n + 1);
+    memcpy(out, p, n);
+    out[n] = '\0';
+    return out;
+}
+
+static void trimmed_free(char *t, const char *buf)
+{
+    if (t != buf)
+        dpl_free(t);
 }
 
 /* [+-]digits, nothing else. */
@@ -358,7 +367,10 @@ json_t *dpl__eval_cast(EvalCtx *c, const DplExpr *e, DplCastType type, json_t *a
                 return json_integer((json_int_t)d);
         } else if (json_is_string(a)) {
             int64_t v;
-            if (trimmed(a, buf, sizeof buf) && parse_int(buf, &v))
+            char *t = trimmed(a, buf, sizeof buf);
+            bool ok = t && parse_int(t, &v);
+            trimmed_free(t, buf);
+            if (ok)
                 return json_integer(v);
         }
         return cast_failed(c, e, type, a);
@@ -369,7 +381,10 @@ json_t *dpl__eval_cast(EvalCtx *c, const DplExpr *e, DplCastType type, json_t *a
             return json_real((double)json_integer_value(a));
         if (json_is_string(a)) {
             double d;
-            if (trimmed(a, buf, sizeof buf) && parse_real(buf, &d))
+            char *t = trimmed(a, buf, sizeof buf);
+            bool ok = t && parse_real(t, &d);
+            trimmed_free(t, buf);
+            if (ok)
                 return json_real(d);
         }
         return cast_failed(c, e, type, a);
@@ -390,11 +405,12 @@ json_t *dpl__eval_cast(EvalCtx *c, const DplExpr *e, DplCastType type, json_t *a
     case DPL_CAST_BOOL:
         if (json_is_boolean(a))
             return json_incref(a);
-        if (json_is_string(a) && trimmed(a, buf, sizeof buf)) {
-            if (strcmp(buf, "true") == 0)
-                return json_true();
-            if (strcmp(buf, "false") == 0)
-                return json_false();
+        if (json_is_string(a)) {
+            char *t = trimmed(a, buf, sizeof buf);
+            int r = !t ? -1 : strcmp(t, "true") == 0 ? 1 : strcmp(t, "false") == 0 ? 0 : -1;
+            trimmed_free(t, buf);
+            if (r >= 0)
+                return json_boolean(r);
         }
         return cast_failed(c, e, type, a);
     case DPL_CAST_UNKNOWN:

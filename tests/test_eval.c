@@ -367,6 +367,23 @@ Test(eval, cast_message_quotes_the_value)
     dpl_free(m);
 }
 
+/* A string longer than the cast's stack buffer (400 bytes) is still parsed
+ * whole: it used to be cast_failed whatever it held. */
+Test(eval, cast_of_a_long_numeric_string)
+{
+    char data[1200];
+    int n = snprintf(data, sizeof data, "{\"a\":\" ");
+    for (int i = 0; i < 500; i++)
+        data[n++] = '0';
+    snprintf(data + n, sizeof data - (size_t)n, "42.500 \"}");
+    EXPECT_EVAL("a as float", data, "42.5");
+    snprintf(data + n, sizeof data - (size_t)n, "42 \"}");
+    EXPECT_EVAL("a as int", data, "42");
+    snprintf(data + n, sizeof data - (size_t)n, "4x \"}");
+    EXPECT_EVAL("a as int", data, "error:cast_failed");
+    EXPECT_EVAL("a as bool", data, "error:cast_failed");
+}
+
 Test(eval, cast_to_float)
 {
     EXPECT_EVAL("a as float", "{\"a\":\"32150.50\"}", "32150.5");
