@@ -65,11 +65,15 @@ static EntryKind classify(const char *s)
 /* True when every bracket opened in text is closed and (in DPL) the text
  * does not end in a comma, ignoring strings and comments.  Strings end at a
  * newline in both DPL and JSON, so an unterminated one cannot swallow the
- * rest of the session.  *opened says whether any `{` was seen. */
+ * rest of the session.  Neither DPL nor JSON puts a `{` block inside ( or [,
+ * so the `}` that closes the outermost `{` completes the entry even when a
+ * ( or [ inside it was left open: the parser reports that, and the rest of
+ * the session is not swallowed.  *opened says whether any `{` was seen. */
 static bool balanced(const char *text, size_t len, bool dpl, bool *opened)
 {
     *opened = false;
-    long depth = 0;
+    long depth = 0, braces = 0;
+    bool block_closed = false;
     char last = 0; /* last character outside comments and blanks */
     bool in_str = false, in_comment = false;
     for (size_t i = 0; i < len; i++) {
@@ -94,11 +98,13 @@ static bool balanced(const char *text, size_t len, bool dpl, bool *opened)
         else if (c == '#' && dpl)
             in_comment = true;
         else if (c == '{' || c == '[' || c == '(')
-            depth++, *opened |= c == '{';
+            depth++, *opened |= c == '{', braces += c == '{';
         else if (c == '}' || c == ']' || c == ')')
             depth--;
+        if (c == '}' && --braces <= 0 && *opened)
+            block_closed = true;
     }
-    return depth <= 0 && !(dpl && last == ',');
+    return (depth <= 0 || block_closed) && !(dpl && last == ',');
 }
 
 static void submit(Repl *r, EntryKind kind, DplBuf *entry)
