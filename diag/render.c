@@ -73,6 +73,57 @@ static size_t cp_count(const char *s, size_t n)
     return c;
 }
 
+/* Terminal columns of a code point: 2 for East Asian wide and full-width
+ * characters and emoji, 0 for combining marks, zero-width joiners and
+ * variation selectors, 1 otherwise.  Carets must sit under what the
+ * terminal shows, not under the code point count. */
+static int cp_width(uint32_t cp)
+{
+    static const struct {
+        uint32_t lo, hi;
+    } zero[] = {
+        {0x0300, 0x036F}, {0x0483, 0x0489}, {0x0591, 0x05BD}, {0x0610, 0x061A}, {0x064B, 0x065F},
+        {0x0E31, 0x0E31}, {0x0E34, 0x0E3A}, {0x1AB0, 0x1AFF}, {0x1DC0, 0x1DFF}, {0x200B, 0x200F},
+        {0x20D0, 0x20FF}, {0xFE00, 0xFE0F}, {0xFE20, 0xFE2F}, {0xFEFF, 0xFEFF}, {0xE0100, 0xE01EF},
+    },
+      wide[] = {
+          {0x1100, 0x115F},   {0x231A, 0x231B},   {0x2329, 0x232A},   {0x23E9, 0x23EC},
+          {0x25FD, 0x25FE},   {0x2614, 0x2615},   {0x2648, 0x2653},   {0x26AA, 0x26AB},
+          {0x26BD, 0x26BE},   {0x26C4, 0x26C5},   {0x26F2, 0x26F5},   {0x26FA, 0x26FD},
+          {0x2705, 0x2705},   {0x270A, 0x270B},   {0x274C, 0x274C},   {0x2753, 0x2757},
+          {0x2795, 0x2797},   {0x2B1B, 0x2B1C},   {0x2E80, 0x303E},   {0x3041, 0x33FF},
+          {0x3400, 0x4DBF},   {0x4E00, 0x9FFF},   {0xA000, 0xA4CF},   {0xA960, 0xA97F},
+          {0xAC00, 0xD7A3},   {0xF900, 0xFAFF},   {0xFE10, 0xFE19},   {0xFE30, 0xFE6F},
+          {0xFF00, 0xFF60},   {0xFFE0, 0xFFE6},   {0x16FE0, 0x18CFF}, {0x1B000, 0x1B2FF},
+          {0x1F004, 0x1F004}, {0x1F0CF, 0x1F0CF}, {0x1F18E, 0x1F18E}, {0x1F191, 0x1F19A},
+          {0x1F200, 0x1F251}, {0x1F300, 0x1F64F}, {0x1F680, 0x1F6FF}, {0x1F7E0, 0x1F7EB},
+          {0x1F90C, 0x1F9FF}, {0x1FA70, 0x1FAFF}, {0x20000, 0x3FFFD},
+      };
+    if (cp < 0x300)
+        return 1;
+    for (size_t i = 0; i < sizeof zero / sizeof *zero; i++)
+        if (cp >= zero[i].lo && cp <= zero[i].hi)
+            return 0;
+    for (size_t i = 0; i < sizeof wide / sizeof *wide; i++)
+        if (cp >= wide[i].lo && cp <= wide[i].hi)
+            return 2;
+    return 1;
+}
+
+/* Terminal columns of s[0..n) as put_clean prints it (an invalid byte is
+ * one U+FFFD). */
+static size_t text_width(const char *s, size_t n)
+{
+    size_t i = 0, w = 0;
+    while (i < n) {
+        uint32_t cp;
+        int k = dpl_utf8_decode(s + i, n - i, &cp);
+        w += k < 0 ? 1 : (size_t)cp_width(cp);
+        i += k < 0 ? 1 : (size_t)k;
+    }
+    return w;
+}
+
 /* Byte offset just past `cols` code points of s[0..n). */
 static size_t cp_advance(const char *s, size_t n, size_t cols)
 {
@@ -127,24 +178,26 @@ void dpl_diag_render_human(DplBuf *out, const DplSource *src, const DplDiag *d, 
 
     size_t line_cols = cp_count(line, line_len);
     size_t col0 = start.column - 1; /* code points before the span */
-    size_t ncarets;
-    if (end.line > start.line) /* to the end of the first line */
-        ncarets = line_cols > col0 ? line_cols - col0 : 1;
-    else
-        ncarets = end.column > start.column ? end.column - start.column : 1;
+    size_t pre = cp_advance(line, line_len, col0);
+    /* the span's text on this line: to the end of the line when it goes on */
+    size_t stop = end.line > start.line ? line_len : cp_advance(line, line_len, end.column - 1);
+    size_t ncarets = stop > pre ? text_width(line + pre, stop - pre) : 0;
+    if (ncarets == 0)
+        ncarets = 1; /* an empty span (end of line or file) still gets one caret */
     gutter(out, width, color);
     dpl_buf_putc(out, ' ');
-    /* Pad with the line's own tabs so the carets line up under them. */
-    size_t pre = cp_advance(line, line_len, col0);
-    size_t pad_cols = 0;
+    /* Pad with the line's own tabs so the carets line up under them, and
+     * with two spaces for a wide character. */
     for (size_t i = 0; i < pre;) {
         uint32_t cp;
         int k = dpl_utf8_decode(line + i, pre - i, &cp);
-        dpl_buf_putc(out, k > 0 && cp == '\t' ? '\t' : ' ');
+        if (k > 0 && cp == '\t')
+            dpl_buf_putc(out, '\t');
+        else
+            put_spaces(out, k < 0 ? 1 : (size_t)cp_width(cp));
         i += k < 0 ? 1 : (size_t)k;
-        pad_cols++;
     }
-    put_spaces(out, col0 > pad_cols ? col0 - pad_cols : 0); /* span past the line end */
+    put_spaces(out, col0 > line_cols ? col0 - line_cols : 0); /* span past the line end */
     if (color)
         dpl_buf_puts(out, sev_color);
     for (size_t i = 0; i < ncarets; i++)

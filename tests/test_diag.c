@@ -108,6 +108,24 @@ Test(diag, tabs_in_the_line_keep_carets_aligned)
     cr_assert(strstr(out.data, "1 | \tx + y\n  | \t    ^\n"), "%s", out.data);
 }
 
+Test(diag, wide_characters_take_two_columns_in_the_caret_line)
+{
+    /* the terminal shows 日本語 and 😀 two columns wide: the caret under `;`
+     * must skip six columns, and a span over an emoji gets two carets;
+     * the header column still counts code points (spec §9) */
+    const char *t = "  \"日本語\" ; c\n";
+    uint32_t at = (uint32_t)(strchr(t, ';') - t);
+    render(t, (DplSpan){at, at + 1}, "m");
+    cr_assert(strstr(out.data, "1:9: error[E303]: m\n"), "%s", out.data);
+    cr_assert(strstr(out.data, "\n  |            ^\n"), "%s", out.data);
+    dpl_buf_reset(&out);
+    dpl_source_free(src);
+    const char *e = "x + \"é😀\" + 1\n";
+    uint32_t s = (uint32_t)(strchr(e, '"') - e);
+    render(e, (DplSpan){s, s + (uint32_t)strlen("\"é😀\"")}, "m");
+    cr_assert(strstr(out.data, "\n  |     ^^^^^\n"), "quote, é, two for the emoji, quote:\n%s", out.data);
+}
+
 Test(diag, control_bytes_in_source_are_not_sent_to_the_terminal)
 {
     render("a\033[2Jb\n", (DplSpan){0, 1}, "m");
