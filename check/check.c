@@ -259,6 +259,18 @@ static bool touches_written(const Writes *ws, const char *key)
     return false;
 }
 
+/* A live written key strictly below key (`x.y` below `x`), or NULL. */
+static const Written *written_below(const Writes *ws, const char *key)
+{
+    size_t n = strlen(key);
+    for (size_t i = 0; i < ws->w.len; i++) {
+        const Written *w = &ws->w.items[i];
+        if (w->live && strncmp(w->key, key, n) == 0 && w->key[n] == '\x1f')
+            return w;
+    }
+    return NULL;
+}
+
 /* A plain path item writes to its last field; give it that target. */
 static bool implicit_target(DplChecker *c, DplAddItem *it)
 {
@@ -322,6 +334,19 @@ static void check_write(DplChecker *c, Writes *ws, DplAddItem *it)
     bool append = it->modifier == DPL_MOD_APPEND;
     DplSpan span = it->span;
     Written *prev = find_written(c->prog->arena, ws, key);
+    const Written *inner = prev ? NULL : written_below(ws, key);
+    if (inner && it->modifier != DPL_MOD_OVERWRITE) {
+        /* `a -> x.y` then `b -> x`: x replaces the object that holds x.y,
+         * so what the earlier item wrote is silently lost. */
+        DplPos at = dpl_source_locate(c->prog->src, inner->span.start);
+        const char *name = key_display(c->prog->arena, key);
+        const char *inner_name = key_display(c->prog->arena, inner->key);
+        DplDiag *d = dpl_diag_add(c->diags, DPL_E306, it->span, "attribute `%s` is written again: it replaces `%s`",
+                                  name, inner_name);
+        dpl_diag_label(d, "`%s` replaced here", name);
+        dpl_diag_note(d, "`%s` written at line %u, column %u", inner_name, at.line, at.column);
+        dpl_diag_help(d, "write `overwrite` before this item to replace `%s` on purpose", name);
+    }
     if (!prev) {
         Written w = {key, span, append, true};
         dpl_vec_push(c->prog->arena, &ws->w, w);

@@ -136,7 +136,8 @@
       "item says `overwrite` (replace the earlier value), or both items say\n" \
       "`append` (collect values into an array). A `delete` of the attribute in\n" \
       "between also allows writing it again; `all` does not count because its names\n" \
-      "are only known at run time.\n" \
+      "are only known at run time. Writing `x` after `x.y` counts too: `x`\n" \
+      "replaces the object that holds `x.y`.\n" \
       "\n" \
       "    add {\n" \
       "        nome\n" \

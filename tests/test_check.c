@@ -233,6 +233,28 @@ Test(check, append_after_plain_write_is_E306)
     EXPECT(DPL_E306, 5, 0);
 }
 
+/* Writing `x` after `x.y` replaces the object holding x.y: the earlier
+ * item's value was silently lost at run time.  `overwrite` says it is
+ * meant; writing into x after x, and deleting x.y first, stay allowed. */
+Test(check, parent_written_after_child_is_E306)
+{
+    compile(HEAD "add {\n    a -> x.y\n    b -> x\n}\n");
+    const DplDiag *d = find(DPL_E306, 5, 5);
+    cr_assert_not_null(d, "%s", listing());
+    cr_expect(strstr(d->message, "x.y") != NULL, "%s", d->message);
+    cr_assert_eq(d->nnotes, 1);
+    cr_expect(strstr(d->notes[0], "line 4"), "%s", d->notes[0]);
+    teardown();
+    setup();
+    compile(HEAD "add { a -> x.y.z }\nadd { append b -> x }\n");
+    EXPECT(DPL_E306, 4, 0);
+    teardown();
+    setup();
+    compile(HEAD "add {\n    a -> x.y\n    overwrite b -> x\n    c -> p\n    d -> p.q\n"
+                 "    e -> s.t\n    delete s.t\n    f -> s\n    g -> xy\n}\n");
+    CLEAN();
+}
+
 Test(check, duplicate_across_add_blocks)
 {
     compile(HEAD "add { a -> t }\nadd { b -> t }\n");
