@@ -348,7 +348,9 @@ static DplTypes meta(DplChecker *c, DplExpr *e)
     case DPL_META_LINE:
         return DPL_T_INT;
     case DPL_META_SOURCE:
-        return DPL_T_ANY; /* a `using` path may hold any value */
+        /* the evaluator sets 'source only from a string (a record whose
+         * source is not a string is rejected, or has no 'source) */
+        return DPL_T_STRING;
     case DPL_META_UNKNOWN:
         break;
     }

@@ -255,6 +255,16 @@ Test(check, parent_written_after_child_is_E306)
     CLEAN();
 }
 
+/* 'source is a string whenever it is present (with `using` too), so a
+ * type error on it holds for every record. */
+Test(check, meta_source_is_a_string)
+{
+    compile("entity \"e\" { k }\nsources \"s\" using data.origem\nadd {\n    'source + 1 -> x\n"
+            "    'source + \"!\" -> y\n}\n");
+    EXPECT(DPL_E305, 4, 5);
+    cr_assert_eq(count(DPL_E305), 1, "%s", listing());
+}
+
 Test(check, duplicate_across_add_blocks)
 {
     compile(HEAD "add { a -> t }\nadd { b -> t }\n");
