@@ -18,7 +18,7 @@ n=200000
 runs=3
 mode=compare
 with_dpl=1
-dpl_args=(${DPL_ARGS:-})
+read -r -a dpl_args <<<"${DPL_ARGS:-}"   # split on spaces, no globbing
 while [ $# -gt 0 ]; do
     case "$1" in
         -n) n=$2; shift 2 ;;
