@@ -91,6 +91,76 @@ static DplDiag *error_at(Lexer *L, DplCode code, const unsigned char *start, con
     return d;
 }
 
+static bool is_ident_char(unsigned char c)
+{
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+}
+
+/* A non-ASCII character in or next to a name (`preço`): one E101 for the
+ * whole word, which becomes one ERROR token (the IDENT just before it is
+ * taken back), with the quoted name as the fix.  Returns the byte after the
+ * word. */
+static const unsigned char *stray_in_name(Lexer *L, const unsigned char *p, int n)
+{
+    const unsigned char *word = p, *q = p;
+    DplToken *last = L->toks.len ? &L->toks.items[L->toks.len - 1] : NULL;
+    if (last && last->span.end == off_of(L, p) && (last->kind == DPL_TOK_IDENT || dpl_tok_is_keyword(last->kind))) {
+        word = L->base + last->span.start;
+        L->toks.len--;
+    }
+    for (;;) {
+        uint32_t c;
+        int k = dpl_utf8_decode((const char *)q, (size_t)(L->end - q), &c);
+        if (k <= 0 || !(is_ident_char(*q) || (c >= 0x80 && c != 0xA0 && !(c >= 0x2000 && c <= 0x206F) &&
+                                              c != 0x3000 && c != 0xFEFF)))
+            break;
+        q += k;
+    }
+    uint32_t cp = 0;
+    dpl_utf8_decode((const char *)p, (size_t)n, &cp);
+    bool letter = cp >= 0xC0 && cp <= 0x52F && cp != 0xD7 && cp != 0xF7; /* Latin, Greek, Cyrillic */
+    DplDiag *d = error_at(L, DPL_E101, p, p + n, "unexpected character `%.*s`", n, (const char *)p);
+    if (cp == 0x2192)
+        dpl_diag_help(d, "write the arrow as `->`");
+    else if (cp == 0x2260 || cp == 0x2264 || cp == 0x2265)
+        dpl_diag_help(d, "write the comparison as `%s`", cp == 0x2260 ? "!=" : cp == 0x2264 ? "<=" : ">=");
+    else if (q - word > n || letter)
+        dpl_diag_help(d, "names are ASCII letters, digits and `_`; quote the field name: \"%.*s\"",
+                      (int)(q - word), (const char *)word);
+    else
+        dpl_diag_help(d, "outside strings DPL uses ASCII only");
+    emit(L, DPL_TOK_ERROR, word, q);
+    return q;
+}
+
+/* “text” or ‘text’ (a word processor's quotes): like single_quoted, one
+ * E101 and the STRING that was meant when the closing quote is on the same
+ * line; otherwise one E101 for the lone quote. */
+static const unsigned char *typographic_string(Lexer *L, const unsigned char *p, int n)
+{
+    const unsigned char *q = p + n;
+    while (q < L->end && *q != '\n' && *q != '\r' && *q != '"') {
+        uint32_t c;
+        int k = dpl_utf8_decode((const char *)q, (size_t)(L->end - q), &c);
+        if (k <= 0)
+            break;
+        if (c == 0x201C || c == 0x201D || c == 0x2018 || c == 0x2019) {
+            DplDiag *d = error_at(L, DPL_E101, p, q + k, "unexpected typographic quote `%.*s`", n, (const char *)p);
+            dpl_diag_label(d, "a string in typographic quotes");
+            dpl_diag_help(d, "write \"%.*s\" with plain double quotes", (int)(q - p - n), (const char *)p + n);
+            DplToken *t = emit(L, DPL_TOK_STRING, p, q + k);
+            t->str = dpl_arena_strndup(L->arena, (const char *)p + n, (size_t)(q - p - n));
+            t->str_len = (size_t)(q - p - n);
+            return q + k;
+        }
+        q += k;
+    }
+    DplDiag *d = error_at(L, DPL_E101, p, p + n, "unexpected typographic quote `%.*s`", n, (const char *)p);
+    dpl_diag_help(d, "strings are written in plain double quotes: \"...\"");
+    emit(L, DPL_TOK_ERROR, p, p + n);
+    return p + n;
+}
+
 /* Reports one stray character (E101) starting at p and returns the byte
  * after it.  Invalid UTF-8 is reported one byte at a time. */
 static const unsigned char *stray(Lexer *L, const unsigned char *p)
@@ -108,11 +178,64 @@ static const unsigned char *stray(Lexer *L, const unsigned char *p)
         dpl_diag_help(d, "meta attributes are written 'id, 'source, 'entity or 'line");
     } else if (cp < 0x20 || cp == 0x7F) {
         error_at(L, DPL_E101, p, p + (size_t)n, "unexpected control character U+%04X", (unsigned)cp);
+    } else if (cp == 0xA0 || (cp >= 0x2000 && cp <= 0x200B) || cp == 0x202F || cp == 0x3000 || cp == 0xFEFF) {
+        /* pasted from a web page or a word processor: invisible on screen */
+        DplDiag *d = error_at(L, DPL_E101, p, p + (size_t)n, "unexpected invisible space U+%04X", (unsigned)cp);
+        dpl_diag_help(d, "replace it with a plain space");
+    } else if (cp == 0x201C || cp == 0x201D || cp == 0x2018 || cp == 0x2019) {
+        return typographic_string(L, p, n);
+    } else if (cp >= 0x80) {
+        return stray_in_name(L, p, n);
     } else {
-        error_at(L, DPL_E101, p, p + (size_t)n, "unexpected character `%.*s`", n, (const char *)p);
+        /* characters other languages use, and what DPL writes instead */
+        static const struct {
+            char c;
+            const char *help;
+        } hints[] = {
+            {'=', "compare with `==`; write a value to an attribute with `value -> name`"},
+            {';', "no `;` is needed: items and statements end at the end of the line (or use `,`)"},
+            {'&', "the logical operator is `and` (or `&&`)"},
+            {'|', "the logical operator is `or` (or `||`)"},
+            {':', "write a value to an attribute with `value -> name`"},
+            {'$', "paths need no sigil: write `data.name`, or quote an odd field name: data.\"$name\""},
+            {'@', "paths need no sigil: write `data.name`, or quote an odd field name: data.\"@name\""},
+            {'`', "strings are written in double quotes: \"...\""},
+        };
+        DplDiag *d = error_at(L, DPL_E101, p, p + (size_t)n, "unexpected character `%.*s`", n, (const char *)p);
+        for (size_t i = 0; i < sizeof hints / sizeof *hints; i++)
+            if (*p == (unsigned char)hints[i].c)
+                dpl_diag_help(d, "%s", hints[i].help);
     }
     emit(L, DPL_TOK_ERROR, p, p + n);
     return p + n;
+}
+
+/* 'text' on one line, as SQL and Python write strings.  It is reported
+ * (E101) and becomes the STRING it was meant to be, so `sources 'fipe'`
+ * costs one error rather than a cascade.  A closing quote followed by a
+ * letter is the start of a meta attribute instead (`concat('id, 'source)`):
+ * then the text is a meta attribute, or a stray quote. */
+static const unsigned char *single_quoted(Lexer *L, const unsigned char *start, const unsigned char *stop)
+{
+    if (!is_ident_char(*stop)) {
+        size_t n = (size_t)(stop - start) - 2;
+        DplDiag *d = error_at(L, DPL_E101, start, stop, "unexpected character `'`: strings are written in double quotes");
+        dpl_diag_label(d, "a string in single quotes");
+        dpl_diag_help(d, "write \"%.*s\"", (int)n, (const char *)start + 1);
+        DplToken *t = emit(L, DPL_TOK_STRING, start, stop);
+        t->str = dpl_arena_strndup(L->arena, (const char *)start + 1, n);
+        t->str_len = n;
+        return stop;
+    }
+    const unsigned char *p = start + 1;
+    if (!is_ident_char(*p) || (*p >= '0' && *p <= '9'))
+        return stray(L, start);
+    while (is_ident_char(*p))
+        p++;
+    DplToken *t = emit(L, DPL_TOK_META, start, p);
+    t->str = dpl_arena_strndup(L->arena, (const char *)start + 1, (size_t)(p - start - 1));
+    t->str_len = (size_t)(p - start - 1);
+    return p;
 }
 
 static bool is_line_end(const Lexer *L, const unsigned char *p)
@@ -421,9 +544,20 @@ DplTokens dpl_lex(const DplSource *src, DplArena *arena, DplDiagList *diags, boo
             continue;
         }
 
+        "'" [^'"\n\r\x00]* "'" { cur = single_quoted(&L, tok, cur); continue; }
+
         digits                         { lex_int(&L, tok, cur); continue; }
         digits "." digits exp? | digits exp { lex_real(&L, tok, cur); continue; }
         digits ("." digits)? [eE] [+-]? { lex_bad_number(&L, tok, cur); continue; }
+        digits "." {
+            /* no INT `.` sequence is valid DPL (path segments are names),
+             * so `1.` is a decimal missing its digits, not two tokens */
+            DplDiag *d = error_at(&L, DPL_E104, tok, cur, "invalid number literal `%.*s`: no digit after the decimal point",
+                                  (int)(cur - tok), (const char *)tok);
+            dpl_diag_help(d, "write `%.*s0`", (int)(cur - tok), (const char *)tok);
+            emit(&L, DPL_TOK_ERROR, tok, cur);
+            continue;
+        }
         digits ("." digits)? exp? [A-Za-z_] [A-Za-z0-9_]* { lex_bad_number(&L, tok, cur); continue; }
 
         "{"  { TOKEN(DPL_TOK_LBRACE); }

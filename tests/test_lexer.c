@@ -157,11 +157,39 @@ Test(lexer, decimals)
     cr_expect_eq(diags.len, 0);
 }
 
-Test(lexer, dot_after_integer_without_digits_is_a_dot)
+Test(lexer, dot_after_integer_without_digits_is_one_E104)
 {
-    lex("1.x");
-    EXPECT_KINDS(DPL_TOK_INT, DPL_TOK_DOT, DPL_TOK_IDENT, DPL_TOK_EOF);
-    cr_expect_eq(diags.len, 0);
+    /* no INT `.` sequence is valid DPL: `1.` is a decimal missing its
+     * digits, reported once (not an integer, then a stray `.`) */
+    lex("1. x");
+    EXPECT_KINDS(DPL_TOK_ERROR, DPL_TOK_IDENT, DPL_TOK_EOF);
+    expect_one_diag(DPL_E104, 1, 1);
+    cr_expect(strstr(diags.items[0].help, "`1.0`"), "%s", diags.items[0].help);
+}
+
+Test(lexer, single_quoted_text_is_one_E101_and_the_string_meant)
+{
+    lex("sources 'fi pe'\nconcat('id, 'source) 'x'");
+    EXPECT_KINDS(DPL_TOK_KW_SOURCES, DPL_TOK_STRING, DPL_TOK_NEWLINE, DPL_TOK_IDENT, DPL_TOK_LPAREN, DPL_TOK_META,
+                 DPL_TOK_COMMA, DPL_TOK_META, DPL_TOK_RPAREN, DPL_TOK_STRING, DPL_TOK_EOF);
+    cr_expect_eq(diags.len, 2);
+    cr_expect_eq(diags.items[0].code, DPL_E101);
+    cr_expect_str_eq(toks.items[1].str, "fi pe");
+    cr_expect_str_eq(diags.items[0].help, "write \"fi pe\"");
+    cr_expect_str_eq(toks.items[5].str, "id");
+    cr_expect_str_eq(toks.items[7].str, "source");
+    cr_expect_str_eq(toks.items[9].str, "x");
+}
+
+Test(lexer, typographic_quotes_and_non_ascii_names_are_one_E101_each)
+{
+    lex("sources \u201cs\u201d\ndata.pre\u00e7o -> p");
+    EXPECT_KINDS(DPL_TOK_KW_SOURCES, DPL_TOK_STRING, DPL_TOK_NEWLINE, DPL_TOK_IDENT, DPL_TOK_DOT, DPL_TOK_ERROR,
+                 DPL_TOK_ARROW, DPL_TOK_IDENT, DPL_TOK_EOF);
+    cr_expect_eq(diags.len, 2);
+    cr_expect_str_eq(toks.items[1].str, "s");
+    cr_expect_eq(diags.items[1].code, DPL_E101);
+    cr_expect_str_eq(diags.items[1].help, "names are ASCII letters, digits and `_`; quote the field name: \"pre\u00e7o\"");
 }
 
 Test(lexer, integer_overflow_is_E104_at_the_literal_and_lexing_continues)
