@@ -262,6 +262,8 @@ static void add_item(Parser *p, void *ctx)
     DplAddItem it = {0};
     const DplToken *first = cur(p);
     bool ok = true;
+    /* in panic mode already: a lexer error (`@x`) comes right before it */
+    bool damaged = p->panic;
     if (check(p, DPL_TOK_KW_ALL)) {
         advance(p);
         it.kind = DPL_ITEM_ALL;
@@ -316,6 +318,17 @@ static void add_item(Parser *p, void *ctx)
     it.span = (DplSpan){first->span.start, prev(p)->span.end};
     if (it.span.end < it.span.start)
         it.span.end = it.span.start;
+    DplTokKind k = cur(p)->kind;
+    bool ends = k == DPL_TOK_NEWLINE || k == DPL_TOK_COMMA || k == DPL_TOK_RBRACE || k == DPL_TOK_EOF ||
+                at_statement_start(p);
+    if (it.kind == DPL_ITEM_VALUE && (damaged || !ends)) {
+        /* What it writes is unsure (`x = 1` is the item `x` and garbage):
+         * no target, so the checker's E306/W403 bookkeeping ignores it
+         * rather than report a second write that only follows from this
+         * error. */
+        it.has_target = true;
+        it.target = (DplTarget){0};
+    }
     dpl_vec_push(p->arena, v, it);
 }
 
