@@ -332,7 +332,8 @@ static void check_write(DplChecker *c, Writes *ws, DplAddItem *it)
 {
     char *key = target_key(c->prog->arena, &it->target);
     bool append = it->modifier == DPL_MOD_APPEND;
-    DplSpan span = it->span;
+    /* the offending text: the explicit target, or the plain path that names itself */
+    DplSpan span = it->has_target ? it->target.span : it->value->span;
     Written *prev = find_written(c->prog->arena, ws, key);
     const Written *inner = prev ? NULL : written_below(ws, key);
     if (inner && it->modifier != DPL_MOD_OVERWRITE) {
@@ -341,7 +342,7 @@ static void check_write(DplChecker *c, Writes *ws, DplAddItem *it)
         DplPos at = dpl_source_locate(c->prog->src, inner->span.start);
         const char *name = key_display(c->prog->arena, key);
         const char *inner_name = key_display(c->prog->arena, inner->key);
-        DplDiag *d = dpl_diag_add(c->diags, DPL_E306, it->span, "attribute `%s` is written again: it replaces `%s`",
+        DplDiag *d = dpl_diag_add(c->diags, DPL_E306, span, "attribute `%s` is written again: it replaces `%s`",
                                   name, inner_name);
         dpl_diag_label(d, "`%s` replaced here", name);
         dpl_diag_note(d, "`%s` written at line %u, column %u", inner_name, at.line, at.column);
@@ -359,7 +360,7 @@ static void check_write(DplChecker *c, Writes *ws, DplAddItem *it)
     }
     DplPos at = dpl_source_locate(c->prog->src, prev->span.start);
     const char *name = key_display(c->prog->arena, key);
-    DplDiag *d = dpl_diag_add(c->diags, DPL_E306, it->span, "attribute `%s` is written twice", name);
+    DplDiag *d = dpl_diag_add(c->diags, DPL_E306, span, "attribute `%s` is written twice", name);
     dpl_diag_label(d, "`%s` written again here", name);
     dpl_diag_note(d, "first written at line %u, column %u", at.line, at.column);
     dpl_diag_help(

@@ -210,7 +210,10 @@ Test(check, indexed_path_needs_a_target)
 Test(check, duplicate_target_at_second_writer)
 {
     compile(HEAD "add {\n    nome\n    apelido -> nome\n}\n");
-    const DplDiag *d = find(DPL_E306, 5, 0);
+    /* the span is exactly the offending text: the target, not the item */
+    const DplDiag *d = find(DPL_E306, 5, 16);
+    cr_assert_not_null(d, "%s", listing());
+    cr_assert_eq(d->span.end - d->span.start, 4, "%s", listing());
     cr_assert_not_null(d, "%s", listing());
     cr_assert_eq(d->nnotes, 1);
     cr_assert(strstr(d->notes[0], "line 4"), "%s", d->notes[0]);
@@ -239,7 +242,7 @@ Test(check, append_after_plain_write_is_E306)
 Test(check, parent_written_after_child_is_E306)
 {
     compile(HEAD "add {\n    a -> x.y\n    b -> x\n}\n");
-    const DplDiag *d = find(DPL_E306, 5, 5);
+    const DplDiag *d = find(DPL_E306, 5, 10); /* at the target */
     cr_assert_not_null(d, "%s", listing());
     cr_expect(strstr(d->message, "x.y") != NULL, "%s", d->message);
     cr_assert_eq(d->nnotes, 1);
@@ -419,7 +422,7 @@ Test(check, many_writes_are_all_tracked)
     dpl_buf_puts(&b, "    again -> t0\n    again -> t499\n}\n");
     compile(b.data);
     dpl_buf_free(&b);
-    EXPECT(DPL_E306, 504, 5);
-    EXPECT(DPL_E306, 505, 5);
+    EXPECT(DPL_E306, 504, 14); /* at the targets */
+    EXPECT(DPL_E306, 505, 14);
     cr_assert_eq(diags.len, 2, "%s", listing());
 }
