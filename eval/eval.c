@@ -69,6 +69,24 @@ static void add_checks(EvalCheck **arr, size_t *len, DplExpr *const *exprs, size
     dpl_free(more);
 }
 
+/* A path listed twice in `mandatory` (warning W402, so the program runs)
+ * is checked once: spec §7 wants one missing_mandatory error per path. */
+static void dedupe_mandatory(DplEvaluator *ev)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < ev->nmandatory; i++) {
+        bool seen = false;
+        for (size_t j = 0; j < kept && !seen; j++)
+            seen = ev->mandatory[i].abs_path && ev->mandatory[j].abs_path &&
+                   strcmp(ev->mandatory[i].abs_path, ev->mandatory[j].abs_path) == 0;
+        if (seen)
+            dpl_free(ev->mandatory[i].abs_path);
+        else
+            ev->mandatory[kept++] = ev->mandatory[i];
+    }
+    ev->nmandatory = kept;
+}
+
 DplEvaluator *dpl_eval_new(const DplProgram *prog)
 {
     DplEvaluator *ev = dpl_calloc(1, sizeof *ev);
@@ -94,6 +112,7 @@ DplEvaluator *dpl_eval_new(const DplProgram *prog)
         case DPL_STMT_ADD: ev->adds[ev->nadds++] = st; break;
         }
     }
+    dedupe_mandatory(ev);
     if (ev->entity) {
         ev->keys = prepare_checks(ev->entity->u.entity.keys, ev->entity->u.entity.nkeys);
         ev->nkeys = ev->entity->u.entity.nkeys;

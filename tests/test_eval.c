@@ -490,6 +490,19 @@ Test(eval, not_an_object)
     unload(&p);
 }
 
+/* A path listed twice in mandatory (W402: the program still runs) gives one
+ * error, not one per listing; `k` and `data.k` are the same path. */
+Test(eval, mandatory_path_listed_twice_is_reported_once)
+{
+    Prog p = load("entity \"e\" { k }\nsources \"s\"\nmandatory { k, data.k, v }\nmandatory { k }\n");
+    run(&p, "{\"data\":{},\"metadata\":{\"source\":\"s\"}}");
+    cr_assert_eq(p.res.outcome, DPL_REJECT);
+    cr_assert_eq(p.res.nerrors, 2, "got %zu errors", p.res.nerrors);
+    cr_expect_str_eq(p.res.errors[0].path, "data.k");
+    cr_expect_str_eq(p.res.errors[1].path, "data.v");
+    unload(&p);
+}
+
 Test(eval, mandatory_collects_every_failure)
 {
     Prog p = load("entity \"e\" { k }\nsources \"s\"\n"
