@@ -34,8 +34,38 @@ static const char *describe(DplTypes t, char *buf, size_t n)
     case DPL_T_OBJECT:
         return "an object";
     default:
-        return dpl_types_name(t, buf, n);
+        break;
     }
+    /* a set: "a string, an array or an object" */
+    static const struct {
+        DplTypes bits;
+        const char *name;
+    } names[] = {
+        {DPL_T_NUMBER, "a number"}, {DPL_T_INT, "an integer"}, {DPL_T_REAL, "a real"},
+        {DPL_T_STRING, "a string"}, {DPL_T_BOOL, "a boolean"}, {DPL_T_NULL, "null"},
+        {DPL_T_ARRAY, "an array"},  {DPL_T_OBJECT, "an object"},
+    };
+    if ((t & DPL_T_ANY) == DPL_T_ANY)
+        return "any value";
+    const char *parts[8];
+    size_t np = 0;
+    DplTypes left = t;
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if ((left & names[i].bits) == names[i].bits) {
+            left &= ~names[i].bits;
+            parts[np++] = names[i].name;
+        }
+    if (np == 0)
+        return dpl_types_name(t, buf, n);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < np; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == np ? " or " : ", ";
+        int k = snprintf(buf + used, used < n ? n - used : 0, "%s%s", sep, parts[i]);
+        if (k > 0)
+            used += (size_t)k;
+    }
+    return buf;
 }
 
 const char *dpl_check_nearest(const char *name, const char *const *cands, size_t n)
@@ -282,6 +312,7 @@ static DplTypes call(DplChecker *c, DplExpr *e)
             DplDiag *d = dpl_diag_add(c->diags, DPL_E305, arg->span,
                                       "argument %zu of `%s` must be %s, but it is always %s", i + 1, fn->name,
                                       describe(want, wb, sizeof wb), describe(t, fb, sizeof fb));
+            dpl_diag_label(d, "%s", describe(t, fb, sizeof fb));
             dpl_diag_note(d, "%s", fn->doc);
         }
     }
