@@ -159,6 +159,14 @@ static bool loop(Repl *r)
             }
             break;
         }
+        /* `:cmd` can never continue DPL text: the entry was left unfinished
+         * (a `(` never closed).  Submit it, so its error is reported, and run
+         * the command rather than swallow it and the rest of the session. */
+        if (kind != ENTRY_NONE && kind != ENTRY_RECORD && classify(line) == ENTRY_COMMAND &&
+            ident_start(line[strspn(line, " \t") + 1])) {
+            submit(r, kind, &entry);
+            kind = ENTRY_NONE;
+        }
         if (kind == ENTRY_NONE) {
             kind = classify(line);
             if (kind == ENTRY_COMMAND) {
