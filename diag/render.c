@@ -5,6 +5,12 @@
 
 #include "diag/diag.h"
 
+/* Lines wider than LONG_LINE columns are shown from LONG_LINE_BEFORE
+ * columns before the span to LONG_LINE_AFTER columns after it. */
+#define LONG_LINE 160
+#define LONG_LINE_BEFORE 60
+#define LONG_LINE_AFTER 40
+
 /* ANSI escapes; only emitted when the caller asks for colour. */
 #define C_RESET "\033[0m"
 #define C_BOLD "\033[1m"
@@ -170,12 +176,6 @@ void dpl_diag_render_human(DplBuf *out, const DplSource *src, const DplDiag *d, 
         dpl_buf_printf(out, C_BLUE "%u |" C_RESET, start.line);
     else
         dpl_buf_printf(out, "%u |", start.line);
-    if (line_len) {
-        dpl_buf_putc(out, ' ');
-        put_clean(out, line, line_len);
-    }
-    dpl_buf_putc(out, '\n');
-
     size_t line_cols = cp_count(line, line_len);
     size_t col0 = start.column - 1; /* code points before the span */
     size_t pre = cp_advance(line, line_len, col0);
@@ -184,11 +184,42 @@ void dpl_diag_render_human(DplBuf *out, const DplSource *src, const DplDiag *d, 
     size_t ncarets = stop > pre ? text_width(line + pre, stop - pre) : 0;
     if (ncarets == 0)
         ncarets = 1; /* an empty span (end of line or file) still gets one caret */
+
+    /* A very long line (generated programs, a whole block on one line) is
+     * shown as a window around the span, cut with "...", so the carets stay
+     * on the screen. */
+    size_t from = 0, to = line_len;
+    if (text_width(line, line_len) > LONG_LINE) {
+        while (from < pre && text_width(line + from, pre - from) > LONG_LINE_BEFORE) {
+            uint32_t cp;
+            int k = dpl_utf8_decode(line + from, pre - from, &cp);
+            from += k < 0 ? 1 : (size_t)k;
+        }
+        to = stop;
+        for (size_t w = 0; to < line_len && w < LONG_LINE_AFTER;) {
+            uint32_t cp;
+            int k = dpl_utf8_decode(line + to, line_len - to, &cp);
+            w += k < 0 ? 1 : (size_t)cp_width(cp);
+            to += k < 0 ? 1 : (size_t)k;
+        }
+    }
+    if (line_len) {
+        dpl_buf_putc(out, ' ');
+        if (from > 0)
+            dpl_buf_puts(out, "...");
+        put_clean(out, line + from, to - from);
+        if (to < line_len)
+            dpl_buf_puts(out, "...");
+    }
+    dpl_buf_putc(out, '\n');
+
     gutter(out, width, color);
     dpl_buf_putc(out, ' ');
+    if (from > 0)
+        put_spaces(out, 3); /* under the "..." */
     /* Pad with the line's own tabs so the carets line up under them, and
      * with two spaces for a wide character. */
-    for (size_t i = 0; i < pre;) {
+    for (size_t i = from; i < pre;) {
         uint32_t cp;
         int k = dpl_utf8_decode(line + i, pre - i, &cp);
         if (k > 0 && cp == '\t')

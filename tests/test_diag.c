@@ -126,6 +126,32 @@ Test(diag, wide_characters_take_two_columns_in_the_caret_line)
     cr_assert(strstr(out.data, "\n  |     ^^^^^\n"), "quote, é, two for the emoji, quote:\n%s", out.data);
 }
 
+Test(diag, a_very_long_line_is_cut_around_the_span)
+{
+    DplBuf text = {0};
+    for (int i = 0; i < 300; i++)
+        dpl_buf_puts(&text, "x + ");
+    dpl_buf_puts(&text, "lenn(1)");
+    for (int i = 0; i < 300; i++)
+        dpl_buf_puts(&text, " + y");
+    dpl_buf_putc(&text, '\n');
+    uint32_t at = (uint32_t)(strstr(text.data, "lenn") - text.data);
+    render(text.data, (DplSpan){at, at + 4}, "m");
+    dpl_buf_free(&text);
+    cr_assert(strstr(out.data, "1:1201: error[E303]: m\n"), "%s", out.data);
+    /* 60 columns before the span, 40 after, "..." on both cuts, carets
+     * under the span */
+    const char *l = strstr(out.data, "1 | ...");
+    cr_assert_not_null(l, "%s", out.data);
+    cr_assert(strstr(out.data, "lenn(1) + y + y"), "%s", out.data);
+    const char *nl = strchr(l, '\n');
+    cr_assert(nl - l > 3 && strncmp(nl - 3, "...", 3) == 0, "%s", out.data);
+    const char *carets = strstr(out.data, "\n  | ");
+    cr_assert_not_null(carets);
+    cr_assert(strncmp(carets + strlen("\n  | ") + 3 + 60, "^^^^\n", 5) == 0, "%s", out.data);
+    cr_assert_lt(strlen(out.data), 300, "%s", out.data);
+}
+
 Test(diag, control_bytes_in_source_are_not_sent_to_the_terminal)
 {
     render("a\033[2Jb\n", (DplSpan){0, 1}, "m");
