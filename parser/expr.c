@@ -114,17 +114,23 @@ static bool is_error(const DplExpr *e) { return e->kind == DPL_EXPR_ERROR; }
 
 /* ---- the Pratt loop --------------------------------------------------------------- */
 
+static DplExpr *too_deep(Parser *p, int limit)
+{
+    DplDiag *d = error_at(p, cur(p)->span, DPL_E201, "expression nested too deeply (more than %d levels)", limit);
+    if (d)
+        dpl_diag_help(d, "split the expression into smaller ones");
+    return dpl_error_expr(p, cur(p)->span);
+}
+
 static DplExpr *parse_precedence(Parser *p, Prec prec)
 {
-    if (p->depth >= DPL_PARSE_MAX_DEPTH) {
-        /* Lua's enterlevel: refuse before the C stack is at risk. */
-        DplDiag *d = error_at(p, cur(p)->span, DPL_E201, "expression nested too deeply (more than %d levels)",
-                              DPL_PARSE_MAX_DEPTH);
-        if (d)
-            dpl_diag_help(d, "split the expression into smaller ones");
-        return dpl_error_expr(p, cur(p)->span);
-    }
+    /* Lua's enterlevel: refuse before the C stack is at risk. */
+    if (p->depth >= DPL_PARSE_MAX_DEPTH)
+        return too_deep(p, DPL_PARSE_MAX_DEPTH);
+    if (p->tree >= DPL_PARSE_MAX_TREE_DEPTH)
+        return too_deep(p, DPL_PARSE_MAX_TREE_DEPTH);
     p->depth++;
+    int tree_in = p->tree++;
     DplExpr *e;
     PrefixFn prefix = rules[cur(p)->kind].prefix;
     if (!prefix) {
@@ -136,9 +142,18 @@ static DplExpr *parse_precedence(Parser *p, Prec prec)
     } else {
         e = prefix(p);
     }
-    while (prec <= rules[cur(p)->kind].prec)
+    /* A chain is parsed by this loop, not by recursion, but every operator
+     * adds a level to the tree that later passes recurse over. */
+    while (prec <= rules[cur(p)->kind].prec) {
+        if (p->tree >= DPL_PARSE_MAX_TREE_DEPTH) {
+            e = too_deep(p, DPL_PARSE_MAX_TREE_DEPTH);
+            break;
+        }
+        p->tree++;
         e = rules[cur(p)->kind].infix(p, e);
+    }
     p->depth--;
+    p->tree = tree_in;
     return e;
 }
 
@@ -388,6 +403,8 @@ static bool field_segment(Parser *p, SegVec *segs)
         if (d && dpl_tok_is_keyword(t->kind))
             dpl_diag_help(d, "`%s` is a keyword; quote it to use it as a field name: .\"%s\"",
                           dpl_tok_spelling(t->kind), dpl_tok_spelling(t->kind));
+        else if (d && t->kind == DPL_TOK_LBRACKET)
+            dpl_diag_help(d, "an index follows the name directly, without a dot: items[0]");
         return false;
     }
     DplSegment s = {.kind = DPL_SEG_FIELD, .span = t->span, .name = t->str, .name_len = t->str_len};
