@@ -4,7 +4,6 @@
  * dpl_eval_new() prepares what does not depend on the record once (the
  * statements by kind, absolute path texts for messages) so the per-record
  * path only walks the AST and the record. */
-#include <openssl/evp.h>
 #include <stdio.h>
 
 #include "eval/internal.h"
@@ -322,17 +321,10 @@ static json_t *identity(const DplEvaluator *ev, json_t *const *vals)
         dpl_buf_putc(&b, '\x1f');
         dpl_json_write_canonical(&b, vals[k]);
     }
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned int mdlen = 0;
-    EVP_Digest(b.data, b.len, md, &mdlen, EVP_sha256(), NULL);
+    char out[DPL_SHA256_HEX_LEN];
+    dpl_sha256_hex(b.data, b.len, out);
     dpl_buf_free(&b);
-    static const char hex[] = "0123456789abcdef";
-    char out[2 * EVP_MAX_MD_SIZE + 1];
-    for (unsigned i = 0; i < mdlen; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    return json_stringn_nocheck(out, 2 * mdlen);
+    return json_stringn_nocheck(out, sizeof out);
 }
 
 /* ---- the record ---------------------------------------------------------------------------- */

@@ -7,7 +7,6 @@
  * - a JSON null where a string (or array) is required yields missing, like a
  *   missing argument does (null means "no value" in records);
  * - any other wrong type is a type_error naming the function and the type. */
-#include <openssl/evp.h>
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
@@ -429,17 +428,7 @@ DPL_BUILTIN_FN(sha256)
 {
     (void)ctx, (void)nargs;
     STR_ARG("sha256", 0);
-    unsigned char md[EVP_MAX_MD_SIZE];
-    unsigned mdlen = 0;
-    if (!EVP_Digest(sdata(args[0]), slen(args[0]), md, &mdlen, EVP_sha256(), NULL)) {
-        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "sha256(): digest failed");
-        return NULL;
-    }
-    static const char hex[] = "0123456789abcdef";
-    char out[2 * EVP_MAX_MD_SIZE];
-    for (unsigned i = 0; i < mdlen; i++) {
-        out[2 * i] = hex[md[i] >> 4];
-        out[2 * i + 1] = hex[md[i] & 15];
-    }
-    return json_stringn_nocheck(out, 2 * (size_t)mdlen);
+    char out[DPL_SHA256_HEX_LEN];
+    dpl_sha256_hex(sdata(args[0]), slen(args[0]), out);
+    return json_stringn_nocheck(out, sizeof out);
 }

@@ -99,6 +99,13 @@ bool dpl_utf8_valid(const char *s, size_t n);
 /* Number of code points in a valid UTF-8 string. */
 size_t dpl_utf8_count(const char *s, size_t n);
 
+/* ---- hashing (sha256.c, OpenSSL libcrypto) ------------------------------- */
+#define DPL_SHA256_HEX_LEN 64
+/* Writes 2*n lowercase hex digits of in[0..n) to out (no NUL). */
+void dpl_hex_lower(const unsigned char *in, size_t n, char *out);
+/* Lowercase hex SHA-256 of data[0..len) into out (64 bytes, no NUL). */
+void dpl_sha256_hex(const void *data, size_t len, char out[DPL_SHA256_HEX_LEN]);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t dpl_edit_distance(const char *a, const char *b);
 
