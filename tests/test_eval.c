@@ -630,6 +630,37 @@ Test(eval, append_is_an_ordered_set)
     expect_run(prog, "{\"data\":{\"doc\":\"4\",\"outros\":[]},\"metadata\":{\"source\":\"s\"}}", "{\"tel\":[]}");
 }
 
+/* Set semantics past the small-array scan: values equal under == (1 and
+ * 1.0, 0 and -0.0, 2^62 and 2^62 as a real, objects in any key order) are
+ * one element, the first one kept, in order. */
+Test(eval, append_set_semantics_on_larger_arrays)
+{
+    const char *prog = "entity \"p\" { doc }\nadd {\n    append a -> t\n    append b -> t\n}\n";
+    expect_run(prog,
+               "{\"data\":{\"doc\":1,\"a\":[1,\"1\",0,4611686018427387904,{\"x\":1,\"y\":[2]},[1,2],null,true],"
+               "\"b\":[1.0,-0.0,4611686018427387904.0,{\"y\":[2.0],\"x\":1},[1,2.0],[2,1],null,false,\"1\",1.5,1.5]}}",
+               "{\"t\":[1,\"1\",0,4611686018427387904,{\"x\":1,\"y\":[2]},[1,2],null,true,[2,1],false,1.5]}");
+}
+
+/* Appending a large array is linear: 60 000 values (half repeated) used to
+ * take n^2/2 comparisons, about a minute; the timeout catches that. */
+Test(eval, append_of_a_large_array_is_fast, .timeout = 10)
+{
+    DplBuf rec = {0};
+    dpl_buf_puts(&rec, "{\"data\":{\"doc\":1,\"a\":[");
+    for (int i = 0; i < 60000; i++)
+        dpl_buf_printf(&rec, "%s%d", i ? "," : "", i % 30000);
+    dpl_buf_puts(&rec, "]}}");
+    Prog p = load("entity \"p\" { doc }\nadd { append a -> t }\n");
+    run(&p, rec.data);
+    cr_assert_eq(p.res.outcome, DPL_EMIT);
+    json_t *t = json_object_get(json_object_get(p.res.entity, "data"), "t");
+    cr_assert_eq(json_array_size(t), 30000);
+    cr_expect_eq(json_integer_value(json_array_get(t, 29999)), 29999);
+    unload(&p);
+    dpl_buf_free(&rec);
+}
+
 Test(eval, append_after_all_never_changes_the_input)
 {
     /* `all` shares the input's array; append must copy it first (run()
