@@ -581,8 +581,7 @@ static void par_clone_free(void *clone)
     dpl_buf_free(&c->out.buf);
     dpl_buf_free(&c->rejects.buf);
     dpl_buf_free(&c->skipped.buf);
-    dpl_result_clear(&c->res);
-    dpl_free(c->res.errors);
+    dpl_result_free(&c->res);
     dpl_free(c);
 }
 
@@ -793,8 +792,7 @@ static int run_program(const Options *opt)
     dpl_buf_free(&run.out.buf);
     dpl_buf_free(&run.rejects.buf);
     dpl_buf_free(&run.skipped.buf);
-    dpl_result_clear(&run.res);
-    dpl_free(run.res.errors);
+    dpl_result_free(&run.res);
     dpl_eval_free((DplEvaluator *)run.ev);
     dpl_direct_state_free(run.dst);
     dpl_direct_free(direct);
