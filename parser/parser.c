@@ -588,9 +588,16 @@ static void parse_statement(Parser *p, DplStmtVec *stmts)
         __attribute__((fallthrough));
     default: {
         parsed = false;
-        DplDiag *d = error_expected(p, "a statement");
-        if (d)
+        DplDiag *d;
+        if (check(p, DPL_TOK_RBRACE)) {
+            d = error_at(p, cur(p)->span, DPL_E201, "unexpected `}`: no block is open here");
+            if (d) {
+                dpl_diag_label(d, "unmatched `}`");
+                dpl_diag_help(d, "remove it, or look for a `}` too many in the block above");
+            }
+        } else if ((d = error_expected(p, "a statement"))) {
             dpl_diag_help(d, "statements are entity, sources, mandatory, requirement and add");
+        }
         advance(p);
         sync_statement(p);
         break;
