@@ -167,6 +167,8 @@ static DplOutcome source_phase(EvalCtx *c, DplResult *out)
         json_t *md = json_object_get(c->record, "metadata");
         v = json_incref(json_object_get(md, "source"));
         where = "metadata.source";
+        /* the `sources` statement is the rule that demands a source */
+        rule = st ? &st->keyword_span : NULL;
     }
     DplOutcome res = DPL_EMIT;
     if (!st && !json_is_string(v)) {

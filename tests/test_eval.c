@@ -471,6 +471,22 @@ Test(eval, no_sources_statement_accepts_every_record)
     unload(&p);
 }
 
+/* missing_source carries a rule like every other validation error: the
+ * `sources` keyword (or the `using` path).  It used to have none without
+ * `using`, so the reject did not say which statement demanded a source. */
+Test(eval, missing_source_points_at_the_sources_statement)
+{
+    Prog p = load("entity \"e\" { k }\n\n  sources \"s\"\nadd { k }\n");
+    run(&p, "{\"data\":{\"k\":1},\"metadata\":{}}");
+    cr_assert_eq(p.res.nerrors, 1);
+    cr_assert_eq(p.res.errors[0].code, DPL_RT_MISSING_SOURCE);
+    cr_assert(p.res.errors[0].has_rule);
+    DplPos pos = dpl_source_locate(p.src, p.res.errors[0].rule.start);
+    cr_expect_eq(pos.line, 3);
+    cr_expect_eq(pos.column, 3);
+    unload(&p);
+}
+
 Test(eval, sources_using_path)
 {
     const char *prog = "entity \"e\" { k }\nsources \"a\" using metadata.origin\nadd { k, 'source -> s }\n";
