@@ -218,44 +218,88 @@ static void copy_all(EvalCtx *c, json_t *data)
     }
 }
 
+/* The container held at v[key] / v[k], made private to v (copied when
+ * someone else holds it), or NULL when it is not a container. */
+static json_t *private_field(json_t *v, const char *name, size_t len)
+{
+    json_t *next = json_object_getn(v, name, len);
+    if (!next || !(json_is_object(next) || json_is_array(next)))
+        return NULL;
+    if (next->refcount > 1) {
+        next = json_copy(next);
+        json_object_setn_new_nocheck(v, name, len, next);
+    }
+    return next;
+}
+
+static json_t *private_elem(json_t *v, size_t k)
+{
+    json_t *next = json_array_get(v, k);
+    if (!next || !(json_is_object(next) || json_is_array(next)))
+        return NULL;
+    if (next->refcount > 1) {
+        next = json_copy(next);
+        json_array_set_new(v, k, next);
+    }
+    return next;
+}
+
+/* Removes what segs[i..n) names below the private container v.  `[*]`
+ * applies the rest of the path to every element (`delete itens[*].cpf`
+ * drops cpf from each item; `delete itens[*]` empties the array). */
+static void delete_below(json_t *v, const DplSegment *segs, size_t i, size_t n)
+{
+    const DplSegment *s = &segs[i];
+    bool last = i + 1 == n;
+    json_t *next = NULL;
+    switch (s->kind) {
+    case DPL_SEG_FIELD:
+        if (!json_is_object(v))
+            return;
+        if (last) {
+            json_object_deln(v, s->name, s->name_len);
+            return;
+        }
+        next = private_field(v, s->name, s->name_len);
+        break;
+    case DPL_SEG_INDEX: {
+        if (!json_is_array(v))
+            return;
+        int64_t k = s->index < 0 ? (int64_t)json_array_size(v) + s->index : s->index;
+        if (k < 0 || (size_t)k >= json_array_size(v))
+            return;
+        if (last) {
+            json_array_remove(v, (size_t)k);
+            return;
+        }
+        next = private_elem(v, (size_t)k);
+        break;
+    }
+    case DPL_SEG_STAR:
+        if (!json_is_array(v))
+            return;
+        if (last) {
+            json_array_clear(v);
+            return;
+        }
+        for (size_t k = 0; k < json_array_size(v); k++) {
+            json_t *elem = private_elem(v, k);
+            if (elem)
+                delete_below(elem, segs, i + 1, n);
+        }
+        return;
+    }
+    if (next) /* else nothing there: deleting it is a no-op */
+        delete_below(next, segs, i + 1, n);
+}
+
 /* `delete path`: removes an attribute of the entity being built.  The path
  * names output attributes, so a leading `data.` is the output root. */
 static void delete_path(json_t *data, const DplPath *p)
 {
     size_t i = p->root == DPL_ROOT_DATA ? 1 : 0;
-    json_t *v = data;
-    for (; i < p->nsegs; i++) {
-        const DplSegment *s = &p->segs[i];
-        bool last = i + 1 == p->nsegs;
-        json_t *next = NULL;
-        if (s->kind == DPL_SEG_FIELD && json_is_object(v)) {
-            if (last) {
-                json_object_deln(v, s->name, s->name_len);
-                return;
-            }
-            next = json_object_getn(v, s->name, s->name_len);
-            if (next && next->refcount > 1 && (json_is_object(next) || json_is_array(next))) {
-                next = json_copy(next);
-                json_object_setn_new_nocheck(v, s->name, s->name_len, next);
-            }
-        } else if (s->kind == DPL_SEG_INDEX && json_is_array(v)) {
-            int64_t k = s->index < 0 ? (int64_t)json_array_size(v) + s->index : s->index;
-            if (k < 0 || (size_t)k >= json_array_size(v))
-                return;
-            if (last) {
-                json_array_remove(v, (size_t)k);
-                return;
-            }
-            next = json_array_get(v, (size_t)k);
-            if (next && next->refcount > 1 && (json_is_object(next) || json_is_array(next))) {
-                next = json_copy(next);
-                json_array_set_new(v, (size_t)k, next);
-            }
-        }
-        if (!next)
-            return; /* nothing there: deleting it is a no-op */
-        v = next;
-    }
+    if (i < p->nsegs)
+        delete_below(data, p->segs, i, p->nsegs);
 }
 
 /* Runs one value item; errors stay in c->err for the caller to collect. */

@@ -686,6 +686,18 @@ Test(eval, append_after_all_never_changes_the_input)
                "{\"doc\":\"1\",\"tags\":[\"a\",\"b\"],\"extra\":\"b\",\"o\":{\"v\":0,\"novo\":1}}");
 }
 
+/* `delete` with [*] applies to every element; it used to do nothing at all
+ * (the [*] segment was not handled), so `delete itens[*].cpf` silently kept
+ * the data it was meant to drop.  run() checks the input is untouched. */
+Test(eval, delete_through_star_applies_to_every_element)
+{
+    expect_run("entity \"p\" { k }\nadd {\n    all\n    delete itens[*].cpf\n    delete m[*][*].z\n"
+               "    delete data.e[*]\n    delete s[*].x\n}\n",
+               "{\"data\":{\"k\":1,\"itens\":[{\"cpf\":1,\"a\":1},{\"cpf\":2},3],"
+               "\"m\":[[{\"z\":1,\"y\":1}],{\"z\":3}],\"e\":[1,2],\"s\":\"x\"}}",
+               "{\"k\":1,\"itens\":[{\"a\":1},{},3],\"m\":[[{\"y\":1}],{\"z\":3}],\"e\":[],\"s\":\"x\"}");
+}
+
 Test(eval, all_and_delete)
 {
     expect_run("entity \"p\" { id }\nsources \"s\"\nadd {\n    all\n    delete interno\n    delete id\n    delete x.y\n}\n",
