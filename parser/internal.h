@@ -30,6 +30,9 @@ typedef struct {
     int nest;
     /* current expression nesting, capped at DPL_PARSE_MAX_DEPTH */
     int depth;
+    /* depth of the tree being built (nesting plus operators applied in
+     * chains), capped at DPL_PARSE_MAX_TREE_DEPTH */
+    int tree;
 } Parser;
 
 void dpl_parser_init(Parser *p, DplArena *arena, const DplSource *src, DplDiagList *diags);

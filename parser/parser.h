@@ -17,6 +17,11 @@
 
 /* Maximum expression nesting; deeper input gets a diagnostic, not a crash. */
 #define DPL_PARSE_MAX_DEPTH 200
+/* Maximum depth of an expression's tree, counting each operator of a chain
+ * (`a + b + c` is two levels): the checker, evaluator and formatter recurse
+ * over the tree, so a 100000-term chain must be refused, not overflow their
+ * stack.  Deeper input gets a diagnostic (docs/limits.md). */
+#define DPL_PARSE_MAX_TREE_DEPTH 1000
 
 /* Lexes and parses src.  Never returns NULL. */
 DplProgram *dpl_parse(const DplSource *src, DplDiagList *diags);
