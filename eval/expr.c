@@ -141,15 +141,17 @@ static json_t *eval_call(EvalCtx *c, const DplExpr *e)
 
 /* ---- dispatch --------------------------------------------------------------------- */
 
-/* A condition or short-circuit operand: true, false, or missing (-1).
- * Anything else is a type error. */
+/* A condition or short-circuit operand: true, false, or missing (-1; null
+ * counts as missing).  Anything else is a type error. */
 static int eval_bool_operand(EvalCtx *c, const DplExpr *e, const DplExpr *operand, const char *what)
 {
     json_t *v = dpl__eval(c, operand);
     if (c->err.set)
         return -1;
-    if (!v)
+    if (!v || json_is_null(v)) {
+        json_decref(v);
         return -1;
+    }
     int r = json_is_true(v) ? 1 : json_is_false(v) ? 0 : -2;
     if (r == -2) {
         dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`%s` needs booleans, found %s", what, dpl__type_article(v));

@@ -170,6 +170,11 @@ json_t *dpl__eval_binary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a, json
 {
     if (!a || !b)
         return NULL;
+    /* Null is "no value" in data, as in SQL: outside `==`/`!=` it flows
+     * through operators like missing (the builtins and conditions treat it
+     * the same way), rather than rejecting the record as a type error. */
+    if ((json_is_null(a) || json_is_null(b)) && op != DPL_OP_EQ && op != DPL_OP_NE)
+        return NULL;
     switch (op) {
     case DPL_OP_EQ: return json_boolean(dpl_json_equal(a, b));
     case DPL_OP_NE: return json_boolean(!dpl_json_equal(a, b));
@@ -190,7 +195,7 @@ json_t *dpl__eval_binary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a, json
 
 json_t *dpl__eval_unary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a)
 {
-    if (!a)
+    if (!a || json_is_null(a)) /* null like missing, as in dpl__eval_binary */
         return NULL;
     if (op == DPL_OP_NOT) {
         if (json_is_boolean(a))

@@ -187,7 +187,26 @@ Test(eval, plus_concatenates_strings_only_with_strings)
     EXPECT_EVAL("a + b", "{\"a\":\"ab\",\"b\":\"cd\"}", "\"abcd\"");
     EXPECT_EVAL("a + b", "{\"a\":\"ab\",\"b\":1}", "error:type_error");
     EXPECT_EVAL("a - b", "{\"a\":\"ab\",\"b\":\"a\"}", "error:type_error");
-    EXPECT_EVAL("a + b", "{\"a\":null,\"b\":1}", "error:type_error");
+}
+
+Test(eval, null_flows_through_operators_like_missing)
+{
+    /* null is "no value": operators other than == and != yield missing */
+    EXPECT_EVAL("a + b", "{\"a\":null,\"b\":1}", "missing");
+    EXPECT_EVAL("-a", "{\"a\":null}", "missing");
+    EXPECT_EVAL("not a", "{\"a\":null}", "missing");
+    EXPECT_EVAL("a < b", "{\"a\":null,\"b\":1}", "missing");
+    EXPECT_EVAL("a and b", "{\"a\":null,\"b\":false}", "false");
+    EXPECT_EVAL("a or b", "{\"a\":null,\"b\":true}", "true");
+    EXPECT_EVAL("a and b", "{\"a\":null,\"b\":true}", "missing");
+    EXPECT_EVAL("a == b", "{\"a\":null,\"b\":null}", "true");
+    EXPECT_EVAL("a != b", "{\"a\":null,\"b\":1}", "true");
+    /* `if flag` and `if not flag` agree on a null flag: neither item runs */
+    const char *prog = "entity \"e\" { k }\nsources \"s\"\nadd {\n    k\n    1 -> on if flag\n    0 -> off if not flag\n}\n";
+    expect_run(prog, "{\"data\":{\"k\":1,\"flag\":null},\"metadata\":{\"source\":\"s\"}}", "{\"k\":1}");
+    /* a requirement on a null value fails as a requirement, not a type error */
+    expect_run("entity \"e\" { k }\nsources \"s\"\nrequirement { valor > 0 }\nadd { k }\n",
+               "{\"data\":{\"k\":1,\"valor\":null},\"metadata\":{\"source\":\"s\"}}", "reject:requirement_failed");
 }
 
 Test(eval, unary_minus_and_not)
@@ -240,7 +259,6 @@ Test(eval, ordering_mixed_types_is_a_type_error)
 {
     EXPECT_EVAL("a > b", "{\"a\":\"10\",\"b\":0}", "error:type_error");
     EXPECT_EVAL("a < b", "{\"a\":true,\"b\":false}", "error:type_error");
-    EXPECT_EVAL("a < b", "{\"a\":null,\"b\":1}", "error:type_error");
 }
 
 Test(eval, and_or_short_circuit_with_three_valued_logic)
