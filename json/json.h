@@ -29,7 +29,7 @@ typedef enum {
 
 typedef struct {
     DplJsonStatus status;
-    int column;              /* 1-based byte column of the problem in the line, 0 if unknown */
+    int column;              /* 1-based column (code points) of the problem in the line, 0 if unknown */
     char message[160];
 } DplJsonError;
 

@@ -1,6 +1,6 @@
 /* parse.c — one JSON value per record: jansson does the parsing; we add the
  * nesting limit (checked without recursion), reject raw NUL bytes and turn
- * jansson's errors into a message and a 1-based byte column. */
+ * jansson's errors into a message and a 1-based column (code points). */
 #include <stdio.h>
 #include <string.h>
 
@@ -15,13 +15,14 @@ static void set_error(DplJsonError *err, DplJsonStatus st, int column, const cha
     snprintf(err->message, sizeof err->message, "%s", msg);
 }
 
-/* 1-based byte column of text[pos] within its line. */
+/* 1-based column of text[pos] within its line, in code points like the
+ * program diagnostics (an editor's column, not a byte offset). */
 static int column_of(const char *text, size_t pos)
 {
     size_t start = pos;
     while (start > 0 && text[start - 1] != '\n')
         start--;
-    return (int)(pos - start + 1);
+    return (int)dpl_utf8_count(text + start, pos - start) + 1;
 }
 
 /* One linear pass before jansson sees the text: jansson recurses once per
