@@ -294,7 +294,7 @@ static DplTypes call(DplChecker *c, DplExpr *e)
         DplTypes t = infer(c, arg);
         if (!arity_ok || is_error(arg))
             continue; /* a wrong count makes positions meaningless */
-        if (fn->literal_regex && i == 1) {
+        if (fn->arg_rule == DPL_ARGS_LITERAL_REGEX && i == 1) {
             if (arg->kind == DPL_EXPR_STRING)
                 compile_regex(c, e, arg);
             else {
@@ -304,6 +304,12 @@ static DplTypes call(DplChecker *c, DplExpr *e)
                 dpl_diag_help(d,
                               "regexes are compiled once, when the program is checked; write it as \"...\"");
             }
+            continue;
+        }
+        if (fn->arg_rule == DPL_ARGS_PATH && arg->kind != DPL_EXPR_PATH) {
+            DplDiag *d = dpl_diag_add(c->diags, DPL_E305, arg->span, "the argument of `%s` must be a path",
+                                      fn->name);
+            dpl_diag_help(d, "`%s` tests whether a field is present, e.g. `%s(data.email)`", fn->name, fn->name);
             continue;
         }
         DplTypes want = i < DPL_MAX_FIXED_ARGS && fn->params[i] ? fn->params[i] : fn->rest;

@@ -67,6 +67,13 @@ typedef json_t *(*DplBuiltinFn)(const DplCallCtx *ctx, json_t *const *args, size
 
 #define DPL_MAX_FIXED_ARGS 3
 
+/* Demands on an argument's form (not its type) that the checker enforces. */
+typedef enum {
+    DPL_ARGS_ANY,           /* any expression */
+    DPL_ARGS_LITERAL_REGEX, /* the 2nd argument is a string literal, compiled at check time (matches) */
+    DPL_ARGS_PATH,          /* the argument is a path (exists) */
+} DplArgRule;
+
 typedef struct DplBuiltin {
     const char *name;
     int min_args, max_args;          /* max_args -1: variadic */
@@ -76,7 +83,7 @@ typedef struct DplBuiltin {
     bool sees_missing;               /* true: called even when an argument is missing
                                         (coalesce, concat, exists); otherwise a missing
                                         argument makes the call yield missing */
-    bool literal_regex;              /* 2nd argument must be a string literal regex */
+    DplArgRule arg_rule;             /* what the checker demands of the arguments' form */
     DplBuiltinFn fn;
     const char *doc;                 /* one line for help and completion */
 } DplBuiltin;

@@ -178,6 +178,14 @@ Test(check, bad_regex_is_E311_on_the_literal)
     cr_assert_eq(diags.len, 1, "%s", listing());
 }
 
+Test(check, exists_takes_a_path)
+{
+    compile(HEAD "add {\n    exists(1) -> a\n    exists(\"x\") -> b\n    exists(x.y[0]) -> c\n}\n");
+    cr_assert_not_null(find(DPL_E305, 4, 12), "%s", listing());
+    cr_assert_not_null(find(DPL_E305, 5, 12), "%s", listing());
+    cr_assert_eq(diags.len, 2, "a path is fine: %s", listing());
+}
+
 Test(check, regex_must_be_a_literal)
 {
     compile(HEAD "requirement { matches(k, pattern) }\n");
