@@ -32,7 +32,7 @@ const DplBuiltin dpl_std_builtins[] = {
     {"replace", 3, 3, {STR, STR, STR}, 0, STR, false, DPL_ARGS_ANY, dpl_std_replace,
      "replace(s, old, new): every occurrence of old replaced by new"},
     {"split", 2, 2, {STR, STR}, 0, ARR, false, DPL_ARGS_ANY, dpl_std_split, "split(s, sep): array of the parts of s"},
-    {"join", 2, 2, {ARR, STR}, 0, STR, false, DPL_ARGS_ANY, dpl_std_join, "join(arr, sep): the elements of arr joined by sep (numbers and booleans as text)"},
+    {"join", 2, 2, {ARR, STR}, 0, STR, false, DPL_ARGS_ANY, dpl_std_join, "join(arr, sep): the elements of arr joined by sep (numbers and booleans as text, nulls skipped)"},
     {"substr", 3, 3, {STR, DPL_T_INT, DPL_T_INT}, 0, STR, false, DPL_ARGS_ANY, dpl_std_substr,
      "substr(s, start, len): code points start .. start+len-1 (0-based; start < 0 counts from the end; clamped)"},
     {"contains", 2, 2, {STR | ARR, ANY}, 0, DPL_T_BOOL, false, DPL_ARGS_ANY, dpl_std_contains,

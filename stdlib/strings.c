@@ -296,10 +296,14 @@ DPL_BUILTIN_FN(join)
     STR_ARG("join", 1);
     const json_t *arr = args[0];
     DplBuf b = {0};
+    bool first = true;
     for (size_t i = 0; i < json_array_size(arr); i++) {
-        if (i)
-            dpl_buf_append(&b, sdata(args[1]), slen(args[1]));
         const json_t *e = json_array_get(arr, i);
+        if (json_is_null(e))
+            continue; /* null is no value: skipped, as concat skips it */
+        if (!first)
+            dpl_buf_append(&b, sdata(args[1]), slen(args[1]));
+        first = false;
         if (!scalar_text(&b, e)) {
             dpl_rt_error(err, DPL_RT_TYPE_ERROR, "join(): element %zu must be a string, number or boolean, got %s", i,
                          dpl_value_type_name(e));

@@ -153,7 +153,8 @@ Test(std, split_join)
     EXPECT("\"solo\"", "join", 2, "[\"solo\"]", "\", \"");
     EXPECT("\"a, 1, 2.5, 1.0, true\"", "join", 2, "[\"a\",1,2.5,1.0,true]", "\", \"");
     EXPECT("missing", "join", 2, "null", "\",\"");
-    EXPECT("error:type_error", "join", 2, "[\"a\",null]", "\",\"");
+    EXPECT("\"a,b\"", "join", 2, "[\"a\",null,\"b\"]", "\",\"");
+    EXPECT("\"\"", "join", 2, "[null]", "\",\"");
     EXPECT("error:type_error", "join", 2, "[[\"a\"]]", "\",\"");
     EXPECT("error:type_error", "join", 2, "\"abc\"", "\",\"");
 }
