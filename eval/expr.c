@@ -1,7 +1,9 @@
 /* expr.c — evaluates one expression against one record (spec §5–§6):
  * literals, paths, meta attributes, array literals, calls, and the dispatch
  * to the operators and casts of ops.c.  Missing (NULL) flows through every
- * operator except `??`; errors are recorded in the context, never raised. */
+ * operator except `??` and the three-valued `and`/`or`, and null does too
+ * except in `==` and `!=` (ops.c); errors are recorded in the context,
+ * never raised. */
 #include <stdio.h>
 
 #include "eval/internal.h"

@@ -4,7 +4,8 @@
  * overflow and division by zero are `arithmetic_error`, never a wrapped or
  * infinite value.  Operands whose types do not fit the operator are a
  * `type_error` (the checker already refused the cases that hold for every
- * record).  Missing in, missing out. */
+ * record).  Missing in, missing out.  A null operand also gives missing,
+ * except in `==` and `!=` (see dpl__eval_binary); a cast of null fails. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>

@@ -14,8 +14,8 @@
 /* Null arguments: for the functions that do not see missing, a JSON null
  * where a string, number or array is required yields missing, like a missing
  * argument (null means "no value" in records); other wrong types are a
- * type_error.  contains(arr, null) looks for a null element; concat skips
- * nulls; coalesce skips them. */
+ * type_error.  contains(arr, null) looks for a null element; concat, join
+ * and coalesce skip nulls. */
 const DplBuiltin dpl_std_builtins[] = {
     /* name, min, max, params, rest, result, sees_missing, arg_rule, fn, doc */
     {"len", 1, 1, {STR | ARR | DPL_T_OBJECT}, 0, DPL_T_INT, false, DPL_ARGS_ANY, dpl_std_len,

@@ -286,8 +286,9 @@ static bool scalar_text(DplBuf *b, const json_t *v)
 }
 
 /* join: string elements as they are, numbers and booleans as their JSON text
- * (the same text `as string` gives); null, arrays and objects are a
- * type_error, since there is no obvious text for them. */
+ * (the same text `as string` gives); null elements are skipped, as concat
+ * skips them; arrays and objects are a type_error, since there is no obvious
+ * text for them. */
 DPL_BUILTIN_FN(join)
 {
     (void)ctx, (void)nargs;
