@@ -123,6 +123,8 @@ DplEvaluator *dpl_eval_new(const DplProgram *prog)
         ev->default_source = dpl_strndup(ev->sources->u.sources.names[0], ev->sources->u.sources.name_lens[0]);
     else
         ev->default_source = dpl_strdup("stdin");
+    const DplPath *using = ev->sources ? ev->sources->u.sources.using_path : NULL;
+    ev->source_where = using ? dpl__path_text(using) : dpl_strdup("metadata.source");
     return ev;
 }
 
@@ -142,6 +144,7 @@ void dpl_eval_free(DplEvaluator *ev)
     free_checks(ev->keys, ev->nkeys);
     dpl_free(ev->adds);
     dpl_free(ev->default_source);
+    dpl_free(ev->source_where);
     json_decref(ev->entity_name);
     dpl_free(ev);
 }
@@ -155,18 +158,15 @@ static DplOutcome source_phase(EvalCtx *c, DplResult *out)
 {
     const DplStmt *st = c->ev->sources;
     const DplPath *using = st ? st->u.sources.using_path : NULL;
+    const char *where = c->ev->source_where;
     json_t *v;
-    const char *where;
-    char *where_owned = NULL;
     const DplSpan *rule = NULL;
     if (using) {
         v = dpl__eval_path(c, using);
-        where = where_owned = dpl__path_text(using);
         rule = &using->span;
     } else {
         json_t *md = json_object_get(c->record, "metadata");
         v = json_incref(json_object_get(md, "source"));
-        where = "metadata.source";
         /* the `sources` statement is the rule that demands a source */
         rule = st ? &st->keyword_span : NULL;
     }
@@ -197,7 +197,6 @@ static DplOutcome source_phase(EvalCtx *c, DplResult *out)
         }
     }
     json_decref(v);
-    dpl_free(where_owned);
     return res;
 }
 

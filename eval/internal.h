@@ -23,6 +23,8 @@ struct DplEvaluator {
     const DplProgram *prog;
     const DplStmt *entity;  /* the entity statement (the checker ensures one) */
     const DplStmt *sources; /* NULL: every record is accepted */
+    char *source_where;     /* where the source is read, for messages: "metadata.source"
+                               or the text of the `using` path */
     EvalCheck *mandatory;
     size_t nmandatory;
     EvalCheck *requirements;
