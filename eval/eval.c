@@ -47,25 +47,16 @@ char *dpl__path_text(const DplPath *p)
 
 /* ---- preparation --------------------------------------------------------------------- */
 
-static EvalCheck *prepare_checks(DplExpr *const *exprs, size_t n)
-{
-    EvalCheck *out = dpl_calloc(n ? n : 1, sizeof *out);
-    for (size_t i = 0; i < n; i++) {
-        out[i].expr = exprs[i];
-        if (exprs[i]->kind == DPL_EXPR_PATH)
-            out[i].abs_path = dpl__path_text(&exprs[i]->u.path);
-    }
-    return out;
-}
-
-/* Appends the checks of one more statement to an array. */
+/* Appends the checks of one more statement to an array (NULL when empty). */
 static void add_checks(EvalCheck **arr, size_t *len, DplExpr *const *exprs, size_t n)
 {
-    EvalCheck *more = prepare_checks(exprs, n);
     *arr = dpl_realloc(*arr, (*len + n + 1) * sizeof **arr);
-    memcpy(*arr + *len, more, n * sizeof *more);
+    for (size_t i = 0; i < n; i++) {
+        EvalCheck *ck = &(*arr)[*len + i];
+        ck->expr = exprs[i];
+        ck->abs_path = exprs[i]->kind == DPL_EXPR_PATH ? dpl__path_text(&exprs[i]->u.path) : NULL;
+    }
     *len += n;
-    dpl_free(more);
 }
 
 /* A path listed twice in `mandatory` (warning W402, so the program runs)
@@ -113,8 +104,7 @@ DplEvaluator *dpl_eval_new(const DplProgram *prog)
     }
     dedupe_mandatory(ev);
     if (ev->entity) {
-        ev->keys = prepare_checks(ev->entity->u.entity.keys, ev->entity->u.entity.nkeys);
-        ev->nkeys = ev->entity->u.entity.nkeys;
+        add_checks(&ev->keys, &ev->nkeys, ev->entity->u.entity.keys, ev->entity->u.entity.nkeys);
         ev->entity_name = json_stringn_nocheck(ev->entity->u.entity.name, ev->entity->u.entity.name_len);
     } else {
         ev->entity_name = json_string("");
