@@ -13,47 +13,25 @@
 
 #include "check/internal.h"
 
-/* "a string", "an integer", or "number or string" for wider sets. */
+/* "a string", "an integer", or "a string, an array or an object" for a set
+ * (the same phrases as the runtime's messages: dpl_type_article). */
 static const char *describe(DplTypes t, char *buf, size_t n)
 {
-    switch (t) {
-    case DPL_T_NULL:
-        return "null";
-    case DPL_T_BOOL:
-        return "a boolean";
-    case DPL_T_INT:
-        return "an integer";
-    case DPL_T_REAL:
-        return "a real";
-    case DPL_T_NUMBER:
-        return "a number";
-    case DPL_T_STRING:
-        return "a string";
-    case DPL_T_ARRAY:
-        return "an array";
-    case DPL_T_OBJECT:
-        return "an object";
-    default:
-        break;
-    }
-    /* a set: "a string, an array or an object" */
-    static const struct {
-        DplTypes bits;
-        const char *name;
-    } names[] = {
-        {DPL_T_NUMBER, "a number"}, {DPL_T_INT, "an integer"}, {DPL_T_REAL, "a real"},
-        {DPL_T_STRING, "a string"}, {DPL_T_BOOL, "a boolean"}, {DPL_T_NULL, "null"},
-        {DPL_T_ARRAY, "an array"},  {DPL_T_OBJECT, "an object"},
-    };
+    const char *one = dpl_type_article(t);
+    if (one)
+        return one;
+    /* number first, so that both numeric types read as "a number" */
+    static const DplTypes order[] = {DPL_T_NUMBER, DPL_T_INT,  DPL_T_REAL,  DPL_T_STRING,
+                                     DPL_T_BOOL,   DPL_T_NULL, DPL_T_ARRAY, DPL_T_OBJECT};
     if ((t & DPL_T_ANY) == DPL_T_ANY)
         return "any value";
     const char *parts[8];
     size_t np = 0;
     DplTypes left = t;
-    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if ((left & names[i].bits) == names[i].bits) {
-            left &= ~names[i].bits;
-            parts[np++] = names[i].name;
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++)
+        if ((left & order[i]) == order[i]) {
+            left &= ~order[i];
+            parts[np++] = dpl_type_article(order[i]);
         }
     if (np == 0)
         return dpl_types_name(t, buf, n);

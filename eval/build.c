@@ -20,7 +20,7 @@ static json_t *writable_child(EvalCtx *c, const DplExpr *at, json_t *obj, const 
     }
     if (!json_is_object(child)) {
         dpl__eval_fail(c, at, DPL_RT_TYPE_ERROR, "cannot write `%s`: `%s` already holds %s", target, key,
-                       dpl__type_article(child));
+                       dpl_value_article(child));
         return NULL;
     }
     if (child->refcount > 1) {
@@ -312,7 +312,7 @@ static void run_item(EvalCtx *c, const DplAddItem *it, json_t *data)
         /* missing and null mean "not true": the item does not run */
         bool run = json_is_true(cv);
         if (cv && !json_is_boolean(cv) && !json_is_null(cv))
-            dpl__eval_fail(c, it->cond, DPL_RT_TYPE_ERROR, "`if` needs a boolean, found %s", dpl__type_article(cv));
+            dpl__eval_fail(c, it->cond, DPL_RT_TYPE_ERROR, "`if` needs a boolean, found %s", dpl_value_article(cv));
         json_decref(cv);
         if (!run)
             return;

@@ -171,7 +171,7 @@ static DplOutcome source_phase(EvalCtx *c, DplResult *out)
         res = DPL_REJECT;
     } else if (!json_is_string(v)) {
         dpl_result_add_error(out, DPL_RT_MISSING_SOURCE, where, rule, "the source %s must be a string, found %s",
-                             where, dpl__type_article(v));
+                             where, dpl_value_article(v));
         res = DPL_REJECT;
     } else {
         /* the string lives in the record, which outlives the result */
@@ -247,7 +247,7 @@ static void check_requirement(EvalCtx *c, const EvalCheck *rq, DplResult *out)
                              text.data ? text.data : "", v ? "" : " (a value it needs is missing)");
     else
         dpl_result_add_error(out, DPL_RT_TYPE_ERROR, NULL, &rq->expr->span, "requirement `%s` must be a boolean, found %s",
-                             text.data ? text.data : "", dpl__type_article(v));
+                             text.data ? text.data : "", dpl_value_article(v));
     dpl_buf_free(&text);
     json_decref(v);
 }
@@ -336,7 +336,7 @@ void dpl_eval_record(const DplEvaluator *ev, json_t *record, long line, DplResul
     dpl_result_clear(out);
     if (!json_is_object(record)) {
         dpl_result_add_error(out, DPL_RT_NOT_AN_OBJECT, NULL, NULL, "the record is %s, not an object",
-                             dpl__type_article(record));
+                             dpl_value_article(record));
         out->outcome = DPL_REJECT;
         return;
     }

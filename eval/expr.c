@@ -156,7 +156,7 @@ static int eval_bool_operand(EvalCtx *c, const DplExpr *e, const DplExpr *operan
     }
     int r = json_is_true(v) ? 1 : json_is_false(v) ? 0 : -2;
     if (r == -2) {
-        dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`%s` needs booleans, found %s", what, dpl__type_article(v));
+        dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`%s` needs booleans, found %s", what, dpl_value_article(v));
         r = -1;
     }
     json_decref(v);

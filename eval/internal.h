@@ -61,8 +61,6 @@ json_t *dpl__eval_path(EvalCtx *c, const DplPath *p);
 json_t *dpl__eval_binary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a, json_t *b);
 json_t *dpl__eval_unary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a);
 json_t *dpl__eval_cast(EvalCtx *c, const DplExpr *e, DplCastType type, json_t *a);
-/* "an integer", "a string", "null", ... for messages. */
-const char *dpl__type_article(const json_t *v);
 
 /* build.c: runs the add blocks; returns the data object (new reference), or
  * NULL after adding the build errors to out. */

@@ -13,23 +13,6 @@
 
 #include "eval/internal.h"
 
-const char *dpl__type_article(const json_t *v)
-{
-    if (!v)
-        return "a missing value";
-    switch (json_typeof(v)) {
-    case JSON_NULL: return "null";
-    case JSON_TRUE:
-    case JSON_FALSE: return "a boolean";
-    case JSON_INTEGER: return "an integer";
-    case JSON_REAL: return "a real";
-    case JSON_STRING: return "a string";
-    case JSON_ARRAY: return "an array";
-    case JSON_OBJECT: return "an object";
-    }
-    return "a value";
-}
-
 /* A real result must be finite: JSON has no inf/nan. */
 static json_t *real_result(EvalCtx *c, const DplExpr *e, double r)
 {
@@ -80,15 +63,15 @@ static json_t *arith(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a, json_t *
     }
     if (!json_is_number(a) || !json_is_number(b)) {
         dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`%s` needs %s, found %s and %s", dpl_op_spelling(op),
-                       op == DPL_OP_ADD ? "two numbers or two strings" : "numbers", dpl__type_article(a),
-                       dpl__type_article(b));
+                       op == DPL_OP_ADD ? "two numbers or two strings" : "numbers", dpl_value_article(a),
+                       dpl_value_article(b));
         return NULL;
     }
     bool ints = json_is_integer(a) && json_is_integer(b);
     if (op == DPL_OP_MOD) {
         if (!ints) {
-            dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`%%` needs integers, found %s and %s", dpl__type_article(a),
-                           dpl__type_article(b));
+            dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`%%` needs integers, found %s and %s", dpl_value_article(a),
+                           dpl_value_article(b));
             return NULL;
         }
         return int_arith(c, e, op, json_integer_value(a), json_integer_value(b));
@@ -155,8 +138,8 @@ static json_t *compare(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a, json_t
     else if (json_is_string(a) && json_is_string(b))
         r = cmp_strings(a, b); /* byte order = code point order in UTF-8 */
     else {
-        dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "cannot compare %s with %s using `%s`", dpl__type_article(a),
-                       dpl__type_article(b), dpl_op_spelling(op));
+        dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "cannot compare %s with %s using `%s`", dpl_value_article(a),
+                       dpl_value_article(b), dpl_op_spelling(op));
         return NULL;
     }
     switch (op) {
@@ -201,7 +184,7 @@ json_t *dpl__eval_unary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a)
     if (op == DPL_OP_NOT) {
         if (json_is_boolean(a))
             return json_boolean(!json_is_true(a));
-        dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`not` needs a boolean, found %s", dpl__type_article(a));
+        dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`not` needs a boolean, found %s", dpl_value_article(a));
         return NULL;
     }
     if (json_is_integer(a)) {
@@ -214,7 +197,7 @@ json_t *dpl__eval_unary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a)
     }
     if (json_is_real(a))
         return json_real(-json_real_value(a));
-    dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "unary `-` needs a number, found %s", dpl__type_article(a));
+    dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "unary `-` needs a number, found %s", dpl_value_article(a));
     return NULL;
 }
 
@@ -352,7 +335,7 @@ static json_t *cast_failed(EvalCtx *c, const DplExpr *e, DplCastType type, json_
         quote_for_message(a, quoted, sizeof quoted, 120);
         dpl__eval_fail(c, e, DPL_RT_CAST_FAILED, "cannot cast %s to %s", quoted, cast_name(type));
     } else {
-        dpl__eval_fail(c, e, DPL_RT_CAST_FAILED, "cannot cast %s to %s", dpl__type_article(a), cast_name(type));
+        dpl__eval_fail(c, e, DPL_RT_CAST_FAILED, "cannot cast %s to %s", dpl_value_article(a), cast_name(type));
     }
     return NULL;
 }

@@ -32,6 +32,12 @@ const char *dpl_types_name(DplTypes t, char *buf, size_t n);
 DplTypes dpl_type_of(const json_t *v); /* 0 for NULL (missing) */
 /* "string", "integer", ... of a value, "missing" for NULL (runtime messages). */
 const char *dpl_value_type_name(const json_t *v);
+/* "a string", "an integer", "a number", "null", ... for one type or
+ * DPL_T_NUMBER; NULL for any other set (static strings). */
+const char *dpl_type_article(DplTypes t);
+/* The same phrase for a value's type, "a missing value" for NULL (runtime
+ * messages: "cannot compare a string with null"). */
+const char *dpl_value_article(const json_t *v);
 
 /* Runtime error codes of spec §8 (shared with eval). */
 typedef enum {

@@ -65,6 +65,27 @@ const char *dpl_value_type_name(const json_t *v)
     return "missing";
 }
 
+const char *dpl_type_article(DplTypes t)
+{
+    switch (t) {
+    case DPL_T_NULL: return "null";
+    case DPL_T_BOOL: return "a boolean";
+    case DPL_T_INT: return "an integer";
+    case DPL_T_REAL: return "a real";
+    case DPL_T_NUMBER: return "a number";
+    case DPL_T_STRING: return "a string";
+    case DPL_T_ARRAY: return "an array";
+    case DPL_T_OBJECT: return "an object";
+    }
+    return NULL;
+}
+
+const char *dpl_value_article(const json_t *v)
+{
+    /* a non-NULL value has exactly one type, which has an article */
+    return v ? dpl_type_article(dpl_type_of(v)) : "a missing value";
+}
+
 static const char *const rt_names[DPL_RT_COUNT] = {
     "invalid_json",       "not_an_object", "missing_source", "missing_mandatory",
     "requirement_failed", "missing_key",   "cast_failed",    "type_error",

@@ -406,3 +406,18 @@ Test(std, table_is_complete)
     }
     cr_expect_null(dpl_std_lookup("nope"));
 }
+
+/* The phrases that runtime messages (eval) and E305 (check) both print. */
+Test(std, type_articles)
+{
+    json_t *s = json_string("x"), *i = json_integer(1), *n = json_null();
+    cr_assert_str_eq(dpl_value_article(s), "a string");
+    cr_assert_str_eq(dpl_value_article(i), "an integer");
+    cr_assert_str_eq(dpl_value_article(n), "null");
+    cr_assert_str_eq(dpl_value_article(NULL), "a missing value");
+    cr_assert_str_eq(dpl_type_article(DPL_T_NUMBER), "a number");
+    cr_assert_null(dpl_type_article(DPL_T_STRING | DPL_T_ARRAY));
+    json_decref(s);
+    json_decref(i);
+    json_decref(n);
+}
