@@ -122,6 +122,20 @@ static bool parse_size(const char *s, size_t *out)
     return true;
 }
 
+/* The thread count of -j / --jobs (spelled as the user wrote the option, for
+ * the message); false after printing why v is not one. */
+static bool parse_jobs(const char *option, const char *v, unsigned *out)
+{
+    char *end;
+    unsigned long j = strtoul(v, &end, 10);
+    if (!*v || *end || j < 1 || j > 256) {
+        fprintf(stderr, "dpl run: %s needs a number of threads from 1 to 256, not `%s`\n", option, v);
+        return false;
+    }
+    *out = (unsigned)j;
+    return true;
+}
+
 /* Returns -1 when parsing succeeded and the run should go on, otherwise the
  * exit status (0 for --help, 2 for a usage error). */
 static int parse_args(int argc, char **argv, Options *o)
@@ -150,13 +164,8 @@ static int parse_args(int argc, char **argv, Options *o)
         }
         if (strncmp(a, "-j", 2) == 0) { /* -j N, -jN */
             const char *v = a[2] ? a + 2 : i + 1 < argc ? argv[++i] : "";
-            char *end;
-            unsigned long j = strtoul(v, &end, 10);
-            if (!*v || *end || j < 1 || j > 256) {
-                fprintf(stderr, "dpl run: -j needs a number of threads from 1 to 256, not `%s`\n", v);
+            if (!parse_jobs("-j", v, &o->jobs))
                 return 2;
-            }
-            o->jobs = (unsigned)j;
             continue;
         }
         /* --name VALUE or --name=VALUE */
@@ -194,13 +203,8 @@ static int parse_args(int argc, char **argv, Options *o)
                 return 2;
             }
         } else if (IS("--jobs")) {
-            char *end;
-            unsigned long j = strtoul(value, &end, 10);
-            if (!*value || *end || j < 1 || j > 256) {
-                fprintf(stderr, "dpl run: --jobs needs a number of threads from 1 to 256, not `%s`\n", value);
+            if (!parse_jobs("--jobs", value, &o->jobs))
                 return 2;
-            }
-            o->jobs = (unsigned)j;
         } else if (IS("--engine")) {
             /* Not in the usage text: auto (default) uses the direct engine
              * (scan/scan.h) where the program allows it; tree always runs the
