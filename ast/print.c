@@ -34,14 +34,7 @@ static void quote(DplBuf *out, const char *s, size_t n)
  * keyword. */
 static bool bare_field(const char *s, size_t n)
 {
-    if (n == 0 || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-        return false;
-    for (size_t i = 1; i < n; i++) {
-        char c = s[i];
-        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
-            return false;
-    }
-    return dpl_tok_keyword(s, n) == DPL_TOK_IDENT;
+    return dpl_tok_is_name(s, n) && dpl_tok_keyword(s, n) == DPL_TOK_IDENT;
 }
 
 void dpl_path_print(DplBuf *out, const DplPath *path)

@@ -7,20 +7,9 @@
 #include <stdio.h>
 
 #include "eval/internal.h"
+#include "lexer/lexer.h"
 
 /* ---- path text ------------------------------------------------------------------- */
-
-static bool is_ident(const char *s, size_t n)
-{
-    if (n == 0 || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
-        return false;
-    for (size_t i = 1; i < n; i++) {
-        char ch = s[i];
-        if (!((ch >= 'A' && ch <= 'Z') || (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '_'))
-            return false;
-    }
-    return true;
-}
 
 char *dpl__path_text(const DplPath *p)
 {
@@ -33,7 +22,8 @@ char *dpl__path_text(const DplPath *p)
         case DPL_SEG_FIELD:
             if (b.len)
                 dpl_buf_putc(&b, '.');
-            if (is_ident(s->name, s->name_len))
+            /* a reject names data.if bare: this is a JSON path, not DPL */
+            if (dpl_tok_is_name(s->name, s->name_len))
                 dpl_buf_append(&b, s->name, s->name_len);
             else
                 dpl_json_write_string(&b, s->name, s->name_len);

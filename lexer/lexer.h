@@ -103,6 +103,9 @@ typedef struct {
 const char *dpl_tok_spelling(DplTokKind k);
 /* Keyword kind for an identifier spelling, or DPL_TOK_IDENT. */
 DplTokKind dpl_tok_keyword(const char *s, size_t n);
+/* Whether s[0..n) has the shape of an identifier ([A-Za-z_][A-Za-z0-9_]*,
+ * keywords included): such a field name needs no quotes in a path. */
+bool dpl_tok_is_name(const char *s, size_t n);
 bool dpl_tok_is_keyword(DplTokKind k);
 
 /* Lexes the whole source.  NEWLINE tokens are produced (the parser needs

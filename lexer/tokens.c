@@ -34,6 +34,19 @@ DplTokKind dpl_tok_keyword(const char *s, size_t n)
     return DPL_TOK_IDENT;
 }
 
+bool dpl_tok_is_name(const char *s, size_t n)
+{
+    /* the `ident` rule of lexer.re, for a name that is not in a source text */
+    if (n == 0 || !((s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= 'a' && s[0] <= 'z') || s[0] == '_'))
+        return false;
+    for (size_t i = 1; i < n; i++) {
+        char c = s[i];
+        if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            return false;
+    }
+    return true;
+}
+
 bool dpl_tok_is_keyword(DplTokKind k)
 {
     return k >= DPL_TOK_FIRST_KEYWORD && k <= DPL_TOK_LAST_KEYWORD;

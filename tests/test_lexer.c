@@ -90,6 +90,25 @@ Test(lexer, operators_without_spaces_take_the_longest_match)
                  DPL_TOK_INT, DPL_TOK_EOF);
 }
 
+/* Field names that print bare in paths (dplc ast, reject paths) are exactly
+ * those the lexer reads as one identifier. */
+Test(lexer, name_shape_matches_the_ident_rule)
+{
+    static const char *const names[] = {"valor", "_x9", "if", "A"};
+    static const char *const quoted[] = {"", "9a", "first name", "pre\xc3\xa7o", "a-b", "x.y"};
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++) {
+        cr_expect(dpl_tok_is_name(names[i], strlen(names[i])), "%s", names[i]);
+        lex(names[i]);
+        cr_expect_eq(toks.len, 2, "%s is one token", names[i]);
+        teardown();
+        setup();
+    }
+    for (size_t i = 0; i < sizeof quoted / sizeof *quoted; i++)
+        cr_expect_not(dpl_tok_is_name(quoted[i], strlen(quoted[i])), "%s", quoted[i]);
+    cr_expect(dpl_tok_is_name("a-b", 1), "the length ends the name");
+    cr_expect_not(dpl_tok_is_name("a\0b", 3), "a NUL byte is not part of a name");
+}
+
 Test(lexer, every_keyword_and_its_spelling)
 {
     for (int k = DPL_TOK_FIRST_KEYWORD; k <= DPL_TOK_LAST_KEYWORD; k++) {
