@@ -190,9 +190,13 @@ void dpl_diag_render_human(DplBuf *out, const DplSource *src, const DplDiag *d, 
      * on the screen. */
     size_t from = 0, to = line_len;
     if (text_width(line, line_len) > LONG_LINE) {
-        while (from < pre && text_width(line + from, pre - from) > LONG_LINE_BEFORE) {
+        /* one pass: measuring the rest again for every code point dropped
+         * took minutes on a 1 MB line */
+        size_t w = text_width(line, pre);
+        while (from < pre && w > LONG_LINE_BEFORE) {
             uint32_t cp;
             int k = dpl_utf8_decode(line + from, pre - from, &cp);
+            w -= k < 0 ? 1 : (size_t)cp_width(cp);
             from += k < 0 ? 1 : (size_t)k;
         }
         to = stop;
