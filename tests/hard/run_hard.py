@@ -1,0 +1,457 @@
+#!/usr/bin/env python3
+"""Hardening tests: the documented limits (docs/limits.md) give clean errors,
+never a crash or a hang; I/O failures give one message and the documented
+exit status; and on a stream with ~5% corrupted lines every line ends up in
+exactly one place, with the tree evaluator and the direct engine, at -j 1 and
+-j 2.
+
+usage: run_hard.py --dpl PATH --dplc PATH --root SRCROOT [-k REGEX] [--wrap CMD]
+The last line printed is 'N passed, N failed'.
+"""
+import argparse
+import json
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import wrap  # noqa: E402  (tests/wrap.py: the --wrap option)
+
+ARGS = None
+TMP = None
+
+PROGRAM = 'entity "e" { k }\nsources "s"\nmandatory { k }\nadd {\n    k\n    v\n    \'line -> linha\n}\n'
+PLAIN = 'entity "e" { k }\nsources "s"\nmandatory { k }\nadd {\n    k\n    v\n}\n'
+
+
+def write(name, data):
+    path = os.path.join(TMP, name)
+    with open(path, "wb") as f:
+        f.write(data.encode() if isinstance(data, str) else data)
+    return path
+
+
+def run(argv, input=None, timeout=120, **kw):
+    if isinstance(input, str):
+        input = input.encode()
+    return subprocess.run(argv, input=input, capture_output=True, timeout=timeout, **kw)
+
+
+def dpl(*args, **kw):
+    return run([ARGS.dpl, *args], **kw)
+
+
+def dplc(*args, **kw):
+    return run([ARGS.dplc, *args], **kw)
+
+
+def eq(got, want, what=""):
+    if got != want:
+        raise AssertionError("%s: got %r, expected %r" % (what, got, want))
+
+
+def crashed(p):
+    """Exit statuses that mean a signal or a sanitizer/valgrind finding."""
+    return p.returncode < 0 or p.returncode >= 99
+
+
+def rec(k, v=1, source="s"):
+    return json.dumps({"data": {"k": k, "v": v}, "metadata": {"source": source}})
+
+
+def rejects(p_or_text):
+    text = p_or_text if isinstance(p_or_text, str) else p_or_text.stderr.decode("utf-8")
+    return [json.loads(l) for l in text.splitlines() if l.startswith('{"line"')]
+
+
+def stats_of(p):
+    for l in reversed(p.stderr.decode("utf-8", "replace").splitlines()):
+        if l.startswith('{"records"'):
+            return json.loads(l)
+    raise AssertionError("no stats line: %r" % p.stderr[-300:])
+
+
+def engines():
+    """Both engines: the direct engine is used by default where the program allows."""
+    return [["--engine", "tree"], []]
+
+
+def jobs():
+    help_text = dpl("run", "--help").stdout.decode()
+    return [["-j", "1"], ["-j", "2"]] if "--jobs" in help_text else [[]]
+
+
+# ---- limits: record reader ----------------------------------------------------------
+
+def test_json_nesting_million_brackets_is_limit_exceeded():
+    pr = write("p.dpl", PLAIN)
+    deep = [b"[" * 1000000, b'{"a":' * 1000000, b'{"data":' + b"[" * 1000000 + b"]" * 1000000 + b"}"]
+    inp = b"\n".join(deep) + b"\n" + rec("ok").encode() + b"\n"
+    for eng in engines():
+        p = dpl("run", "--stats", *eng, pr, input=inp)
+        eq(p.returncode, 0, "exit %s" % eng)
+        r = rejects(p)
+        eq([x["errors"][0]["code"] for x in r], ["limit_exceeded"] * 3, "codes %s" % eng)
+        for x in r:
+            assert "512" in x["errors"][0]["message"], x["errors"][0]["message"]
+        eq(len(p.stdout.splitlines()), 1, "the next line is still processed")
+
+
+def test_json_nesting_512_is_accepted_513_is_not():
+    pr = write("p.dpl", PLAIN)
+    # the envelope object is level 1, data level 2: v nests 510 more arrays
+    ok = '{"data":{"k":"a","v":%s1%s},"metadata":{"source":"s"}}' % ("[" * 510, "]" * 510)
+    bad = '{"data":{"k":"b","v":%s1%s},"metadata":{"source":"s"}}' % ("[" * 511, "]" * 511)
+    for eng in engines():
+        p = dpl("run", *eng, pr, input=ok + "\n" + bad + "\n")
+        eq(p.returncode, 0, "exit")
+        eq([json.loads(l)["data"]["k"] for l in p.stdout.splitlines()], ["a"], "512 levels emitted %s" % eng)
+        eq([x["errors"][0]["code"] for x in rejects(p)], ["limit_exceeded"], "513 levels %s" % eng)
+
+
+def test_default_max_record_bytes_is_16_mib():
+    pr = write("p.dpl", PLAIN)
+    filler = 16 * 1024 * 1024 - len(rec("x", ""))
+    at_limit = rec("a", "x" * filler)
+    assert len(at_limit) == 16 * 1024 * 1024
+    over = rec("b", "x" * (filler + 1))
+    p = dpl("run", "--stats", pr, input=at_limit + "\n" + over + "\n", timeout=300)
+    eq(p.returncode, 0, "exit")
+    eq(len(p.stdout.splitlines()), 1, "a record of exactly 16 MiB is processed")
+    r = rejects(p)
+    eq([x["errors"][0]["code"] for x in r], ["limit_exceeded"], "one byte more is limit_exceeded")
+    eq(len(r[0]["raw"]), 1024, "the reject keeps a 1024-byte prefix")
+    assert str(len(over)) in r[0]["errors"][0]["message"], r[0]["errors"][0]["message"]
+
+
+def test_limit_exceeded_reject_is_bounded():
+    """A 20 MB line with --max-record-bytes 1m: the reject line stays small."""
+    pr = write("p.dpl", PLAIN)
+    big = rec("a", "\u00e9" * (10 << 20))  # 2-byte characters: the prefix must not split one badly
+    for j in jobs():
+        rj = os.path.join(TMP, "big-rejects.ndjson")
+        p = dpl("run", "--max-record-bytes", "1m", "--rejects", rj, *j, pr, input=big + "\n" + rec("b") + "\n")
+        eq(p.returncode, 0, "exit %s" % j)
+        eq(len(p.stdout.splitlines()), 1, "the next record %s" % j)
+        size = os.path.getsize(rj)
+        assert size < 4096, "reject line of %d bytes for a 20 MB line" % size
+        r = rejects(open(rj, encoding="utf-8").read())
+        eq(r[0]["errors"][0]["code"], "limit_exceeded", "code")
+
+
+def test_records_nul_invalid_utf8_crlf_last_line():
+    pr = write("p.dpl", PLAIN)
+    lines = [
+        b'{"data":{"k":"a\x00"},"metadata":{"source":"s"}}',        # raw NUL inside a string
+        b'{"data":{"k":"a"},"metadata":{"source":"s"}}\x00',        # NUL after the value
+        b'{"data":{"k":"\xc3\x28"},"metadata":{"source":"s"}}',     # invalid UTF-8
+        b'{"data":{"k":"\xed\xa0\x80"},"metadata":{"source":"s"}}', # UTF-8 encoded surrogate
+        b'{"data":{"k":"\xf4\x90\x80\x80"},"metadata":{"source":"s"}}',  # beyond U+10FFFF
+        b'{"data":{"k":"ok\\u0000"},"metadata":{"source":"s"}}\r',  # escaped NUL is fine; CRLF
+        b'{"data":{"k":"last"},"metadata":{"source":"s"}}',         # no newline at the end
+    ]
+    inp = b"\r\n".join(lines)
+    for eng in engines():
+        for j in jobs():
+            p = dpl("run", "--stats", *eng, *j, pr, input=inp)
+            eq(p.returncode, 0, "exit")
+            r = rejects(p)
+            eq([x["line"] for x in r], [1, 2, 3, 4, 5], "rejected lines %s %s" % (eng, j))
+            eq({x["errors"][0]["code"] for x in r}, {"invalid_json"}, "codes")
+            for x in r:
+                assert "\x00" not in x["raw"] or x["line"] != 3, x
+            out = [json.loads(l)["data"]["k"] for l in p.stdout.decode("utf-8").splitlines()]
+            eq(out, ["ok\x00", "last"], "emitted %s %s" % (eng, j))
+            s = stats_of(p)
+            eq((s["records"], s["emitted"], s["rejected"]), (7, 2, 5), "stats")
+
+
+# ---- limits: programs ---------------------------------------------------------------
+
+HDR = 'entity "e" { k }\nsources "s"\nadd {\n'
+
+
+def expect_too_deep(text, what):
+    pr = write("deep.dpl", text)
+    for argv in ([ARGS.dplc, "check", pr], [ARGS.dplc, "fmt", pr], [ARGS.dplc, "ast", pr],
+                 [ARGS.dpl, "run", pr]):
+        t0 = time.time()
+        p = run(argv, input=rec("a"), timeout=120)
+        assert not crashed(p), "%s: %s crashed (exit %d)" % (what, argv[1], p.returncode)
+        eq(p.returncode, 2 if argv[0] == ARGS.dpl else 1, "%s: exit of %s" % (what, argv[1]))
+        err = p.stderr.decode("utf-8") + p.stdout.decode("utf-8")
+        assert "E201" in err and "nested too deeply" in err, "%s: %s: %r" % (what, argv[1], err[:300])
+        assert time.time() - t0 < 30, "%s: %s took %.1fs" % (what, argv[1], time.time() - t0)
+
+
+def test_expression_nesting_is_a_diagnostic():
+    n = 100000
+    expect_too_deep(HDR + "(" * n + "k" + ")" * n + " -> x\n}\n", "parentheses")
+    expect_too_deep(HDR + "abs(" * n + "k" + ")" * n + " -> x\n}\n", "calls")
+    expect_too_deep(HDR + "[" * n + "k" + "]" * n + " -> x\n}\n", "array literals")
+    expect_too_deep(HDR + "-" * n + "k -> x\n}\n", "unary minus")
+    expect_too_deep(HDR + "not " * n + "true -> x\n}\n", "not")
+
+
+def test_operator_chains_are_limited():
+    """A 100000-term chain is parsed by a loop, but the tree it builds is what
+    the checker, evaluator and formatter recurse over."""
+    n = 100000
+    expect_too_deep(HDR + " + ".join(["k"] * n) + " -> x\n}\n", "+ chain")
+    expect_too_deep(HDR + " and ".join(["true"] * n) + " -> x\n}\n", "and chain")
+    expect_too_deep(HDR + " ?? ".join(["k"] * n) + " -> x\n}\n", "?? chain")
+    expect_too_deep(HDR + "k" + " as int" * n + " -> x\n}\n", "cast chain")
+    expect_too_deep("entity \"e\" { k }\nrequirement { " + " or ".join(["k == 1"] * n) + " }\n", "or chain")
+
+
+def test_chain_just_below_the_limit_works_everywhere():
+    text = HDR + " + ".join(["v"] * 999) + " -> x\n}\n"
+    pr = write("chain999.dpl", text)
+    p = dplc("check", pr)
+    eq(p.returncode, 0, "check: %s" % p.stdout[:300])
+    f = dplc("fmt", pr)
+    eq(f.returncode, 0, "fmt")
+    again = write("chain999-fmt.dpl", f.stdout)
+    eq(dplc("fmt", again).stdout, f.stdout, "fmt is idempotent on a 999-term chain")
+    p = dpl("run", pr, input=rec("a", 2))
+    eq(p.returncode, 0, "run")
+    eq(json.loads(p.stdout)["data"]["x"], 2 * 999, "value")
+
+
+def test_ten_megabyte_program_is_checked_quickly():
+    """Program size has no hard limit (the text must fit in memory): a 10 MB
+    program of 200000 add items checks in seconds, not minutes."""
+    items = "\n".join('    "%s" -> x%d' % ("y" * 40, i) for i in range(200000))
+    pr = write("big.dpl", HDR + items + "\n}\n")
+    assert os.path.getsize(pr) > 10 * 1000 * 1000
+    t0 = time.time()
+    p = dplc("check", pr, timeout=120)
+    eq(p.returncode, 0, "exit")
+    assert time.time() - t0 < 20, "dplc check of a 10 MB program took %.1fs" % (time.time() - t0)
+
+
+def test_long_line_program_with_error_at_the_end():
+    """300000 items on one 2.5 MB line and a typo at its end: the diagnostic
+    comes in seconds and shows a window of the line, not all of it."""
+    items = ", ".join("k%d" % i for i in range(300000))
+    pr = write("longline.dpl", 'entity "e" { k }\nsources "s"\nadd { ' + items + ", lenn(k) -> z }\n")
+    t0 = time.time()
+    p = dplc("check", pr, timeout=120)
+    took = time.time() - t0
+    eq(p.returncode, 1, "exit")
+    out = p.stdout.decode() + p.stderr.decode()
+    assert "E303" in out and "did you mean `len`" in out, out[:500]
+    assert took < 20, "dplc check took %.1fs" % took
+    assert max(len(l) for l in out.splitlines()) < 400, "the long line is printed whole"
+
+
+def test_many_add_items_run_quickly():
+    """dpl run of a 5000-item plain-path program: building the direct engine
+    must not be cubic in the number of paths (it took 86 s; 10000 items 419 s)."""
+    items = "\n".join("    v%d" % i for i in range(5000))
+    pr = write("items.dpl", HDR + items + "\n}\n")
+    t0 = time.time()
+    try:
+        p = dpl("run", pr, input=rec("a"), timeout=60)
+    except subprocess.TimeoutExpired:
+        raise AssertionError("dpl run of a 5000-item program did not finish in 60 s (scan/plan.c)")
+    eq(p.returncode, 0, "exit")
+    assert time.time() - t0 < 10, "dpl run took %.1fs" % (time.time() - t0)
+
+
+def test_nul_and_invalid_utf8_in_programs():
+    cases = [
+        (b'entity "e" { k }\x00\nadd { k }\n', "NUL"),
+        (b'entity "e" { k }\nadd { "\xff\xfe" -> x }\n', "0xFF"),
+        (b'entity "e" { k }\nadd { k\xc3 -> y }\n', "UTF-8"),
+        (b'entity "e" { k }\n# comment \xe9\xe9\nadd { k }\n', "UTF-8"),
+    ]
+    for text, word in cases:
+        pr = write("bad.dpl", text)
+        for argv, want in (([ARGS.dplc, "check", pr], 1), ([ARGS.dplc, "fmt", pr], 1), ([ARGS.dpl, "run", pr], 2)):
+            p = run(argv, input=b"")
+            eq(p.returncode, want, "%s on %r" % (argv[1], text))
+            out = (p.stdout + p.stderr).decode("utf-8")  # diagnostics themselves are valid UTF-8
+            assert "E101" in out or "E102" in out or "E103" in out, out[:300]
+            assert word in out, "%r not in %r" % (word, out[:300])
+        p = dplc("check", "--format", "json", pr)
+        json.loads(p.stdout)
+
+
+def test_crlf_program_without_final_newline():
+    pr = write("crlf.dpl", b'entity "e" {\r\n    k\r\n}\r\nsources "s"\r\nadd { k, v }')
+    eq(dplc("check", pr).returncode, 0, "check")
+    p = dpl("run", pr, input=rec("a", 5))
+    eq(json.loads(p.stdout)["data"], {"k": "a", "v": 5}, "run")
+
+
+# ---- I/O failures -----------------------------------------------------------------------
+
+def big_input(n=100000):
+    return write("big.ndjson", "".join(rec("k%d" % i) + "\n" for i in range(n)))
+
+
+def test_epipe_head_is_quiet():
+    pr = write("p.dpl", PLAIN)
+    big = big_input()
+    for eng in engines():
+        for j in jobs():
+            argv = " ".join([ARGS.dpl, "run", *eng, *j, pr, big])
+            p = run(["bash", "-c", argv + " 2>err.txt | head -1; echo \"${PIPESTATUS[0]}\" >rc.txt"], cwd=TMP)
+            eq(len(p.stdout.splitlines()), 1, "head printed one line")
+            eq(open(os.path.join(TMP, "rc.txt")).read().strip(), "0", "dpl's exit status %s %s" % (eng, j))
+            eq(open(os.path.join(TMP, "err.txt")).read(), "", "stderr %s %s" % (eng, j))
+
+
+def test_dev_full_one_message_exit_1():
+    if not os.path.exists("/dev/full"):
+        return
+    pr = write("p.dpl", PLAIN)
+    big = big_input()
+    for j in jobs():
+        for target in (["stdout"], ["--rejects", "/dev/full"], ["--skipped", "/dev/full"]):
+            inp = big if target == ["stdout"] else write("mixed.ndjson", rec("a") + "\n[1]\n" + rec("b", 1, "t") + "\n")
+            with open("/dev/full", "w") as full:
+                argv = [ARGS.dpl, "run", *j, pr, inp] + ([] if target == ["stdout"] else target)
+                if target[0] == "--skipped":
+                    argv += ["--rejects", os.devnull]
+                p = subprocess.run(argv, stdout=full if target == ["stdout"] else subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE, timeout=120)
+            eq(p.returncode, 1, "exit with %s %s" % (target, j))
+            err = p.stderr.decode().strip().splitlines()
+            eq(len(err), 1, "one message with %s %s: %r" % (target, j, err))
+            assert "/dev/full" in err[0] or "stdout" in err[0], err
+
+
+def test_unreadable_inputs_one_message_exit_1():
+    pr = write("p.dpl", PLAIN)
+    good = write("good.ndjson", rec("a") + "\n")
+    missing = os.path.join(TMP, "missing.ndjson")
+    cases = [missing, TMP]
+    if os.geteuid() != 0:  # root reads any file, so permission denied cannot happen
+        locked = write("locked.ndjson", rec("x") + "\n")
+        os.chmod(locked, 0)
+        cases.append(locked)
+    for j in jobs():
+        for bad in cases:
+            p = dpl("run", *j, pr, bad, good)
+            eq(p.returncode, 1, "exit for %s %s" % (bad, j))
+            err = p.stderr.decode().strip().splitlines()
+            eq(len(err), 1, "one message for %s: %r" % (bad, err))
+            assert bad in err[0], err
+            eq(len(p.stdout.splitlines()), 1, "the readable input is still processed")
+    p = dpl("run", os.path.join(TMP, "no-program.dpl"), input="")
+    eq(p.returncode, 2, "unreadable program")
+    eq(len(p.stderr.decode().strip().splitlines()), 1, "one message")
+
+
+# ---- accounting ---------------------------------------------------------------------------
+
+FIPE_LINE = "    'line -> linha\n"
+
+
+def account(input_path, nlines_by_number, extra):
+    """Runs the fipe program with 'line copied into each entity: every
+    non-blank line must appear exactly once across stdout, rejects and
+    skipped.  Then the plain fipe program (direct engine where it can) must
+    agree on every count and line."""
+    fipe = open(os.path.join(ARGS.root, "examples", "fipe.dpl")).read()
+    with_line = write("fipe-line.dpl", fipe.rstrip().rstrip("}") + FIPE_LINE + "}\n")
+    plain = os.path.join(ARGS.root, "examples", "fipe.dpl")
+    results = {}
+    for name, pr in (("tree", with_line), ("plain", plain)):
+        for j in jobs():
+            rj, sk = os.path.join(TMP, "acc.rej"), os.path.join(TMP, "acc.skip")
+            p = dpl("run", "--stats", "--rejects", rj, "--skipped", sk, *extra, *j, pr, input_path, timeout=300)
+            what = "%s %s %s" % (name, " ".join(extra), " ".join(j))
+            assert not crashed(p), "%s crashed: %d" % (what, p.returncode)
+            eq(p.returncode, 0, "exit " + what)
+            s = stats_of(p)
+            eq(s["emitted"] + s["skipped"] + s["rejected"], s["records"], "emitted+skipped+rejected " + what)
+            eq(s["records"], len(nlines_by_number), "records " + what)
+            rej = [json.loads(l) for l in open(rj, encoding="utf-8")]
+            skipped = open(sk, "rb").read().splitlines()
+            out = p.stdout.splitlines()
+            eq((len(out), len(rej), len(skipped)), (s["emitted"], s["rejected"], s["skipped"]), "lines " + what)
+            by_text = {}
+            for n, text in nlines_by_number.items():
+                by_text.setdefault(text, []).append(n)
+            seen = [json.loads(l)["data"]["linha"] for l in out] if name == "tree" else []
+            seen += [r["line"] for r in rej]
+            for t in skipped:
+                assert by_text.get(t), "a skipped line that is not in the input: %r" % t[:100]
+                seen.append(by_text[t].pop(0))
+            if name == "tree":
+                eq(sorted(seen), sorted(nlines_by_number), "every line exactly once " + what)
+            results[(name, tuple(j))] = (s, sorted(r["line"] for r in rej), skipped, len(out))
+    base = results[("tree", tuple(jobs()[0]))]
+    for key, r in results.items():
+        eq(r[0], base[0], "stats of %s vs tree" % (key,))
+        eq(r[1:], base[1:], "rejects, skipped and emitted count of %s vs tree" % (key,))
+    return base[0]
+
+
+def gen(n, seed, broken):
+    path = os.path.join(TMP, "acc-%d.ndjson" % seed)
+    subprocess.run([sys.executable, os.path.join(ARGS.root, "examples", "gen_fipe.py"), str(n), "--seed",
+                    str(seed), "--broken", str(broken), "-o", path], check=True)
+    data = open(path, "rb").read()
+    lines = data.split(b"\n")
+    if lines and lines[-1] == b"":
+        lines.pop()
+    nonblank = {i + 1: l.rstrip(b"\r") for i, l in enumerate(lines) if l.strip(b" \t\r")}
+    return path, nonblank
+
+
+def test_accounting_with_five_percent_corrupted_lines():
+    path, lines = gen(3000, 11, 5)
+    s = account(path, lines, [])
+    assert s["rejected"] > 60 and s["skipped"] > 50 and s["blank_lines"] > 0, s
+    codes = set(s["rejects_by_code"])
+    for c in ("invalid_json", "limit_exceeded", "not_an_object", "missing_source", "missing_mandatory"):
+        assert c in codes, "no %s in %r" % (c, codes)
+
+
+def test_accounting_with_small_max_record_bytes():
+    """The 64 KiB strings become limit_exceeded; nothing else changes."""
+    path, lines = gen(2000, 12, 8)
+    s = account(path, lines, ["--max-record-bytes", "32k"])
+    assert s["rejects_by_code"].get("limit_exceeded", 0) > 0, s
+
+
+def main():
+    global ARGS, TMP
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dpl", required=True)
+    ap.add_argument("--dplc", required=True)
+    ap.add_argument("--root", required=True)
+    ap.add_argument("-k", default="")
+    wrap.add_option(ap)
+    ARGS = ap.parse_args()
+    ARGS.dpl, ARGS.dplc = os.path.abspath(ARGS.dpl), os.path.abspath(ARGS.dplc)
+    wrapped = wrap.setup(ARGS)
+    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and re.search(ARGS.k, n)]
+    passed = failed = 0
+    with tempfile.TemporaryDirectory() as t:
+        TMP = t
+        for name, fn in tests:
+            t0 = time.time()
+            try:
+                fn()
+                passed += 1
+                print("ok   %s (%.2fs)" % (name, time.time() - t0), flush=True)
+            except Exception as e:  # a failing test must never stop the others
+                failed += 1
+                print("FAIL %s: %s: %s" % (name, type(e).__name__, e), flush=True)
+    for problem in wrapped.problems():
+        failed += 1
+        print("FAIL wrap: " + problem)
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
