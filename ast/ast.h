@@ -203,7 +203,9 @@ typedef struct {
     size_t nstmts;
 } DplProgram;
 
+/* An empty program with its own arena; src is borrowed. */
 DplProgram *dpl_program_new(const DplSource *src);
+/* Frees the arena and everything in it (NULL is allowed). */
 void dpl_program_free(DplProgram *p);
 
 /* Appends an indented S-expression-like dump (`dplc ast`). */

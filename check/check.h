@@ -6,6 +6,10 @@
  * reports duplicate writes (E306), misuse of 'id (E308) and the warnings.
  * It annotates the AST in place; the evaluator relies on those annotations,
  * so only a program with no errors may be evaluated.
+ *
+ * Ownership: the checker borrows the program and the diagnostic list;
+ * annotations and compiled regexes live in the program's arena and die with
+ * dpl_program_free().  dpl_compile's program is the caller's to free.
  */
 #ifndef DPL_CHECK_H
 #define DPL_CHECK_H
@@ -16,7 +20,8 @@
 /* Checks prog, appending diagnostics.  Returns true when no errors were added. */
 bool dpl_check(DplProgram *prog, DplDiagList *diags);
 
-/* Checks a lone expression (REPL), with the same rules as an add item. */
+/* Checks a lone expression (REPL), with the same rules as an add item;
+ * returns true when no errors were added. */
 bool dpl_check_expr(DplProgram *prog, DplExpr *e, DplDiagList *diags);
 
 /* Convenience: parse + check a source; returns the program (never NULL) and

@@ -42,7 +42,9 @@ typedef struct {
 DplSource *dpl_source_new(const char *name, const char *text, size_t len);
 /* Reads a file; returns NULL and sets *err (static string) on I/O failure. */
 DplSource *dpl_source_read_file(const char *path, const char **err);
+/* Frees the source and its copies; NULL is allowed. */
 void dpl_source_free(DplSource *src);
+/* Line and column of a byte offset (an offset past the end is the end). */
 DplPos dpl_source_locate(const DplSource *src, uint32_t offset);
 /* Returns the text of the 1-based line (without its newline) and its length. */
 const char *dpl_source_line(const DplSource *src, uint32_t line, size_t *len);
@@ -60,10 +62,11 @@ typedef enum {
     DPL_DIAG_CODE_COUNT
 } DplCode;
 
+/* The columns of DPL_DIAG_CODES for one code (static strings). */
 const char *dpl_code_name(DplCode c);       /* "E303" */
 DplSeverity dpl_code_severity(DplCode c);
-const char *dpl_code_title(DplCode c);
-const char *dpl_code_explain(DplCode c);
+const char *dpl_code_title(DplCode c);      /* one line */
+const char *dpl_code_explain(DplCode c);    /* `dplc explain` text */
 /* Parses "E303" (case-insensitive); returns false if unknown. */
 bool dpl_code_parse(const char *s, DplCode *out);
 
@@ -89,15 +92,21 @@ typedef struct {
  * caller can set help/notes with the functions below. */
 DplDiag *dpl_diag_add(DplDiagList *l, DplCode code, DplSpan span, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Sets the help line, replacing an earlier one. */
 void dpl_diag_help(DplDiag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Sets the text beside the carets, replacing an earlier one. */
 void dpl_diag_label(DplDiag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a note; notes beyond DPL_DIAG_MAX_NOTES are dropped. */
 void dpl_diag_note(DplDiag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Number of diagnostics of one severity. */
 size_t dpl_diag_count(const DplDiagList *l, DplSeverity sev);
 /* Stable sort by span start (then code), the order users read them in. */
 void dpl_diag_sort(DplDiagList *l);
 /* Turns every warning into an error (`-W error`). */
 void dpl_diag_warnings_as_errors(DplDiagList *l);
+/* Frees every diagnostic; the list keeps its storage for reuse. */
 void dpl_diag_list_clear(DplDiagList *l);
+/* Frees the diagnostics and the storage; the list is empty and reusable. */
 void dpl_diag_list_free(DplDiagList *l);
 
 /* Human format of spec §9, appended to out:

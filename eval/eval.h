@@ -42,6 +42,7 @@ typedef struct DplEvaluator DplEvaluator;
 
 /* prog must have passed dpl_check(); it must outlive the evaluator. */
 DplEvaluator *dpl_eval_new(const DplProgram *prog);
+/* Frees what dpl_eval_new prepared (not the program); NULL is allowed. */
 void dpl_eval_free(DplEvaluator *ev);
 
 /* The name records get in --raw mode when --source is not given: the first
@@ -55,7 +56,7 @@ void dpl_eval_record(const DplEvaluator *ev, json_t *record, long line, DplResul
  * reference, NULL for missing; runtime errors go to *err. */
 json_t *dpl_eval_expr(const DplEvaluator *ev, const DplExpr *e, json_t *record, long line, DplRtError *err);
 
-void dpl_result_init(DplResult *r);
+void dpl_result_init(DplResult *r); /* an empty result */
 void dpl_result_clear(DplResult *r); /* frees the entity and errors; keeps the error array for reuse */
 void dpl_result_free(DplResult *r);  /* clear, and release the error array */
 /* Adds an error (used by the reader for invalid_json / limit_exceeded too). */

@@ -106,6 +106,7 @@ DplTokKind dpl_tok_keyword(const char *s, size_t n);
 /* Whether s[0..n) has the shape of an identifier ([A-Za-z_][A-Za-z0-9_]*,
  * keywords included): such a field name needs no quotes in a path. */
 bool dpl_tok_is_name(const char *s, size_t n);
+/* Whether k is one of the keyword kinds (DPL_TOK_KW_*). */
 bool dpl_tok_is_keyword(DplTokKind k);
 
 /* Lexes the whole source.  NEWLINE tokens are produced (the parser needs

@@ -66,6 +66,7 @@ typedef struct {
  * value itself; every added path gets a slot. */
 typedef struct DplScanPlan DplScanPlan;
 
+/* An empty plan (only slot 0); free it with dpl_scan_plan_free (NULL allowed). */
 DplScanPlan *dpl_scan_plan_new(void);
 void dpl_scan_plan_free(DplScanPlan *p);
 /* Adds the path names[0..n) (field names, any bytes) and returns its slot;
@@ -96,11 +97,11 @@ typedef struct DplDirectState DplDirectState;
  * engine), or NULL when the program's shape needs the tree evaluator; then
  * *why (if given) names the first reason, a static string. */
 DplDirect *dpl_direct_new(const DplProgram *prog, const char **why);
-void dpl_direct_free(DplDirect *d);
+void dpl_direct_free(DplDirect *d); /* NULL allowed */
 
-/* Per-thread scratch for dpl_direct_record. */
+/* Per-thread scratch for dpl_direct_record; freed before its engine. */
 DplDirectState *dpl_direct_state_new(const DplDirect *d);
-void dpl_direct_state_free(DplDirectState *st);
+void dpl_direct_state_free(DplDirectState *st); /* NULL allowed */
 
 /* Processes one input line (without its line end) in envelope mode.  On
  * EMIT, appends the entity line (with its '\n') to out; on SKIP and FALLBACK
@@ -116,6 +117,8 @@ DplDirectOutcome dpl_direct_record(const DplDirect *d, DplDirectState *st, const
  * reject line, which needs the original record). */
 typedef struct DplSparse DplSparse;
 
+/* Built from a checked prog, which it does not keep (the plan copies the
+ * field names); dpl_sparse_free allows NULL. */
 DplSparse *dpl_sparse_new(const DplProgram *prog);
 void dpl_sparse_free(DplSparse *s);
 /* Entries the vals scratch of dpl_sparse_record needs (one per thread). */

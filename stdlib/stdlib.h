@@ -96,6 +96,7 @@ typedef struct DplBuiltin {
 
 extern const DplBuiltin dpl_std_builtins[];
 extern const size_t dpl_std_nbuiltins;
+/* The builtin called name, or NULL when there is none. */
 const DplBuiltin *dpl_std_lookup(const char *name);
 
 #endif

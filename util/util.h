@@ -77,7 +77,10 @@ typedef struct {
     size_t len, cap;
 } DplBuf;
 
+/* Room for extra more bytes and a NUL, so that appends up to that size do
+ * not reallocate. */
 void dpl_buf_reserve(DplBuf *b, size_t extra);
+/* Appending bytes, a C string, one byte or printf output. */
 void dpl_buf_append(DplBuf *b, const void *p, size_t n);
 void dpl_buf_puts(DplBuf *b, const char *s);
 void dpl_buf_putc(DplBuf *b, char c);
@@ -95,6 +98,7 @@ char *dpl_buf_take(DplBuf *b);
 int dpl_utf8_decode(const char *s, size_t n, uint32_t *cp);
 /* Encodes cp into out (at least 4 bytes); returns the byte length. */
 int dpl_utf8_encode(uint32_t cp, char *out);
+/* Whether s[0..n) is all valid UTF-8 (as dpl_utf8_decode accepts it). */
 bool dpl_utf8_valid(const char *s, size_t n);
 /* Number of code points in a valid UTF-8 string. */
 size_t dpl_utf8_count(const char *s, size_t n);
