@@ -40,7 +40,10 @@ typedef struct {
 
 /* Copies name and text. */
 DplSource *dpl_source_new(const char *name, const char *text, size_t len);
-/* Reads a file; returns NULL and sets *err (static string) on I/O failure. */
+/* Largest program file dpl_source_read_file accepts (docs/limits.md). */
+#define DPL_SOURCE_MAX_BYTES (64u * 1024u * 1024u)
+/* Reads a file; returns NULL and sets *err (static string) on I/O failure
+ * or when the file is larger than DPL_SOURCE_MAX_BYTES. */
 DplSource *dpl_source_read_file(const char *path, const char **err);
 /* Frees the source and its copies; NULL is allowed. */
 void dpl_source_free(DplSource *src);

@@ -36,15 +36,21 @@ DplSource *dpl_source_read_file(const char *path, const char **err)
     DplBuf b = {0};
     char chunk[65536];
     size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        dpl_buf_append(&b, chunk, n);
-    bool failed = ferror(f);
+    bool too_big = false;
+    while (!too_big && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        /* stop reading at once: /dev/zero or a mistaken 10 GB data file
+         * would otherwise exhaust memory (and spans are 32-bit offsets) */
+        too_big = b.len + n > DPL_SOURCE_MAX_BYTES;
+        if (!too_big)
+            dpl_buf_append(&b, chunk, n);
+    }
+    bool failed = !too_big && ferror(f);
     int saved = errno;
     if (f != stdin)
         fclose(f);
-    if (failed) {
+    if (failed || too_big) {
         dpl_buf_free(&b);
-        *err = strerror(saved);
+        *err = too_big ? "larger than 64 MiB, the limit for a DPL program (docs/limits.md)" : strerror(saved);
         return NULL;
     }
     DplSource *s = dpl_source_new(path, b.data ? b.data : "", b.len);

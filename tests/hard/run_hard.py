@@ -233,6 +233,17 @@ def test_ten_megabyte_program_is_checked_quickly():
     assert time.time() - t0 < 20, "dplc check of a 10 MB program took %.1fs" % (time.time() - t0)
 
 
+def test_program_over_64_mib_is_refused_without_reading_it_all():
+    pr = write("huge.dpl", b"#" * (64 * 1024 * 1024 + 1))
+    for prog in (pr, "/dev/zero"):
+        for argv in ([ARGS.dplc, "check", prog], [ARGS.dplc, "fmt", prog], [ARGS.dpl, "run", prog]):
+            p = run(argv, input=b"", timeout=60)
+            eq(p.returncode, 2, "exit of %s %s" % (argv[1], prog))
+            err = p.stderr.decode().strip().splitlines()
+            eq(len(err), 1, "one message: %r" % err)
+            assert "64 MiB" in err[0] and prog in err[0], err
+
+
 def test_long_line_program_with_error_at_the_end():
     """300000 items on one 2.5 MB line and a typo at its end: the diagnostic
     comes in seconds and shows a window of the line, not all of it."""
