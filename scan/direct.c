@@ -283,6 +283,7 @@ DplDirect *dpl_direct_new(const DplProgram *prog, const char **why)
     DplDirect *d = dpl_calloc(1, sizeof *d);
     d->plan = dpl_scan_plan_new();
     const char *reason = build(d, prog);
+    dpl_scan_plan_freeze(d->plan);
     if (why)
         *why = reason;
     if (reason) {

@@ -13,7 +13,8 @@ typedef struct {
     uint32_t nkids;
     uint32_t pre_begin;  /* subtree (self included): plan->preorder[pre_begin .. pre_end) */
     uint32_t pre_end;
-    uint32_t table;      /* children by key hash: plan->table[table .. table+64) */
+    uint32_t table;      /* children by key hash: plan->table[table .. table+64)
+                            (a shared empty block for nodes without children) */
     bool linear;         /* two children share a hash: search kids linearly */
 } DplPlanNode;
 
@@ -28,6 +29,9 @@ static inline uint32_t dpl_plan_hash(const unsigned char *k, size_t len)
 struct DplScanPlan {
     DplPlanNode *nodes;  /* indexed by slot */
     size_t nnodes, cap;
+    uint32_t *index;     /* building: (parent, name) -> slot, open addressing (0 = empty) */
+    size_t index_cap;    /* a power of two, more than twice nnodes */
+    bool frozen;         /* dpl_scan_plan_freeze ran: the derived arrays are valid */
     uint32_t *kids;      /* derived: children grouped by parent */
     uint32_t *preorder;  /* derived: slots in depth-first order */
     uint32_t *table;     /* derived: 64 buckets per node (slot, 0 = none) */

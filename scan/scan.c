@@ -10,6 +10,7 @@
  * escapes \" \\ \/ \b \f \n \r \t \uXXXX with surrogates paired; \u0000
  * allowed in values but not in object keys; integers must fit int64; reals
  * that overflow a double are refused (underflow is fine). */
+#include <assert.h>
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -563,6 +564,7 @@ static const uchar *scan_node(Scan *s, const uchar *p, int depth, uint32_t slot)
 
 bool dpl_scan(const DplScanPlan *plan, const char *text, size_t len, DplScanValue *vals)
 {
+    assert(plan->frozen);
     memset(vals, 0, plan->nnodes * sizeof *vals);
     Scan s = {(const uchar *)text, (const uchar *)text + len, plan, vals};
     const uchar *p = skip_ws(s.base, s.end);

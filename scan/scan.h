@@ -70,16 +70,21 @@ typedef struct DplScanPlan DplScanPlan;
 DplScanPlan *dpl_scan_plan_new(void);
 void dpl_scan_plan_free(DplScanPlan *p);
 /* Adds the path names[0..n) (field names, any bytes) and returns its slot;
- * adding the same path again returns the same slot.  Plans are frozen by
- * the first dpl_scan call. */
+ * adding the same path again returns the same slot.  Only before
+ * dpl_scan_plan_freeze. */
 size_t dpl_scan_plan_add(DplScanPlan *p, const char *const *names, const size_t *lens, size_t n);
+/* Ends building: derives the tables the scanner reads.  Call once, after the
+ * last add and before the first dpl_scan (idempotent).  A frozen plan is
+ * read-only and may be shared by threads. */
+void dpl_scan_plan_freeze(DplScanPlan *p);
 /* Number of slots: vals arrays passed to dpl_scan need this many entries. */
 size_t dpl_scan_plan_slots(const DplScanPlan *p);
 
 /* Validates text[0..len) as one JSON value (surrounding whitespace allowed)
  * exactly as dpl_json_parse does and fills vals[slot] for every slot
  * (type DPL_SV_MISSING where absent).  Returns false for text that
- * dpl_json_parse rejects (invalid or too deep); vals are then unspecified. */
+ * dpl_json_parse rejects (invalid or too deep); vals are then unspecified.
+ * p must be frozen (dpl_scan_plan_freeze). */
 bool dpl_scan(const DplScanPlan *p, const char *text, size_t len, DplScanValue *vals);
 
 /* ---- direct engine ------------------------------------------------------- */

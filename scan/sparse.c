@@ -158,6 +158,7 @@ DplSparse *dpl_sparse_new(const DplProgram *prog)
         DplPath src = {.root = DPL_ROOT_METADATA, .segs = segs, .nsegs = 2};
         add_path(s, &src, NULL);
     }
+    dpl_scan_plan_freeze(s->plan);
     return s;
 }
 

@@ -318,15 +318,14 @@ Test(lexer, bad_unicode_escapes_are_E103)
 {
     const char *bad[] = {"\"\\u12\"", "\"\\ud800\"", "\"\\ude00\"", "\"\\ud800\\u0041\"", "\"\\uZZZZ\""};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        setup();
         lex(bad[i]);
         cr_expect_eq(diags.len, 1, "%s", bad[i]);
         if (diags.len)
             cr_expect_eq(diags.items[0].code, DPL_E103, "%s", bad[i]);
         cr_expect_eq(toks.items[toks.len - 1].kind, DPL_TOK_EOF);
-        teardown();
+        teardown(); /* a fresh fixture for the next input (the suite's fini frees the last) */
+        setup();
     }
-    setup(); /* for the suite's teardown */
 }
 
 Test(lexer, several_errors_in_one_string_are_all_reported_once_each)

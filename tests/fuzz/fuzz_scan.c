@@ -61,6 +61,7 @@ static void init(void)
         }
         slots[i] = dpl_scan_plan_add(plan, plan_paths[i], lens, n);
     }
+    dpl_scan_plan_freeze(plan);
 }
 
 static DplScanType type_of(const json_t *v)
