@@ -11,10 +11,11 @@ Under AddressSanitizer every N is checked for invalid accesses (leaks are
 not: exit(1) in the middle of a run leaves memory in use on purpose).
 --wrap CMD (e.g. valgrind) runs a sample of the N values under CMD.
 
-usage: fault_alloc.py --dpl PATH --dplc PATH --root SRCROOT [--wrap CMD] [--sample K]
+usage: fault_alloc.py --dpl PATH --dplc PATH --root SRCROOT [--wrap CMD] [--sample K] [-j N]
 The last line printed is 'N passed, N failed'.
 """
 import argparse
+import concurrent.futures
 import os
 import shlex
 import subprocess
@@ -93,6 +94,7 @@ def main():
     ap.add_argument("--dplc", required=True)
     ap.add_argument("--root", required=True)
     ap.add_argument("--sample", type=int, default=25, help="N values run under --wrap")
+    ap.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 2, help="cases run at once")
     wrap.add_option(ap)
     a = ap.parse_args()
     dpl, dplc = os.path.abspath(a.dpl), os.path.abspath(a.dplc)
@@ -107,30 +109,37 @@ def main():
         with open(bad, "w") as f:
             f.write('entity "e" { k, lenn(x) }\nsources "s"\nmandatory { k, k }\n'
                     'add {\n    k\n    k\n    "a" + 1 -> y\n    "(" -> z if matches(k, "(")\n}\n')
-        rj = os.path.join(tmp, "rejects.ndjson")
+        def rj(k):  # each case its own rejects file: they run side by side
+            return os.path.join(tmp, "rejects-%d.ndjson" % k)
         cases = [
-            ("dpl run fipe", [dpl, "run", "--stats", "--rejects", rj, os.path.join(ex, "fipe.dpl"),
+            ("dpl run fipe", [dpl, "run", "--stats", "--rejects", rj(1), os.path.join(ex, "fipe.dpl"),
                               os.path.join(ex, "fipe.ndjson")]),
-            ("dpl run fipe --engine tree", [dpl, "run", "--engine", "tree", "--rejects", rj,
+            ("dpl run fipe --engine tree", [dpl, "run", "--engine", "tree", "--rejects", rj(2),
                                             os.path.join(ex, "fipe.dpl"), os.path.join(ex, "fipe.ndjson")]),
-            ("dpl run fipe -j 2", [dpl, "run", "-j", "2", "--rejects", rj, os.path.join(ex, "fipe.dpl"),
+            ("dpl run fipe -j 2", [dpl, "run", "-j", "2", "--rejects", rj(3), os.path.join(ex, "fipe.dpl"),
                                    os.path.join(ex, "fipe.ndjson")]),
-            ("dpl run orders", [dpl, "run", "--rejects", rj, os.path.join(ex, "orders.dpl"),
+            ("dpl run orders", [dpl, "run", "--rejects", rj(4), os.path.join(ex, "orders.dpl"),
                                 os.path.join(ex, "orders.ndjson")]),
             ("dplc check (errors)", [dplc, "check", bad]),
             ("dplc check --format json (errors)", [dplc, "check", "--format", "json", bad]),
             ("dplc fmt fipe", [dplc, "fmt", os.path.join(ex, "fipe.dpl")]),
         ]
-        failures, passed, failed = [], 0, 0
-        for name, argv in cases:
-            before = len(failures)
-            check_case(name, argv, tmp, wrap_words, a.sample, failures)
-            if len(failures) > before:
-                failed += 1
-                for f in failures[before:]:
-                    print("FAIL " + f)
-            else:
-                passed += 1
+        # the cases are independent: run them side by side (thousands of
+        # short runs each, mostly process start-up under a sanitizer)
+        def one(case):
+            name, argv = case
+            own = []
+            check_case(name, argv, tmp, wrap_words, a.sample, own)
+            return own
+        passed = failed = 0
+        with concurrent.futures.ThreadPoolExecutor(max_workers=a.jobs) as pool:
+            for own in pool.map(one, cases):
+                if own:
+                    failed += 1
+                    for f in own:
+                        print("FAIL " + f)
+                else:
+                    passed += 1
     print("%d passed, %d failed" % (passed, failed))
     sys.exit(1 if failed else 0)
 
