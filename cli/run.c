@@ -774,9 +774,11 @@ static int run_program(const Options *opt)
                 close(fd);
         }
         flush_all(&run);
-        bool outs_ok = report_out(&run.out) & report_out(&run.rejects);
+        /* every output reports its own failure: no short-circuit */
+        bool outs_ok = report_out(&run.out);
+        outs_ok = report_out(&run.rejects) && outs_ok;
         if (run.has_skipped)
-            outs_ok &= report_out(&run.skipped);
+            outs_ok = report_out(&run.skipped) && outs_ok;
         if (!outs_ok)
             status = 1;
         if (opt->stats)
