@@ -15,7 +15,7 @@ fi
 what=$1 secs=$2
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-cd "$root"
+cd "$root" || exit 2
 build=${DPL_FUZZ_BUILD:-build-fuzz}
 targets=(program record scan)
 [ "$what" = all ] || targets=("$what")
@@ -24,8 +24,10 @@ for t in "${targets[@]}"; do
 done
 
 if [ ! -f "$build/build.ninja" ]; then
+    setup_log=$(mktemp "${TMPDIR:-/tmp}/dpl-fuzz-setup.XXXXXX")
     CC=clang meson setup "$build" -Dfuzz=true -Dtests=false -Db_sanitize=address,undefined \
-        -Db_lundef=false >"$build.setup.log" 2>&1 || { cat "$build.setup.log" >&2; exit 1; }
+        -Db_lundef=false >"$setup_log" 2>&1 || { cat "$setup_log" >&2; rm -f "$setup_log"; exit 1; }
+    rm -f "$setup_log"
 fi
 # only the fuzz targets: the rest of the tree need not build with clang
 ninja -C "$build" "${targets[@]/#/tests/fuzz/fuzz_}" >"$build/fuzz-build.log" 2>&1 ||
