@@ -43,7 +43,9 @@ for t in "${targets[@]}"; do
     log=$build/fuzz-$t.log
     dirs=("$corpus")   # new units go to the first; regress/ inputs are replayed first
     [ -d "$here/regress/$t" ] && dirs+=("$here/regress/$t")
-    "$build/tests/fuzz/fuzz_$t" -max_total_time="$secs" -print_final_stats=1 -max_len=16384 \
+    dict=$here/$t.dict
+    [ "$t" = scan ] && dict=$here/record.dict   # the same kind of input
+    "$build/tests/fuzz/fuzz_$t" -dict="$dict" -max_total_time="$secs" -print_final_stats=1 -max_len=16384 \
         -rss_limit_mb=2048 -timeout=10 -artifact_prefix="$build/crashes/$t-" "${dirs[@]}" >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -n 1)

@@ -4,7 +4,8 @@
 # conformance cases, so no large corpus is ever committed:
 #   program      every .dpl file, one file each
 #   record, scan every line of every .ndjson file, one file each (deduplicated)
-# plus the small committed tests/fuzz/seeds/TARGET.
+# plus the small committed tests/fuzz/seeds/TARGET.  (The dictionaries
+# program.dict and record.dict are passed by run.sh.)
 set -euo pipefail
 target=$1 dir=$2
 here=$(cd "$(dirname "$0")" && pwd)
