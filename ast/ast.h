@@ -210,6 +210,9 @@ void dpl_program_free(DplProgram *p);
 
 /* Appends an indented S-expression-like dump (`dplc ast`). */
 void dpl_ast_print(DplBuf *out, const DplProgram *p);
+/* Appends s[0..n) as a DPL string literal: quotes, the escapes of spec §3
+ * for quote, backslash and control bytes (DEL too), UTF-8 as written. */
+void dpl_ast_quote(DplBuf *out, const char *s, size_t n);
 /* Appends the path as DPL source text (data."first name"[0]). */
 void dpl_path_print(DplBuf *out, const DplPath *path);
 /* Structural equality ignoring spans (formatter round-trip tests). */

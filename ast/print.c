@@ -7,7 +7,7 @@
 #include "lexer/lexer.h"
 
 /* Appends s as a DPL string literal (the escapes the lexer reads back). */
-static void quote(DplBuf *out, const char *s, size_t n)
+void dpl_ast_quote(DplBuf *out, const char *s, size_t n)
 {
     dpl_buf_putc(out, '"');
     for (size_t i = 0; i < n; i++) {
@@ -21,7 +21,9 @@ static void quote(DplBuf *out, const char *s, size_t n)
         case '\b': dpl_buf_puts(out, "\\b"); break;
         case '\f': dpl_buf_puts(out, "\\f"); break;
         default:
-            if (c < 0x20)
+            /* Other control bytes (and DEL) would be invisible or illegal
+             * raw; everything else, UTF-8 included, stays as written. */
+            if (c < 0x20 || c == 0x7f)
                 dpl_buf_printf(out, "\\u%04x", c);
             else
                 dpl_buf_putc(out, (char)c);
@@ -53,7 +55,7 @@ void dpl_path_print(DplBuf *out, const DplPath *path)
             if (bare_field(s->name, s->name_len) && !root_name)
                 dpl_buf_append(out, s->name, s->name_len);
             else
-                quote(out, s->name, s->name_len);
+                dpl_ast_quote(out, s->name, s->name_len);
             break;
         }
         case DPL_SEG_INDEX: dpl_buf_printf(out, "[%" PRId64 "]", s->index); break;
@@ -98,7 +100,7 @@ static void print_expr(Printer *pr, const DplExpr *e, int depth, const char *lab
     case DPL_EXPR_REAL: dpl_buf_printf(out, "real %.17g", e->u.r); break;
     case DPL_EXPR_STRING:
         dpl_buf_puts(out, "string ");
-        quote(out, e->u.str.s, e->u.str.len);
+        dpl_ast_quote(out, e->u.str.s, e->u.str.len);
         break;
     case DPL_EXPR_PATH:
         dpl_buf_puts(out, "path ");
@@ -184,7 +186,7 @@ static void print_stmt(Printer *pr, const DplStmt *s)
     switch (s->kind) {
     case DPL_STMT_ENTITY:
         dpl_buf_puts(out, s->u.entity.substitutive ? "substitutive entity " : "entity ");
-        quote(out, s->u.entity.name, s->u.entity.name_len);
+        dpl_ast_quote(out, s->u.entity.name, s->u.entity.name_len);
         line_end(pr, s->span);
         for (size_t i = 0; i < s->u.entity.nkeys; i++)
             print_expr(pr, s->u.entity.keys[i], 2, "key");
@@ -193,7 +195,7 @@ static void print_stmt(Printer *pr, const DplStmt *s)
         dpl_buf_puts(out, "sources");
         for (size_t i = 0; i < s->u.sources.nnames; i++) {
             dpl_buf_puts(out, i ? ", " : " ");
-            quote(out, s->u.sources.names[i], s->u.sources.name_lens[i]);
+            dpl_ast_quote(out, s->u.sources.names[i], s->u.sources.name_lens[i]);
         }
         line_end(pr, s->span);
         if (s->u.sources.using_path)

@@ -78,44 +78,6 @@ static int expr_prec(const DplExpr *e)
     }
 }
 
-void dpl_fmt_string(DplBuf *out, const char *s, size_t n)
-{
-    dpl_buf_putc(out, '"');
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"':
-            dpl_buf_puts(out, "\\\"");
-            break;
-        case '\\':
-            dpl_buf_puts(out, "\\\\");
-            break;
-        case '\b':
-            dpl_buf_puts(out, "\\b");
-            break;
-        case '\f':
-            dpl_buf_puts(out, "\\f");
-            break;
-        case '\n':
-            dpl_buf_puts(out, "\\n");
-            break;
-        case '\r':
-            dpl_buf_puts(out, "\\r");
-            break;
-        case '\t':
-            dpl_buf_puts(out, "\\t");
-            break;
-        default:
-            /* Other control bytes (and DEL) would be invisible or illegal
-             * raw; everything else, UTF-8 included, stays as written. */
-            if (c < 0x20 || c == 0x7f)
-                dpl_buf_printf(out, "\\u%04x", c);
-            else
-                dpl_buf_putc(out, (char)c);
-        }
-    }
-    dpl_buf_putc(out, '"');
-}
 
 /* True when the source bytes of span look like a plain number literal (the
  * author's spelling is kept: 1.50 stays 1.50, 2e10 stays 2e10). */
@@ -204,7 +166,7 @@ static void print_at(DplBuf *out, const DplSource *src, const DplExpr *e, int mi
         print_number(out, src, e);
         break;
     case DPL_EXPR_STRING:
-        dpl_fmt_string(out, e->u.str.s, e->u.str.len);
+        dpl_ast_quote(out, e->u.str.s, e->u.str.len);
         break;
     case DPL_EXPR_PATH:
         dpl_path_print(out, &e->u.path);

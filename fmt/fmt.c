@@ -165,7 +165,7 @@ static void stmt_units(Fmt *f, const DplStmt *s)
         if (s->u.entity.substitutive)
             dpl_buf_puts(b, "substitutive ");
         dpl_buf_puts(b, "entity ");
-        dpl_fmt_string(b, s->u.entity.name, s->u.entity.name_len);
+        dpl_ast_quote(b, s->u.entity.name, s->u.entity.name_len);
         block(f, s, s->u.entity.nkeys, entity_key);
         return;
     case DPL_STMT_SOURCES:
@@ -173,7 +173,7 @@ static void stmt_units(Fmt *f, const DplStmt *s)
         for (size_t i = 0; i < s->u.sources.nnames; i++) {
             if (i)
                 dpl_buf_puts(b, ", ");
-            dpl_fmt_string(b, s->u.sources.names[i], s->u.sources.name_lens[i]);
+            dpl_ast_quote(b, s->u.sources.names[i], s->u.sources.name_lens[i]);
         }
         if (s->u.sources.using_path) {
             dpl_buf_puts(b, " using ");

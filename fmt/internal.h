@@ -8,7 +8,5 @@
 
 /* Appends e with the fewest parentheses that parse back to the same tree. */
 void dpl_fmt_expr(DplBuf *out, const DplSource *src, const DplExpr *e);
-/* Appends s as a DPL string literal with canonical escapes. */
-void dpl_fmt_string(DplBuf *out, const char *s, size_t n);
 
 #endif

@@ -154,7 +154,8 @@ Test(ast, path_print_is_dpl_source)
 
 Test(ast, printed_paths_read_back_equal)
 {
-    parse(0, "mandatory { data.\"first name\"[0][*].x, \"metadata\".a[-2], data.\"if\", x.\"tab\\there\" }");
+    parse(0, "mandatory { data.\"first name\"[0][*].x, \"metadata\".a[-2], data.\"if\", x.\"tab\\there\", "
+             "x.\"del\\u007f\" }");
     DplBuf text = {0};
     dpl_buf_puts(&text, "mandatory {\n");
     DplStmt *s = &progs[0]->stmts[0];
@@ -166,6 +167,12 @@ Test(ast, printed_paths_read_back_equal)
     DplProgram *again = parse(1, text.data);
     dpl_buf_free(&text);
     cr_expect(dpl_ast_equal(progs[0], again));
+}
+
+Test(ast, quote_escapes_what_would_be_invisible)
+{
+    dpl_ast_quote(&out, "a\"b\\\n\x01\x7f\xc3\xa9", 9);
+    cr_expect_str_eq(out.data, "\"a\\\"b\\\\\\n\\u0001\\u007f\xc3\xa9\"", "DEL escaped like other control bytes, UTF-8 kept");
 }
 
 Test(ast, op_spellings)
