@@ -116,6 +116,10 @@ static const unsigned char *stray_in_name(Lexer *L, const unsigned char *p, int 
             break;
         q += k;
     }
+    /* A character that cannot be part of a name (a dash, say) still goes:
+     * the lexer must always move past what it reports. */
+    if (q < p + n)
+        q = p + n;
     uint32_t cp = 0;
     dpl_utf8_decode((const char *)p, (size_t)n, &cp);
     bool letter = cp >= 0xC0 && cp <= 0x52F && cp != 0xD7 && cp != 0xF7; /* Latin, Greek, Cyrillic */

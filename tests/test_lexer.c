@@ -361,6 +361,18 @@ Test(lexer, two_stray_characters_on_one_line_are_two_errors)
     EXPECT_KINDS(DPL_TOK_IDENT, DPL_TOK_ERROR, DPL_TOK_IDENT, DPL_TOK_ERROR, DPL_TOK_IDENT, DPL_TOK_EOF);
 }
 
+Test(lexer, punctuation_from_other_scripts_is_one_E101_and_lexing_moves_on)
+{
+    /* an em dash cannot be part of a name: it once made the lexer report the
+     * same E101 forever (found by fuzzing) */
+    lex("x \xe2\x80\x94" "abc -> y\nz\xe2\x80\x94" " -> w");
+    cr_assert_eq(diags.len, 2);
+    cr_expect_eq(diags.items[0].code, DPL_E101);
+    cr_expect_eq(pos_of(diags.items[0].span.start).column, 3);
+    cr_expect_eq(diags.items[1].code, DPL_E101);
+    cr_expect_eq(toks.items[toks.len - 1].kind, DPL_TOK_EOF);
+}
+
 Test(lexer, lone_quote_is_E101)
 {
     lex("' x");
