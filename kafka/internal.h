@@ -1,0 +1,93 @@
+/* internal.h — what the files of kafka/ share: the bookkeeping that turns
+ * "durable through input record N" into offsets to store (source side) and
+ * delivery reports into "durable through input record N" (sink side), and
+ * the librdkafka configuration helpers. */
+#ifndef DPL_KAFKA_INTERNAL_H
+#define DPL_KAFKA_INTERNAL_H
+
+#include <librdkafka/rdkafka.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kafka/kafka.h"
+
+/* ---- track.c: which offsets a durable ticket covers ---------------------- */
+
+/* Every record the consumer hands out gets a ticket (1, 2, 3, ...).  The
+ * tracker remembers (ticket, partition, offset) compactly: consecutive
+ * tickets of one partition with consecutive offsets are one run, so memory
+ * follows the number of partition switches, not of records. */
+typedef struct {
+    int part;            /* the source's partition index */
+    uint64_t ticket0;    /* ticket of the run's first record */
+    int64_t offset0;     /* its offset */
+    uint64_t n;          /* records in the run */
+} KafkaTrackRun;
+
+typedef struct {
+    KafkaTrackRun *runs;
+    size_t head, len, cap; /* runs[head .. head+len) in ticket order */
+    uint64_t next_ticket;  /* the ticket the next record gets (starts at 1) */
+} KafkaTrack;
+
+/* The ticket of a record just handed out. */
+uint64_t kafka_track_add(KafkaTrack *t, int part, int64_t offset);
+/* Every record up to and including ticket is durable: calls store(ctx,
+ * part, offset) with the highest such offset of each partition concerned
+ * (in the order the partitions' last records came) and forgets them. */
+void kafka_track_durable(KafkaTrack *t, uint64_t ticket, void (*store)(void *ctx, int part, int64_t offset), void *ctx);
+/* Forgets every record of a partition (revoked: no offset of it is stored
+ * any more by this member). */
+void kafka_track_forget(KafkaTrack *t, int part);
+/* Records handed out and not yet durable. */
+uint64_t kafka_track_pending(const KafkaTrack *t);
+void kafka_track_free(KafkaTrack *t);
+
+/* ---- pending.c: delivery reports to durability --------------------------- */
+
+/* Messages produced and not yet acknowledged, in the order produced, each
+ * with the input record sequence number it belongs to. */
+typedef struct {
+    uint64_t *seq;
+    bool *done;
+    size_t head, len, cap;
+    uint64_t base_id;      /* id of seq[head] */
+    uint64_t failed;       /* messages whose delivery failed for good */
+} KafkaPending;
+
+/* A message produced for input record seq: its id (the delivery report's
+ * opaque). */
+uint64_t kafka_pending_add(KafkaPending *p, uint64_t seq);
+/* The delivery report for id (ok: acknowledged). */
+void kafka_pending_done(KafkaPending *p, uint64_t id, bool ok);
+/* The highest input record sequence number through which everything is
+ * acknowledged, given that the sink was handed records through `given`:
+ * `given` when nothing is pending, else one less than the oldest pending
+ * message's record.  A failed message is never passed. */
+uint64_t kafka_pending_frontier(const KafkaPending *p, uint64_t given);
+size_t kafka_pending_count(const KafkaPending *p);
+void kafka_pending_free(KafkaPending *p);
+
+/* ---- client.c: librdkafka configuration and errors ------------------------- */
+
+/* A client configuration: bootstrap.servers = brokers, then the user's
+ * properties, then `forced` (pairs, NULL-terminated: settings the
+ * at-least-once contract depends on).  NULL with *err when librdkafka
+ * rejects a property (unknown name or bad value), naming it. */
+rd_kafka_conf_t *kafka_conf_new(const char *brokers, const DplKafkaProps *props, const char *const *forced,
+                                char **err);
+
+/* Each Kafka error condition (an error code) is reported once: again only
+ * after the client worked in between (kafka_err_once_reset). */
+typedef struct {
+    int codes[32];
+    size_t n;
+} KafkaErrOnce;
+/* Whether code should be reported now (and remembers it). */
+bool kafka_err_once(KafkaErrOnce *e, int code);
+/* The client works again; returns whether an error had been reported since
+ * the last reset (so "working again" can be said). */
+bool kafka_err_once_reset(KafkaErrOnce *e);
+
+#endif
