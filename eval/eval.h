@@ -75,5 +75,12 @@ void dpl_write_reject(DplBuf *out, const DplSource *src, long line, const DplRes
  * place of each invalid byte, so the reject is always valid JSON. */
 void dpl_write_reject_input(DplBuf *out, const DplSource *src, const char *input, long line, const DplResult *r,
                             const json_t *record, const char *raw, size_t raw_len);
+/* The same with where[0..where_len) — JSON object members, such as
+ * `"kafka":{"topic":"t","partition":0,"offset":7}` — written as they are
+ * after "input" (where NULL: none).  Used by stream/ for a source's own
+ * position. */
+void dpl_write_reject_where(DplBuf *out, const DplSource *src, const char *input, const char *where,
+                            size_t where_len, long line, const DplResult *r, const json_t *record, const char *raw,
+                            size_t raw_len);
 
 #endif

@@ -70,13 +70,18 @@ static void write_text(DplBuf *out, const char *s, size_t n)
     dpl_buf_free(&clean);
 }
 
-void dpl_write_reject_input(DplBuf *out, const DplSource *src, const char *input, long line, const DplResult *r,
-                            const json_t *record, const char *raw, size_t raw_len)
+void dpl_write_reject_where(DplBuf *out, const DplSource *src, const char *input, const char *where,
+                            size_t where_len, long line, const DplResult *r, const json_t *record, const char *raw,
+                            size_t raw_len)
 {
     dpl_buf_printf(out, "{\"line\":%ld", line);
     if (input) {
         dpl_buf_puts(out, ",\"input\":");
         write_text(out, input, strlen(input));
+    }
+    if (where) {
+        dpl_buf_putc(out, ',');
+        dpl_buf_append(out, where, where_len);
     }
     if (r->source) {
         dpl_buf_puts(out, ",\"source\":");
@@ -109,6 +114,12 @@ void dpl_write_reject_input(DplBuf *out, const DplSource *src, const char *input
         write_text(out, raw ? raw : "", raw ? raw_len : 0);
     }
     dpl_buf_puts(out, "}\n");
+}
+
+void dpl_write_reject_input(DplBuf *out, const DplSource *src, const char *input, long line, const DplResult *r,
+                            const json_t *record, const char *raw, size_t raw_len)
+{
+    dpl_write_reject_where(out, src, input, NULL, 0, line, r, record, raw, raw_len);
 }
 
 void dpl_write_reject(DplBuf *out, const DplSource *src, long line, const DplResult *r, const json_t *record,

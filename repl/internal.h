@@ -1,8 +1,8 @@
-/* repl.h — private interface between the parts of `dpl repl` (cli/repl*.c):
- * the session (program + evaluator + last record), the commands, and the
+/* internal.h — private interface between the parts of `dpl repl` (repl/):
+ * the loop, the session (program + evaluator + last record), the commands, and the
  * line reader (libedit on a terminal, plain reads from a pipe). */
-#ifndef DPL_CLI_REPL_H
-#define DPL_CLI_REPL_H
+#ifndef DPL_REPL_INTERNAL_H
+#define DPL_REPL_INTERNAL_H
 
 #include <jansson.h>
 #include <stdbool.h>
@@ -13,6 +13,7 @@
 #include "ast/ast.h"
 #include "diag/diag.h"
 #include "eval/eval.h"
+#include "repl/repl.h"
 #include "util/util.h"
 
 /* An NDJSON file opened with :open — only the offsets of its non-blank

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "cli/repl.h"
+#include "repl/internal.h"
 #include "diag/diag.h"
 #include "fmt/fmt.h"
 #include "json/json.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "check/check.h"
-#include "cli/repl.h"
+#include "repl/internal.h"
 #include "parser/parser.h"
 #include "json/json.h"
 

@@ -9,7 +9,7 @@
 
 #include <editline/readline.h>
 
-#include "cli/repl.h"
+#include "repl/internal.h"
 #include "lexer/lexer.h"
 #include "stdlib/stdlib.h"
 

@@ -1,0 +1,262 @@
+/* dispatch.c — one input record to the engines, its result into a lane: the
+ * entity, reject or skipped line, and its accounting.  The only file of
+ * stream/ that knows which engines exist (scan/'s direct and sparse engines,
+ * eval/'s tree evaluator) and in which order they are tried. */
+#include <string.h>
+
+#include "stream/internal.h"
+#include "json/json.h"
+
+#define RAW_PREFIX DPL_STREAM_RAW_PREFIX
+
+/* ---- engines ----------------------------------------------------------------- */
+
+void stream_engines_init(StreamEngines *e, const DplProgram *prog, const DplSource *src,
+                         const DplStreamConfig *cfg)
+{
+    memset(e, 0, sizeof *e);
+    e->src = src;
+    e->ev = dpl_eval_new(prog);
+    /* The fast paths (scan/) read envelopes; --raw values go to the tree. */
+    bool fast = !cfg->raw && !cfg->tree_only;
+    e->direct = fast ? dpl_direct_new(prog, NULL) : NULL;
+    e->sparse = fast && !e->direct ? dpl_sparse_new(prog) : NULL;
+    e->raw = cfg->raw;
+    e->raw_source = cfg->raw_source ? cfg->raw_source : dpl_eval_default_source(e->ev);
+    e->max_record_bytes = cfg->max_record_bytes;
+}
+
+void stream_engines_free(StreamEngines *e)
+{
+    dpl_direct_free(e->direct);
+    dpl_sparse_free(e->sparse);
+    dpl_eval_free((DplEvaluator *)e->ev);
+    memset(e, 0, sizeof *e);
+}
+
+/* ---- lanes ------------------------------------------------------------------------ */
+
+void stream_lane_init(StreamLane *l, const StreamEngines *eng, bool keep_recs, bool keep_skipped)
+{
+    memset(l, 0, sizeof *l);
+    l->eng = eng;
+    l->keep_recs = keep_recs;
+    l->keep_skipped = keep_skipped;
+    l->dst = eng->direct ? dpl_direct_state_new(eng->direct) : NULL;
+    l->svals = eng->sparse ? dpl_calloc(dpl_sparse_slots(eng->sparse), sizeof *l->svals) : NULL;
+    dpl_result_init(&l->res);
+}
+
+void stream_lane_free(StreamLane *l)
+{
+    for (int k = 0; k < DPL_OUT_COUNT; k++) {
+        dpl_buf_free(&l->out[k]);
+        dpl_free(l->recs[k]);
+    }
+    dpl_direct_state_free(l->dst);
+    dpl_free(l->svals);
+    dpl_result_free(&l->res);
+}
+
+void stream_lane_reset(StreamLane *l)
+{
+    for (int k = 0; k < DPL_OUT_COUNT; k++) {
+        dpl_buf_reset(&l->out[k]);
+        l->nrecs[k] = 0;
+    }
+    memset(&l->stats, 0, sizeof l->stats);
+}
+
+/* Notes the line just appended to out[kind] (from byte start) for sinks
+ * that want per-record metadata. */
+static void note(StreamLane *l, DplStreamKind kind, size_t start, const DplStreamPos *pos, uint64_t seq,
+                 int code)
+{
+    if (!l->keep_recs)
+        return;
+    if (l->nrecs[kind] == l->caprecs[kind]) {
+        l->caprecs[kind] = l->caprecs[kind] ? 2 * l->caprecs[kind] : 256;
+        l->recs[kind] = dpl_realloc(l->recs[kind], l->caprecs[kind] * sizeof *l->recs[kind]);
+    }
+    l->recs[kind][l->nrecs[kind]++] = (DplStreamRec){
+        .seq = seq, .off = start, .len = l->out[kind].len - start - 1, .code = code, .pos = *pos};
+}
+
+/* ---- outcomes -------------------------------------------------------------------- */
+
+static void reject(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const json_t *record,
+                   const char *raw, size_t raw_len)
+{
+    l->stats.rejected++;
+    bool seen[DPL_RT_COUNT] = {false};
+    for (size_t i = 0; i < l->res.nerrors; i++)
+        seen[l->res.errors[i].code] = true;
+    for (int c = 0; c < DPL_RT_COUNT; c++)
+        l->stats.by_code[c] += seen[c];
+    DplBuf *out = &l->out[DPL_OUT_REJECTS];
+    size_t start = out->len;
+    dpl_write_reject_where(out, l->eng->src, pos->input, pos->where, pos->where_len, pos->line, &l->res,
+                           record, raw, raw_len);
+    note(l, DPL_OUT_REJECTS, start, pos, seq, l->res.nerrors ? (int)l->res.errors[0].code : -1);
+}
+
+static void too_long(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *prefix, size_t plen,
+                     unsigned long long total)
+{
+    dpl_result_clear(&l->res);
+    dpl_result_add_error(
+        &l->res, DPL_RT_LIMIT_EXCEEDED, NULL, NULL,
+        "the record is %llu bytes, more than --max-record-bytes %zu (raw keeps the first %zu bytes)", total,
+        l->eng->max_record_bytes, plen);
+    reject(l, pos, seq, NULL, prefix, plen);
+}
+
+/* A record of another source: counted, and kept as read with --skipped. */
+static void skip_line(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len)
+{
+    l->stats.skipped++;
+    if (l->keep_skipped) {
+        DplBuf *out = &l->out[DPL_OUT_SKIPPED];
+        size_t start = out->len;
+        dpl_buf_append(out, text, len);
+        dpl_buf_putc(out, '\n');
+        note(l, DPL_OUT_SKIPPED, start, pos, seq, -1);
+    }
+}
+
+static void emit_entity(StreamLane *l, const DplStreamPos *pos, uint64_t seq)
+{
+    l->stats.emitted++;
+    DplBuf *out = &l->out[DPL_OUT_ENTITIES];
+    size_t start = out->len;
+    dpl_json_write(out, l->res.entity);
+    dpl_buf_putc(out, '\n');
+    note(l, DPL_OUT_ENTITIES, start, pos, seq, -1);
+}
+
+/* ---- the engines, fastest first --------------------------------------------------- */
+
+/* The direct engine decides most records of plain-path programs from one
+ * scan of the line; false hands the record to the evaluator, which owns
+ * every reject. */
+static bool try_direct(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len)
+{
+    DplBuf *out = &l->out[DPL_OUT_ENTITIES];
+    size_t start = out->len;
+    switch (dpl_direct_record(l->eng->direct, l->dst, text, len, out)) {
+    case DPL_DIRECT_EMIT:
+        l->stats.emitted++;
+        note(l, DPL_OUT_ENTITIES, start, pos, seq, -1);
+        return true;
+    case DPL_DIRECT_SKIP:
+        skip_line(l, pos, seq, text, len);
+        return true;
+    case DPL_DIRECT_FALLBACK:
+        break;
+    }
+    return false;
+}
+
+/* The evaluator on a record holding only what the program reads (scan/):
+ * false when the line needs the whole parse (invalid JSON, not an object)
+ * or the record is rejected (the reject line shows the whole record). */
+static bool try_sparse(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len)
+{
+    json_t *env = dpl_sparse_record(l->eng->sparse, l->svals, text, len);
+    if (!env)
+        return false;
+    dpl_eval_record(l->eng->ev, env, pos->line, &l->res);
+    DplOutcome o = l->res.outcome;
+    if (o == DPL_EMIT)
+        emit_entity(l, pos, seq);
+    else if (o == DPL_SKIP)
+        skip_line(l, pos, seq, text, len);
+    dpl_result_clear(&l->res);
+    json_decref(env);
+    return o != DPL_REJECT;
+}
+
+/* The tree evaluator on the whole record: every reject is written here. */
+static void tree(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len)
+{
+    json_t *v = NULL;
+    DplJsonError jerr;
+    DplJsonStatus st = dpl_json_parse(text, len, &v, &jerr);
+    if (st != DPL_JSON_OK) {
+        dpl_result_clear(&l->res);
+        if (st == DPL_JSON_TOO_DEEP)
+            dpl_result_add_error(&l->res, DPL_RT_LIMIT_EXCEEDED, NULL, NULL, "%s at column %d", jerr.message,
+                                 jerr.column);
+        else
+            dpl_result_add_error(&l->res, DPL_RT_INVALID_JSON, NULL, NULL, "invalid JSON at column %d: %s",
+                                 jerr.column, jerr.message);
+        reject(l, pos, seq, NULL, text, len);
+        return;
+    }
+    json_t *env = v;
+    if (l->eng->raw) {
+        env = json_object();
+        json_object_set_nocheck(env, "data", v);
+        json_t *md = json_object();
+        json_object_set_new_nocheck(md, "source", json_string(l->eng->raw_source));
+        json_object_set_new_nocheck(env, "metadata", md);
+    }
+    dpl_eval_record(l->eng->ev, env, pos->line, &l->res);
+    switch (l->res.outcome) {
+    case DPL_EMIT:
+        emit_entity(l, pos, seq);
+        break;
+    case DPL_SKIP:
+        skip_line(l, pos, seq, text, len);
+        break;
+    case DPL_REJECT:
+        /* the record as it came in: the value, not the --raw envelope */
+        reject(l, pos, seq, v, NULL, 0);
+        break;
+    }
+    dpl_result_clear(&l->res);
+    if (env != v)
+        json_decref(env);
+    json_decref(v);
+}
+
+static bool is_blank(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
+            return false;
+    return true;
+}
+
+void stream_dispatch(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len)
+{
+    l->last_seq = seq;
+    l->last_line = pos->line;
+    l->last_ticket = pos->ticket;
+    if (len && text[len - 1] == '\r')
+        len--;
+    if (is_blank(text, len)) {
+        l->stats.blank++;
+        return;
+    }
+    l->stats.records++;
+    if (len > l->eng->max_record_bytes) {
+        too_long(l, pos, seq, text, len < RAW_PREFIX ? len : RAW_PREFIX, len);
+        return;
+    }
+    if (l->eng->direct && try_direct(l, pos, seq, text, len))
+        return;
+    if (l->eng->sparse && try_sparse(l, pos, seq, text, len))
+        return;
+    tree(l, pos, seq, text, len);
+}
+
+void stream_dispatch_too_long(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *prefix,
+                              size_t plen, unsigned long long total)
+{
+    l->last_seq = seq;
+    l->last_line = pos->line;
+    l->last_ticket = pos->ticket;
+    l->stats.records++;
+    too_long(l, pos, seq, prefix, plen, total);
+}

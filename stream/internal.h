@@ -1,0 +1,86 @@
+/* internal.h — what the files of stream/ share: the engines, the lane (one
+ * thread's output and counts), the reader's entry point and the run's
+ * callbacks into which the reader merges lanes. */
+#ifndef DPL_STREAM_INTERNAL_H
+#define DPL_STREAM_INTERNAL_H
+
+#include <jansson.h>
+
+#include "eval/eval.h"
+#include "scan/scan.h"
+#include "stream/stream.h"
+
+/* How much of an over-long line a limit_exceeded reject keeps as "raw". */
+#define DPL_STREAM_RAW_PREFIX 1024
+/* A lane's output is handed to the sinks once it holds this much. */
+#define DPL_STREAM_FLUSH_AT (64u * 1024u)
+
+/* ---- dispatch.c: the engines, read-only and shared by every thread ------- */
+
+typedef struct {
+    const DplSource *src;   /* locates rule spans in reject lines */
+    const DplEvaluator *ev; /* the tree evaluator: every reject, --raw */
+    DplDirect *direct;      /* plain-path programs; NULL otherwise */
+    DplSparse *sparse;      /* other programs (ev on sparse records); NULL with direct */
+    bool raw;
+    const char *raw_source;
+    size_t max_record_bytes;
+} StreamEngines;
+
+void stream_engines_init(StreamEngines *e, const DplProgram *prog, const DplSource *src,
+                         const DplStreamConfig *cfg);
+void stream_engines_free(StreamEngines *e);
+
+/* One thread's (or one block's) output and counts, merged into the run in
+ * input order. */
+typedef struct {
+    const StreamEngines *eng;
+    DplBuf out[DPL_OUT_COUNT];
+    bool keep_recs;    /* collect DplStreamRec (a sink wants them) */
+    bool keep_skipped; /* there is a skipped sink */
+    DplStreamRec *recs[DPL_OUT_COUNT];
+    size_t nrecs[DPL_OUT_COUNT], caprecs[DPL_OUT_COUNT];
+    uint64_t last_seq; /* of the last record dispatched into the lane */
+    long last_line;    /* and its position, for commits */
+    uint64_t last_ticket;
+    DplStreamStats stats;
+    /* engine scratch */
+    DplDirectState *dst;
+    DplScanValue *svals;
+    DplResult res;
+} StreamLane;
+
+void stream_lane_init(StreamLane *l, const StreamEngines *eng, bool keep_recs, bool keep_skipped);
+void stream_lane_free(StreamLane *l);
+/* Empties the lane's outputs and counts (after a merge). */
+void stream_lane_reset(StreamLane *l);
+/* One input record (its line without the '\n'; a final CR is dropped). */
+void stream_dispatch(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len);
+/* A line too long to buffer: its first plen bytes and its whole length. */
+void stream_dispatch_too_long(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *prefix,
+                              size_t plen, unsigned long long total);
+
+/* ---- run.c: what the reader calls ---------------------------------------- */
+
+/* Hands a lane's output to the sinks (all of it with force, else only once
+ * it is large) and its counts to the run; called in input order. */
+void stream_merge(DplStreamRun *r, StreamLane *l, bool force);
+/* Input stalls: write out everything merged so far. */
+void stream_flush(DplStreamRun *r);
+/* False once an output failed or a stop was asked: stop reading. */
+bool stream_go_on(const DplStreamRun *r);
+/* The run's lane settings. */
+bool stream_keep_recs(const DplStreamRun *r);
+bool stream_keep_skipped(const DplStreamRun *r);
+const StreamEngines *stream_engines(const DplStreamRun *r);
+
+/* ---- reader.c ------------------------------------------------------------- */
+
+/* Reads in to its end with `jobs` threads (1: this one only), dispatching
+ * every record and merging lanes in input order.  seq_base: the sequence
+ * number before this input's first record; *nseq gets the number of
+ * records (lines) read.  Returns 0 or the errno of a failed read. */
+int stream_read(DplStreamRun *r, DplStreamSource *in, unsigned jobs, size_t max_record_bytes,
+                uint64_t seq_base, uint64_t *nseq);
+
+#endif

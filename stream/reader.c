@@ -1,0 +1,439 @@
+/* reader.c — the one reader of `dpl run`, for -j 1 and -j N alike: reads a
+ * source into blocks of whole records (about 512 KB each, each tagged with
+ * the number of its first line), has them dispatched — on this thread with
+ * -j 1, by N worker threads with -j N — and merges finished blocks into the
+ * run strictly in input order.  A fixed ring of blocks bounds memory:
+ * reading waits while every block is in flight.
+ *
+ * Line rules: a last line without a newline is still a line; a line longer
+ * than --max-record-bytes + 1 is not buffered whole (its first bytes and its
+ * length go to stream_dispatch_too_long); when the input would block,
+ * everything read so far is processed and flushed, so `tail -f | dpl run`
+ * shows results promptly.  Record sources (read_record) fill blocks with
+ * records instead of lines; the rest is the same. */
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+
+#include "stream/internal.h"
+
+#define BLOCK_BYTES (512u * 1024u)
+#define READ_CHUNK (128u * 1024u)
+#define BLOCK_RECORDS 4096 /* record sources: most records per block */
+#define RAW_PREFIX DPL_STREAM_RAW_PREFIX
+
+typedef enum { BLK_FREE, BLK_QUEUED, BLK_DONE } BlkState;
+
+/* A record of a record source, kept in its block (offsets into buf, since
+ * buf may move while the block fills). */
+typedef struct {
+    size_t off, len, where_off, key_off;
+    DplStreamPos pos;
+} BlockRec;
+
+typedef struct {
+    char *buf;
+    size_t len, cap;
+    long first_line;
+    uint64_t first_seq;
+    bool is_long; /* buf holds the prefix of a too-long line */
+    unsigned long long long_len;
+    BlockRec *recs; /* record sources: nrecs records */
+    size_t nrecs, caprecs;
+    StreamLane lane;
+    BlkState state;
+} Block;
+
+typedef struct {
+    DplStreamRun *run;
+    DplStreamSource *in;
+    bool by_record;
+    Block *ring;
+    size_t nring;
+    bool threaded;
+    /* sequence numbers: blocks [head, tail) are in flight, [next_work, tail)
+     * wait for a worker; block s lives in ring[s % nring] */
+    unsigned long head, tail, next_work;
+    bool quit;
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv, done_cv;
+    /* reading */
+    size_t max;
+    bool eof, stalled;
+    int err;
+    DplBuf carry; /* the start of a line whose end is not read yet */
+    long next_line;
+    uint64_t seq_base;
+} Par;
+
+/* ---- dispatching a block ------------------------------------------------------- */
+
+/* Dispatches every record of b into its lane; returns the number of lines. */
+static long process_block(Par *par, Block *b)
+{
+    DplStreamPos pos = {.line = b->first_line, .input = par->in->input};
+    uint64_t seq = b->first_seq;
+    if (b->is_long) {
+        stream_dispatch_too_long(&b->lane, &pos, seq, b->buf, b->len, b->long_len);
+        return 1;
+    }
+    if (par->by_record) {
+        for (size_t i = 0; i < b->nrecs; i++)
+            stream_dispatch(&b->lane, &b->recs[i].pos, seq + i, b->buf + b->recs[i].off, b->recs[i].len);
+        return (long)b->nrecs;
+    }
+    const char *p = b->buf, *end = b->buf + b->len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)); /* every line of a block ends with one */
+        stream_dispatch(&b->lane, &pos, seq++, p, (size_t)(nl - p));
+        pos.line++;
+        p = nl + 1;
+    }
+    return pos.line - b->first_line;
+}
+
+static void *worker(void *arg)
+{
+    Par *par = arg;
+    pthread_mutex_lock(&par->mu);
+    for (;;) {
+        while (!par->quit && par->next_work == par->tail)
+            pthread_cond_wait(&par->work_cv, &par->mu);
+        if (par->next_work == par->tail)
+            break; /* quit, and nothing left to do */
+        Block *b = &par->ring[par->next_work++ % par->nring];
+        pthread_mutex_unlock(&par->mu);
+        process_block(par, b);
+        pthread_mutex_lock(&par->mu);
+        b->state = BLK_DONE;
+        pthread_cond_broadcast(&par->done_cv);
+    }
+    pthread_mutex_unlock(&par->mu);
+    return NULL;
+}
+
+/* ---- merging, in input order ------------------------------------------------------- */
+
+/* Merges the oldest block in flight; with wait, waits for it to be done.
+ * Returns whether a block was merged. */
+static bool merge_oldest(Par *par, bool wait)
+{
+    pthread_mutex_lock(&par->mu);
+    if (par->head == par->tail) {
+        pthread_mutex_unlock(&par->mu);
+        return false;
+    }
+    Block *b = &par->ring[par->head % par->nring];
+    while (b->state != BLK_DONE) {
+        if (!wait) {
+            pthread_mutex_unlock(&par->mu);
+            return false;
+        }
+        pthread_cond_wait(&par->done_cv, &par->mu);
+    }
+    pthread_mutex_unlock(&par->mu);
+    /* -j 1 keeps one lane growing to the flush size; a -j N block's lane
+     * (or one whose records point into the block) goes out whole */
+    stream_merge(par->run, &b->lane, par->nring > 1 || b->lane.keep_recs);
+    if (b->cap > 4 * BLOCK_BYTES) {
+        /* a huge line grew this block: give the memory back */
+        dpl_free(b->buf);
+        b->buf = NULL;
+        b->cap = 0;
+    }
+    pthread_mutex_lock(&par->mu);
+    b->state = BLK_FREE;
+    par->head++;
+    pthread_mutex_unlock(&par->mu);
+    return true;
+}
+
+static void drain(Par *par)
+{
+    while (merge_oldest(par, true))
+        ;
+}
+
+/* Queues b; without threads, dispatches it at once. */
+static void submit(Par *par, Block *b)
+{
+    b->first_line = par->next_line;
+    b->first_seq = par->seq_base + (uint64_t)par->next_line;
+    if (!par->threaded) {
+        par->next_line += process_block(par, b);
+        b->state = BLK_DONE;
+        par->tail++;
+        par->next_work++;
+        return;
+    }
+    if (b->is_long) {
+        par->next_line++;
+    } else if (par->by_record) {
+        par->next_line += (long)b->nrecs;
+    } else {
+        const char *end = b->buf + b->len;
+        for (const char *p = b->buf; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+            par->next_line++;
+    }
+    pthread_mutex_lock(&par->mu);
+    b->state = BLK_QUEUED;
+    par->tail++;
+    pthread_cond_signal(&par->work_cv);
+    pthread_mutex_unlock(&par->mu);
+}
+
+/* ---- reading ------------------------------------------------------------------------ */
+
+static void reserve(Block *b, size_t extra)
+{
+    if (b->cap - b->len >= extra)
+        return;
+    size_t cap = b->cap ? b->cap : BLOCK_BYTES + READ_CHUNK;
+    while (cap - b->len < extra)
+        cap *= 2;
+    b->buf = dpl_realloc(b->buf, cap);
+    b->cap = cap;
+}
+
+static bool would_block(Par *par)
+{
+    return par->in->ops->would_block && par->in->ops->would_block(par->in);
+}
+
+/* Input stalls: show everything read so far before waiting. */
+static void stall(Par *par)
+{
+    drain(par);
+    if (par->nring == 1)
+        stream_merge(par->run, &par->ring[0].lane, true);
+    stream_flush(par->run);
+}
+
+/* Reads into b->buf at off; returns the byte count, 0 at the end, -1 on error. */
+static ssize_t read_at(Par *par, Block *b, size_t off)
+{
+    if (would_block(par))
+        stall(par);
+    return par->in->ops->read(par->in, b->buf + off, b->cap - off, &par->err);
+}
+
+/* b holds the start of a line longer than the limit: keep its first
+ * RAW_PREFIX bytes, count and discard the rest of the line (a final CR is
+ * not counted, as the dispatch strips it), and keep what follows it.  The
+ * result does not depend on how reads split the line. */
+static int long_line(Par *par, Block *b)
+{
+    size_t keep = b->len < RAW_PREFIX + 1 ? b->len : RAW_PREFIX + 1;
+    unsigned long long total = b->len;
+    char last = b->buf[b->len - 1];
+    for (;;) {
+        ssize_t n = read_at(par, b, keep);
+        if (n < 0)
+            return -1;
+        if (n == 0) {
+            par->eof = true;
+            break;
+        }
+        char *at = b->buf + keep;
+        char *nl = memchr(at, '\n', (size_t)n);
+        size_t take = nl ? (size_t)(nl - at) : (size_t)n;
+        if (take)
+            last = at[take - 1];
+        total += take;
+        if (nl)
+            dpl_buf_append(&par->carry, nl + 1, (size_t)(at + n - (nl + 1)));
+        /* the bytes just read continue the prefix in place */
+        keep += take < RAW_PREFIX + 1 - keep ? take : RAW_PREFIX + 1 - keep;
+        if (nl)
+            break;
+    }
+    if (last == '\r')
+        total--;
+    b->is_long = true;
+    b->long_len = total;
+    b->len = total < RAW_PREFIX ? (size_t)total : RAW_PREFIX;
+    return 1;
+}
+
+/* Fills b with whole lines (or one too-long line).  Returns 1 when b is
+ * ready, 0 at the end of the input, -1 on a read error. */
+static int fill_lines(Par *par, Block *b)
+{
+    reserve(b, par->carry.len + READ_CHUNK);
+    if (par->carry.len)
+        memcpy(b->buf, par->carry.data, par->carry.len);
+    b->len = par->carry.len;
+    dpl_buf_reset(&par->carry);
+    size_t scanned = 0, cut = 0; /* cut: one past the last newline */
+    for (;;) {
+        const char *nl = b->len > scanned ? memrchr(b->buf + scanned, '\n', b->len - scanned) : NULL;
+        if (nl)
+            cut = (size_t)(nl - b->buf) + 1;
+        scanned = b->len;
+        if (cut && b->len >= BLOCK_BYTES)
+            break;
+        if (par->eof)
+            break;
+        if (!cut && b->len > par->max + 1)
+            return long_line(par, b);
+        if (cut && would_block(par)) {
+            par->stalled = true; /* the caller processes and flushes these lines */
+            break;
+        }
+        reserve(b, READ_CHUNK);
+        ssize_t n = read_at(par, b, b->len);
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            par->eof = true;
+        else
+            b->len += (size_t)n;
+    }
+    if (par->eof && b->len > cut) {
+        /* a last line without a newline is still a line */
+        reserve(b, 1);
+        b->buf[b->len++] = '\n';
+        cut = b->len;
+    }
+    dpl_buf_append(&par->carry, b->buf + cut, b->len - cut);
+    b->len = cut;
+    return cut > 0;
+}
+
+static size_t keep_bytes(Block *b, const void *p, size_t n)
+{
+    reserve(b, n);
+    size_t off = b->len;
+    if (n)
+        memcpy(b->buf + off, p, n);
+    b->len += n;
+    return off;
+}
+
+/* Fills b with records of a record source: 1, 0 at the end, -1 on error. */
+static int fill_records(Par *par, Block *b)
+{
+    b->len = 0;
+    while (!par->eof && b->len < BLOCK_BYTES && b->nrecs < BLOCK_RECORDS) {
+        DplStreamRecord rec;
+        memset(&rec, 0, sizeof rec);
+        int st = par->in->ops->read_record(par->in, &rec, &par->err);
+        if (st < 0)
+            return -1;
+        if (st == 0) {
+            par->eof = true;
+            break;
+        }
+        if (st == 2) {
+            if (b->nrecs) {
+                par->stalled = true;
+                break;
+            }
+            stall(par);
+            if (!stream_go_on(par->run))
+                break;
+            continue;
+        }
+        if (b->nrecs == b->caprecs) {
+            b->caprecs = b->caprecs ? 2 * b->caprecs : 64;
+            b->recs = dpl_realloc(b->recs, b->caprecs * sizeof *b->recs);
+        }
+        BlockRec *br = &b->recs[b->nrecs++];
+        br->pos = rec.pos;
+        br->off = keep_bytes(b, rec.text, rec.len);
+        br->len = rec.len;
+        br->where_off = keep_bytes(b, rec.pos.where, rec.pos.where ? rec.pos.where_len : 0);
+        br->key_off = keep_bytes(b, rec.pos.key, rec.pos.key ? rec.pos.key_len : 0);
+    }
+    /* buf has stopped moving: point the positions into it */
+    for (size_t i = 0; i < b->nrecs; i++) {
+        BlockRec *br = &b->recs[i];
+        if (br->pos.where)
+            br->pos.where = b->buf + br->where_off;
+        if (br->pos.key)
+            br->pos.key = b->buf + br->key_off;
+        if (!br->pos.input)
+            br->pos.input = par->in->input;
+    }
+    return b->nrecs > 0;
+}
+
+static int fill(Par *par, Block *b)
+{
+    b->len = 0;
+    b->nrecs = 0;
+    b->is_long = false;
+    par->stalled = false;
+    return par->by_record ? fill_records(par, b) : fill_lines(par, b);
+}
+
+int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t max_record_bytes,
+                uint64_t seq_base, uint64_t *nseq)
+{
+    Par par = {.run = run,
+               .in = in,
+               .by_record = in->ops->read_record != NULL,
+               .max = max_record_bytes,
+               .next_line = 1,
+               .seq_base = seq_base - 1};
+    if (jobs < 1)
+        jobs = 1;
+    par.threaded = jobs > 1;
+    /* Two blocks per worker keep them busy while the oldest is merged. */
+    par.nring = par.threaded ? 2 * (size_t)jobs + 1 : 1;
+    par.ring = dpl_calloc(par.nring, sizeof *par.ring);
+    for (size_t i = 0; i < par.nring; i++)
+        stream_lane_init(&par.ring[i].lane, stream_engines(run), stream_keep_recs(run),
+                         stream_keep_skipped(run));
+    pthread_mutex_init(&par.mu, NULL);
+    pthread_cond_init(&par.work_cv, NULL);
+    pthread_cond_init(&par.done_cv, NULL);
+    pthread_t *threads = par.threaded ? dpl_calloc(jobs, sizeof *threads) : NULL;
+    unsigned started = 0;
+    if (par.threaded) {
+        /* jansson seeds its object hashes lazily on first use; do it here,
+         * before any worker thread can race to do it. */
+        json_object_seed(0);
+        for (; started < jobs; started++)
+            if (pthread_create(&threads[started], NULL, worker, &par) != 0)
+                break;
+        if (started == 0)
+            par.threaded = false; /* no thread could be started: work on this one */
+    }
+
+    while (stream_go_on(run)) {
+        while (par.tail - par.head == par.nring)
+            merge_oldest(&par, true);
+        Block *b = &par.ring[par.tail % par.nring];
+        if (fill(&par, b) <= 0)
+            break; /* end of input, or a read error */
+        submit(&par, b);
+        while (merge_oldest(&par, false))
+            ;
+        if (par.stalled)
+            stall(&par);
+    }
+    drain(&par);
+
+    pthread_mutex_lock(&par.mu);
+    par.quit = true;
+    pthread_cond_broadcast(&par.work_cv);
+    pthread_mutex_unlock(&par.mu);
+    for (unsigned i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    dpl_free(threads);
+    /* -j 1's lane may still hold output below the flush size */
+    for (size_t i = 0; i < par.nring; i++) {
+        stream_merge(run, &par.ring[i].lane, true);
+        stream_lane_free(&par.ring[i].lane);
+        dpl_free(par.ring[i].buf);
+        dpl_free(par.ring[i].recs);
+    }
+    dpl_free(par.ring);
+    dpl_buf_free(&par.carry);
+    pthread_cond_destroy(&par.work_cv);
+    pthread_cond_destroy(&par.done_cv);
+    pthread_mutex_destroy(&par.mu);
+    *nseq = (uint64_t)(par.next_line - 1);
+    return par.err;
+}

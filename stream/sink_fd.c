@@ -1,0 +1,89 @@
+/* sink_fd.c — sinks that write to a file descriptor: stdout and stderr as
+ * they are, or a file created (or truncated) for --rejects/--skipped.
+ * Write-through: the run's lanes are the buffer, so a batch is written with
+ * as few write(2) calls as the kernel allows, and is durable (handed to the
+ * kernel) when write returns. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include "stream/stream.h"
+
+typedef struct {
+    int fd;
+    bool owned; /* opened here: closed at the end */
+} FdSink;
+
+/* Writes all of p[0..n); 0 or an errno value. */
+static int write_all(int fd, const char *p, size_t n)
+{
+    size_t off = 0;
+    while (off < n) {
+        ssize_t w = write(fd, p + off, n - off);
+        if (w >= 0) {
+            off += (size_t)w;
+        } else if (errno == EINTR) {
+            continue;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            struct pollfd pf = {.fd = fd, .events = POLLOUT};
+            poll(&pf, 1, -1);
+        } else {
+            return errno;
+        }
+    }
+    return 0;
+}
+
+static int fd_write(DplStreamSink *s, const DplStreamBatch *b)
+{
+    FdSink *f = s->impl;
+    int err = write_all(f->fd, b->bytes, b->len);
+    if (!err)
+        dpl_stream_sink_durable(s, b->last_seq);
+    return err;
+}
+
+static int fd_close(DplStreamSink *s)
+{
+    FdSink *f = s->impl;
+    int err = 0;
+    if (f->owned && close(f->fd) != 0)
+        err = errno;
+    dpl_free(f);
+    s->impl = NULL;
+    return err;
+}
+
+static const DplStreamSinkOps fd_ops = {
+    .kind = "fd",
+    .write = fd_write,
+    .close = fd_close,
+};
+
+static DplStreamSink *fd_sink(int fd, bool owned, const char *name)
+{
+    FdSink *f = dpl_calloc(1, sizeof *f);
+    f->fd = fd;
+    f->owned = owned;
+    DplStreamSink *s = dpl_calloc(1, sizeof *s);
+    s->ops = &fd_ops;
+    s->impl = f;
+    s->name = dpl_strdup(name);
+    return s;
+}
+
+DplStreamSink *dpl_stream_sink_fd(int fd, const char *name)
+{
+    return fd_sink(fd, false, name);
+}
+
+DplStreamSink *dpl_stream_sink_file(const char *path, int *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        *err = errno;
+        return NULL;
+    }
+    return fd_sink(fd, true, path);
+}

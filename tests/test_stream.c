@@ -1,0 +1,318 @@
+/* test_stream.c — stream/: the one reader (any split of the input into
+ * reads, -j 1 and -j N give the same bytes), record sources with positions
+ * of their own, sinks with per-record metadata, and the durability contract
+ * (a position is committed only once every sink holds its output durably). */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <string.h>
+
+#include "check/check.h"
+#include "stream/stream.h"
+
+static void setup(void)
+{
+    dpl_util_init();
+}
+
+TestSuite(stream, .init = setup);
+
+static const char program[] = "entity \"e\" { data.id }\n"
+                              "sources \"s\"\n"
+                              "mandatory { data.v }\n"
+                              "add { v }\n";
+
+typedef struct {
+    DplSource *src;
+    DplProgram *prog;
+} Prog;
+
+static Prog load(void)
+{
+    Prog p;
+    p.src = dpl_source_new("t.dpl", program, strlen(program));
+    DplDiagList d = {0};
+    bool ok = false;
+    p.prog = dpl_compile(p.src, &d, &ok);
+    cr_assert(ok);
+    dpl_diag_list_free(&d);
+    return p;
+}
+
+static void unload(Prog *p)
+{
+    dpl_program_free(p->prog);
+    dpl_source_free(p->src);
+}
+
+/* Record i (1-based): every 5th lacks data.v (rejected), every 7th comes
+ * from another source (skipped), every 11th is blank. */
+static void record_text(DplBuf *b, int i)
+{
+    if (i % 11 == 0)
+        return;
+    dpl_buf_printf(b, "{\"data\":{\"id\":%d", i);
+    if (i % 5)
+        dpl_buf_printf(b, ",\"v\":%d", i * 3);
+    dpl_buf_printf(b, "},\"metadata\":{\"source\":\"%s\"}}", i % 7 ? "s" : "o");
+}
+
+/* ---- a sink that keeps everything, and acknowledges late ------------------- */
+
+typedef struct {
+    DplBuf bytes;
+    DplStreamRec recs[1024];
+    size_t nrecs;
+    uint64_t acked;   /* what it told the run is durable */
+    uint64_t pending; /* given, not acknowledged yet */
+    bool late;        /* acknowledge a batch only when the next one comes (or on flush) */
+} Keep;
+
+static int keep_write(DplStreamSink *s, const DplStreamBatch *b)
+{
+    Keep *k = s->impl;
+    size_t base = k->bytes.len;
+    dpl_buf_append(&k->bytes, b->bytes, b->len);
+    for (size_t i = 0; i < b->nrecs && k->nrecs < 1024; i++) {
+        k->recs[k->nrecs] = b->recs[i];
+        k->recs[k->nrecs].off += base;
+        k->recs[k->nrecs].pos.where = NULL; /* borrowed: gone after the call */
+        k->recs[k->nrecs].pos.key = NULL;
+        k->nrecs++;
+    }
+    if (k->late && k->pending) {
+        k->acked = k->pending;
+        dpl_stream_sink_durable(s, k->acked);
+    }
+    k->pending = b->last_seq;
+    if (!k->late) {
+        k->acked = b->last_seq;
+        dpl_stream_sink_durable(s, k->acked);
+    }
+    return 0;
+}
+
+static int keep_flush(DplStreamSink *s)
+{
+    Keep *k = s->impl;
+    if (k->pending) {
+        k->acked = k->pending;
+        dpl_stream_sink_durable(s, k->acked);
+    }
+    return 0;
+}
+
+static int keep_close(DplStreamSink *s)
+{
+    (void)s;
+    return 0;
+}
+
+static const DplStreamSinkOps keep_ops = {
+    .kind = "keep", .wants_recs = true, .write = keep_write, .flush = keep_flush, .close = keep_close};
+
+static DplStreamSink *keep_sink(Keep *k, const char *name)
+{
+    DplStreamSink *s = dpl_calloc(1, sizeof *s);
+    s->ops = &keep_ops;
+    s->impl = k;
+    s->name = dpl_strdup(name);
+    return s;
+}
+
+/* ---- a byte source that hands out its text a few bytes at a time ----------- */
+
+typedef struct {
+    const char *text;
+    size_t len, at;
+    unsigned step;
+} Bytes;
+
+static ssize_t bytes_read(DplStreamSource *s, char *buf, size_t cap, int *err)
+{
+    (void)err;
+    Bytes *b = s->impl;
+    size_t n = b->len - b->at;
+    size_t piece = 1 + (b->step++ % 7); /* 1..7 bytes */
+    if (n > piece)
+        n = piece;
+    if (n > cap)
+        n = cap;
+    memcpy(buf, b->text + b->at, n);
+    b->at += n;
+    return (ssize_t)n;
+}
+
+static const DplStreamSourceOps bytes_ops = {.kind = "bytes", .read = bytes_read};
+
+/* Runs the records through a byte source read in small pieces; returns the
+ * three outputs concatenated with separators. */
+static char *run_bytes(const char *text, unsigned jobs)
+{
+    Prog p = load();
+    DplStreamConfig cfg = {.max_record_bytes = 1 << 20, .jobs = jobs};
+    DplStreamRun *run = dpl_stream_run_new(p.prog, p.src, &cfg);
+    Keep k[3];
+    memset(k, 0, sizeof k);
+    dpl_stream_run_set_sink(run, DPL_OUT_ENTITIES, keep_sink(&k[0], "e"));
+    dpl_stream_run_set_sink(run, DPL_OUT_REJECTS, keep_sink(&k[1], "r"));
+    dpl_stream_run_set_sink(run, DPL_OUT_SKIPPED, keep_sink(&k[2], "s"));
+    Bytes b = {.text = text, .len = strlen(text)};
+    DplStreamSource in = {.ops = &bytes_ops, .impl = &b, .name = "bytes"};
+    cr_assert(dpl_stream_run_input(run, &in));
+    cr_assert(dpl_stream_run_finish(run));
+    cr_assert(dpl_stream_run_close(run, true));
+    DplBuf all = {0};
+    DplBuf stats = {0};
+    dpl_stream_stats_json(dpl_stream_run_stats(run), &stats);
+    for (int i = 0; i < 3; i++) {
+        dpl_buf_append(&all, k[i].bytes.data, k[i].bytes.len);
+        dpl_buf_puts(&all, "--\n");
+        dpl_buf_free(&k[i].bytes);
+    }
+    dpl_buf_append(&all, stats.data, stats.len);
+    dpl_buf_free(&stats);
+    dpl_stream_run_free(run);
+    unload(&p);
+    return dpl_buf_take(&all);
+}
+
+Test(stream, one_reader_any_reads_any_jobs)
+{
+    DplBuf in = {0};
+    for (int i = 1; i <= 300; i++) {
+        record_text(&in, i);
+        dpl_buf_puts(&in, i % 13 ? "\n" : "\r\n");
+    }
+    dpl_buf_puts(&in,
+                 "{\"data\":{\"id\":301,\"v\":1},\"metadata\":{\"source\":\"s\"}}"); /* no final newline */
+    char *one = run_bytes(in.data, 1);
+    cr_assert(strstr(one, "\"id\":301") == NULL, "ids are hashed, not copied");
+    cr_assert(strstr(one, "\"records\":274,\"emitted\":188,\"skipped\":39,\"rejected\":47") != NULL, "%s",
+              strstr(one, "{\"records\""));
+    cr_assert(strstr(one, "{\"line\":5,\"source\":\"s\",\"errors\":[{\"code\":\"missing_mandatory\"") !=
+              NULL);
+    for (unsigned j = 2; j <= 4; j++) {
+        char *more = run_bytes(in.data, j);
+        cr_assert_str_eq(more, one, "-j %u differs from -j 1", j);
+        dpl_free(more);
+    }
+    dpl_free(one);
+    dpl_buf_free(&in);
+}
+
+/* ---- a record source with positions of its own, and commits ----------------- */
+
+typedef struct {
+    int n, next;
+    DplBuf text, where;
+    char key[16];
+    uint64_t committed; /* ticket of the last commit */
+    int ncommits;
+    Keep *sinks; /* to check the contract at each commit */
+} Recs;
+
+static int recs_read(DplStreamSource *s, DplStreamRecord *rec, int *err)
+{
+    (void)err;
+    Recs *r = s->impl;
+    if (r->next >= r->n)
+        return 0;
+    int i = ++r->next;
+    dpl_buf_reset(&r->text);
+    dpl_buf_reset(&r->where);
+    record_text(&r->text, i);
+    dpl_buf_printf(&r->where, "\"kafka\":{\"topic\":\"t\",\"partition\":0,\"offset\":%d}", 100 + i);
+    snprintf(r->key, sizeof r->key, "k%d", i);
+    rec->text = r->text.data ? r->text.data : "";
+    rec->len = r->text.len;
+    rec->pos = (DplStreamPos){.line = 100 + i,
+                              .where = r->where.data,
+                              .where_len = r->where.len,
+                              .key = r->key,
+                              .key_len = strlen(r->key),
+                              .ticket = (uint64_t)i};
+    return 1;
+}
+
+static void recs_commit(DplStreamSource *s, const DplStreamPos *pos)
+{
+    Recs *r = s->impl;
+    cr_assert_gt(pos->ticket, r->committed, "commits move forward");
+    /* the contract: everything the records up to pos produced is durable */
+    for (int k = 0; k < 3; k++)
+        for (size_t i = 0; i < r->sinks[k].nrecs; i++)
+            if (r->sinks[k].recs[i].seq <= pos->ticket)
+                cr_assert_leq(r->sinks[k].recs[i].seq, r->sinks[k].acked,
+                              "record %llu committed before durable",
+                              (unsigned long long)r->sinks[k].recs[i].seq);
+    r->committed = pos->ticket;
+    r->ncommits++;
+}
+
+static const DplStreamSourceOps recs_ops = {.kind = "recs", .read_record = recs_read, .commit = recs_commit};
+
+static void run_records(unsigned jobs)
+{
+    Prog p = load();
+    DplStreamConfig cfg = {.max_record_bytes = 1 << 20, .jobs = jobs};
+    DplStreamRun *run = dpl_stream_run_new(p.prog, p.src, &cfg);
+    Keep k[3];
+    memset(k, 0, sizeof k);
+    for (int i = 0; i < 3; i++)
+        k[i].late = true;
+    dpl_stream_run_set_sink(run, DPL_OUT_ENTITIES, keep_sink(&k[0], "e"));
+    dpl_stream_run_set_sink(run, DPL_OUT_REJECTS, keep_sink(&k[1], "r"));
+    dpl_stream_run_set_sink(run, DPL_OUT_SKIPPED, keep_sink(&k[2], "s"));
+    Recs r = {.n = 9000, .sinks = k};
+    DplStreamSource in = {.ops = &recs_ops, .impl = &r, .name = "recs"};
+    cr_assert(dpl_stream_run_input(run, &in));
+    cr_assert_eq(r.committed, 9000, "everything committed at the end, got %llu",
+                 (unsigned long long)r.committed);
+    cr_assert_gt(r.ncommits, 1, "commits while reading, not only at the end");
+    /* metadata: rejects carry the source's position and the first code */
+    cr_assert_gt(k[1].nrecs, 0);
+    const DplStreamRec *rj = &k[1].recs[0];
+    cr_assert_eq(rj->seq, 5);
+    cr_assert_eq(rj->code, DPL_RT_MISSING_MANDATORY);
+    cr_assert_eq(rj->pos.line, 105);
+    cr_assert(
+        strncmp(k[1].bytes.data + rj->off,
+                "{\"line\":105,\"kafka\":{\"topic\":\"t\",\"partition\":0,\"offset\":105},\"source\":\"s\"",
+                70) == 0,
+        "%.120s", k[1].bytes.data + rj->off);
+    cr_assert_eq(k[1].bytes.data[rj->off + rj->len], '\n');
+    cr_assert_eq(k[0].recs[0].seq, 1);
+    cr_assert_eq(k[0].recs[0].code, -1);
+    cr_assert_eq(k[2].recs[0].seq, 7);
+    cr_assert(dpl_stream_run_finish(run));
+    cr_assert(dpl_stream_run_close(run, true));
+    for (int i = 0; i < 3; i++)
+        dpl_buf_free(&k[i].bytes);
+    dpl_buf_free(&r.text);
+    dpl_buf_free(&r.where);
+    dpl_stream_run_free(run);
+    unload(&p);
+}
+
+Test(stream, record_source_commits_only_durable_j1)
+{
+    run_records(1);
+}
+Test(stream, record_source_commits_only_durable_j3)
+{
+    run_records(3);
+}
+
+Test(stream, stats_json)
+{
+    DplStreamStats a = {.records = 3, .emitted = 1, .skipped = 1, .rejected = 1, .blank = 2};
+    a.by_code[DPL_RT_CAST_FAILED] = 1;
+    DplStreamStats b = a;
+    dpl_stream_stats_add(&b, &a);
+    DplBuf out = {0};
+    dpl_stream_stats_json(&b, &out);
+    dpl_buf_putc(&out, '\0');
+    cr_assert_str_eq(out.data, "{\"records\":6,\"emitted\":2,\"skipped\":2,\"rejected\":2,"
+                               "\"rejects_by_code\":{\"cast_failed\":2},\"blank_lines\":4}\n");
+    dpl_buf_free(&out);
+}
