@@ -46,23 +46,6 @@ static const char *describe(DplTypes t, char *buf, size_t n)
     return buf;
 }
 
-const char *dpl_check_nearest(const char *name, const char *const *cands, size_t n)
-{
-    const char *best = NULL;
-    size_t best_d = (size_t)-1, len = strlen(name);
-    for (size_t i = 0; i < n; i++) {
-        size_t d = dpl_edit_distance(name, cands[i]);
-        if (d < best_d) {
-            best_d = d;
-            best = cands[i];
-        }
-    }
-    /* a typo changes a few characters, not most of the word */
-    if (!best || best_d == 0 || best_d > 2 || best_d * 2 > len)
-        return NULL;
-    return best;
-}
-
 static DplTypes infer(DplChecker *c, DplExpr *e)
 {
     return dpl_check_infer(c, e);

@@ -30,8 +30,7 @@ DplTypes dpl_check_infer(DplChecker *c, DplExpr *e);
  * boolean (E305), and a constant one earns W404. */
 void dpl_check_condition(DplChecker *c, DplExpr *e, const char *what);
 
-/* The candidate nearest to name by edit distance, or NULL when none is
- * close enough to be a plausible typo. */
-const char *dpl_check_nearest(const char *name, const char *const *cands, size_t n);
+/* The candidate nearest to name by edit distance (util's dpl_nearest). */
+#define dpl_check_nearest dpl_nearest
 
 #endif

@@ -8,10 +8,27 @@
 #include <stdio.h>
 
 #include "diag/diag.h"
+#include "opts/opts.h"
 
 int dpl_cmd_run(int argc, char **argv);   /* run.c */
 int dpl_cmd_repl(int argc, char **argv);  /* repl.c */
 int dplc_cmd_fmt(int argc, char **argv);  /* dplc_fmt.c */
+
+/* A subcommand's entry point, by name (the table ends with a NULL name). */
+typedef struct {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} DplCliCmd;
+/* The main() of both programs (dispatch.c): runs the subcommand argv[1]
+ * names, or handles --help/--version, or reports an unknown command with
+ * the nearest one suggested (exit 2). */
+int dpl_cli_dispatch(const DplProgramInfo *p, const DplCliCmd *cmds, int argc, char **argv);
+/* For DPL_OPT_HELP: prints the subcommand's --help on stdout, returns 0; for
+ * DPL_OPTS_ERROR: prints the parser's message on stderr, returns 2.  Either
+ * way the parser is ended. */
+int dpl_cli_help_or_error(DplOptParser *p, int id);
+/* `PROGRAM completion SHELL`: prints p's completion script. */
+int dpl_cli_completion(const DplProgramInfo *p, const DplCmd *cmd, int argc, char **argv);
 
 /* Colour choice of --color auto|always|never for a stream (honours NO_COLOR). */
 typedef enum { DPL_COLOR_AUTO, DPL_COLOR_ALWAYS, DPL_COLOR_NEVER } DplColorMode;

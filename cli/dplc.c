@@ -11,46 +11,11 @@
 #include "ast/ast.h"
 #include "check/check.h"
 #include "cli/cli.h"
+#include "opts/opts.h"
 #include "parser/parser.h"
 #include "util/util.h"
 
-static const char usage_text[] =
-    "usage: dplc check [--format human|json] [--color auto|always|never] [-W error] FILE...\n"
-    "       dplc fmt [--write | --check] FILE...\n"
-    "       dplc ast FILE\n"
-    "       dplc explain CODE | --all\n"
-    "       dplc --help | --version\n"
-    "check prints human diagnostics on stderr, or one JSON object per file on stdout\n"
-    "with --format json; it exits 0 without errors, 1 with errors, 2 on usage or I/O errors.\n";
-
-static int usage_error(const char *fmt, const char *arg)
-{
-    fputs("dplc: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
-    fputs(usage_text, stderr);
-    return 2;
-}
-
-/* Matches `--name VALUE` or `--name=VALUE`; advances *i past what it used.
- * Returns the value, or NULL when argv[*i] is not this option.  Sets
- * *missing when the option is given without a value. */
-static const char *option_value(int argc, char **argv, int *i, const char *name, bool *missing)
-{
-    size_t n = strlen(name);
-    const char *a = argv[*i];
-    if (strncmp(a, name, n) != 0)
-        return NULL;
-    if (a[n] == '=')
-        return a + n + 1;
-    if (a[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = true;
-        return NULL;
-    }
-    return argv[++*i];
-}
+static const DplCmd *cmd_of(const char *name) { return dpl_opts_find_cmd(&dpl_opts_dplc, name); }
 
 static void plural(FILE *f, size_t n, const char *word)
 {
@@ -101,55 +66,38 @@ static int check_file(const char *path, const CheckOpts *o)
 
 static int cmd_check(int argc, char **argv)
 {
+    const DplCmd *cmd = cmd_of("check");
     CheckOpts o = {0};
     DplColorMode color = DPL_COLOR_AUTO;
     int nfiles = 0;
     char **files = dpl_calloc((size_t)argc, sizeof *files);
-    bool only_files = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v;
-        bool missing = false;
-        if (only_files || a[0] != '-' || strcmp(a, "-") == 0) {
-            files[nfiles++] = argv[i];
-            continue;
-        }
-        if (strcmp(a, "--") == 0) {
-            only_files = true;
-        } else if ((v = option_value(argc, argv, &i, "--format", &missing))) {
-            if (strcmp(v, "json") == 0)
-                o.json = true;
-            else if (strcmp(v, "human") == 0)
-                o.json = false;
-            else
-                return dpl_free(files), usage_error("unknown --format `%s` (human or json)", v);
-        } else if ((v = option_value(argc, argv, &i, "--color", &missing))) {
-            if (strcmp(v, "auto") == 0)
-                color = DPL_COLOR_AUTO;
-            else if (strcmp(v, "always") == 0)
-                color = DPL_COLOR_ALWAYS;
-            else if (strcmp(v, "never") == 0)
-                color = DPL_COLOR_NEVER;
-            else
-                return dpl_free(files), usage_error("unknown --color `%s` (auto, always or never)", v);
-        } else if (strcmp(a, "-Werror") == 0 || strcmp(a, "-W=error") == 0) {
-            o.werror = true;
-        } else if (strcmp(a, "-W") == 0) {
-            if (i + 1 >= argc || strcmp(argv[i + 1], "error") != 0)
-                return dpl_free(files), usage_error("%s", "-W takes `error`");
-            o.werror = true;
-            i++;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+    DplOptParser p;
+    dpl_opts_begin(&p, cmd, argc, argv);
+    for (int id; (id = dpl_opts_next(&p)) != DPL_OPTS_END;) {
+        switch (id) {
+        case DPL_OPTS_ARG:
+            files[nfiles++] = (char *)p.value;
+            break;
+        case DPL_OPTS_ERROR:
+        case DPL_OPT_HELP:
             dpl_free(files);
-            fputs(usage_text, stdout);
-            return 0;
-        } else if (missing) {
-            return dpl_free(files), usage_error("option `%s` needs a value", a);
-        } else {
-            return dpl_free(files), usage_error("unknown option `%s` for check", a);
+            return dpl_cli_help_or_error(&p, id);
+        case DPL_OPT_FORMAT:
+            o.json = strcmp(p.value, "json") == 0;
+            break;
+        case DPL_OPT_COLOR:
+            color = strcmp(p.value, "always") == 0  ? DPL_COLOR_ALWAYS
+                    : strcmp(p.value, "never") == 0 ? DPL_COLOR_NEVER
+                                                    : DPL_COLOR_AUTO;
+            break;
+        case DPL_OPT_WARNINGS:
+            o.werror = true;
+            break;
         }
     }
+    dpl_opts_end(&p);
     if (nfiles == 0)
-        return dpl_free(files), usage_error("%s", "check needs at least one FILE");
+        return dpl_free(files), dpl_opts_usage_error(cmd, "%s", "needs at least one FILE");
     o.color = !o.json && dpl_cli_use_color(color, stderr);
     int status = 0;
     for (int i = 0; i < nfiles; i++) {
@@ -163,8 +111,21 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_ast(int argc, char **argv)
 {
-    if (argc != 2 || (argv[1][0] == '-' && argv[1][1] != '\0'))
-        return usage_error("%s", "ast takes exactly one FILE");
+    const DplCmd *cmd = cmd_of("ast");
+    const char *file = NULL;
+    DplOptParser p;
+    dpl_opts_begin(&p, cmd, argc, argv);
+    for (int id; (id = dpl_opts_next(&p)) != DPL_OPTS_END;) {
+        if (id == DPL_OPTS_ERROR || id == DPL_OPT_HELP)
+            return dpl_cli_help_or_error(&p, id);
+        if (file) /* DPL_OPTS_ARG: the only kind left */
+            return dpl_opts_end(&p), dpl_opts_usage_error(cmd, "%s", "takes exactly one FILE");
+        file = p.value;
+    }
+    dpl_opts_end(&p);
+    if (!file)
+        return dpl_opts_usage_error(cmd, "%s", "takes exactly one FILE");
+    argv[1] = (char *)file;
     const char *why = NULL;
     DplSource *src = dpl_source_read_file(argv[1], &why);
     if (!src) {
@@ -187,72 +148,58 @@ static int cmd_ast(int argc, char **argv)
     return status;
 }
 
-/* The text of `dplc explain CODE`: a heading line, then the paragraph and
- * example from codes.h. */
-static void explain(FILE *f, DplCode c)
+/* Writes and frees b to f. */
+static void put(FILE *f, DplBuf *b)
 {
-    fprintf(f, "%s (%s): %s\n\n%s", dpl_code_name(c),
-            dpl_code_severity(c) == DPL_SEV_ERROR ? "error" : "warning", dpl_code_title(c),
-            dpl_code_explain(c));
-}
-
-/* docs/errors.md is exactly this output (a golden test compares them). */
-static void explain_all(FILE *f)
-{
-    fputs("# DPL diagnostic codes\n\n"
-          "Every code that `dplc check` reports, as printed by `dplc explain CODE`.\n"
-          "This file is generated by `dplc explain --all` from `diag/codes.h`; edit\n"
-          "the explanations there.\n",
-          f);
-    for (int c = 0; c < DPL_DIAG_CODE_COUNT; c++) {
-        fputs("\n## ", f); /* the first line of each explanation is its heading */
-        explain(f, (DplCode)c);
-    }
+    fwrite(b->data, 1, b->len, f);
+    dpl_buf_free(b);
 }
 
 static int cmd_explain(int argc, char **argv)
 {
-    if (argc != 2)
-        return usage_error("%s", "explain takes one CODE (like E303), or --all");
-    if (strcmp(argv[1], "--all") == 0) {
-        explain_all(stdout);
-        return 0;
+    const DplCmd *cmd = cmd_of("explain");
+    const char *code = NULL;
+    bool all = false;
+    DplOptParser p;
+    dpl_opts_begin(&p, cmd, argc, argv);
+    for (int id; (id = dpl_opts_next(&p)) != DPL_OPTS_END;) {
+        if (id == DPL_OPTS_ERROR || id == DPL_OPT_HELP)
+            return dpl_cli_help_or_error(&p, id);
+        if (id == DPL_OPT_ALL)
+            all = true;
+        else if (code)
+            return dpl_opts_end(&p), dpl_opts_usage_error(cmd, "%s", "takes one CODE (like E303 or cast_failed), or --all");
+        else
+            code = p.value;
     }
-    DplCode c;
-    if (!dpl_code_parse(argv[1], &c)) {
-        fprintf(stderr,
-                "dplc: unknown diagnostic code `%s` (codes are E101-E311 and W401-W404; "
-                "`dplc explain --all` lists them)\n",
-                argv[1]);
+    dpl_opts_end(&p);
+    if (all == (code != NULL))
+        return dpl_opts_usage_error(cmd, "%s", "takes one CODE (like E303 or cast_failed), or --all");
+    DplBuf b = {0};
+    if (all) {
+        dpl_explain_all(&b); /* docs/errors.md is exactly this (a golden test compares them) */
+    } else if (!dpl_explain(&b, code)) {
+        dpl_buf_puts(&b, "dplc explain: ");
+        dpl_explain_unknown(&b, code);
+        dpl_buf_putc(&b, '\n');
+        put(stderr, &b);
         return 2;
     }
-    explain(stdout, c);
+    put(stdout, &b);
     return 0;
+}
+
+/* `dplc completion SHELL` */
+static int cmd_completion(int argc, char **argv)
+{
+    return dpl_cli_completion(&dpl_opts_dplc, cmd_of("completion"), argc, argv);
 }
 
 int main(int argc, char **argv)
 {
     dpl_util_init();
-    if (argc < 2) {
-        fputs(usage_text, stderr);
-        return 2;
-    }
-    const char *cmd = argv[1];
-    if (strcmp(cmd, "check") == 0)
-        return cmd_check(argc - 1, argv + 1);
-    if (strcmp(cmd, "fmt") == 0)
-        return dplc_cmd_fmt(argc - 1, argv + 1);
-    if (strcmp(cmd, "ast") == 0)
-        return cmd_ast(argc - 1, argv + 1);
-    if (strcmp(cmd, "explain") == 0)
-        return cmd_explain(argc - 1, argv + 1);
-    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
-    if (strcmp(cmd, "--version") == 0) {
-        puts("dplc " DPL_VERSION);
-        return 0;
-    }
-    return usage_error("unknown command `%s`", cmd);
+    static const DplCliCmd cmds[] = {{"check", cmd_check},     {"fmt", dplc_cmd_fmt},
+                                     {"ast", cmd_ast},         {"explain", cmd_explain},
+                                     {"completion", cmd_completion}, {NULL, NULL}};
+    return dpl_cli_dispatch(&dpl_opts_dplc, cmds, argc, argv);
 }

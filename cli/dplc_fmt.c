@@ -17,16 +17,6 @@
 
 typedef enum { MODE_PRINT, MODE_CHECK, MODE_WRITE } Mode;
 
-static void usage(FILE *f)
-{
-    fputs("usage: dplc fmt [--check | --write] FILE... | -\n"
-          "  (default)  print the canonical layout of each FILE (- is stdin) to stdout\n"
-          "  --check    print the names of files that are not formatted; exit 1 if any\n"
-          "  --write    rewrite files that are not formatted, in place\n"
-          "Exit: 0 ok, 1 syntax errors or unformatted files (--check), 2 usage or I/O error.\n",
-          f);
-}
-
 /* Writes text to path through a temporary file in the same directory and a
  * rename, so a crash or a full disk never leaves a half-written program.
  * The file keeps its permission bits; a symlink is followed, not replaced. */
@@ -115,45 +105,31 @@ static int fmt_one(const char *path, Mode mode, bool color)
 
 int dplc_cmd_fmt(int argc, char **argv)
 {
+    const DplCmd *cmd = dpl_opts_find_cmd(&dpl_opts_dplc, "fmt");
     Mode mode = MODE_PRINT;
     const char **files = dpl_calloc((size_t)argc + 1, sizeof *files);
     size_t nfiles = 0;
-    bool only_files = false; /* after `--`, a leading dash is part of a name */
     int status = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (only_files || a[0] != '-' || a[1] == '\0') {
-            files[nfiles++] = a;
-            continue;
-        }
+    DplOptParser p;
+    dpl_opts_begin(&p, cmd, argc, argv);
+    for (int id; (id = dpl_opts_next(&p)) != DPL_OPTS_END;) {
         Mode m;
-        if (strcmp(a, "--") == 0) {
-            only_files = true;
+        if (id == DPL_OPTS_ARG) {
+            files[nfiles++] = p.value;
             continue;
-        } else if (strcmp(a, "--check") == 0) {
-            m = MODE_CHECK;
-        } else if (strcmp(a, "--write") == 0 || strcmp(a, "-w") == 0) {
-            m = MODE_WRITE;
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            goto done;
-        } else {
-            fprintf(stderr, "dplc fmt: unknown option `%s`\n", a);
-            usage(stderr);
-            status = 2;
-            goto done;
+        } else if (id == DPL_OPTS_ERROR || id == DPL_OPT_HELP) {
+            dpl_free(files);
+            return dpl_cli_help_or_error(&p, id);
         }
+        m = id == DPL_OPT_CHECK ? MODE_CHECK : MODE_WRITE;
         if (mode != MODE_PRINT && mode != m) {
-            fputs("dplc fmt: --check and --write cannot be combined\n", stderr);
-            status = 2;
+            status = dpl_opts_usage_error(cmd, "%s", "--check and --write cannot be combined");
             goto done;
         }
         mode = m;
     }
     if (nfiles == 0) {
-        fputs("dplc fmt: no FILE given (use - for stdin)\n", stderr);
-        usage(stderr);
-        status = 2;
+        status = dpl_opts_usage_error(cmd, "%s", "no FILE given (use - for stdin)");
         goto done;
     }
     for (size_t i = 0; i < nfiles; i++) {
@@ -174,6 +150,7 @@ int dplc_cmd_fmt(int argc, char **argv)
         status = 2;
     }
 done:
+    dpl_opts_end(&p);
     dpl_free(files);
     return status;
 }

@@ -7,35 +7,22 @@
 #include "cli/cli.h"
 #include "repl/repl.h"
 
-static void usage(FILE *f)
-{
-    fputs("usage: dpl repl [PROGRAM]\n"
-          "Try DPL rules interactively: type statements, paste JSON records, evaluate\n"
-          "expressions against the last record.  :help inside lists the commands.\n"
-          "History: $DPL_HISTORY, or ~/.dpl_history.\n",
-          f);
-}
-
 int dpl_cmd_repl(int argc, char **argv)
 {
+    const DplCmd *cmd = dpl_opts_find_cmd(&dpl_opts_dpl, "repl");
     const char *program = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            usage(stdout);
-            return 0;
-        }
-        if (argv[i][0] == '-' && argv[i][1] != '\0') {
-            fprintf(stderr, "dpl repl: unknown option `%s`\n", argv[i]);
-            usage(stderr);
-            return 2;
-        }
+    DplOptParser p;
+    dpl_opts_begin(&p, cmd, argc, argv);
+    for (int id; (id = dpl_opts_next(&p)) != DPL_OPTS_END;) {
+        if (id != DPL_OPTS_ARG) /* repl has no options but --help */
+            return dpl_cli_help_or_error(&p, id);
         if (program) {
-            fprintf(stderr, "dpl repl: only one PROGRAM may be given\n");
-            usage(stderr);
-            return 2;
+            dpl_opts_end(&p);
+            return dpl_opts_usage_error(cmd, "%s", "only one PROGRAM may be given");
         }
-        program = argv[i];
+        program = p.value;
     }
+    dpl_opts_end(&p);
 
     DplReplOptions opt = {.out = stdout, .tty = isatty(STDIN_FILENO)};
     opt.color = opt.tty && dpl_cli_use_color(DPL_COLOR_AUTO, stdout);

@@ -10,25 +10,6 @@
 #include "stream/stream.h"
 #include "json/json.h"
 
-static const char usage_text[] =
-    "usage: dpl run PROGRAM [INPUT...] [options]\n"
-    "Applies PROGRAM to every NDJSON record of the INPUT files (or stdin, or `-`).\n"
-    "Entities go to stdout, one JSON line each.\n"
-    "\n"
-    "options:\n"
-    "  --rejects PATH           write rejected records there (default: stderr)\n"
-    "  --skipped PATH           write records of other sources there (as read)\n"
-    "  --stats                  print one JSON line of counts on stderr at the end\n"
-    "  --raw                    plain NDJSON: wrap each value as "
-    "{\"data\":V,\"metadata\":{\"source\":NAME}}\n"
-    "  --source NAME            the source NAME for --raw (default: first name of `sources`)\n"
-    "  --max-record-bytes N     reject longer lines as limit_exceeded (default 16M; k/m/g suffixes)\n"
-    "  --fail-on-reject         exit 3 when any record was rejected\n"
-    "  -j, --jobs N             worker threads (default 1); output is the same, in input order\n"
-    "  -h, --help               this text\n"
-    "\n"
-    "exit status: 0 done, 1 I/O failure, 2 usage or program errors, 3 rejects with --fail-on-reject\n";
-
 /* ---- options ---------------------------------------------------------------------- */
 
 typedef struct {
@@ -82,97 +63,50 @@ static bool parse_jobs(const char *option, const char *v, unsigned *out)
  * exit status (0 for --help, 2 for a usage error). */
 static int parse_args(int argc, char **argv, Options *o)
 {
+    const DplCmd *cmd = dpl_opts_find_cmd(&dpl_opts_dpl, "run");
     memset(o, 0, sizeof *o);
     o->max_record_bytes = DPL_DEFAULT_MAX_RECORD_BYTES;
     o->jobs = 1;
     o->inputs = dpl_calloc((size_t)argc + 1, sizeof *o->inputs);
-    bool options_done = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (options_done || a[0] != '-' || strcmp(a, "-") == 0) {
+    DplOptParser p;
+    dpl_opts_begin(&p, cmd, argc, argv);
+    int status = -1;
+    for (int id; status < 0 && (id = dpl_opts_next(&p)) != DPL_OPTS_END;) {
+        const char *v = p.value;
+        switch (id) {
+        case DPL_OPTS_ARG:
             if (!o->program)
-                o->program = a;
+                o->program = v;
             else
-                o->inputs[o->ninputs++] = a;
-            continue;
-        }
-        if (strcmp(a, "--") == 0) {
-            options_done = true;
-            continue;
-        }
-        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-            fputs(usage_text, stdout);
-            return 0;
-        }
-        if (strncmp(a, "-j", 2) == 0) { /* -j N, -jN */
-            const char *v = a[2] ? a + 2 : i + 1 < argc ? argv[++i] : "";
-            if (!parse_jobs("-j", v, &o->jobs))
-                return 2;
-            continue;
-        }
-        /* --name VALUE or --name=VALUE */
-        const char *eq = strchr(a, '=');
-        size_t nlen = eq ? (size_t)(eq - a) : strlen(a);
-        const char *value = eq ? eq + 1 : NULL;
-        static const char *const with_value[] = {"--rejects",          "--skipped", "--source",
-                                                 "--max-record-bytes", "--jobs",    "--engine"};
-        bool takes_value = false;
-        for (size_t k = 0; k < sizeof with_value / sizeof *with_value; k++)
-            if (strlen(with_value[k]) == nlen && strncmp(a, with_value[k], nlen) == 0)
-                takes_value = true;
-        if (takes_value && !value) {
-            if (i + 1 >= argc) {
-                fprintf(stderr, "dpl run: option `%.*s` needs a value\n%s", (int)nlen, a, usage_text);
-                return 2;
+                o->inputs[o->ninputs++] = v;
+            break;
+        case DPL_OPTS_ERROR:
+        case DPL_OPT_HELP: status = dpl_cli_help_or_error(&p, id); break;
+        case DPL_OPT_REJECTS: o->rejects_path = v; break;
+        case DPL_OPT_SKIPPED: o->skipped_path = v; break;
+        case DPL_OPT_SOURCE: o->source = v; break;
+        case DPL_OPT_STATS: o->stats = true; break;
+        case DPL_OPT_RAW: o->raw = true; break;
+        case DPL_OPT_FAIL_ON_REJECT: o->fail_on_reject = true; break;
+        case DPL_OPT_ENGINE: o->tree_only = strcmp(v, "tree") == 0; break;
+        case DPL_OPT_MAX_RECORD_BYTES:
+            if (!parse_size(v, &o->max_record_bytes)) {
+                fprintf(stderr, "dpl run: --max-record-bytes needs a positive size (like 1048576 or 16m), not `%s`\n",
+                        v);
+                status = 2;
             }
-            value = argv[++i];
+            break;
+        case DPL_OPT_JOBS:
+            if (!parse_jobs(p.spelled, v, &o->jobs))
+                status = 2;
+            break;
         }
-#define IS(name) (strlen(name) == nlen && strncmp(a, name, nlen) == 0)
-        if (!takes_value && eq) {
-            fprintf(stderr, "dpl run: option `%.*s` takes no value\n", (int)nlen, a);
-            return 2;
-        }
-        if (IS("--rejects"))
-            o->rejects_path = value;
-        else if (IS("--skipped"))
-            o->skipped_path = value;
-        else if (IS("--source"))
-            o->source = value;
-        else if (IS("--max-record-bytes")) {
-            if (!parse_size(value, &o->max_record_bytes)) {
-                fprintf(stderr,
-                        "dpl run: --max-record-bytes needs a positive size (like 1048576 or 16m), not `%s`\n",
-                        value);
-                return 2;
-            }
-        } else if (IS("--jobs")) {
-            if (!parse_jobs("--jobs", value, &o->jobs))
-                return 2;
-        } else if (IS("--engine")) {
-            /* Not in the usage text: auto (default) uses the direct engine
-             * (scan/scan.h) where the program allows it; tree always runs the
-             * evaluator.  Both must print the same bytes; tests compare them. */
-            if (strcmp(value, "auto") != 0 && strcmp(value, "tree") != 0) {
-                fprintf(stderr, "dpl run: --engine is auto or tree, not `%s`\n", value);
-                return 2;
-            }
-            o->tree_only = strcmp(value, "tree") == 0;
-        } else if (IS("--stats"))
-            o->stats = true;
-        else if (IS("--raw"))
-            o->raw = true;
-        else if (IS("--fail-on-reject"))
-            o->fail_on_reject = true;
-        else {
-            fprintf(stderr, "dpl run: unknown option `%s`\n%s", a, usage_text);
-            return 2;
-        }
-#undef IS
     }
-    if (!o->program) {
-        fprintf(stderr, "dpl run: no PROGRAM given\n%s", usage_text);
-        return 2;
-    }
+    dpl_opts_end(&p);
+    if (status >= 0)
+        return status;
+    if (!o->program)
+        return dpl_opts_usage_error(cmd, "%s", "no PROGRAM given");
     if (o->source && !o->raw) {
         fprintf(stderr, "dpl run: --source names the source of --raw records; add --raw or drop --source\n");
         return 2;

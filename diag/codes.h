@@ -221,4 +221,86 @@
       "        valor if ativo == \"sim\"       # ok: depends on the record\n" \
       "    }\n")
 
+/* The reject codes of `dpl run` (spec §8), defined once:
+ * X(ID, name, title, explanation).  `dplc explain cast_failed` prints the
+ * explanation (a paragraph, a blank line, an example) and docs/errors.md
+ * repeats it; stdlib.h makes the DplRtCode enum from the same list. */
+#define DPL_RT_CODES(X) \
+    X(INVALID_JSON, "invalid_json", "the line is not valid JSON", \
+      "The input line could not be parsed as one JSON value: a syntax error, a\n" \
+      "byte sequence that is not UTF-8, or an integer outside the signed 64-bit\n" \
+      "range (DPL never rounds an integer silently). The reject keeps the line's\n" \
+      "text as `raw` (invalid bytes become U+FFFD) and the message gives the\n" \
+      "column of the problem, counted in characters.\n" \
+      "\n" \
+      "    {\"data\":{\"valor\":1,},\"metadata\":{\"source\":\"fipe\"}}\n" \
+      "    # rejected: invalid_json (a comma before `}`)\n") \
+    X(NOT_AN_OBJECT, "not_an_object", "the record is not a JSON object", \
+      "Without `--raw`, every line must be an envelope object\n" \
+      "`{\"data\": ..., \"metadata\": {\"source\": ...}}`. A line holding another JSON\n" \
+      "value (an array, a string, a number) is rejected. Plain NDJSON without an\n" \
+      "envelope is read with `dpl run --raw`, which wraps each value as `data`.\n" \
+      "\n" \
+      "    [1, 2, 3]          # rejected: not_an_object\n" \
+      "    dpl run --raw p.dpl values.ndjson   # ok: each value becomes data\n") \
+    X(MISSING_SOURCE, "missing_source", "the record names no source", \
+      "The program has a `sources` statement, so every record must say where it\n" \
+      "comes from in `metadata.source` (a string). A record without it cannot be\n" \
+      "told apart from records of other sources, so it is rejected rather than\n" \
+      "skipped.\n" \
+      "\n" \
+      "    {\"data\":{\"codigo\":1}}                                 # rejected\n" \
+      "    {\"data\":{\"codigo\":1},\"metadata\":{\"source\":\"fipe\"}}  # ok\n") \
+    X(MISSING_MANDATORY, "missing_mandatory", "a mandatory field is missing", \
+      "A path listed in `mandatory` is absent, null or the empty string in the\n" \
+      "record. Every missing path is reported (one error each, with its absolute\n" \
+      "`path` and the rule's line and column), and the record is rejected.\n" \
+      "\n" \
+      "    mandatory { data.valor }\n" \
+      "    {\"data\":{\"valor\":\"\"},\"metadata\":{\"source\":\"fipe\"}}   # rejected\n") \
+    X(REQUIREMENT_FAILED, "requirement_failed", "a requirement is false", \
+      "A `requirement` expression evaluated to false (or to a missing value) for\n" \
+      "the record. The message quotes the expression; `rule` points at it. All\n" \
+      "requirements are evaluated, so every failure is reported at once.\n" \
+      "\n" \
+      "    requirement { ano >= 1950 }\n" \
+      "    {\"data\":{\"ano\":1900},...}     # rejected: requirement `ano >= 1950` is false\n") \
+    X(MISSING_KEY, "missing_key", "an entity key has no value", \
+      "A key expression of the `entity` statement evaluated to a missing value or\n" \
+      "null, so the record has no id. A key path already listed in `mandatory` is\n" \
+      "reported there instead (as `missing_mandatory`), once.\n" \
+      "\n" \
+      "    entity \"fipe\" { data.codigo }\n" \
+      "    {\"data\":{\"codigo\":null},...}   # rejected: missing_key data.codigo\n") \
+    X(CAST_FAILED, "cast_failed", "a value cannot be converted", \
+      "An `as` cast met a value it cannot convert exactly: `\"20l4\" as int`,\n" \
+      "`3.5 as int`, `\"yes\" as bool` (in language 1.1, `parse_time` of text that\n" \
+      "does not match its format too). DPL never guesses; the message quotes the\n" \
+      "value. Test the value first, or use `coalesce` to give a default.\n" \
+      "\n" \
+      "    add { ano as int -> ano }\n" \
+      "    {\"data\":{\"ano\":\"20l4\"},...}     # rejected: cannot cast \"20l4\" to int\n") \
+    X(TYPE_ERROR, "type_error", "an operand has the wrong type", \
+      "An operator or builtin received a value of a type it does not accept, and\n" \
+      "the checker could not rule it out because the value comes from the record:\n" \
+      "`valor * 2` when `valor` is a string, `upper(n)` when `n` is a number.\n" \
+      "Cast the value (`valor as float * 2`) or test its type first.\n" \
+      "\n" \
+      "    add { valor * 2 -> dobro }\n" \
+      "    {\"data\":{\"valor\":\"10\"},...}     # rejected: `*` needs numbers\n") \
+    X(ARITHMETIC_ERROR, "arithmetic_error", "arithmetic overflow or division by zero", \
+      "Integer arithmetic overflowed the signed 64-bit range, a division or `%`\n" \
+      "had a zero divisor, or a result was not a finite number. DPL never wraps\n" \
+      "around or writes NaN; the record is rejected instead.\n" \
+      "\n" \
+      "    add { total / quantidade -> media }\n" \
+      "    {\"data\":{\"total\":10,\"quantidade\":0},...}   # rejected: division by zero\n") \
+    X(LIMIT_EXCEEDED, "limit_exceeded", "the record exceeds a limit", \
+      "The line is longer than `--max-record-bytes` (default 16 MiB), or its JSON\n" \
+      "is nested deeper than 512 levels (docs/limits.md). The reject keeps the\n" \
+      "first 1024 bytes as `raw`; the next line is processed normally. Raise\n" \
+      "`--max-record-bytes` if such records are legitimate.\n" \
+      "\n" \
+      "    dpl run --max-record-bytes 64m p.dpl big.ndjson\n")
+
 #endif

@@ -73,6 +73,30 @@ const char *dpl_code_explain(DplCode c);    /* `dplc explain` text */
 /* Parses "E303" (case-insensitive); returns false if unknown. */
 bool dpl_code_parse(const char *s, DplCode *out);
 
+/* The reject codes of `dpl run` (DPL_RT_CODES in codes.h). */
+typedef enum {
+#define X(id, name, title, explain) DPL_RT_##id,
+    DPL_RT_CODES(X)
+#undef X
+    DPL_RT_COUNT
+} DplRtCode;
+const char *dpl_rt_code_name(DplRtCode c);    /* "missing_mandatory" */
+const char *dpl_rt_code_title(DplRtCode c);   /* one line */
+const char *dpl_rt_code_explain(DplRtCode c); /* `dplc explain` text */
+/* Parses "cast_failed" (case-insensitive); returns false if unknown. */
+bool dpl_rt_code_parse(const char *s, DplRtCode *out);
+
+/* `dplc explain NAME` (and the REPL's :explain): the heading line, then the
+ * paragraph and example, of a diagnostic code (E303, w401) or a reject code
+ * (cast_failed).  Returns false, appending nothing, for an unknown name. */
+bool dpl_explain(DplBuf *out, const char *name);
+/* Every code's explanation: the text of docs/errors.md. */
+void dpl_explain_all(DplBuf *out);
+/* The message for an unknown code, with the nearest known one suggested. */
+void dpl_explain_unknown(DplBuf *out, const char *name);
+/* Every code's name, diagnostic codes first (for completion); static. */
+const char *dpl_explain_code_name(size_t i); /* NULL past the last */
+
 #define DPL_DIAG_MAX_NOTES 4
 
 typedef struct {

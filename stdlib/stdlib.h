@@ -14,6 +14,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "diag/diag.h"
+
 /* Static types, as a bit set: a value's possible JSON types. */
 typedef unsigned DplTypes;
 enum {
@@ -39,22 +41,8 @@ const char *dpl_type_article(DplTypes t);
  * messages: "cannot compare a string with null"). */
 const char *dpl_value_article(const json_t *v);
 
-/* Runtime error codes of spec §8 (shared with eval). */
-typedef enum {
-    DPL_RT_INVALID_JSON,
-    DPL_RT_NOT_AN_OBJECT,
-    DPL_RT_MISSING_SOURCE,
-    DPL_RT_MISSING_MANDATORY,
-    DPL_RT_REQUIREMENT_FAILED,
-    DPL_RT_MISSING_KEY,
-    DPL_RT_CAST_FAILED,
-    DPL_RT_TYPE_ERROR,
-    DPL_RT_ARITHMETIC_ERROR,
-    DPL_RT_LIMIT_EXCEEDED,
-    DPL_RT_COUNT
-} DplRtCode;
-const char *dpl_rt_code_name(DplRtCode c); /* "missing_mandatory" */
-
+/* Runtime error codes of spec §8 (shared with eval): DplRtCode and
+ * dpl_rt_code_name() come from DPL_RT_CODES in diag/codes.h. */
 typedef struct {
     bool set;
     DplRtCode code;

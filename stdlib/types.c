@@ -86,14 +86,6 @@ const char *dpl_value_article(const json_t *v)
     return v ? dpl_type_article(dpl_type_of(v)) : "a missing value";
 }
 
-static const char *const rt_names[DPL_RT_COUNT] = {
-    "invalid_json",       "not_an_object", "missing_source", "missing_mandatory",
-    "requirement_failed", "missing_key",   "cast_failed",    "type_error",
-    "arithmetic_error",   "limit_exceeded",
-};
-
-const char *dpl_rt_code_name(DplRtCode c) { return rt_names[c]; }
-
 void dpl_rt_error(DplRtError *err, DplRtCode code, const char *fmt, ...)
 {
     if (err->set)

@@ -112,5 +112,9 @@ void dpl_sha256_hex(const void *data, size_t len, char out[DPL_SHA256_HEX_LEN]);
 
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t dpl_edit_distance(const char *a, const char *b);
+/* The candidate nearest to name by edit distance, or NULL when none is close
+ * enough to be a plausible typo (at most 2 edits, and at most half the name):
+ * the one "did you mean" rule of check, the options and the REPL. */
+const char *dpl_nearest(const char *name, const char *const *cands, size_t n);
 
 #endif

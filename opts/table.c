@@ -1,0 +1,105 @@
+/* table.c — every subcommand and option of `dpl` and `dplc`, once.  Help,
+ * parsing, completion scripts and the man-page test all read these tables:
+ * a new option is one line here plus its case in the subcommand. */
+#include "opts/opts.h"
+
+#define END {0, NULL, 0, NULL, DPL_COMPLETE_NONE, NULL, false}
+
+/* ---- dpl ------------------------------------------------------------------ */
+
+static const DplOpt run_opts[] = {
+    {DPL_OPT_REJECTS, "--rejects", 0, "PATH", DPL_COMPLETE_FILE,
+     "write rejected records there (default: stderr)", false},
+    {DPL_OPT_SKIPPED, "--skipped", 0, "PATH", DPL_COMPLETE_FILE,
+     "write records of other sources there (as read)", false},
+    {DPL_OPT_STATS, "--stats", 0, NULL, DPL_COMPLETE_NONE, "print one JSON line of counts on stderr at the end",
+     false},
+    {DPL_OPT_RAW, "--raw", 0, NULL, DPL_COMPLETE_NONE,
+     "plain NDJSON: wrap each value as {\"data\":V,\"metadata\":{\"source\":NAME}}", false},
+    {DPL_OPT_SOURCE, "--source", 0, "NAME", DPL_COMPLETE_NONE,
+     "the source NAME for --raw (default: first name of `sources`)", false},
+    {DPL_OPT_MAX_RECORD_BYTES, "--max-record-bytes", 0, "N", DPL_COMPLETE_NONE,
+     "reject longer lines as limit_exceeded (default 16M; k/m/g suffixes)", false},
+    {DPL_OPT_FAIL_ON_REJECT, "--fail-on-reject", 0, NULL, DPL_COMPLETE_NONE, "exit 3 when any record was rejected",
+     false},
+    {DPL_OPT_JOBS, "--jobs", 'j', "N", DPL_COMPLETE_NONE,
+     "worker threads (default 1); output is the same, in input order", false},
+    /* auto (default) uses the fast engine where the program allows it; tree
+     * always runs the evaluator.  Both print the same bytes; tests compare. */
+    {DPL_OPT_ENGINE, "--engine", 0, "auto|tree", DPL_COMPLETE_CHOICE, "the evaluation engine (for tests)", true},
+    END,
+};
+
+static const DplOpt no_opts[] = {END};
+
+static const DplCmd dpl_cmds[] = {
+    {"dpl", "run", "PROGRAM [INPUT...]", DPL_COMPLETE_DPL, DPL_COMPLETE_NDJSON,
+     "apply a program to NDJSON records",
+     "Applies PROGRAM to every NDJSON record of the INPUT files (or stdin, or `-`).\n"
+     "Entities go to stdout, one JSON line each.",
+     "exit status: 0 done, 1 I/O failure, 2 usage or program errors, 3 rejects with --fail-on-reject",
+     run_opts},
+    {"dpl", "repl", "[PROGRAM]", DPL_COMPLETE_DPL, DPL_COMPLETE_NONE, "try rules interactively",
+     "Try DPL rules interactively: type statements, paste JSON records, evaluate\n"
+     "expressions against the last record.  :help inside lists the commands.\n"
+     "History: $DPL_HISTORY, or ~/.dpl_history.",
+     NULL, no_opts},
+    {"dpl", "completion", "SHELL", DPL_COMPLETE_SHELL, DPL_COMPLETE_NONE,
+     "print the bash, zsh or fish completion script",
+     "Prints the completion script of dpl for SHELL (bash, zsh or fish), e.g.\n"
+     "    source <(dpl completion bash)\n"
+     "`meson install` installs all three where the shells look for them.",
+     NULL, no_opts},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+const DplProgramInfo dpl_opts_dpl = {"dpl", "Applies DPL programs to streams of JSON records.", dpl_cmds};
+
+/* ---- dplc ----------------------------------------------------------------- */
+
+static const DplOpt check_opts[] = {
+    {DPL_OPT_FORMAT, "--format", 0, "human|json", DPL_COMPLETE_CHOICE,
+     "human diagnostics on stderr (default), or one JSON object per file on stdout", false},
+    {DPL_OPT_COLOR, "--color", 0, "auto|always|never", DPL_COMPLETE_CHOICE,
+     "colour in human diagnostics (default auto; honours NO_COLOR)", false},
+    {DPL_OPT_WARNINGS, "-W", 'W', "error", DPL_COMPLETE_CHOICE, "turn warnings into errors", false},
+    END,
+};
+
+static const DplOpt fmt_opts[] = {
+    {DPL_OPT_CHECK, "--check", 0, NULL, DPL_COMPLETE_NONE,
+     "print the names of files that are not formatted; exit 1 if any", false},
+    {DPL_OPT_WRITE, "--write", 'w', NULL, DPL_COMPLETE_NONE, "rewrite files that are not formatted, in place",
+     false},
+    END,
+};
+
+static const DplOpt explain_opts[] = {
+    {DPL_OPT_ALL, "--all", 0, NULL, DPL_COMPLETE_NONE, "every code (this is docs/errors.md)", false},
+    END,
+};
+
+static const DplCmd dplc_cmds[] = {
+    {"dplc", "check", "FILE...", DPL_COMPLETE_DPL, DPL_COMPLETE_DPL, "report every problem of programs",
+     "Checks each program and reports every problem with its code and span.",
+     "exit status: 0 no errors (warnings allowed), 1 errors, 2 usage or I/O error", check_opts},
+    {"dplc", "fmt", "FILE...", DPL_COMPLETE_DPL, DPL_COMPLETE_DPL, "print, check or rewrite the canonical layout",
+     "Prints the canonical layout of each FILE (- is stdin) to stdout.",
+     "exit status: 0 ok, 1 syntax errors or unformatted files (--check), 2 usage or I/O error", fmt_opts},
+    {"dplc", "ast", "FILE", DPL_COMPLETE_DPL, DPL_COMPLETE_NONE, "print the syntax tree (for debugging)",
+     "Prints the syntax tree of FILE, for debugging the toolchain.", NULL, no_opts},
+    {"dplc", "explain", "CODE", DPL_COMPLETE_CODE, DPL_COMPLETE_NONE,
+     "explain a diagnostic or reject code",
+     "Explains a diagnostic code (E303, w401) or a reject code of `dpl run`\n"
+     "(cast_failed, missing_mandatory, ...), with an example.",
+     NULL, explain_opts},
+    {"dplc", "completion", "SHELL", DPL_COMPLETE_SHELL, DPL_COMPLETE_NONE,
+     "print the bash, zsh or fish completion script",
+     "Prints the completion script of dplc for SHELL (bash, zsh or fish), e.g.\n"
+     "    source <(dplc completion bash)\n"
+     "`meson install` installs all three where the shells look for them.",
+     NULL, no_opts},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL, NULL, NULL},
+};
+
+const DplProgramInfo dpl_opts_dplc = {"dplc", "Checks, formats and explains DPL programs.", dplc_cmds};

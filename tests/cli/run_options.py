@@ -1,0 +1,343 @@
+#!/usr/bin/env python3
+"""The command lines of `dpl` and `dplc` as a user meets them: --help on
+every subcommand, --version, "did you mean" for a misspelt option or
+command, `dplc explain` of every diagnostic and reject code, the shell
+completion scripts (bash run for real; zsh and fish syntax-checked when
+installed), the man pages (every option documented) and `meson install`.
+
+usage: run_options.py --dpl PATH --dplc PATH --root SRCROOT [--build DIR] [-k REGEX]
+The last line printed is 'N passed, N failed'.
+"""
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+import wrap  # noqa: E402  (tests/wrap.py: the --wrap option)
+
+ARGS = None
+TMP = None
+
+
+def run(prog, *args, input=None, cwd=None):
+    exe = {"dpl": ARGS.dpl, "dplc": ARGS.dplc}[prog]
+    if isinstance(input, str):
+        input = input.encode()
+    p = subprocess.run([exe, *args], input=input, capture_output=True, timeout=60, cwd=cwd)
+    p.out = p.stdout.decode("utf-8", "replace")
+    p.err = p.stderr.decode("utf-8", "replace")
+    return p
+
+
+def eq(got, want, what=""):
+    if got != want:
+        raise AssertionError("%s: got %r, expected %r" % (what, got, want))
+
+
+def subcommands(prog):
+    """The subcommands `PROG --help` lists."""
+    p = run(prog, "--help")
+    eq(p.returncode, 0, prog + " --help")
+    text = p.out.split("commands:\n", 1)[1]
+    return [l.split()[0] for l in text.splitlines() if l.startswith("  ") and not l.strip().startswith(prog)]
+
+
+def options(prog, cmd):
+    """The options `PROG CMD --help` lists, long spellings first."""
+    p = run(prog, cmd, "--help")
+    text = p.out.split("options:\n", 1)[1]
+    opts = []
+    for l in text.splitlines():
+        m = re.match(r"\s+(-\w, )?(--?[\w-]+)", l)
+        if m:
+            opts.append(m.group(2))
+    return opts
+
+
+# ---- help, version, did you mean ----------------------------------------------
+
+
+def test_every_subcommand_has_help():
+    for prog in ("dpl", "dplc"):
+        cmds = subcommands(prog)
+        assert len(cmds) >= 3, (prog, cmds)
+        for c in cmds:
+            for flag in ("--help", "-h"):
+                p = run(prog, c, flag)
+                eq(p.returncode, 0, "%s %s %s" % (prog, c, flag))
+                assert p.out.startswith("usage: %s %s" % (prog, c)), p.out[:80]
+                assert "--help" in p.out and p.err == "", (prog, c, p.err)
+
+
+def test_explain_help_is_help():
+    p = run("dplc", "explain", "--help")
+    eq(p.returncode, 0, "dplc explain --help")
+    assert p.out.startswith("usage: dplc explain CODE"), p.out
+    assert "--all" in p.out and "cast_failed" in p.out
+
+
+def test_version_on_both_programs():
+    for prog in ("dpl", "dplc"):
+        p = run(prog, "--version")
+        eq(p.returncode, 0, prog + " --version")
+        assert re.fullmatch(prog + r" \d+\.\d+\.\d+\n", p.out), p.out
+
+
+def test_unknown_option_suggests_instead_of_usage():
+    cases = [
+        (("dpl", "run", "--reject", "x.ndjson", "p.dpl"), "did you mean `--rejects`?"),
+        (("dpl", "run", "--stat", "p.dpl"), "did you mean `--stats`?"),
+        (("dplc", "check", "--fromat", "json", "p.dpl"), "did you mean `--format`?"),
+        (("dplc", "fmt", "--chek", "p.dpl"), "did you mean `--check`?"),
+        (("dplc", "explain", "--al"), "did you mean `--all`?"),
+    ]
+    for args, want in cases:
+        p = run(*args)
+        eq(p.returncode, 2, " ".join(args))
+        assert want in p.err, (args, p.err)
+        # one message and a pointer to --help, not the whole usage text
+        assert len(p.err.splitlines()) == 2 and "usage:" not in p.err, p.err
+        eq(p.out, "", " ".join(args))
+
+
+def test_unknown_option_far_from_any_lists_nothing_wrong():
+    p = run("dpl", "run", "--zzzzzz", "p.dpl")
+    eq(p.returncode, 2, "exit")
+    assert "unknown option `--zzzzzz`" in p.err and "did you mean" not in p.err, p.err
+
+
+def test_unknown_command_suggests():
+    p = run("dplc", "chek", "a.dpl")
+    eq(p.returncode, 2, "exit")
+    eq(p.err, "dplc: unknown command `chek`; did you mean `check`?\n", "message")
+    p = run("dpl", "rum")
+    assert "did you mean `run`?" in p.err, p.err
+
+
+def test_bad_choice_names_the_choices():
+    p = run("dplc", "check", "--format", "xml", "a.dpl")
+    eq(p.returncode, 2, "exit")
+    assert "`--format` is human or json, not `xml`" in p.err, p.err
+    p = run("dplc", "check", "--color=sometimes", "a.dpl")
+    assert "auto, always or never" in p.err, p.err
+
+
+def test_option_spellings_still_work():
+    prog = os.path.join(TMP, "ok.dpl")
+    with open(prog, "w") as f:
+        f.write('entity "e" { id }\nsources "s"\n')
+    for args in (["-W", "error"], ["-Werror"], ["-W=error"], ["--format=json"], ["--color", "never"], ["--"]):
+        p = run("dplc", "check", *args, prog)
+        eq(p.returncode, 0, "dplc check %s: %s" % (args, p.err))
+    rec = '{"data":{"id":1},"metadata":{"source":"s"}}\n'
+    for args in (["-j2"], ["-j", "2"], ["--jobs=2"], ["--max-record-bytes", "1k"]):
+        p = subprocess.run([ARGS.dpl, "run", *args, prog], input=rec.encode(), capture_output=True)
+        eq(p.returncode, 0, "dpl run %s: %r" % (args, p.stderr))
+        assert b'"entity":"e"' in p.stdout
+    p = run("dpl", "run", "--jobs", "0", prog)
+    assert "--jobs needs a number" in p.err, p.err
+    p = run("dpl", "run", "-j", "x", prog)
+    assert "-j needs a number" in p.err, p.err
+
+
+# ---- explain ------------------------------------------------------------------
+
+REJECT_CODES = ["invalid_json", "not_an_object", "missing_source", "missing_mandatory", "requirement_failed",
+                "missing_key", "cast_failed", "type_error", "arithmetic_error", "limit_exceeded"]
+
+
+def test_explain_every_reject_code():
+    for code in REJECT_CODES:
+        p = run("dplc", "explain", code)
+        eq(p.returncode, 0, "dplc explain " + code)
+        assert p.out.startswith(code + " (reject): "), p.out[:60]
+        # a paragraph, then an indented example
+        assert "\n\n    " in p.out, p.out
+    p = run("dplc", "explain", "CAST_FAILED")
+    eq(p.returncode, 0, "case-insensitive")
+
+
+def test_explain_unknown_code_suggests():
+    p = run("dplc", "explain", "cast_faild")
+    eq(p.returncode, 2, "exit")
+    assert "did you mean `cast_failed`?" in p.err, p.err
+    p = run("dplc", "explain", "E3033")
+    assert "did you mean `E303`?" in p.err, p.err
+
+
+def test_reject_codes_the_runtime_uses_are_all_explained():
+    # the codes docs/run.md lists are exactly the ones dplc explain knows
+    with open(os.path.join(ARGS.root, "docs", "errors.md")) as f:
+        errors_md = f.read()
+    for code in REJECT_CODES:
+        assert "\n## %s (reject): " % code in errors_md, code
+
+
+# ---- docs/run.md: the int64 deviation from RFC 8785 ------------------------------
+
+
+def test_ids_keep_int64_exact_and_run_md_says_so():
+    prog = os.path.join(TMP, "ids.dpl")
+    with open(prog, "w") as f:
+        f.write('entity "e" { k }\nsources "s"\n')
+    recs = "".join('{"data":{"k":%s},"metadata":{"source":"s"}}\n' % k
+                   for k in ("9007199254740993", "9007199254740992", "1", "1.0"))
+    p = subprocess.run([ARGS.dpl, "run", prog], input=recs.encode(), capture_output=True)
+    ids = [l.split('"id":"')[1][:64] for l in p.stdout.decode().splitlines()]
+    eq(len(ids), 4, "entities")
+    assert ids[0] != ids[1], "2^53+1 and 2^53 must not share an id"
+    eq(ids[2], ids[3], "1 and 1.0 (RFC 8785 number formatting)")
+    with open(os.path.join(ARGS.root, "docs", "run.md")) as f:
+        run_md = f.read()
+    assert "RFC 8785" in run_md and "9007199254740993" in run_md and "deviation" in run_md, \
+        "docs/run.md must state the int64 deviation from RFC 8785"
+
+
+# ---- completion ---------------------------------------------------------------
+
+
+def bash_complete(prog, words, cwd):
+    """COMPREPLY of the generated bash completion for the command line words
+    (the last word is the one being completed)."""
+    script = run(prog, "completion", "bash").out
+    path = os.path.join(TMP, prog + ".bash")
+    with open(path, "w") as f:
+        f.write(script)
+    line = [prog] + words
+    sh = ('source %s\nCOMP_WORDS=(%s)\nCOMP_CWORD=%d\n_%s\nprintf "%%s\\n" "${COMPREPLY[@]}"\n'
+          % (path, " ".join("'%s'" % w for w in line), len(line) - 1, prog))
+    p = subprocess.run(["bash", "--norc", "-c", sh], capture_output=True, cwd=cwd, timeout=30)
+    eq(p.stderr, b"", "bash stderr for %s" % words)
+    return sorted(l for l in p.stdout.decode().splitlines() if l)
+
+
+def test_bash_completion_knows_commands_options_and_file_kinds():
+    d = os.path.join(TMP, "compl")
+    os.makedirs(os.path.join(d, "sub"), exist_ok=True)
+    for n in ("rules.dpl", "events.ndjson", "more.jsonl", "notes.txt"):
+        open(os.path.join(d, n), "w").close()
+    eq(bash_complete("dpl", [""], d), ["--help", "--version", "completion", "repl", "run"], "dpl TAB")
+    eq(bash_complete("dpl", ["r"], d), ["repl", "run"], "dpl r TAB")
+    eq(bash_complete("dpl", ["run", "--re"], d), ["--rejects"], "dpl run --re TAB")
+    eq(bash_complete("dpl", ["run", ""], d), ["rules.dpl", "sub"], "program")
+    eq(bash_complete("dpl", ["run", "rules.dpl", ""], d), ["events.ndjson", "more.jsonl", "sub"], "inputs")
+    eq(bash_complete("dpl", ["run", "--rejects", "out", "rules.dpl", ""], d),
+       ["events.ndjson", "more.jsonl", "sub"], "inputs after an option with a value")
+    eq(bash_complete("dpl", ["run", "--rejects", ""], d),
+       ["events.ndjson", "more.jsonl", "notes.txt", "rules.dpl", "sub"], "any file")
+    eq(bash_complete("dplc", ["check", "--format", ""], d), ["human", "json"], "choices")
+    eq(bash_complete("dplc", ["explain", "cast"], d), ["cast_failed"], "codes")
+    w = bash_complete("dplc", ["explain", "W40"], d)
+    assert "W401" in w and "W404" in w and all(c.startswith("W40") for c in w), w
+    eq(bash_complete("dplc", ["fmt", ""], d), ["rules.dpl", "sub"], "fmt files")
+    eq(bash_complete("dpl", ["completion", ""], d), ["bash", "fish", "zsh"], "shells")
+
+
+def test_every_option_is_in_every_completion_script():
+    for prog in ("dpl", "dplc"):
+        scripts = {sh: run(prog, "completion", sh).out for sh in ("bash", "zsh", "fish")}
+        for cmd in subcommands(prog):
+            for opt in options(prog, cmd):
+                assert opt in scripts["bash"], (prog, cmd, opt, "bash")
+                assert opt in scripts["zsh"], (prog, cmd, opt, "zsh")
+                fish = ("-l " + opt[2:]) if opt.startswith("--") else ("-s " + opt[1:])
+                assert fish in scripts["fish"], (prog, cmd, opt, "fish")
+        for sh, interp in (("bash", ["bash", "-n"]), ("zsh", ["zsh", "-n"]), ("fish", ["fish", "-n"])):
+            if shutil.which(interp[0]):
+                p = subprocess.run(interp, input=scripts[sh].encode(), capture_output=True)
+                eq(p.returncode, 0, "%s -n %s: %r" % (sh, prog, p.stderr))
+        p = run(prog, "completion", "tcsh")
+        eq(p.returncode, 2, "unknown shell")
+
+
+# ---- man pages and install ------------------------------------------------------
+
+
+def man_source(name):
+    with open(os.path.join(ARGS.root, "docs", "man", name + ".scd")) as f:
+        return f.read()
+
+
+def test_man_pages_document_every_subcommand_and_option():
+    for prog, page in (("dpl", "dpl.1"), ("dplc", "dplc.1")):
+        text = man_source(page)
+        for cmd in subcommands(prog):
+            assert ("*%s %s*" % (prog, cmd)) in text, (page, cmd)
+            for opt in options(prog, cmd):
+                assert ("*%s*" % opt) in text or ("*%s " % opt) in text, (page, cmd, opt)
+    lang = man_source("dpl-language.7")
+    for word in ("entity", "sources", "mandatory", "requirement", "add", "append", "overwrite", "delete"):
+        assert "*%s*" % word in lang, word
+
+
+def test_man_pages_build_with_scdoc():
+    if not shutil.which("scdoc"):
+        print("     (scdoc not installed: skipped)")
+        return
+    for page in ("dpl.1", "dplc.1", "dpl-language.7"):
+        p = subprocess.run(["scdoc"], input=man_source(page).encode(), capture_output=True)
+        eq(p.returncode, 0, "scdoc %s: %r" % (page, p.stderr))
+        assert p.stdout.startswith(b".\\\" Generated by scdoc"), page
+        assert b".SH NAME" in p.stdout
+
+
+def test_meson_install_installs_everything():
+    if not ARGS.build or not shutil.which("meson"):
+        print("     (no --build: skipped)")
+        return
+    dest = os.path.join(TMP, "destdir")
+    p = subprocess.run(["meson", "install", "-C", ARGS.build, "--destdir", dest, "--no-rebuild", "--quiet"],
+                       capture_output=True, timeout=300)
+    eq(p.returncode, 0, "meson install: %r" % p.stderr[-500:])
+    found = set()
+    for base, _, files in os.walk(dest):
+        for f in files:
+            found.add(os.path.relpath(os.path.join(base, f), dest))
+    want = [r"bin/dpl$", r"bin/dplc$", r"share/man/man1/dpl\.1$", r"share/man/man1/dplc\.1$",
+            r"share/man/man7/dpl-language\.7$", r"share/bash-completion/completions/dpl$",
+            r"share/bash-completion/completions/dplc$", r"share/zsh/site-functions/_dpl$",
+            r"share/zsh/site-functions/_dplc$", r"share/fish/vendor_completions\.d/dpl\.fish$",
+            r"share/fish/vendor_completions\.d/dplc\.fish$", r"share/doc/dpl/README\.md$",
+            r"share/doc/dpl/language\.md$", r"share/doc/dpl/errors\.md$", r"share/doc/dpl/examples/fipe\.dpl$"]
+    for w in want:
+        assert any(re.search(w, f) for f in found), "not installed: %s (got %s)" % (w, sorted(found)[:40])
+
+
+def main():
+    global ARGS, TMP
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dpl", required=True)
+    ap.add_argument("--dplc", required=True)
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--build", default="")
+    ap.add_argument("-k", default="")
+    wrap.add_option(ap)
+    ARGS = ap.parse_args()
+    wrapped = wrap.setup(ARGS)
+    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and re.search(ARGS.k, n)]
+    passed = failed = 0
+    with tempfile.TemporaryDirectory() as t:
+        TMP = t
+        for name, fn in tests:
+            t0 = time.time()
+            try:
+                fn()
+                passed += 1
+                print("ok   %s (%.2fs)" % (name, time.time() - t0))
+            except Exception as e:  # a failing test must never stop the others
+                failed += 1
+                print("FAIL %s: %s: %s" % (name, type(e).__name__, e))
+    for problem in wrapped.problems():
+        failed += 1
+        print("FAIL wrap: " + problem)
+    print("%d passed, %d failed" % (passed, failed))
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()
