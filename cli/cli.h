@@ -12,6 +12,7 @@
 
 int dpl_cmd_run(int argc, char **argv);   /* run.c */
 int dpl_cmd_repl(int argc, char **argv);  /* repl.c */
+int dpl_cmd_test(int argc, char **argv);  /* test.c */
 int dplc_cmd_fmt(int argc, char **argv);  /* dplc_fmt.c */
 
 /* A subcommand's entry point, by name (the table ends with a NULL name). */

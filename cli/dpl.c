@@ -1,4 +1,4 @@
-/* dpl.c — the `dpl` program: dispatches to `run`, `repl` and `completion`. */
+/* dpl.c — the `dpl` program: dispatches to `run`, `repl`, `test` and `completion`. */
 #include "cli/cli.h"
 #include "util/util.h"
 
@@ -11,6 +11,6 @@ int main(int argc, char **argv)
 {
     dpl_util_init();
     static const DplCliCmd cmds[] = {
-        {"run", dpl_cmd_run}, {"repl", dpl_cmd_repl}, {"completion", cmd_completion}, {NULL, NULL}};
+        {"run", dpl_cmd_run}, {"repl", dpl_cmd_repl}, {"test", dpl_cmd_test}, {"completion", cmd_completion}, {NULL, NULL}};
     return dpl_cli_dispatch(&dpl_opts_dpl, cmds, argc, argv);
 }

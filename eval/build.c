@@ -314,8 +314,11 @@ static void run_item(EvalCtx *c, const DplAddItem *it, json_t *data)
         if (cv && !json_is_boolean(cv) && !json_is_null(cv))
             dpl__eval_fail(c, it->cond, DPL_RT_TYPE_ERROR, "`if` needs a boolean, found %s", dpl_value_article(cv));
         json_decref(cv);
+        DPL__COVER(c->ev, it, run);
         if (!run)
             return;
+    } else {
+        DPL__COVER(c->ev, it, true);
     }
     json_t *v = dpl__eval(c, it->value);
     if (v) {
@@ -341,8 +344,14 @@ json_t *dpl__eval_build(EvalCtx *c, DplResult *out)
         for (size_t k = 0; k < st->u.add.nitems; k++) {
             const DplAddItem *it = &st->u.add.items[k];
             switch (it->kind) {
-            case DPL_ITEM_ALL: copy_all(c, data); break;
-            case DPL_ITEM_DELETE: delete_path(data, &it->value->u.path); break;
+            case DPL_ITEM_ALL:
+                DPL__COVER(ev, it, true);
+                copy_all(c, data);
+                break;
+            case DPL_ITEM_DELETE:
+                DPL__COVER(ev, it, true);
+                delete_path(data, &it->value->u.path);
+                break;
             case DPL_ITEM_VALUE: run_item(c, it, data); break;
             }
             if (c->err.set) {

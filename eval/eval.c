@@ -131,6 +131,12 @@ void dpl_eval_free(DplEvaluator *ev)
 
 const char *dpl_eval_default_source(const DplEvaluator *ev) { return ev->default_source; }
 
+void dpl_eval_set_cover(DplEvaluator *ev, DplCoverFn fn, void *ctx)
+{
+    ev->cover = fn;
+    ev->cover_ctx = ctx;
+}
+
 /* ---- phase 1: source ---------------------------------------------------------------- */
 
 /* Sets c->source, or adds missing_source to out; returns the outcome so far. */
@@ -174,6 +180,7 @@ static DplOutcome source_phase(EvalCtx *c, DplResult *out)
             for (size_t i = 0; i < st->u.sources.nnames; i++)
                 if (st->u.sources.name_lens[i] == n && memcmp(st->u.sources.names[i], s, n) == 0)
                     res = DPL_EMIT;
+            DPL__COVER(c->ev, st, res == DPL_EMIT);
         }
     }
     json_decref(v);
@@ -226,6 +233,7 @@ static void check_requirement(EvalCtx *c, const EvalCheck *rq, DplResult *out)
         c->err.set = false;
         return;
     }
+    DPL__COVER(c->ev, rq->expr, json_is_true(v));
     if (json_is_true(v)) {
         json_decref(v);
         return;
@@ -245,6 +253,7 @@ static void check_requirement(EvalCtx *c, const EvalCheck *rq, DplResult *out)
 /* Returns whether the mandatory path at index i failed. */
 static bool check_mandatory(EvalCtx *c, const EvalCheck *m, DplResult *out)
 {
+    DPL__COVER(c->ev, m->expr, true);
     json_t *v = dpl__eval(c, m->expr);
     const char *why = !v                                       ? "missing"
                       : json_is_null(v)                        ? "null"
@@ -264,6 +273,7 @@ static void check_keys(EvalCtx *c, json_t **vals, const bool *mand_failed, DplRe
     const DplEvaluator *ev = c->ev;
     for (size_t k = 0; k < ev->nkeys; k++) {
         const EvalCheck *key = &ev->keys[k];
+        DPL__COVER(ev, key->expr, true);
         vals[k] = dpl__eval(c, key->expr);
         if (c->err.set) {
             dpl_result_add_error(out, c->err.code, key->abs_path, &c->err_span, "%s", c->err.message);

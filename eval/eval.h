@@ -45,6 +45,16 @@ DplEvaluator *dpl_eval_new(const DplProgram *prog);
 /* Frees what dpl_eval_new prepared (not the program); NULL is allowed. */
 void dpl_eval_free(DplEvaluator *ev);
 
+/* Coverage hook (dpl test --coverage, docs/testing.md).  When set, the
+ * evaluator calls fn for each point of the program a record passes: the
+ * `sources` statement (taken: the record's source is listed), each entity key
+ * and mandatory path (taken: always true), each requirement (taken: it held),
+ * each add item (taken: it ran; for an item with `if`, whether the condition
+ * held).  node is the DplStmt, DplExpr or DplAddItem of the point.  A hook
+ * makes the evaluator single-threaded; fn NULL removes it. */
+typedef void (*DplCoverFn)(void *ctx, const void *node, bool taken);
+void dpl_eval_set_cover(DplEvaluator *ev, DplCoverFn fn, void *ctx);
+
 /* The name records get in --raw mode when --source is not given: the first
  * name of `sources`, or "stdin". */
 const char *dpl_eval_default_source(const DplEvaluator *ev);

@@ -35,7 +35,16 @@ struct DplEvaluator {
     size_t nadds;
     char *default_source;   /* NUL-terminated copy */
     json_t *entity_name;    /* string value of the entity name ('entity, output) */
+    DplCoverFn cover;       /* coverage hook, or NULL (dpl_eval_set_cover) */
+    void *cover_ctx;
 };
+
+/* Reports a coverage point when a hook is set. */
+#define DPL__COVER(ev, node, taken)                                                                                    \
+    do {                                                                                                               \
+        if ((ev)->cover)                                                                                               \
+            (ev)->cover((ev)->cover_ctx, (node), (taken));                                                             \
+    } while (0)
 
 typedef struct {
     const DplEvaluator *ev;

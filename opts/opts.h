@@ -41,6 +41,13 @@ typedef enum {
     DPL_OPT_WRITE,
     /* dplc explain */
     DPL_OPT_ALL,
+    /* dpl test */
+    DPL_OPT_PATTERN,
+    DPL_OPT_JUNIT,
+    DPL_OPT_COVERAGE,
+    DPL_OPT_COVERAGE_MIN,
+    DPL_OPT_UPDATE,
+    DPL_OPT_VERBOSE,
 } DplOptId;
 
 /* How a shell completes an option's value or a positional argument. */

@@ -32,6 +32,22 @@ static const DplOpt run_opts[] = {
 
 static const DplOpt no_opts[] = {END};
 
+static const DplOpt test_opts[] = {
+    {DPL_OPT_PATTERN, "-k", 'k', "PATTERN", DPL_COMPLETE_NONE, "only the tests whose name contains PATTERN", false},
+    {DPL_OPT_JUNIT, "--junit", 0, "FILE", DPL_COMPLETE_FILE, "also write a JUnit XML report to FILE", false},
+    {DPL_OPT_COVERAGE, "--coverage", 0, NULL, DPL_COMPLETE_NONE,
+     "report which lines, conditions and requirements the tests exercised", false},
+    {DPL_OPT_COVERAGE_MIN, "--coverage-min", 0, "N", DPL_COMPLETE_NONE,
+     "exit 1 when coverage is below N percent (implies --coverage)", false},
+    {DPL_OPT_UPDATE, "--update", 0, NULL, DPL_COMPLETE_NONE, "rewrite failing expectations from the actual output",
+     false},
+    {DPL_OPT_COLOR, "--color", 0, "auto|always|never", DPL_COMPLETE_CHOICE,
+     "colour in the report (default auto; honours NO_COLOR)", false},
+    {DPL_OPT_VERBOSE, "--verbose", 'v', NULL, DPL_COMPLETE_NONE,
+     "the coverage report lists every line, not only those with something missed", false},
+    END,
+};
+
 static const DplCmd dpl_cmds[] = {
     {"dpl", "run", "PROGRAM [INPUT...]", DPL_COMPLETE_DPL, DPL_COMPLETE_NDJSON,
      "apply a program to NDJSON records",
@@ -44,6 +60,12 @@ static const DplCmd dpl_cmds[] = {
      "expressions against the last record.  :help inside lists the commands.\n"
      "History: $DPL_HISTORY, or ~/.dpl_history.",
      NULL, no_opts},
+    {"dpl", "test", "[PATH...]", DPL_COMPLETE_FILE, DPL_COMPLETE_FILE, "run the rule tests (*.dpltest) under PATH",
+     "Runs the rule tests of the *.dpltest files under each PATH (default: .):\n"
+     "one line per test, a diff for each failure, a summary.  See docs/testing.md.",
+     "exit status: 0 every test passed, 1 a test failed (or coverage below --coverage-min),\n"
+     "2 usage error, unreadable or malformed test file, program with errors",
+     test_opts},
     {"dpl", "completion", "SHELL", DPL_COMPLETE_SHELL, DPL_COMPLETE_NONE,
      "print the bash, zsh or fish completion script",
      "Prints the completion script of dpl for SHELL (bash, zsh or fish), e.g.\n"
