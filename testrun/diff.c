@@ -97,11 +97,8 @@ void dpl_test_diff(DplBuf *out, const char *a_text, const char *b_text, const ch
     split(b_text, &b);
     size_t nops;
     Op *ops = script(&a, &b, &nops);
-    if (color)
-        dpl_buf_puts(out, TR_BOLD);
-    dpl_buf_printf(out, "--- %s\n+++ %s\n", a_name, b_name);
-    if (color)
-        dpl_buf_puts(out, TR_RESET);
+    const char *on = color ? TR_BOLD : "", *off = color ? TR_RESET : "";
+    dpl_buf_printf(out, "%s--- %s%s\n%s+++ %s%s\n", on, a_name, off, on, b_name, off);
     size_t ctx = context < 0 ? 0 : (size_t)context;
     size_t k = 0;
     while (k < nops) {

@@ -485,8 +485,14 @@ static bool test_item(P *p)
         p->pos++;
         return close_test(p, at) && end_item(p);
     }
+    /* `-> emit ...` on its own line continues a long `input` line */
+    bool arrow = p->pos + 1 < p->len && p->s[p->pos] == '-' && p->s[p->pos + 1] == '>';
+    if (arrow)
+        p->pos += 2;
     const char *w;
     size_t n = word(p, &w);
+    if (arrow && !(word_is(w, n, "emit") || word_is(w, n, "reject") || word_is(w, n, "skip")))
+        return fail(p, (size_t)(w - p->s), "`->` is followed by `emit`, `reject` or `skip`");
     if (word_is(w, n, "input")) {
         size_t save = p->pos;
         const char *w2;

@@ -186,7 +186,7 @@ static const char *const count_names[COUNT_KINDS] = {"emitted", "rejected", "ski
 /* Runs test t of file f; returns whether it passed (after --update: whether
  * everything that failed was rewritten). */
 static bool run_test(Run *r, const TestFile *f, const Test *t, const Program *p, Edit **edits, size_t *nedits,
-                     JunitCase *jc)
+                     size_t *nrewritten, JunitCase *jc)
 {
     const DplTestOptions *o = r->o;
     Actual *acts = dpl_calloc(t->nrecords + 1, sizeof *acts);
@@ -232,6 +232,7 @@ static bool run_test(Run *r, const TestFile *f, const Test *t, const Program *p,
                 continue;
             }
             *edits = dpl_realloc(*edits, (*nedits + n) * sizeof **edits);
+            (*nrewritten)++;
             (*edits)[(*nedits)++] = (Edit){group[0]->start, group[0]->end, text};
             for (size_t k = 1; k < n; k++) /* the other lines of a multi-error reject go */
                 (*edits)[(*nedits)++] = (Edit){group[k]->line_start, group[k]->line_end, dpl_strdup("")};
@@ -256,6 +257,7 @@ static bool run_test(Run *r, const TestFile *f, const Test *t, const Program *p,
         }
         if (o->update) {
             *edits = dpl_realloc(*edits, (*nedits + 1) * sizeof **edits);
+            (*nrewritten)++;
             (*edits)[(*nedits)++] = (Edit){c->start, c->end, dpl_asprintf("%ld", counts[k])};
         }
     }
@@ -358,14 +360,14 @@ static bool run_file(Run *r, const char *path)
         return false;
     }
     Edit *edits = NULL;
-    size_t nedits = 0;
+    size_t nedits = 0, nrewritten = 0;
     for (size_t i = 0; i < f->ntests; i++) {
         const Test *t = &f->tests[i];
         if (!selected(r, t))
             continue;
         JunitCase *c = new_case(r, f->path, t->name, t->line);
         double t0 = now();
-        bool ok = run_test(r, f, t, p, &edits, &nedits, &r->cases[r->ncases - 1]);
+        bool ok = run_test(r, f, t, p, &edits, &nedits, &nrewritten, &r->cases[r->ncases - 1]);
         c = &r->cases[r->ncases - 1];
         c->seconds = now() - t0;
         if (ok)
@@ -376,7 +378,7 @@ static bool run_file(Run *r, const char *path)
     bool ok = true;
     if (nedits) {
         if (tr_apply_edits(f->path, f->src, edits, nedits)) {
-            fprintf(r->out, "updated %zu expectation%s in %s\n", nedits, nedits == 1 ? "" : "s", f->path);
+            fprintf(r->out, "updated %zu expectation%s in %s\n", nrewritten, nrewritten == 1 ? "" : "s", f->path);
         } else {
             fprintf(r->err, "dpl test: cannot update %s: %s\n", f->path, strerror(errno));
             ok = false;
@@ -432,9 +434,10 @@ int dpl_test_main(const DplTestOptions *o, FILE *out, FILE *err)
         fprintf(out, ", %zu deselected by -k", r.deselected);
     if (r.updated)
         fprintf(out, ", %zu updated", r.updated);
-    fprintf(out, " (%zu file%s)\n", files.n, files.n == 1 ? "" : "s");
+    fprintf(out, " (%zu file%s)", files.n, files.n == 1 ? "" : "s");
     if (o->color)
         fputs(TR_RESET, out);
+    fputc('\n', out);
 
     if (r.cov) {
         double pct = tr_cov_report(r.cov, out, o->color, o->verbose);

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testrun/internal.h"
@@ -127,6 +128,9 @@ bool tr_apply_edits(const char *path, const DplSource *src, Edit *edits, size_t 
     char *tmp = dpl_asprintf("%s.update-XXXXXX", path);
     int fd = mkstemp(tmp);
     bool ok = fd >= 0;
+    struct stat st;
+    if (ok && stat(path, &st) == 0)
+        (void)fchmod(fd, st.st_mode & 07777); /* mkstemp's 0600 would stick after the rename */
     if (ok) {
         size_t off = 0;
         while (ok && off < b.len) {

@@ -1,0 +1,24 @@
+# broken.t — tests written for orders.dpl's rules, run against broken.dpl.
+program "broken.dpl"
+
+test "shipping from 30 is express" {
+    base {"data":{"loja":"centro","numero":"7","itens":[{"sku":"X"}]},"metadata":{"source":"loja-virtual","pedido":{}}}
+    input {"data":{"frete":29.99}}   -> emit partial {"data":{"entrega":"normal"}}
+    input {"data":{"frete":30}}      -> emit partial {"data":{"frete":30.0,"entrega":"expresso"}}
+}
+
+test "the coupon is upper case and the channel defaults to web" {
+    input {"data":{"loja":"centro","numero":"8","itens":[{"sku":"X"}],"cupom":" natal "},"metadata":{"source":"loja-virtual","pedido":{}}}
+    emit {"entity":"pedido","source":"loja-virtual","data":{"numero":8,"frete":0.0,"entrega":"normal","cupom":"NATAL","cliente":{"canal":"web"}}}
+}
+
+test "an order without items is rejected" {
+    input {"data":{"loja":"centro","numero":"9","itens":[]},"metadata":{"source":"loja-virtual"}}
+    reject requirement_failed "len(itens) > 0"
+    reject missing_mandatory metadata.pedido.cliente
+}
+
+test "a number that is not a number" {
+    input {"data":{"loja":"centro","numero":"10O4","itens":[{"sku":"X"}]},"metadata":{"source":"loja-virtual"}}
+    -> emit partial {"data":{"numero":1004}}
+}
