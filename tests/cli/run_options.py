@@ -221,7 +221,7 @@ def test_bash_completion_knows_commands_options_and_file_kinds():
     os.makedirs(os.path.join(d, "sub"), exist_ok=True)
     for n in ("rules.dpl", "events.ndjson", "more.jsonl", "notes.txt"):
         open(os.path.join(d, n), "w").close()
-    eq(bash_complete("dpl", [""], d), ["--help", "--version", "completion", "repl", "run"], "dpl TAB")
+    eq(bash_complete("dpl", [""], d), ["--help", "--version", "completion", "repl", "run", "test"], "dpl TAB")
     eq(bash_complete("dpl", ["r"], d), ["repl", "run"], "dpl r TAB")
     eq(bash_complete("dpl", ["run", "--re"], d), ["--rejects"], "dpl run --re TAB")
     eq(bash_complete("dpl", ["run", ""], d), ["rules.dpl", "sub"], "program")
