@@ -17,6 +17,8 @@ void stream_engines_init(StreamEngines *e, const DplProgram *prog, const DplSour
     memset(e, 0, sizeof *e);
     e->src = src;
     e->ev = dpl_eval_new(prog);
+    if (cfg->cover)
+        dpl_eval_set_cover((DplEvaluator *)e->ev, cfg->cover, cfg->cover_ctx);
     /* The fast paths (scan/) read envelopes; --raw values go to the tree. */
     bool fast = !cfg->raw && !cfg->tree_only;
     e->direct = fast ? dpl_direct_new(prog, NULL) : NULL;

@@ -44,6 +44,7 @@
 
 #include "ast/ast.h"
 #include "diag/diag.h"
+#include "eval/eval.h"
 #include "stdlib/stdlib.h"
 #include "util/util.h"
 
@@ -200,6 +201,10 @@ typedef struct {
     size_t max_record_bytes; /* --max-record-bytes */
     unsigned jobs;           /* -j (>= 1) */
     bool tree_only;          /* --engine tree */
+    /* The evaluator's coverage hook (eval.h dpl_eval_set_cover), or NULL:
+     * `dpl test --coverage` sets it with tree_only and jobs 1. */
+    DplCoverFn cover;
+    void *cover_ctx;
     /* Every message for the user ("cannot read x: reason"), without the
      * program's name or a newline. */
     void (*message)(void *ctx, const char *text);

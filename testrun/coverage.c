@@ -110,7 +110,7 @@ static void hit(void *ctx, const void *node, bool taken)
         pt->not_taken++;
 }
 
-void tr_cov_attach(Coverage *c, const char *program_path, const DplProgram *prog, DplEvaluator *ev)
+void tr_cov_attach(Coverage *c, const char *program_path, const DplProgram *prog, DplCoverFn *fn, void **ctx)
 {
     Prog *p = NULL;
     for (size_t i = 0; i < c->nprogs && !p; i++)
@@ -129,7 +129,8 @@ void tr_cov_attach(Coverage *c, const char *program_path, const DplProgram *prog
         if (p->npts)
             qsort(p->index, p->npts, sizeof *p->index, by_node);
     }
-    dpl_eval_set_cover(ev, hit, p);
+    *fn = hit;
+    *ctx = p;
 }
 
 static void point_counts(const Point *pt, size_t *covered, size_t *total)

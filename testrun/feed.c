@@ -1,79 +1,150 @@
-/* feed.c — one input line of a test through the evaluator, with the
- * per-line rules of `dpl run` (spec §2, §8): a blank line is not a record,
- * a line that is not JSON is invalid_json (too deep: limit_exceeded), --raw
- * values are wrapped in an envelope, and the evaluator decides the rest.
+/* feed.c — a test's records through `dpl run`'s own pipeline (stream/): an
+ * in-memory source hands the records to the line reader as bytes, the
+ * dispatch runs the engines and does the accounting, and three in-memory
+ * sinks collect the entity, reject and skipped lines, which are matched back
+ * to their input lines.  Nothing is written anywhere.
  *
- * Tests run on the reference evaluator (eval/), the oracle that the fast
- * engines of `dpl run` are checked against byte for byte (tests/engines). */
+ * Engines: the same choice as `dpl run` (the direct or sparse fast path
+ * where the program allows it, the tree evaluator otherwise); with coverage,
+ * the tree evaluator only (`--engine tree`), since the hook lives there. */
+#include "stream/stream.h"
 #include "testrun/internal.h"
 
-static bool is_blank(const char *s, size_t n)
+/* ---- the source: the records, one per line --------------------------------- */
+
+typedef struct {
+    const char *bytes;
+    size_t len, off;
+} MemSource;
+
+static ssize_t mem_read(DplStreamSource *s, char *buf, size_t cap, int *err)
 {
-    for (size_t i = 0; i < n; i++)
-        if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
-            return false;
-    return true;
+    (void)err;
+    MemSource *m = s->impl;
+    size_t n = m->len - m->off < cap ? m->len - m->off : cap;
+    memcpy(buf, m->bytes + m->off, n);
+    m->off += n;
+    return (ssize_t)n;
 }
 
-/* The errors of a reject as the test compares them. */
-static json_t *errors_doc(const DplResult *r)
+static const DplStreamSourceOps mem_source_ops = {.kind = "memory", .read = mem_read};
+
+/* ---- the sinks: lines back to their records ---------------------------------- */
+
+typedef struct {
+    DplStreamKind kind;
+    Actual *acts;
+    size_t n;
+} MemSink;
+
+/* A reject error as tests compare it: code, path, message (and value),
+ * without the rule's position. */
+static json_t *errors_of(const json_t *reject)
 {
-    json_t *arr = json_array();
-    for (size_t i = 0; i < r->nerrors; i++) {
-        const DplRecError *e = &r->errors[i];
-        json_t *o = json_object();
-        json_object_set_new(o, "code", json_string(dpl_rt_code_name(e->code)));
-        if (e->path)
-            json_object_set_new(o, "path", json_string(e->path));
-        json_object_set_new(o, "message", json_string(e->message ? e->message : ""));
-        json_array_append_new(arr, o);
+    json_t *out = json_array();
+    size_t i;
+    json_t *e;
+    json_array_foreach(json_object_get(reject, "errors"), i, e)
+    {
+        json_t *o = json_deep_copy(e);
+        json_object_del(o, "rule");
+        json_array_append_new(out, o);
     }
-    return arr;
+    return out;
 }
 
-void tr_feed_line(const DplEvaluator *ev, bool raw, const char *source, const char *text, size_t len, long line,
-                  DplResult *res, Actual *out)
+static int mem_write(DplStreamSink *s, const DplStreamBatch *b)
 {
-    memset(out, 0, sizeof *out);
-    if (len && text[len - 1] == '\r')
-        len--;
-    if (is_blank(text, len)) {
-        out->blank = true;
-        return;
+    MemSink *m = s->impl;
+    for (size_t i = 0; i < b->nrecs; i++) {
+        const DplStreamRec *rec = &b->recs[i];
+        long line = rec->pos.line;
+        if (line < 1 || (size_t)line > m->n)
+            continue;
+        Actual *a = &m->acts[line - 1];
+        a->blank = false;
+        json_t *v = NULL;
+        DplJsonError jerr;
+        if (m->kind != DPL_OUT_SKIPPED && dpl_json_parse(b->bytes + rec->off, rec->len, &v, &jerr) != DPL_JSON_OK)
+            v = json_null(); /* the pipeline writes valid JSON; never trusted blindly */
+        switch (m->kind) {
+        case DPL_OUT_ENTITIES:
+            a->outcome = DPL_EMIT;
+            a->entity = v;
+            break;
+        case DPL_OUT_REJECTS:
+            a->outcome = DPL_REJECT;
+            a->errors = errors_of(v);
+            json_decref(v);
+            break;
+        default: a->outcome = DPL_SKIP; break;
+        }
     }
-    dpl_result_clear(res);
-    json_t *v = NULL;
-    DplJsonError jerr;
-    DplJsonStatus st = dpl_json_parse(text, len, &v, &jerr);
-    if (st != DPL_JSON_OK) {
-        if (st == DPL_JSON_TOO_DEEP)
-            dpl_result_add_error(res, DPL_RT_LIMIT_EXCEEDED, NULL, NULL, "%s at column %d", jerr.message, jerr.column);
-        else
-            dpl_result_add_error(res, DPL_RT_INVALID_JSON, NULL, NULL, "invalid JSON at column %d: %s", jerr.column,
-                                 jerr.message);
-        out->outcome = DPL_REJECT;
-        out->errors = errors_doc(res);
-        dpl_result_clear(res);
-        return;
+    dpl_stream_sink_durable(s, b->last_seq);
+    return 0;
+}
+
+static int mem_close(DplStreamSink *s)
+{
+    dpl_free(s->impl);
+    s->impl = NULL;
+    return 0;
+}
+
+static const DplStreamSinkOps mem_sink_ops = {
+    .kind = "memory", .wants_recs = true, .write = mem_write, .close = mem_close};
+
+static DplStreamSink *mem_sink(DplStreamKind kind, Actual *acts, size_t n)
+{
+    MemSink *m = dpl_calloc(1, sizeof *m);
+    *m = (MemSink){kind, acts, n};
+    DplStreamSink *s = dpl_calloc(1, sizeof *s);
+    s->ops = &mem_sink_ops;
+    s->impl = m;
+    s->name = dpl_strdup(kind == DPL_OUT_ENTITIES ? "entities" : kind == DPL_OUT_REJECTS ? "rejects" : "skipped");
+    return s;
+}
+
+static void keep_message(void *ctx, const char *text)
+{
+    char **msg = ctx;
+    if (!*msg)
+        *msg = dpl_strdup(text);
+}
+
+bool tr_feed_test(const DplProgram *prog, const DplSource *src, const TestFile *f, const Test *t, DplCoverFn cover,
+                  void *cover_ctx, Actual *acts, long counts[COUNT_KINDS], char **msg)
+{
+    DplBuf text = {0};
+    for (size_t i = 0; i < t->nrecords; i++) {
+        dpl_buf_append(&text, t->records[i].text, t->records[i].len);
+        dpl_buf_putc(&text, '\n');
+        acts[i] = (Actual){.blank = true};
     }
-    json_t *env = v;
-    if (raw) {
-        env = json_object();
-        json_object_set_nocheck(env, "data", v);
-        json_t *md = json_object();
-        json_object_set_new_nocheck(md, "source", json_string(source ? source : dpl_eval_default_source(ev)));
-        json_object_set_new_nocheck(env, "metadata", md);
-    }
-    dpl_eval_record(ev, env, line, res);
-    out->outcome = res->outcome;
-    if (res->outcome == DPL_EMIT)
-        out->entity = json_incref(res->entity);
-    else if (res->outcome == DPL_REJECT)
-        out->errors = errors_doc(res);
-    dpl_result_clear(res);
-    if (env != v)
-        json_decref(env);
-    json_decref(v);
+    DplStreamConfig cfg = {.raw = f->raw,
+                           .raw_source = f->source,
+                           .max_record_bytes = DPL_DEFAULT_MAX_RECORD_BYTES,
+                           .jobs = 1,
+                           .tree_only = cover != NULL,
+                           .cover = cover,
+                           .cover_ctx = cover_ctx,
+                           .message = keep_message,
+                           .message_ctx = msg};
+    DplStreamRun *run = dpl_stream_run_new(prog, src, &cfg);
+    for (int k = 0; k < DPL_OUT_COUNT; k++)
+        dpl_stream_run_set_sink(run, (DplStreamKind)k, mem_sink((DplStreamKind)k, acts, t->nrecords));
+    MemSource m = {.bytes = text.data ? text.data : "", .len = text.len};
+    DplStreamSource in = {.ops = &mem_source_ops, .impl = &m, .name = (char *)"test input"};
+    bool ok = dpl_stream_run_input(run, &in);
+    ok = dpl_stream_run_finish(run) && ok;
+    ok = dpl_stream_run_close(run, true) && ok;
+    const DplStreamStats *st = dpl_stream_run_stats(run);
+    counts[COUNT_EMITTED] = (long)st->emitted;
+    counts[COUNT_REJECTED] = (long)st->rejected;
+    counts[COUNT_SKIPPED] = (long)st->skipped;
+    dpl_stream_run_free(run);
+    dpl_buf_free(&text);
+    return ok;
 }
 
 void tr_actual_clear(Actual *a)

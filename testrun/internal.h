@@ -84,9 +84,13 @@ typedef struct {
     json_t *errors;       /* DPL_REJECT: [{"code","path"?,"message"}] (owned) */
 } Actual;
 
-/* feed.c: one line through the evaluator as `dpl run` processes it. */
-void tr_feed_line(const DplEvaluator *ev, bool raw, const char *source, const char *text, size_t len, long line,
-                  DplResult *scratch, Actual *out);
+/* feed.c: runs the test's records through `dpl run`'s pipeline (stream/),
+ * in memory: acts[i] is the outcome of input line i + 1 (t->nrecords of
+ * them), counts the run's accounting.  cover: the coverage hook (the tree
+ * evaluator then runs every record), or NULL.  False with *msg (caller
+ * frees) when the pipeline reported a problem. */
+bool tr_feed_test(const DplProgram *prog, const DplSource *src, const TestFile *f, const Test *t, DplCoverFn cover,
+                  void *cover_ctx, Actual *acts, long counts[COUNT_KINDS], char **msg);
 void tr_actual_clear(Actual *a);
 
 /* compare.c: the views a failed expectation shows, and whether they agree.
@@ -102,8 +106,9 @@ json_t *tr_outcome_doc(const Actual *act);
 typedef struct Coverage Coverage;
 Coverage *tr_cov_new(void);
 void tr_cov_free(Coverage *c);
-/* Registers a program's points once per program path; then hooks ev. */
-void tr_cov_attach(Coverage *c, const char *program_path, const DplProgram *prog, DplEvaluator *ev);
+/* Registers a program's points (once per program); *fn and *ctx are the
+ * hook that counts them (for DplStreamConfig.cover). */
+void tr_cov_attach(Coverage *c, const char *program_path, const DplProgram *prog, DplCoverFn *fn, void **ctx);
 /* Writes the report; returns the total percentage (100 with no points). */
 double tr_cov_report(const Coverage *c, FILE *out, bool color, bool verbose);
 

@@ -68,7 +68,8 @@ typedef struct {
     char *path;           /* as the first test file named it */
     DplSource *src;
     DplProgram *prog;
-    DplEvaluator *ev;
+    DplCoverFn cover;     /* coverage hook (--coverage), or NULL */
+    void *cover_ctx;
     char *error;          /* why it cannot run (diagnostics), or NULL */
 } Program;
 
@@ -81,7 +82,6 @@ typedef struct {
     JunitCase *cases;
     size_t ncases;
     size_t passed, failed, errors, deselected, updated;
-    DplResult res;
 } Run;
 
 static Program *program(Run *r, const char *path)
@@ -115,10 +115,8 @@ static Program *program(Run *r, const char *path)
             dpl_diag_render_human(&b, p->src, &diags.items[i], r->o->color);
         dpl_buf_printf(&b, "program %s has errors; its tests cannot run\n", path);
         p->error = dpl_buf_take(&b);
-    } else {
-        p->ev = dpl_eval_new(p->prog);
-        if (r->cov)
-            tr_cov_attach(r->cov, p->path, p->prog, p->ev);
+    } else if (r->cov) {
+        tr_cov_attach(r->cov, p->path, p->prog, &p->cover, &p->cover_ctx);
     }
     dpl_diag_list_free(&diags);
     return p;
@@ -128,7 +126,6 @@ static void programs_free(Run *r)
 {
     for (size_t i = 0; i < r->nprogs; i++) {
         Program *p = &r->progs[i];
-        dpl_eval_free(p->ev);
         dpl_program_free(p->prog);
         dpl_source_free(p->src);
         dpl_free(p->key);
@@ -191,14 +188,16 @@ static bool run_test(Run *r, const TestFile *f, const Test *t, const Program *p,
     const DplTestOptions *o = r->o;
     Actual *acts = dpl_calloc(t->nrecords + 1, sizeof *acts);
     long counts[COUNT_KINDS] = {0};
-    for (size_t i = 0; i < t->nrecords; i++) {
-        tr_feed_line(p->ev, f->raw, f->source, t->records[i].text, t->records[i].len, (long)(i + 1), &r->res, &acts[i]);
-        if (!acts[i].blank)
-            counts[acts[i].outcome == DPL_EMIT ? COUNT_EMITTED : acts[i].outcome == DPL_REJECT ? COUNT_REJECTED
-                                                                                                : COUNT_SKIPPED]++;
-    }
+    char *msg = NULL;
     DplBuf shown = {0}, plain = {0};
     bool ok = true, all_updated = true;
+    if (!tr_feed_test(p->prog, p->src, f, t, p->cover, p->cover_ctx, acts, counts, &msg)) {
+        /* cannot happen in memory; reported rather than trusted */
+        ok = all_updated = false;
+        dpl_buf_printf(&shown, "%s:%u: the run failed: %s\n", f->path, t->line, msg ? msg : "unknown error");
+        dpl_buf_printf(&plain, "%s:%u: the run failed: %s\n", f->path, t->line, msg ? msg : "unknown error");
+    }
+    dpl_free(msg);
     bool *done = dpl_calloc(t->nexps + 1, sizeof *done);
     const Expect **group = dpl_malloc((t->nexps + 1) * sizeof *group);
     Expect *gcopy = dpl_malloc((t->nexps + 1) * sizeof *gcopy);
@@ -394,7 +393,6 @@ static bool run_file(Run *r, const char *path)
 int dpl_test_main(const DplTestOptions *o, FILE *out, FILE *err)
 {
     Run r = {.o = o, .out = out, .err = err};
-    dpl_result_init(&r.res);
     if (o->coverage)
         r.cov = tr_cov_new();
     int status = DPL_TEST_PASSED;
@@ -462,6 +460,5 @@ int dpl_test_main(const DplTestOptions *o, FILE *out, FILE *err)
     dpl_free(files.v);
     tr_cov_free(r.cov);
     programs_free(&r);
-    dpl_result_free(&r.res);
     return status;
 }

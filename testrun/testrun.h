@@ -2,8 +2,9 @@
  *
  * A test file (`*.dpltest`, docs/testing.md) names a program and holds named
  * tests; each test gives input records and what must come out of them.  This
- * module parses test files, runs their records through the same evaluator
- * and accounting as `dpl run` (in memory: no Kafka, no output directory),
+ * module parses test files, runs their records through `dpl run`'s own
+ * pipeline (stream/, with an in-memory source and sinks: no Kafka, no output
+ * directory),
  * compares, and reports: one line per test, diffs of expected against actual
  * JSON, JUnit XML, coverage of the program, and --update (rewrites the
  * expectations from the actual output, keeping the file's layout).

@@ -18,7 +18,7 @@ test "an order without items is rejected" {
     reject missing_mandatory metadata.pedido.cliente
 }
 
-test "a number that is not a number" {
-    input {"data":{"loja":"centro","numero":"10O4","itens":[{"sku":"X"}]},"metadata":{"source":"loja-virtual"}}
-    -> emit partial {"data":{"numero":1004}}
+test "a partner's order is not ours" {
+    input {"data":{"loja":"marketplace","numero":"9","itens":[{"sku":"X"}]},"metadata":{"source":"parceiro"}}
+    -> emit partial {"data":{"numero":9}}
 }

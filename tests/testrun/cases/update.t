@@ -15,7 +15,7 @@ test "a table of cases" {
     base {"data":{"loja":"centro","numero":"7","itens":[{"sku":"X"}]},"metadata":{"source":"loja-virtual","pedido":{}}}
     input {"data":{"frete":29.99}}   -> emit partial {"data":{"entrega":"normal"}}   # holds
     input {"data":{"frete":30}}      -> emit partial {"data":{"entrega":"expresso"}} # >= 30 in orders.dpl
-    input {"data":{"numero":"x"}}    -> emit partial {"data":{"numero":0}}
+    input {"data":{"numero":null}}   -> emit partial {"data":{"numero":0}}
     input {"data":{"itens":[]}}
     reject missing_mandatory data.itens   # wrong code
     reject requirement_failed "len(itens) > 0"
