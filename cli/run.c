@@ -16,6 +16,7 @@ typedef struct {
     const char *program;
     const char **inputs;
     size_t ninputs;
+    const char *output_path;
     const char *rejects_path;
     const char *skipped_path;
     const char *source;
@@ -82,6 +83,7 @@ static int parse_args(int argc, char **argv, Options *o)
             break;
         case DPL_OPTS_ERROR:
         case DPL_OPT_HELP: status = dpl_cli_help_or_error(&p, id); break;
+        case DPL_OPT_OUTPUT: o->output_path = v; break;
         case DPL_OPT_REJECTS: o->rejects_path = v; break;
         case DPL_OPT_SKIPPED: o->skipped_path = v; break;
         case DPL_OPT_SOURCE: o->source = v; break;
@@ -150,6 +152,7 @@ static int run_program(const Options *opt)
         .src = src,
         .inputs = opt->inputs,
         .ninputs = opt->ninputs,
+        .output_path = opt->output_path,
         .rejects_path = opt->rejects_path,
         .skipped_path = opt->skipped_path,
         .stats = opt->stats,

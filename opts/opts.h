@@ -22,6 +22,7 @@
 typedef enum {
     DPL_OPT_HELP = 1, /* every subcommand has -h/--help */
     /* dpl run */
+    DPL_OPT_OUTPUT,
     DPL_OPT_REJECTS,
     DPL_OPT_SKIPPED,
     DPL_OPT_STATS,

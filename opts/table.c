@@ -8,10 +8,12 @@
 /* ---- dpl ------------------------------------------------------------------ */
 
 static const DplOpt run_opts[] = {
+    {DPL_OPT_OUTPUT, "--output", 0, "PATH", DPL_COMPLETE_FILE,
+     "write entities there (default: stdout; `-`: stdout; PATH.gz: gzip)", false},
     {DPL_OPT_REJECTS, "--rejects", 0, "PATH", DPL_COMPLETE_FILE,
-     "write rejected records there (default: stderr)", false},
+     "write rejected records there (default: stderr; `-`: stdout)", false},
     {DPL_OPT_SKIPPED, "--skipped", 0, "PATH", DPL_COMPLETE_FILE,
-     "write records of other sources there (as read)", false},
+     "write records of other sources there (as read; `-`: stdout)", false},
     {DPL_OPT_STATS, "--stats", 0, NULL, DPL_COMPLETE_NONE, "print one JSON line of counts on stderr at the end",
      false},
     {DPL_OPT_RAW, "--raw", 0, NULL, DPL_COMPLETE_NONE,
@@ -51,8 +53,8 @@ static const DplOpt test_opts[] = {
 static const DplCmd dpl_cmds[] = {
     {"dpl", "run", "PROGRAM [INPUT...]", DPL_COMPLETE_DPL, DPL_COMPLETE_NDJSON,
      "apply a program to NDJSON records",
-     "Applies PROGRAM to every NDJSON record of the INPUT files (or stdin, or `-`).\n"
-     "Entities go to stdout, one JSON line each.",
+     "Applies PROGRAM to every NDJSON record of the INPUT files (or stdin, or `-`);\n"
+     "gzip input is read as such.  Entities go to stdout, one JSON line each.",
      "exit status: 0 done, 1 I/O failure, 2 usage or program errors, 3 rejects with --fail-on-reject",
      run_opts},
     {"dpl", "repl", "[PROGRAM]", DPL_COMPLETE_DPL, DPL_COMPLETE_NONE, "try rules interactively",

@@ -74,6 +74,24 @@ bool stream_keep_recs(const DplStreamRun *r);
 bool stream_keep_skipped(const DplStreamRun *r);
 const StreamEngines *stream_engines(const DplStreamRun *r);
 
+/* ---- sink_fd.c ------------------------------------------------------------ */
+
+/* Writes all of p[0..n) to fd (EINTR, EAGAIN handled); 0 or an errno value. */
+int stream_write_all(int fd, const char *p, size_t n);
+
+/* ---- gzip.c ----------------------------------------------------------------- */
+
+/* The inflater of a gzip input; first[0..n) are the bytes already read
+ * (starting with the magic). */
+typedef struct StreamGzIn StreamGzIn;
+StreamGzIn *stream_gz_in_new(const char *first, size_t n);
+void stream_gz_in_free(StreamGzIn *g);
+/* Decompressed bytes into buf, reading fd as needed: the count, 0 at the
+ * end, -1 with *err and *why (a new string, or NULL) on a failure. */
+ssize_t stream_gz_in_read(StreamGzIn *g, int fd, char *buf, size_t cap, int *err, char **why);
+/* True when bytes may come out without reading fd. */
+bool stream_gz_in_has_more(const StreamGzIn *g);
+
 /* ---- reader.c ------------------------------------------------------------- */
 
 /* Reads in to its end with `jobs` threads (1: this one only), dispatching

@@ -2,8 +2,11 @@
  * outputs, stream every input through the program, print --stats, close
  * everything, and decide the exit status (spec §10). */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "stream/stream.h"
 
@@ -20,19 +23,72 @@ static void say(const DplStreamJob *job, const char *fmt, ...)
     dpl_free(text);
 }
 
-/* An output: path, or the fd default (fd < 0: none); NULL after reporting. */
-static DplStreamSink *open_output(const DplStreamJob *job, const char *path, int fd, const char *fd_name,
-                                  bool *failed)
+/* The outputs of a job: each a path, "-" (stdout), or its default. */
+typedef struct {
+    const char *path[DPL_OUT_COUNT]; /* NULL: the default */
+    int fd[DPL_OUT_COUNT];           /* -1: none (skipped lines are dropped) */
+    bool owned[DPL_OUT_COUNT];       /* opened here */
+} Outputs;
+
+static const char *fd_name(int fd)
 {
-    if (!path)
-        return fd >= 0 ? dpl_stream_sink_fd(fd, fd_name) : NULL;
-    int err = 0;
-    DplStreamSink *s = dpl_stream_sink_file(path, &err);
-    if (!s) {
-        say(job, "cannot open %s for writing: %s", path, strerror(err));
-        *failed = true;
+    return fd == 1 ? "stdout" : "stderr";
+}
+
+static void close_outputs(Outputs *o)
+{
+    for (int k = 0; k < DPL_OUT_COUNT; k++)
+        if (o->owned[k])
+            close(o->fd[k]);
+}
+
+/* Opens every output, and only then truncates the files among them, so a
+ * failure leaves every existing file as it was.  False after reporting. */
+static bool open_outputs(const DplStreamJob *job, Outputs *o)
+{
+    static const int defaults[DPL_OUT_COUNT] = {1, 2, -1};
+    const char *paths[DPL_OUT_COUNT] = {job->output_path, job->rejects_path, job->skipped_path};
+    memset(o, 0, sizeof *o);
+    for (int k = 0; k < DPL_OUT_COUNT; k++) {
+        o->fd[k] = defaults[k];
+        if (!paths[k])
+            continue;
+        if (strcmp(paths[k], "-") == 0) {
+            o->fd[k] = 1;
+            continue;
+        }
+        o->path[k] = paths[k];
+        o->fd[k] = open(paths[k], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (o->fd[k] < 0) {
+            say(job, "cannot open %s for writing: %s", paths[k], strerror(errno));
+            close_outputs(o);
+            return false;
+        }
+        o->owned[k] = true;
     }
-    return s;
+    for (int k = 0; k < DPL_OUT_COUNT; k++) {
+        struct stat st;
+        if (o->owned[k] && fstat(o->fd[k], &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+            ftruncate(o->fd[k], 0) != 0) {
+            say(job, "cannot open %s for writing: %s", o->path[k], strerror(errno));
+            close_outputs(o);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The sink of output k: gzip for a path ending in .gz. */
+static DplStreamSink *output_sink(const Outputs *o, int k)
+{
+    if (o->fd[k] < 0)
+        return NULL;
+    if (!o->owned[k])
+        return dpl_stream_sink_fd(o->fd[k], fd_name(o->fd[k]));
+    size_t n = strlen(o->path[k]);
+    if (n > 3 && strcmp(o->path[k] + n - 3, ".gz") == 0)
+        return dpl_stream_sink_gzip(o->fd[k], true, o->path[k]);
+    return dpl_stream_sink_file(o->fd[k], o->path[k]);
 }
 
 static void print_stats(const DplStreamStats *st)
@@ -52,13 +108,13 @@ int dpl_stream_job_run(const DplStreamJob *job)
 {
     DplStreamRun *run = dpl_stream_run_new(job->prog, job->src, &job->cfg);
     int status = 0;
-    bool failed = false;
-    dpl_stream_run_set_sink(run, DPL_OUT_ENTITIES, dpl_stream_sink_fd(1, "stdout"));
-    dpl_stream_run_set_sink(run, DPL_OUT_REJECTS, open_output(job, job->rejects_path, 2, "stderr", &failed));
-    if (!failed)
-        dpl_stream_run_set_sink(run, DPL_OUT_SKIPPED, open_output(job, job->skipped_path, -1, NULL, &failed));
-    if (failed)
+    Outputs outs;
+    if (open_outputs(job, &outs)) {
+        for (int k = 0; k < DPL_OUT_COUNT; k++)
+            dpl_stream_run_set_sink(run, (DplStreamKind)k, output_sink(&outs, k));
+    } else {
         status = 1;
+    }
 
     if (status == 0) {
         static const char *const stdin_only[] = {"-"};

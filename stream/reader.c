@@ -209,12 +209,21 @@ static void stall(Par *par)
     stream_flush(par->run);
 }
 
-/* Reads into b->buf at off; returns the byte count, 0 at the end, -1 on error. */
+/* Reads into b->buf at off; returns the byte count, or 0 at the end.  A
+ * failed read (par->err) ends the input there: what was read before it is
+ * still processed and accounted for (a corrupt gzip member, a bad disk),
+ * and the failure is reported once. */
 static ssize_t read_at(Par *par, Block *b, size_t off)
 {
     if (would_block(par))
         stall(par);
-    return par->in->ops->read(par->in, b->buf + off, b->cap - off, &par->err);
+    ssize_t n = par->in->ops->read(par->in, b->buf + off, b->cap - off, &par->err);
+    if (n < 0) {
+        if (!par->err)
+            par->err = EIO;
+        n = 0;
+    }
+    return n;
 }
 
 /* b holds the start of a line longer than the limit: keep its first
@@ -228,8 +237,6 @@ static int long_line(Par *par, Block *b)
     char last = b->buf[b->len - 1];
     for (;;) {
         ssize_t n = read_at(par, b, keep);
-        if (n < 0)
-            return -1;
         if (n == 0) {
             par->eof = true;
             break;
@@ -256,7 +263,7 @@ static int long_line(Par *par, Block *b)
 }
 
 /* Fills b with whole lines (or one too-long line).  Returns 1 when b is
- * ready, 0 at the end of the input, -1 on a read error. */
+ * ready, 0 at the end of the input (or after a failed read). */
 static int fill_lines(Par *par, Block *b)
 {
     reserve(b, par->carry.len + READ_CHUNK);
@@ -282,8 +289,6 @@ static int fill_lines(Par *par, Block *b)
         }
         reserve(b, READ_CHUNK);
         ssize_t n = read_at(par, b, b->len);
-        if (n < 0)
-            return -1;
         if (n == 0)
             par->eof = true;
         else
@@ -310,7 +315,8 @@ static size_t keep_bytes(Block *b, const void *p, size_t n)
     return off;
 }
 
-/* Fills b with records of a record source: 1, 0 at the end, -1 on error. */
+/* Fills b with records of a record source: 1, or 0 at the end (or after a
+ * failed read). */
 static int fill_records(Par *par, Block *b)
 {
     b->len = 0;
@@ -318,9 +324,9 @@ static int fill_records(Par *par, Block *b)
         DplStreamRecord rec;
         memset(&rec, 0, sizeof rec);
         int st = par->in->ops->read_record(par->in, &rec, &par->err);
-        if (st < 0)
-            return -1;
-        if (st == 0) {
+        if (st < 0 && !par->err)
+            par->err = EIO;
+        if (st <= 0) { /* the end, or a failure: what was read is processed */
             par->eof = true;
             break;
         }
@@ -406,7 +412,7 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
             merge_oldest(&par, true);
         Block *b = &par.ring[par.tail % par.nring];
         if (fill(&par, b) <= 0)
-            break; /* end of input, or a read error */
+            break; /* end of input (or a failed read) */
         submit(&par, b);
         while (merge_oldest(&par, false))
             ;

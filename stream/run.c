@@ -137,6 +137,20 @@ static void sink_failed(DplStreamRun *r, DplStreamSink *s, int err)
     s->err = err;
 }
 
+/* Calls one optional callback of every sink still fine. */
+static void each_sink(DplStreamRun *r, bool flush)
+{
+    for (int k = 0; k < DPL_OUT_COUNT; k++) {
+        DplStreamSink *s = r->sinks[k];
+        int (*fn)(DplStreamSink *) = !s ? NULL : flush ? s->ops->flush : s->ops->poll;
+        if (fn && s->state == DPL_SINK_OK) {
+            int err = fn(s);
+            if (err)
+                sink_failed(r, s, err);
+        }
+    }
+}
+
 static void deliver(DplStreamRun *r, StreamLane *l, DplStreamKind k)
 {
     DplStreamSink *s = r->sinks[k];
@@ -166,31 +180,26 @@ void stream_merge(DplStreamRun *r, StreamLane *l, bool force)
             deliver(r, l, (DplStreamKind)k);
         all = all && l->out[k].len == 0;
     }
-    if (!all || !l->last_seq)
-        return;
-    r->delivered_seq = l->last_seq;
-    if (r->in && r->in->ops->commit) {
-        if (r->npending == r->cappending) {
-            r->cappending = r->cappending ? 2 * r->cappending : 16;
-            r->pending = dpl_realloc(r->pending, r->cappending * sizeof *r->pending);
+    each_sink(r, false);
+    if (all && l->last_seq > r->delivered_seq) {
+        r->delivered_seq = l->last_seq;
+        if (r->in && r->in->ops->commit) {
+            if (r->npending == r->cappending) {
+                r->cappending = r->cappending ? 2 * r->cappending : 16;
+                r->pending = dpl_realloc(r->pending, r->cappending * sizeof *r->pending);
+            }
+            /* the block's memory is reused: keep only what commit may use */
+            r->pending[r->npending++] =
+                (Pending){.seq = l->last_seq, .pos = {.line = l->last_line, .ticket = l->last_ticket}};
         }
-        /* the block's memory is reused: keep only what commit may use */
-        r->pending[r->npending++] =
-            (Pending){.seq = l->last_seq, .pos = {.line = l->last_line, .ticket = l->last_ticket}};
     }
     try_commit(r);
 }
 
 void stream_flush(DplStreamRun *r)
 {
-    for (int k = 0; k < DPL_OUT_COUNT; k++) {
-        DplStreamSink *s = r->sinks[k];
-        if (s && s->state == DPL_SINK_OK && s->ops->flush) {
-            int err = s->ops->flush(s);
-            if (err)
-                sink_failed(r, s, err);
-        }
-    }
+    each_sink(r, true);
+    each_sink(r, false);
     try_commit(r);
 }
 
@@ -206,7 +215,7 @@ bool dpl_stream_run_input(DplStreamRun *r, DplStreamSource *in)
     r->in = NULL;
     r->npending = 0; /* a source is committed only while it is read */
     if (err && dpl_stream_run_ok(r)) {
-        say(r, "cannot read %s: %s", in->name, strerror(err));
+        say(r, "cannot read %s: %s", in->name, in->why ? in->why : strerror(err));
         return false;
     }
     return true;

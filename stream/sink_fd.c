@@ -1,22 +1,20 @@
 /* sink_fd.c — sinks that write to a file descriptor: stdout and stderr as
- * they are, or a file created (or truncated) for --rejects/--skipped.
+ * they are, or a file opened for --output/--rejects/--skipped.
  * Write-through: the run's lanes are the buffer, so a batch is written with
  * as few write(2) calls as the kernel allows, and is durable (handed to the
  * kernel) when write returns. */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
 #include <unistd.h>
 
-#include "stream/stream.h"
+#include "stream/internal.h"
 
 typedef struct {
     int fd;
     bool owned; /* opened here: closed at the end */
 } FdSink;
 
-/* Writes all of p[0..n); 0 or an errno value. */
-static int write_all(int fd, const char *p, size_t n)
+int stream_write_all(int fd, const char *p, size_t n)
 {
     size_t off = 0;
     while (off < n) {
@@ -38,7 +36,7 @@ static int write_all(int fd, const char *p, size_t n)
 static int fd_write(DplStreamSink *s, const DplStreamBatch *b)
 {
     FdSink *f = s->impl;
-    int err = write_all(f->fd, b->bytes, b->len);
+    int err = stream_write_all(f->fd, b->bytes, b->len);
     if (!err)
         dpl_stream_sink_durable(s, b->last_seq);
     return err;
@@ -78,12 +76,7 @@ DplStreamSink *dpl_stream_sink_fd(int fd, const char *name)
     return fd_sink(fd, false, name);
 }
 
-DplStreamSink *dpl_stream_sink_file(const char *path, int *err)
+DplStreamSink *dpl_stream_sink_file(int fd, const char *name)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        *err = errno;
-        return NULL;
-    }
-    return fd_sink(fd, true, path);
+    return fd_sink(fd, true, name);
 }

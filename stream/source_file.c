@@ -1,23 +1,25 @@
 /* source_file.c — the byte source of files and stdin: read(2) on an fd,
- * and poll(2) to tell when the next read would wait. */
+ * poll(2) to tell when the next read would wait, and gzip (gzip.c) when
+ * the first bytes are the gzip magic, whatever the file is called. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "stream/stream.h"
+#include "stream/internal.h"
 
 typedef struct {
     int fd;
-    bool owned; /* opened here (stdin is not closed) */
+    bool owned;     /* opened here (stdin is not closed) */
+    bool sniffed;   /* the first bytes were looked at */
+    StreamGzIn *gz; /* gzip input, or NULL */
 } FileSource;
 
-static ssize_t file_read(DplStreamSource *s, char *buf, size_t cap, int *err)
+static ssize_t raw_read(int fd, char *buf, size_t cap, int *err)
 {
-    FileSource *f = s->impl;
     for (;;) {
-        ssize_t n = read(f->fd, buf, cap);
+        ssize_t n = read(fd, buf, cap);
         if (n >= 0)
             return n;
         if (errno != EINTR) {
@@ -27,9 +29,39 @@ static ssize_t file_read(DplStreamSource *s, char *buf, size_t cap, int *err)
     }
 }
 
+/* The first read: gzip magic (1f 8b) switches the source to gzip. */
+static ssize_t sniff(DplStreamSource *s, FileSource *f, char *buf, size_t cap, int *err)
+{
+    f->sniffed = true;
+    ssize_t n = raw_read(f->fd, buf, cap, err);
+    if (n == 1 && (unsigned char)buf[0] == 0x1f && cap > 1) {
+        /* one byte so far (a pipe): the second decides */
+        ssize_t m = raw_read(f->fd, buf + 1, 1, err);
+        if (m < 0)
+            return -1;
+        n += m;
+    }
+    if (n < 2 || (unsigned char)buf[0] != 0x1f || (unsigned char)buf[1] != 0x8b)
+        return n;
+    f->gz = stream_gz_in_new(buf, (size_t)n);
+    return stream_gz_in_read(f->gz, f->fd, buf, cap, err, &s->why);
+}
+
+static ssize_t file_read(DplStreamSource *s, char *buf, size_t cap, int *err)
+{
+    FileSource *f = s->impl;
+    if (!f->sniffed)
+        return sniff(s, f, buf, cap, err);
+    if (f->gz)
+        return stream_gz_in_read(f->gz, f->fd, buf, cap, err, &s->why);
+    return raw_read(f->fd, buf, cap, err);
+}
+
 static bool file_would_block(DplStreamSource *s)
 {
     FileSource *f = s->impl;
+    if (f->gz && stream_gz_in_has_more(f->gz))
+        return false;
     struct pollfd p = {.fd = f->fd, .events = POLLIN};
     return poll(&p, 1, 0) == 0;
 }
@@ -39,6 +71,8 @@ static void file_close(DplStreamSource *s)
     FileSource *f = s->impl;
     if (f && f->owned)
         close(f->fd);
+    if (f)
+        stream_gz_in_free(f->gz);
     dpl_free(f);
     s->impl = NULL;
 }
@@ -76,5 +110,6 @@ void dpl_stream_source_close(DplStreamSource *s)
         s->ops->close(s);
     dpl_free(s->name);
     dpl_free(s->input);
+    dpl_free(s->why);
     dpl_free(s);
 }

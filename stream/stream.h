@@ -102,11 +102,15 @@ struct DplStreamSource {
     void *impl;  /* the kind's own state */
     char *name;  /* for messages: a path, "stdin"; owned */
     char *input; /* "input" of reject lines, or NULL; owned */
+    char *why;   /* set by the kind when a read fails for a reason errno
+                  * cannot say ("corrupt gzip data: ..."); owned */
 };
 
-/* Opens a file, or stdin for "-" (never closed): the kind of source that
- * reads plain NDJSON.  NULL with *err (an errno value) when it cannot be
- * opened.  Close with dpl_stream_source_close. */
+/* Opens a file, or stdin for "-" (never closed): NDJSON, or gzip-compressed
+ * NDJSON when the input starts with the gzip magic bytes, whatever its name
+ * (members one after another, like zcat; damage ends the input there with
+ * a failure).  NULL with *err (an errno value) when it cannot be opened.
+ * Close with dpl_stream_source_close. */
 DplStreamSource *dpl_stream_source_file(const char *path, int *err);
 /* Calls the source's close and frees it; NULL allowed. */
 void dpl_stream_source_close(DplStreamSource *s);
@@ -142,6 +146,9 @@ typedef struct {
     int (*write)(DplStreamSink *s, const DplStreamBatch *b);
     /* Input stalls or ends: pass on what is buffered.  NULL: nothing to do. */
     int (*flush)(DplStreamSink *s);
+    /* Called after every block merged and when input stalls: time-based
+     * work (a batch due by age), delivery reports.  NULL: nothing to do. */
+    int (*poll)(DplStreamSink *s);
     /* Ends the sink: what was written is durable; 0 or an errno value.
      * Frees impl. */
     int (*close)(DplStreamSink *s);
@@ -175,9 +182,11 @@ void dpl_stream_sink_durable(DplStreamSink *s, uint64_t seq);
 /* A sink writing to an open fd (not closed at the end; write-through: the
  * run's lanes are its buffer).  name is copied. */
 DplStreamSink *dpl_stream_sink_fd(int fd, const char *name);
-/* A sink that creates or truncates path; NULL with *err (errno) when it
- * cannot be opened. */
-DplStreamSink *dpl_stream_sink_file(const char *path, int *err);
+/* A sink that owns fd (an open file, closed at the end). */
+DplStreamSink *dpl_stream_sink_file(int fd, const char *name);
+/* A sink that writes gzip to fd (one member, flushed with Z_SYNC_FLUSH when
+ * input stalls, finished at close); owned says whether fd is closed then. */
+DplStreamSink *dpl_stream_sink_gzip(int fd, bool owned, const char *name);
 
 /* ---- accounting ----------------------------------------------------------- */
 
@@ -241,16 +250,17 @@ typedef struct {
     const DplSource *src;
     const char *const *inputs; /* paths, "-" for stdin; none: stdin */
     size_t ninputs;
-    const char *rejects_path; /* NULL: stderr */
-    const char *skipped_path; /* NULL: dropped */
+    const char *output_path;  /* entities; NULL or "-": stdout */
+    const char *rejects_path; /* NULL: stderr; "-": stdout */
+    const char *skipped_path; /* NULL: dropped; "-": stdout */
     bool stats;               /* the --stats line on stderr at the end */
     bool fail_on_reject;
     DplStreamConfig cfg;
 } DplStreamJob;
 
-/* Opens the outputs, streams every input through the program and closes
- * everything; returns the exit status of spec §10 (0, 1 I/O failure, 3
- * rejects with fail_on_reject).  Messages go to job->cfg.message. */
+/* Opens the outputs (a path ending in .gz is written gzip-compressed),
+ * streams every input through the program and closes everything; returns the exit status of spec §10 (0, 1
+ * I/O failure, 3 rejects with fail_on_reject).  Messages go to job->cfg.message. */
 int dpl_stream_job_run(const DplStreamJob *job);
 
 #endif

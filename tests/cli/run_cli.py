@@ -182,6 +182,27 @@ def test_rejects_and_skipped_files():
     eq(rej[1]["errors"][0]["code"], "missing_mandatory", "code")
 
 
+def test_output_path_and_dash():
+    pr = prog()
+    out, rj = os.path.join(TMP, "o.ndjson"), os.path.join(TMP, "r2.ndjson")
+    other = '{"data": {"doc": "9"},  "metadata": {"source": "outra"}}'
+    inp = "\n".join([env({"doc": "1", "nome": "Ana", "idade": 1}), other, env({"doc": "3"})]) + "\n"
+    write("o.ndjson", "old content that must go\n" * 10)
+    p = dpl("run", "--output", out, "--rejects", rj, pr, input=inp)
+    eq((p.returncode, p.stdout, p.stderr), (0, b"", b""), "entities only in the --output file")
+    eq(len(lines(open(out, "rb").read())), 1, "one entity, old content truncated")
+    assert b'"entity":"pessoa"' in open(out, "rb").read()
+    # `-` is stdout, for --output and for the other outputs alike
+    p = dpl("run", "--output", "-", "--rejects", "-", "--skipped", "-", pr, input=inp)
+    eq(p.returncode, 0, "exit")
+    got = lines(p.stdout)
+    eq(len(got), 3, "entity, skipped line and reject on stdout")
+    eq(p.stderr, b"", "nothing on stderr")
+    p = dpl("run", "--output=" + os.path.join(TMP, "no", "dir", "o.ndjson"), "--rejects", rj, pr, input=inp)
+    eq(p.returncode, 1, "unwritable --output")
+    assert "o.ndjson" in p.stderr.decode()
+
+
 def test_stats_line():
     pr = prog()
     inp = "\n".join([

@@ -50,7 +50,7 @@ def dplc(*args, **kw):
 
 def eq(got, want, what=""):
     if got != want:
-        raise AssertionError("%s: got %r, expected %r" % (what, got, want))
+        raise AssertionError("%s: got %.300r, expected %.300r" % (what, got, want))
 
 
 def slow():
@@ -363,6 +363,103 @@ def test_unreadable_inputs_one_message_exit_1():
     p = dpl("run", os.path.join(TMP, "no-program.dpl"), input="")
     eq(p.returncode, 2, "unreadable program")
     eq(len(p.stderr.decode().strip().splitlines()), 1, "one message")
+
+
+# ---- gzip input and output ------------------------------------------------------------------
+
+def gz_lines(n, seed):
+    """n fipe records (some broken), as bytes."""
+    path = os.path.join(TMP, "gz-src-%d.ndjson" % seed)
+    subprocess.run([sys.executable, os.path.join(ARGS.root, "examples", "gen_fipe.py"), str(n), "--seed",
+                    str(seed), "--broken", "3", "-o", path], check=True)
+    return open(path, "rb").read()
+
+
+def fipe_run(*args, **kw):
+    return dpl("run", "--stats", os.path.join(ARGS.root, "examples", "fipe.dpl"), *args, **kw)
+
+
+def test_gzip_input_by_magic_and_concatenated_members():
+    import gzip
+    a, b = gz_lines(3000, 21), gz_lines(2000, 22)
+    plain = write("gz-plain.ndjson", a + b)
+    members = write("gz-two-members", gzip.compress(a) + gzip.compress(b))  # no .gz in the name
+    for j in jobs():
+        want = fipe_run(*j, "--rejects", os.path.join(TMP, "gz-want.rej"), plain)
+        eq(want.returncode, 0, "plain run")
+        for how in (["file"], ["stdin"]):
+            if how == ["file"]:
+                p = fipe_run(*j, "--rejects", os.path.join(TMP, "gz-got.rej"), members)
+            else:
+                p = fipe_run(*j, "--rejects", os.path.join(TMP, "gz-got.rej"), input=open(members, "rb").read())
+            eq(p.returncode, 0, "exit %s %s" % (how, j))
+            eq(p.stdout, want.stdout, "entities %s %s" % (how, j))
+            eq(stats_of(p), stats_of(want), "stats %s %s" % (how, j))
+            eq(open(os.path.join(TMP, "gz-got.rej"), "rb").read(), open(os.path.join(TMP, "gz-want.rej"), "rb").read(),
+               "rejects %s %s" % (how, j))
+
+
+def check_damaged(data, name, good, exact):
+    """A damaged gzip input: one message naming it, exit 1, every record
+    before the damage (the text good) processed — the entities exactly those
+    of good when exact, else starting with them — the counts adding up, and
+    the next input still read."""
+    bad = write(name, data)
+    after = write("gz-after.ndjson", rec("after") + "\n")
+    want = fipe_run("--rejects", os.devnull, input=good)
+    for j in jobs():
+        p = fipe_run(*j, "--rejects", os.path.join(TMP, "gz-bad.rej"), bad)
+        assert not crashed(p), "crashed: %d" % p.returncode
+        eq(p.returncode, 1, "exit %s %s" % (name, j))
+        msgs = [l for l in p.stderr.decode().splitlines() if not l.startswith("{")]
+        eq(len(msgs), 1, "one message %s %s: %r" % (name, j, msgs))
+        assert name in msgs[0] and "gzip" in msgs[0], msgs
+        s = stats_of(p)
+        eq(s["emitted"] + s["skipped"] + s["rejected"], s["records"], "counts add up " + name)
+        rej = open(os.path.join(TMP, "gz-bad.rej"), "rb").read().splitlines()
+        eq((len(p.stdout.splitlines()), len(rej)), (s["emitted"], s["rejected"]), "lines %s %s" % (name, j))
+        if exact:
+            eq(p.stdout, want.stdout, "entities before the damage %s %s" % (name, j))
+        else:
+            assert p.stdout.startswith(want.stdout), "entities before the damage %s %s" % (name, j)
+        assert s["records"] >= stats_of(want)["records"], "records before the damage %s %s" % (name, j)
+        # the next input is still read, as after any unreadable input
+        p2 = fipe_run(*j, "--rejects", os.devnull, bad, after)
+        eq(p2.returncode, 1, "exit with a following input")
+        eq(stats_of(p2)["records"], s["records"] + 1, "the following input is read")
+
+
+def test_gzip_truncated_and_corrupt():
+    import gzip
+    import zlib
+    a, b = gz_lines(4000, 31), gz_lines(4000, 32)
+    one = gzip.compress(a)
+    # truncated in the middle: every whole line zlib can recover is processed
+    cut = one[: len(one) // 2]
+    recovered = zlib.decompressobj(16 + 15).decompress(cut)
+    check_damaged(cut, "gz-truncated.gz", recovered[: recovered.rfind(b"\n") + 1], True)
+    # a second member damaged in its middle: the whole first member is processed
+    two = bytearray(one + gzip.compress(b))
+    mid = len(one) + (len(two) - len(one)) // 2
+    two[mid:mid + 64] = bytes((x ^ 0x5A) for x in two[mid:mid + 64])
+    check_damaged(bytes(two), "gz-corrupt.gz", a, False)
+
+
+def test_gzip_output_for_gz_paths():
+    import gzip
+    src = write("gz-out-src.ndjson", gz_lines(1500, 41))
+    for j in jobs():
+        want = fipe_run(*j, "--rejects", os.path.join(TMP, "w.rej"), "--skipped", os.path.join(TMP, "w.skip"), src)
+        out, rj, sk = (os.path.join(TMP, n) for n in ("o.ndjson.gz", "r.ndjson.gz", "s.gz"))
+        p = fipe_run(*j, "--output", out, "--rejects", rj, "--skipped", sk, src)
+        eq(p.returncode, 0, "exit")
+        eq(p.stdout, b"", "nothing on stdout with --output")
+        eq(gzip.decompress(open(out, "rb").read()), want.stdout, "entities")
+        eq(gzip.decompress(open(rj, "rb").read()), open(os.path.join(TMP, "w.rej"), "rb").read(), "rejects")
+        eq(gzip.decompress(open(sk, "rb").read()), open(os.path.join(TMP, "w.skip"), "rb").read(), "skipped")
+        # and gzip output reads back as input
+        again = fipe_run(*j, "--rejects", os.devnull, "--raw", "--source", "fipe", out)
+        eq(stats_of(again)["records"], stats_of(want)["emitted"], "the .gz output read back")
 
 
 # ---- accounting ---------------------------------------------------------------------------
