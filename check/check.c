@@ -439,6 +439,15 @@ bool dpl_check_expr(DplProgram *prog, DplExpr *e, DplDiagList *diags)
     return dpl_diag_count(diags, DPL_SEV_ERROR) == before;
 }
 
+DplTypes dpl_check_types(DplProgram *prog, DplExpr *e)
+{
+    DplDiagList scratch = {0};
+    DplChecker c = {prog, &scratch, DPL_PHASE_ADD};
+    DplTypes t = dpl_check_infer(&c, e);
+    dpl_diag_list_free(&scratch);
+    return t;
+}
+
 DplProgram *dpl_compile(const DplSource *src, DplDiagList *diags, bool *ok)
 {
     size_t before = dpl_diag_count(diags, DPL_SEV_ERROR);

@@ -16,6 +16,7 @@
 
 #include "ast/ast.h"
 #include "diag/diag.h"
+#include "stdlib/stdlib.h"
 
 /* Checks prog, appending diagnostics.  Returns true when no errors were added. */
 bool dpl_check(DplProgram *prog, DplDiagList *diags);
@@ -23,6 +24,12 @@ bool dpl_check(DplProgram *prog, DplDiagList *diags);
 /* Checks a lone expression (REPL), with the same rules as an add item;
  * returns true when no errors were added. */
 bool dpl_check_expr(DplProgram *prog, DplExpr *e, DplDiagList *diags);
+
+/* The static types the checker infers for an expression of a checked
+ * program (missing aside): a literal's or a cast's type, a function's
+ * result types, DPL_T_ANY for a path.  Reports nothing; the annotations
+ * it re-makes are the ones dpl_check made (dplc schema). */
+DplTypes dpl_check_types(DplProgram *prog, DplExpr *e);
 
 /* Convenience: parse + check a source; returns the program (never NULL) and
  * sets *ok to whether there were no errors. */

@@ -14,6 +14,8 @@ int dpl_cmd_run(int argc, char **argv);   /* run.c */
 int dpl_cmd_repl(int argc, char **argv);  /* repl.c */
 int dpl_cmd_test(int argc, char **argv);  /* test.c */
 int dplc_cmd_fmt(int argc, char **argv);  /* dplc_fmt.c */
+int dplc_cmd_schema(int argc, char **argv); /* dplc_schema.c */
+int dplc_cmd_compat(int argc, char **argv); /* dplc_schema.c */
 
 /* A subcommand's entry point, by name (the table ends with a NULL name). */
 typedef struct {

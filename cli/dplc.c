@@ -200,6 +200,7 @@ int main(int argc, char **argv)
     dpl_util_init();
     static const DplCliCmd cmds[] = {{"check", cmd_check},     {"fmt", dplc_cmd_fmt},
                                      {"ast", cmd_ast},         {"explain", cmd_explain},
-                                     {"completion", cmd_completion}, {NULL, NULL}};
+                                     {"completion", cmd_completion}, {"schema", dplc_cmd_schema},
+                                     {"compat", dplc_cmd_compat},    {NULL, NULL}};
     return dpl_cli_dispatch(&dpl_opts_dplc, cmds, argc, argv);
 }

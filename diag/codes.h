@@ -219,7 +219,72 @@
       "    add {\n" \
       "        valor if \"ativo\" == \"sim\"     # warning: always false\n" \
       "        valor if ativo == \"sim\"       # ok: depends on the record\n" \
-      "    }\n")
+      "    }\n") \
+    X(E501, DPL_SEV_ERROR, "attribute removed (dplc compat)", \
+      "`dplc compat OLD NEW` found an attribute that the old program writes and the\n" \
+      "new one no longer does, or an `all` whose copied fields are gone. Consumers\n" \
+      "of the topic that read it break, so the data platform refuses the change.\n" \
+      "The span points into the OLD program, where the attribute was written. Keep\n" \
+      "writing it (with `if` when it does not apply), or publish a new entity.\n" \
+      "\n" \
+      "    # old.dpl                      # new.dpl\n" \
+      "    add {                          add {\n" \
+      "        nome                           nome\n" \
+      "        valor      # error[E501]   }\n" \
+      "    }\n") \
+    X(E502, DPL_SEV_ERROR, "attribute made conditional (dplc compat)", \
+      "The old program wrote this attribute for every record (a literal, a\n" \
+      "`mandatory` path, an entity key's path, with no `if`); the new one writes it\n" \
+      "only for some records: it gained an `if`, its path left `mandatory`, or its\n" \
+      "value may now be missing. Consumers that rely on it being present break.\n" \
+      "\n" \
+      "    # old: mandatory { valor }  add { valor }\n" \
+      "    add {\n" \
+      "        valor if valor > 0      # error[E502]: not every record has `valor` now\n" \
+      "        valor ?? 0 -> valor     # ok: always written\n" \
+      "    }\n") \
+    X(E503, DPL_SEV_ERROR, "attribute type narrowed or changed (dplc compat)", \
+      "The set of JSON types an attribute may have (from casts, literals, function\n" \
+      "result types, `append` arrays; any value for a copied path) is no longer a\n" \
+      "superset of the old one. Widening (integer to number, string to string or\n" \
+      "null) is compatible; narrowing or changing the type breaks consumers, as does\n" \
+      "changing the element types of an `append` array.\n" \
+      "\n" \
+      "    # old: ano as int -> ano\n" \
+      "    add {\n" \
+      "        ano as string -> ano    # error[E503]: now a string, it was an integer\n" \
+      "    }\n") \
+    X(E504, DPL_SEV_ERROR, "entity name changed (dplc compat)", \
+      "The id of every record is the SHA-256 of the entity name and its keys, so a\n" \
+      "new name gives every entity a new id: consumers that merge by id see only\n" \
+      "new entities, and the old ones are never updated again. Keep the name, or\n" \
+      "publish the renamed entity as a new topic.\n" \
+      "\n" \
+      "    # old: entity \"fipe\" { data.codigo }\n" \
+      "    entity \"tabela_fipe\" { data.codigo }    # error[E504]\n") \
+    X(E505, DPL_SEV_ERROR, "entity keys changed (dplc compat)", \
+      "The entity keys were added, removed, changed or reordered. The id hashes the\n" \
+      "keys in order, so every record gets a new id. `valor` and `data.valor` are\n" \
+      "the same key; anything else is a change.\n" \
+      "\n" \
+      "    # old: entity \"fipe\" { data.marca data.ano }\n" \
+      "    entity \"fipe\" { data.ano data.marca }    # error[E505]: key 1 changed\n") \
+    X(E506, DPL_SEV_ERROR, "source removed (dplc compat)", \
+      "A source the old program accepted is no longer in `sources` (the span points\n" \
+      "at it in the OLD program), or the new program adds a `sources` statement\n" \
+      "where the old one accepted every source. Records from that source are\n" \
+      "skipped from now on, and the consumers stop receiving its entities.\n" \
+      "\n" \
+      "    # old: sources \"crm\", \"site\"\n" \
+      "    sources \"crm\"               # error[E506]: `site` is no longer accepted\n") \
+    X(W501, DPL_SEV_WARNING, "`substitutive` added or removed (dplc compat)", \
+      "A substitutive entity tells consumers to replace what the source said about\n" \
+      "the entity before, rather than merge into it. Changing that does not break\n" \
+      "the schema, but it changes what consumers do with every record: check that\n" \
+      "they expect it.\n" \
+      "\n" \
+      "    # old: entity \"fipe\" { data.codigo }\n" \
+      "    substitutive entity \"fipe\" { data.codigo }    # warning[W501]\n")
 
 /* The reject codes of `dpl run` (spec §8), defined once:
  * X(ID, name, title, explanation).  `dplc explain cast_failed` prints the
