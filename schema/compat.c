@@ -94,25 +94,35 @@ static bool expr_equal(const DplExpr *a, const DplExpr *b)
     if (a->kind != b->kind)
         return false;
     switch (a->kind) {
-    case DPL_EXPR_NULL: return true;
-    case DPL_EXPR_BOOL: return a->u.b == b->u.b;
-    case DPL_EXPR_INT: return a->u.i == b->u.i;
-    case DPL_EXPR_REAL: return a->u.r == b->u.r && signbit(a->u.r) == signbit(b->u.r);
-    case DPL_EXPR_STRING: return a->u.str.len == b->u.str.len && memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
-    case DPL_EXPR_PATH: return path_equal(&a->u.path, &b->u.path);
+    case DPL_EXPR_NULL:
+        return true;
+    case DPL_EXPR_BOOL:
+        return a->u.b == b->u.b;
+    case DPL_EXPR_INT:
+        return a->u.i == b->u.i;
+    case DPL_EXPR_REAL:
+        return a->u.r == b->u.r && signbit(a->u.r) == signbit(b->u.r);
+    case DPL_EXPR_STRING:
+        return a->u.str.len == b->u.str.len && memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
+    case DPL_EXPR_PATH:
+        return path_equal(&a->u.path, &b->u.path);
     case DPL_EXPR_META:
         return a->u.meta.which == b->u.meta.which &&
                strcmp(a->u.meta.name ? a->u.meta.name : "", b->u.meta.name ? b->u.meta.name : "") == 0;
-    case DPL_EXPR_ARRAY: return list_equal(a->u.array.items, a->u.array.n, b->u.array.items, b->u.array.n);
-    case DPL_EXPR_UNARY: return a->u.unary.op == b->u.unary.op && expr_equal(a->u.unary.operand, b->u.unary.operand);
+    case DPL_EXPR_ARRAY:
+        return list_equal(a->u.array.items, a->u.array.n, b->u.array.items, b->u.array.n);
+    case DPL_EXPR_UNARY:
+        return a->u.unary.op == b->u.unary.op && expr_equal(a->u.unary.operand, b->u.unary.operand);
     case DPL_EXPR_BINARY:
         return a->u.binary.op == b->u.binary.op && expr_equal(a->u.binary.lhs, b->u.binary.lhs) &&
                expr_equal(a->u.binary.rhs, b->u.binary.rhs);
     case DPL_EXPR_CALL:
         return strcmp(a->u.call.name, b->u.call.name) == 0 &&
                list_equal(a->u.call.args, a->u.call.nargs, b->u.call.args, b->u.call.nargs);
-    case DPL_EXPR_CAST: return a->u.cast.type == b->u.cast.type && expr_equal(a->u.cast.operand, b->u.cast.operand);
-    default: return false;
+    case DPL_EXPR_CAST:
+        return a->u.cast.type == b->u.cast.type && expr_equal(a->u.cast.operand, b->u.cast.operand);
+    default:
+        return false;
     }
 }
 
@@ -126,12 +136,13 @@ static void compare_entity(Cmp *c)
     char *msg;
     if (o->u.entity.name_len != n->u.entity.name_len ||
         memcmp(o->u.entity.name, n->u.entity.name, n->u.entity.name_len) != 0) {
-        msg = dpl_asprintf("the entity is now `%.*s`, it was `%.*s`", (int)n->u.entity.name_len, n->u.entity.name,
-                           (int)o->u.entity.name_len, o->u.entity.name);
+        msg = dpl_asprintf("the entity is now `%.*s`, it was `%.*s`", (int)n->u.entity.name_len,
+                           n->u.entity.name, (int)o->u.entity.name_len, o->u.entity.name);
         DplDiag *d = breaking(c, c->new_diags, DPL_E504, n->u.entity.name_span, msg);
         dpl_free(msg);
         dpl_diag_label(d, "renamed here");
-        dpl_diag_note(d, "the id hashes the entity name: every record gets a new id, and consumers see new entities");
+        dpl_diag_note(
+            d, "the id hashes the entity name: every record gets a new id, and consumers see new entities");
         dpl_diag_help(d, "keep the name, or publish the renamed entity as a new topic");
     }
     size_t no = o->u.entity.nkeys, nn = n->u.entity.nkeys;
@@ -141,10 +152,12 @@ static void compare_entity(Cmp *c)
         DplSpan span = i < nn ? n->u.entity.keys[i]->span : n->span;
         if (i < nn && i < no) {
             DplPos at = old_pos(c, o->u.entity.keys[i]->span);
-            msg = dpl_asprintf("entity key %zu changed (it was `%s` at line %u)", i + 1,
-                               dpl__item_text(c->arena, c->old_prog->src, o->u.entity.keys[i]->span), at.line);
+            msg =
+                dpl_asprintf("entity key %zu changed (it was `%s` at line %u)", i + 1,
+                             dpl__item_text(c->arena, c->old_prog->src, o->u.entity.keys[i]->span), at.line);
         } else if (i < nn) {
-            msg = dpl_asprintf("entity key %zu is new: the old program had %zu key%s", i + 1, no, no == 1 ? "" : "s");
+            msg = dpl_asprintf("entity key %zu is new: the old program had %zu key%s", i + 1, no,
+                               no == 1 ? "" : "s");
         } else {
             msg = dpl_asprintf("entity key %zu (`%s`) was removed", i + 1,
                                dpl__item_text(c->arena, c->old_prog->src, o->u.entity.keys[i]->span));
@@ -152,7 +165,8 @@ static void compare_entity(Cmp *c)
         DplDiag *d = breaking(c, c->new_diags, DPL_E505, span, msg);
         dpl_free(msg);
         dpl_diag_label(d, "the key list changes here");
-        dpl_diag_note(d, "the id hashes the keys in order: every record gets a new id, and consumers see new entities");
+        dpl_diag_note(
+            d, "the id hashes the keys in order: every record gets a new id, and consumers see new entities");
         dpl_diag_help(d, "keep the keys and their order; publish a different identity as a new entity");
         break; /* one change of the key list is reported once */
     }
@@ -160,9 +174,10 @@ static void compare_entity(Cmp *c)
         DplDiag *d = breaking(c, c->new_diags, DPL_W501, n->keyword_span,
                               n->u.entity.substitutive ? "the entity is now substitutive"
                                                        : "the entity is no longer substitutive");
-        dpl_diag_note(d, n->u.entity.substitutive
-                             ? "consumers will replace what this source said about an entity, instead of merging"
-                             : "consumers will merge what this source says about an entity, instead of replacing");
+        dpl_diag_note(
+            d, n->u.entity.substitutive
+                   ? "consumers will replace what this source said about an entity, instead of merging"
+                   : "consumers will merge what this source says about an entity, instead of replacing");
     }
 }
 
@@ -182,9 +197,11 @@ static void compare_sources(Cmp *c)
     if (!n)
         return; /* every source is accepted now */
     if (!o) {
-        DplDiag *d = breaking(c, c->new_diags, DPL_E506, n->keyword_span,
-                              "only the listed sources are accepted now; the old program accepted every source");
-        dpl_diag_note(d, "records from any other source are skipped, and the `source` of the records narrows");
+        DplDiag *d =
+            breaking(c, c->new_diags, DPL_E506, n->keyword_span,
+                     "only the listed sources are accepted now; the old program accepted every source");
+        dpl_diag_note(d,
+                      "records from any other source are skipped, and the `source` of the records narrows");
         return;
     }
     for (size_t i = 0; i < o->u.sources.nnames; i++) {
@@ -196,7 +213,8 @@ static void compare_sources(Cmp *c)
         DplDiag *d = breaking(c, c->old_diags, DPL_E506, o->u.sources.name_spans[i], msg);
         dpl_free(msg);
         dpl_diag_label(d, "removed from `sources`");
-        dpl_diag_note(d, "records from `%.*s` are skipped now; consumers stop receiving its entities", (int)len, name);
+        dpl_diag_note(d, "records from `%.*s` are skipped now; consumers stop receiving its entities",
+                      (int)len, name);
     }
     for (size_t i = 0; i < n->u.sources.nnames; i++)
         if (!has_name(o, n->u.sources.names[i], n->u.sources.name_lens[i]))
@@ -241,7 +259,8 @@ static void compare_kids(Cmp *c, const Attr *o, const Attr *n)
             if (ok->present) {
                 char *msg = dpl_asprintf("attribute `%s` is no longer written for every record", path);
                 const DplAddItem *all = n->parent ? NULL : c->new.all_item;
-                DplDiag *d = breaking(c, c->new_diags, DPL_E502, all ? all->span : attr_span(&c->new, n), msg);
+                DplDiag *d =
+                    breaking(c, c->new_diags, DPL_E502, all ? all->span : attr_span(&c->new, n), msg);
                 dpl_free(msg);
                 dpl_diag_note(d, "no item writes it any more; only a copied value may still hold it");
             }
@@ -265,10 +284,11 @@ static void type_change(Cmp *c, const Attr *n, const char *path, bool elements, 
 {
     char ob[96], nb[96];
     const char *how = (tn & to) == tn ? "narrowed to" : "now";
-    char *msg = elements ? dpl_asprintf("the elements of `%s` are %s %s, they were %s", path, how,
-                                        dpl__types_text(tn, nb, sizeof nb), dpl__types_text(to, ob, sizeof ob))
-                         : dpl_asprintf("attribute `%s` is %s %s, it was %s", path, how,
-                                        dpl__types_text(tn, nb, sizeof nb), dpl__types_text(to, ob, sizeof ob));
+    char *msg = elements
+                    ? dpl_asprintf("the elements of `%s` are %s %s, they were %s", path, how,
+                                   dpl__types_text(tn, nb, sizeof nb), dpl__types_text(to, ob, sizeof ob))
+                    : dpl_asprintf("attribute `%s` is %s %s, it was %s", path, how,
+                                   dpl__types_text(tn, nb, sizeof nb), dpl__types_text(to, ob, sizeof ob));
     DplDiag *d = breaking(c, c->new_diags, DPL_E503, attr_span(&c->new, n), msg);
     dpl_free(msg);
     dpl_diag_label(d, "%s", dpl__types_text(tn, nb, sizeof nb));
@@ -287,12 +307,19 @@ static void compare_attr(Cmp *c, const Attr *o, const Attr *n)
         dpl_diag_label(d, "written only for some records now");
         DplPos at = old_pos(c, attr_span(&c->old, o));
         dpl_diag_note(d, "the old program wrote it for every record (line %u)", at.line);
-        dpl_diag_help(d, "write it unconditionally: a `mandatory` path, a literal default (`x ?? \"\"`), no `if`");
+        dpl_diag_help(
+            d, "write it unconditionally: a `mandatory` path, a literal default (`x ?? \"\"`), no `if`");
     }
     DplTypes to = dpl__attr_types(o), tn = dpl__attr_types(n);
-    if (to & ~tn)
+    if (to & ~tn) {
         type_change(c, n, path, false, to, tn);
-    else if (tn & ~to)
+        if (o->writers.len == 1 && n->writers.len == 1 && !(tn & ~to) &&
+            expr_equal(o->writers.items[0]->value, n->writers.items[0]->value))
+            dpl_diag_note(
+                &c->new_diags->items[c->new_diags->len - 1],
+                "the item is unchanged: the new program's rules reject the records that had another "
+                "type here (a new cast, function or requirement on the same field)");
+    } else if (tn & ~to)
         c->sum.widened++;
     bool o_items = (to & DPL_T_ARRAY) && o->appended && !o->items_any;
     bool n_items = (tn & DPL_T_ARRAY) && n->appended && !n->items_any;

@@ -59,7 +59,7 @@ const char *dpl__types_text(DplTypes t, char *buf, size_t n)
     static const struct {
         DplTypes t;
         const char *name;
-    } parts[] = {{DPL_T_NUMBER, "number"}, {DPL_T_INT, "integer"}, {DPL_T_REAL, "real"},
+    } parts[] = {{DPL_T_NUMBER, "number"}, {DPL_T_INT, "integer"},  {DPL_T_REAL, "real"},
                  {DPL_T_STRING, "string"}, {DPL_T_BOOL, "boolean"}, {DPL_T_NULL, "null"},
                  {DPL_T_ARRAY, "array"},   {DPL_T_OBJECT, "object"}};
     const char *got[8];
@@ -234,8 +234,9 @@ void dpl_schema_output(DplBuf *out, DplProgram *prog)
     const char *name = entity_name(&m, &nlen);
 
     char *title = dpl_asprintf("%.*s entity records", (int)nlen, name);
-    char *what = dpl_asprintf("Derived by `dplc schema` from %s: every record `dpl run` emits validates against it.",
-                              prog->src->name);
+    char *what =
+        dpl_asprintf("Derived by `dplc schema` from %s: every record `dpl run` emits validates against it.",
+                     prog->src->name);
     json_t *root = schema_header(title, what);
     dpl_free(title);
     dpl_free(what);
@@ -254,13 +255,14 @@ void dpl_schema_output(DplBuf *out, DplProgram *prog)
     json_object_set_new(props, "entity", ent);
     json_object_set_new(props, "id",
                         json_pack("{s:s, s:s, s:s}", "description",
-                                  "lowercase hex SHA-256 of the entity name and the keys (spec §7 step 3)", "type",
-                                  "string", "pattern", "^[0-9a-f]{64}$"));
+                                  "lowercase hex SHA-256 of the entity name and the keys (spec §7 step 3)",
+                                  "type", "string", "pattern", "^[0-9a-f]{64}$"));
     json_t *src = json_object();
     if (m.sources) {
         json_t *names = json_array();
         for (size_t i = 0; i < m.sources->u.sources.nnames; i++)
-            json_array_append_new(names, jstrn(m.sources->u.sources.names[i], m.sources->u.sources.name_lens[i]));
+            json_array_append_new(names,
+                                  jstrn(m.sources->u.sources.names[i], m.sources->u.sources.name_lens[i]));
         json_object_set_new(src, "enum", names);
         DplBuf b = {0};
         dpl_buf_puts(&b, "the record's source, one of ");
@@ -269,16 +271,18 @@ void dpl_schema_output(DplBuf *out, DplProgram *prog)
         dpl_buf_free(&b);
     } else {
         json_object_set_new(src, "type", json_pack("[s, s]", "string", "null"));
-        json_object_set_new(src, "description",
-                            json_string("the record's metadata.source; null when it is not a string (no `sources` "
-                                        "statement filters the records)"));
+        json_object_set_new(
+            src, "description",
+            json_string("the record's metadata.source; null when it is not a string (no `sources` "
+                        "statement filters the records)"));
     }
     json_object_set_new(props, "source", src);
     bool subst = m.entity && m.entity->u.entity.substitutive;
     if (subst)
-        json_object_set_new(props, "substitutive",
-                            json_pack("{s:b, s:s}", "const", 1, "description",
-                                      "a substitutive entity: consumers replace what this source said before"));
+        json_object_set_new(
+            props, "substitutive",
+            json_pack("{s:b, s:s}", "const", 1, "description",
+                      "a substitutive entity: consumers replace what this source said before"));
     json_t *data = attr_schema(&em, m.root);
     json_object_set_new(data, "description", json_string("the attributes the add blocks write"));
     json_object_set_new(props, "data", data);
@@ -377,12 +381,14 @@ void dpl_schema_input(DplBuf *out, DplProgram *prog, bool raw)
     const char *name = entity_name(&m, &nlen);
     const FactNode *root = m.facts.root;
     char *title = dpl_asprintf("records accepted by %s (%.*s)", prog->src->name, (int)nlen, name);
-    char *what = dpl_asprintf(
-        raw ? "Derived by `dplc schema --input --raw` from %s: every plain value `dpl run --raw` accepts (emits an "
-              "entity for) validates against it; `--source` must name one of the sources."
-            : "Derived by `dplc schema --input` from %s: every envelope `dpl run` accepts (emits an entity for) "
-              "validates against it.",
-        prog->src->name);
+    char *what =
+        dpl_asprintf(raw ? "Derived by `dplc schema --input --raw` from %s: every plain value `dpl run "
+                           "--raw` accepts (emits an "
+                           "entity for) validates against it; `--source` must name one of the sources."
+                         : "Derived by `dplc schema --input` from %s: every envelope `dpl run` accepts "
+                           "(emits an entity for) "
+                           "validates against it.",
+                     prog->src->name);
     json_t *schema;
     if (raw) {
         const FactNode *data = fact_kid(root, "data");

@@ -125,7 +125,8 @@ static void fact_present(Walk *w, const AbsPath *ap, bool nonnull, DplTypes type
         FactNode *n = node_at(w->f, ap, i);
         bool last = i == ap->n;
         n->present = true;
-        because(n, w->why, w->what);
+        if (last || ap->indexed)
+            because(n, w->why, w->what);
         if (!last) {
             n->nonnull = true;
             n->types &= DPL_T_OBJECT;
@@ -158,10 +159,10 @@ static const struct {
     const char *name;
     bool total;
 } strict_fns[] = {
-    {"len", true},       {"sum", true},        {"min", false},     {"max", false},      {"avg", false},
-    {"lower", true},     {"upper", true},      {"trim", true},     {"digits", true},    {"replace", true},
-    {"split", true},     {"join", true},       {"substr", true},   {"contains", true},  {"starts_with", true},
-    {"ends_with", true}, {"matches", true},    {"round", true},    {"abs", true},       {"sha256", true},
+    {"len", true},       {"sum", true},     {"min", false},   {"max", false},     {"avg", false},
+    {"lower", true},     {"upper", true},   {"trim", true},   {"digits", true},   {"replace", true},
+    {"split", true},     {"join", true},    {"substr", true}, {"contains", true}, {"starts_with", true},
+    {"ends_with", true}, {"matches", true}, {"round", true},  {"abs", true},      {"sha256", true},
 };
 
 static const DplBuiltin *strict_fn(const DplExpr *e, bool *total)
@@ -207,10 +208,14 @@ static bool is_literal(const DplExpr *e)
 static DplTypes literal_type(const DplExpr *e)
 {
     switch (e->kind) {
-    case DPL_EXPR_NULL: return DPL_T_NULL;
-    case DPL_EXPR_BOOL: return DPL_T_BOOL;
-    case DPL_EXPR_STRING: return DPL_T_STRING;
-    default: return DPL_T_NUMBER;
+    case DPL_EXPR_NULL:
+        return DPL_T_NULL;
+    case DPL_EXPR_BOOL:
+        return DPL_T_BOOL;
+    case DPL_EXPR_STRING:
+        return DPL_T_STRING;
+    default:
+        return DPL_T_NUMBER;
     }
 }
 
@@ -219,10 +224,14 @@ static DplTypes cast_accepts(DplCastType t)
 {
     switch (t) {
     case DPL_CAST_INT:
-    case DPL_CAST_FLOAT: return DPL_T_NUMBER | DPL_T_STRING;
-    case DPL_CAST_STRING: return DPL_T_NUMBER | DPL_T_STRING | DPL_T_BOOL;
-    case DPL_CAST_BOOL: return DPL_T_BOOL | DPL_T_STRING;
-    default: return DPL_T_ANY;
+    case DPL_CAST_FLOAT:
+        return DPL_T_NUMBER | DPL_T_STRING;
+    case DPL_CAST_STRING:
+        return DPL_T_NUMBER | DPL_T_STRING | DPL_T_BOOL;
+    case DPL_CAST_BOOL:
+        return DPL_T_BOOL | DPL_T_STRING;
+    default:
+        return DPL_T_ANY;
     }
 }
 
@@ -242,9 +251,12 @@ static DplTypes operand_types(DplOp op, const DplExpr *other)
         return DPL_T_NUMBER | DPL_T_STRING;
     case DPL_OP_SUB:
     case DPL_OP_MUL:
-    case DPL_OP_DIV: return DPL_T_NUMBER;
-    case DPL_OP_MOD: return DPL_T_INT;
-    default: return DPL_T_ANY;
+    case DPL_OP_DIV:
+        return DPL_T_NUMBER;
+    case DPL_OP_MOD:
+        return DPL_T_INT;
+    default:
+        return DPL_T_ANY;
     }
 }
 
@@ -475,7 +487,7 @@ static void add_facts(Facts *f, const DplStmt *s)
         if (it->cond) {
             d_ok(&w, it->cond);
             d_type(&w, it->cond, DPL_T_BOOL | DPL_T_NULL); /* `if` needs a boolean */
-            continue; /* the value is evaluated only for some records */
+            continue;                                      /* the value is evaluated only for some records */
         }
         d_ok(&w, it->value);
     }
@@ -575,9 +587,12 @@ bool dpl__never_missing(const Facts *f, const DplPath *from, const DplExpr *ce)
         switch (e->u.meta.which) {
         case DPL_META_ID:
         case DPL_META_ENTITY:
-        case DPL_META_LINE: return true;
-        case DPL_META_SOURCE: return f->has_sources; /* the filter needs a string source */
-        default: return false;
+        case DPL_META_LINE:
+            return true;
+        case DPL_META_SOURCE:
+            return f->has_sources; /* the filter needs a string source */
+        default:
+            return false;
         }
     case DPL_EXPR_UNARY:
         return dpl__never_missing(f, from, e->u.unary.operand) && nonnull(f, from, e->u.unary.operand);
@@ -587,10 +602,13 @@ bool dpl__never_missing(const Facts *f, const DplPath *from, const DplExpr *ce)
         DplExpr *l = e->u.binary.lhs, *r = e->u.binary.rhs;
         bool nl = dpl__never_missing(f, from, l), nr = dpl__never_missing(f, from, r);
         switch (e->u.binary.op) {
-        case DPL_OP_COALESCE: return (nl && nonnull(f, from, l)) || nr;
+        case DPL_OP_COALESCE:
+            return (nl && nonnull(f, from, l)) || nr;
         case DPL_OP_EQ:
-        case DPL_OP_NE: return nl && nr;
-        default: return nl && nr && nonnull(f, from, l) && nonnull(f, from, r);
+        case DPL_OP_NE:
+            return nl && nr;
+        default:
+            return nl && nr && nonnull(f, from, l) && nonnull(f, from, r);
         }
     }
     case DPL_EXPR_CALL: {
@@ -638,7 +656,8 @@ DplTypes dpl__value_types(const Facts *f, const DplPath *from, DplExpr *e)
                 t &= ~DPL_T_NULL;
         }
     } else if (e->kind == DPL_EXPR_BINARY && e->u.binary.op == DPL_OP_COALESCE) {
-        t &= (dpl__value_types(f, from, e->u.binary.lhs) & ~DPL_T_NULL) | dpl__value_types(f, from, e->u.binary.rhs);
+        t &= (dpl__value_types(f, from, e->u.binary.lhs) & ~DPL_T_NULL) |
+             dpl__value_types(f, from, e->u.binary.rhs);
     }
     return t ? t : DPL_T_ANY; /* an empty set would mean no record is accepted: claim nothing */
 }

@@ -23,8 +23,8 @@ static size_t slot_hash(const void *parent, const char *name, size_t len)
 static struct KidSlot *find(const KidIndex *ix, const void *parent, const char *name, size_t len)
 {
     size_t i = slot_hash(parent, name, len) & (ix->cap - 1);
-    while (ix->slots[i].child &&
-           !(ix->slots[i].parent == parent && ix->slots[i].len == len && memcmp(ix->slots[i].name, name, len) == 0))
+    while (ix->slots[i].child && !(ix->slots[i].parent == parent && ix->slots[i].len == len &&
+                                   memcmp(ix->slots[i].name, name, len) == 0))
         i = (i + 1) & (ix->cap - 1);
     return &ix->slots[i];
 }
@@ -41,7 +41,8 @@ void dpl__kid_put(KidIndex *ix, const void *parent, const char *name, size_t len
         bigger.slots = dpl_arena_alloc(ix->arena, bigger.cap * sizeof *bigger.slots);
         for (size_t i = 0; i < ix->cap; i++)
             if (ix->slots[i].child)
-                dpl__kid_put(&bigger, ix->slots[i].parent, ix->slots[i].name, ix->slots[i].len, ix->slots[i].child);
+                dpl__kid_put(&bigger, ix->slots[i].parent, ix->slots[i].name, ix->slots[i].len,
+                             ix->slots[i].child);
         *ix = bigger;
     }
     struct KidSlot *s = find(ix, parent, name, len);

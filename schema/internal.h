@@ -36,14 +36,14 @@ struct FactNode {
     size_t len;
     FactNode *parent;
     DPL_VEC(FactNode *) kids;
-    bool present;       /* present in every accepted record */
-    bool nonnull;       /* and not null */
-    bool nonempty;      /* and not "" (mandatory) */
-    DplTypes types;     /* the types it may have when present */
+    bool present;                  /* present in every accepted record */
+    bool nonnull;                  /* and not null */
+    bool nonempty;                 /* and not "" (mandatory) */
+    DplTypes types;                /* the types it may have when present */
     const char *const *enum_names; /* the source filter: one of these strings */
     const size_t *enum_lens;
     size_t nenum;
-    DplSpan why;        /* the first rule that proved something here */
+    DplSpan why;          /* the first rule that proved something here */
     const char *why_what; /* "mandatory", "entity key", ... */
     bool has_why;
 };
@@ -51,9 +51,9 @@ struct FactNode {
 typedef struct {
     DplArena *arena;
     DplProgram *prog;
-    FactNode *root;     /* the envelope; kids `data` and `metadata` */
+    FactNode *root; /* the envelope; kids `data` and `metadata` */
     KidIndex index;
-    bool has_sources;   /* a `sources` statement filters the records */
+    bool has_sources; /* a `sources` statement filters the records */
 } Facts;
 
 /* An absolute input path: field segments from the envelope root, and
@@ -63,9 +63,9 @@ typedef struct {
     const char *names[64];
     size_t lens[64];
     size_t n;
-    bool indexed;       /* an index or [*] followed the fields */
-    bool star;          /* a [*] is among the segments (the value is an array) */
-    bool known;         /* false: not an input path ('item, deeper than 64, ...) */
+    bool indexed; /* an index or [*] followed the fields */
+    bool star;    /* a [*] is among the segments (the value is an array) */
+    bool known;   /* false: not an input path ('item, deeper than 64, ...) */
 } AbsPath;
 
 /* Analyses every rule of prog; the facts live in arena. */
@@ -92,27 +92,27 @@ struct Attr {
     const char *name;
     size_t len;
     Attr *parent;
-    DPL_VEC(Attr *) kids; /* in order of first write; removed ones are skipped */
-    bool gone;          /* deleted (a later write makes a new node) */
-    bool present;       /* written in every emitted record */
-    DplTypes types;     /* types of the values written to it (ARRAY for append) */
-    bool container;     /* a dotted target wrote below it: an object */
-    bool open;          /* may hold keys the program does not name */
-    bool appended;      /* `append` wrote it */
-    DplTypes items;     /* element types of the appended arrays */
-    bool items_any;     /* elements the program does not know (copied arrays) */
-    bool nonempty;      /* never "" */
-    bool copied;        /* `all` may have copied a field of this name here */
+    DPL_VEC(Attr *) kids;                /* in order of first write; removed ones are skipped */
+    bool gone;                           /* deleted (a later write makes a new node) */
+    bool present;                        /* written in every emitted record */
+    DplTypes types;                      /* types of the values written to it (ARRAY for append) */
+    bool container;                      /* a dotted target wrote below it: an object */
+    bool open;                           /* may hold keys the program does not name */
+    bool appended;                       /* `append` wrote it */
+    DplTypes items;                      /* element types of the appended arrays */
+    bool items_any;                      /* elements the program does not know (copied arrays) */
+    bool nonempty;                       /* never "" */
+    bool copied;                         /* `all` may have copied a field of this name here */
     DPL_VEC(const DplAddItem *) writers; /* the items that may have written the value */
 };
 
 typedef struct {
     Facts facts;
-    Attr *root;         /* the data object */
+    Attr *root; /* the data object */
     KidIndex index;
     const DplStmt *entity, *sources;
     const DplAddItem *all_item; /* the first `all`, or NULL */
-    AbsPath all_base;   /* what every `all` so far copied from (known false: differing) */
+    AbsPath all_base;           /* what every `all` so far copied from (known false: differing) */
 } Model;
 
 /* Builds the facts and the attribute tree of a checked program in arena. */

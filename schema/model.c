@@ -139,7 +139,7 @@ static void write_item(Model *m, const DplStmt *st, const DplAddItem *it)
         if (a->types & ~DPL_T_ARRAY)
             a->items |= a->types & ~DPL_T_ARRAY; /* an earlier value becomes the first element */
         if (!a->appended && (a->types & DPL_T_ARRAY))
-            a->items_any = true;                 /* an array copied before */
+            a->items_any = true; /* an array copied before */
         a->items |= el;
         a->appended = true;
         if (surely) {
@@ -257,10 +257,17 @@ void dpl__model_build(Model *m, DplArena *arena, DplProgram *prog)
         for (size_t j = 0; j < st->u.add.nitems; j++) {
             const DplAddItem *it = &st->u.add.items[j];
             switch (it->kind) {
-            case DPL_ITEM_ALL: all_item(m, st, it); break;
-            case DPL_ITEM_DELETE: delete_item(m, it); break;
-            case DPL_ITEM_VALUE: write_item(m, st, it); break;
-            default: break;
+            case DPL_ITEM_ALL:
+                all_item(m, st, it);
+                break;
+            case DPL_ITEM_DELETE:
+                delete_item(m, it);
+                break;
+            case DPL_ITEM_VALUE:
+                write_item(m, st, it);
+                break;
+            default:
+                break;
             }
         }
     }

@@ -36,11 +36,11 @@ void dpl_schema_input(DplBuf *out, DplProgram *prog, bool raw);
 
 /* What dpl_schema_compat found besides the breaking changes. */
 typedef struct {
-    size_t breaking;        /* errors added (the breaking changes) */
-    size_t warnings;        /* warnings added (substitutive changed) */
-    size_t added;           /* attributes NEW writes that OLD did not */
-    size_t widened;         /* attributes whose type set NEW widened */
-    size_t sources_added;   /* source names NEW accepts that OLD did not */
+    size_t breaking;      /* errors added (the breaking changes) */
+    size_t warnings;      /* warnings added (substitutive changed) */
+    size_t added;         /* attributes NEW writes that OLD did not */
+    size_t widened;       /* attributes whose type set NEW widened */
+    size_t sources_added; /* source names NEW accepts that OLD did not */
 } DplCompatSummary;
 
 /* Compares two versions of a program (spec §13): every breaking change is
