@@ -1,6 +1,6 @@
 /* dplc_schema.c — `dplc schema [--input [--raw]] PROGRAM` and `dplc compat
  * [--format human|json] [--color WHEN] OLD NEW` (spec §13, docs/schema.md):
- * argument parsing and printing; the work is in schema/.
+ * printing (options come from opts/table.c); the work is in schema/.
  *
  * schema prints the JSON Schema on stdout.  compat prints like check: human
  * diagnostics and a summary on stderr, or with --format json one object per
@@ -11,30 +11,8 @@
 
 #include "check/check.h"
 #include "cli/cli.h"
+#include "opts/opts.h"
 #include "schema/schema.h"
-
-static const char schema_usage[] =
-    "usage: dplc schema [--input [--raw]] PROGRAM\n"
-    "  (default)  the JSON Schema (draft 2020-12) of the entity records PROGRAM emits\n"
-    "  --input    the JSON Schema of the input envelopes PROGRAM accepts\n"
-    "  --raw      with --input: of the plain values `dpl run --raw` accepts\n"
-    "Exit: 0 printed, 2 usage, I/O or program errors.\n";
-
-static const char compat_usage[] =
-    "usage: dplc compat [--format human|json] [--color auto|always|never] OLD NEW\n"
-    "  lists every change from OLD to NEW that breaks the consumers of the records\n"
-    "  (spec §13): attributes removed or made conditional, types narrowed or changed,\n"
-    "  the entity name or keys changed, sources removed.\n"
-    "Exit: 0 compatible, 1 breaking changes, 2 usage, I/O or program errors.\n";
-
-static int usage(const char *text, const char *fmt, const char *arg)
-{
-    fputs("dplc: ", stderr);
-    fprintf(stderr, fmt, arg);
-    fputc('\n', stderr);
-    fputs(text, stderr);
-    return 2;
-}
 
 /* A checked program, or NULL after printing why not (I/O or program errors). */
 static DplProgram *load(const char *path, DplSource **src, bool color)
@@ -61,27 +39,36 @@ static DplProgram *load(const char *path, DplSource **src, bool color)
 
 int dplc_cmd_schema(int argc, char **argv)
 {
+    const DplCmd *cmd = dpl_opts_find_cmd(&dpl_opts_dplc, "schema");
     bool input = false, raw = false;
     const char *file = NULL;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--input") == 0)
+    DplOptParser p;
+    dpl_opts_begin(&p, cmd, argc, argv);
+    for (int id; (id = dpl_opts_next(&p)) != DPL_OPTS_END;) {
+        switch (id) {
+        case DPL_OPTS_ERROR:
+        case DPL_OPT_HELP:
+            return dpl_cli_help_or_error(&p, id);
+        case DPL_OPT_INPUT:
             input = true;
-        else if (strcmp(a, "--raw") == 0)
+            break;
+        case DPL_OPT_RAW:
             raw = true;
-        else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0)
-            return fputs(schema_usage, stdout), 0;
-        else if (a[0] == '-' && a[1] != '\0')
-            return usage(schema_usage, "unknown option `%s` for schema", a);
-        else if (file)
-            return usage(schema_usage, "schema takes one PROGRAM, got `%s` too", a);
-        else
-            file = a;
+            break;
+        case DPL_OPTS_ARG:
+            if (file) {
+                dpl_opts_end(&p);
+                return dpl_opts_usage_error(cmd, "takes one PROGRAM, got `%s` too", p.value);
+            }
+            file = p.value;
+            break;
+        }
     }
+    dpl_opts_end(&p);
     if (!file)
-        return usage(schema_usage, "%s", "schema needs a PROGRAM");
+        return dpl_opts_usage_error(cmd, "%s", "needs a PROGRAM");
     if (raw && !input)
-        return usage(schema_usage, "%s", "--raw describes input records: use it with --input");
+        return dpl_opts_usage_error(cmd, "%s", "--raw describes input records: use it with --input");
     DplSource *src = NULL;
     DplProgram *prog = load(file, &src, dpl_cli_use_color(DPL_COLOR_AUTO, stderr));
     if (!prog) {
@@ -107,42 +94,38 @@ static void plural(FILE *f, size_t n, const char *one, const char *many)
 
 int dplc_cmd_compat(int argc, char **argv)
 {
+    const DplCmd *cmd = dpl_opts_find_cmd(&dpl_opts_dplc, "compat");
     bool json = false;
     DplColorMode color = DPL_COLOR_AUTO;
     const char *files[2];
     int nfiles = 0;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = NULL;
-        if (strncmp(a, "--format", 8) == 0 && (a[8] == '=' || a[8] == '\0')) {
-            v = a[8] == '=' ? a + 9 : i + 1 < argc ? argv[++i] : NULL;
-            if (v && strcmp(v, "json") == 0)
-                json = true;
-            else if (v && strcmp(v, "human") == 0)
-                json = false;
-            else
-                return usage(compat_usage, "--format takes human or json%s", "");
-        } else if (strncmp(a, "--color", 7) == 0 && (a[7] == '=' || a[7] == '\0')) {
-            v = a[7] == '=' ? a + 8 : i + 1 < argc ? argv[++i] : NULL;
-            if (v && strcmp(v, "auto") == 0)
-                color = DPL_COLOR_AUTO;
-            else if (v && strcmp(v, "always") == 0)
-                color = DPL_COLOR_ALWAYS;
-            else if (v && strcmp(v, "never") == 0)
-                color = DPL_COLOR_NEVER;
-            else
-                return usage(compat_usage, "--color takes auto, always or never%s", "");
-        } else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            return fputs(compat_usage, stdout), 0;
-        } else if (a[0] == '-' && a[1] != '\0') {
-            return usage(compat_usage, "unknown option `%s` for compat", a);
-        } else if (nfiles == 2) {
-            return usage(compat_usage, "compat takes two programs, OLD and NEW; `%s` is a third", a);
-        } else {
-            files[nfiles++] = a;
+    DplOptParser p;
+    dpl_opts_begin(&p, cmd, argc, argv);
+    for (int id; (id = dpl_opts_next(&p)) != DPL_OPTS_END;) {
+        switch (id) {
+        case DPL_OPTS_ERROR:
+        case DPL_OPT_HELP:
+            return dpl_cli_help_or_error(&p, id);
+        case DPL_OPT_FORMAT:
+            json = strcmp(p.value, "json") == 0;
+            break;
+        case DPL_OPT_COLOR:
+            color = strcmp(p.value, "always") == 0  ? DPL_COLOR_ALWAYS
+                    : strcmp(p.value, "never") == 0 ? DPL_COLOR_NEVER
+                                                    : DPL_COLOR_AUTO;
+            break;
+        case DPL_OPTS_ARG:
+            if (nfiles == 2) {
+                dpl_opts_end(&p);
+                return dpl_opts_usage_error(cmd, "takes two programs, OLD and NEW; `%s` is a third", p.value);
+            }
+            files[nfiles++] = p.value;
+            break;
         }
     }
+    dpl_opts_end(&p);
     if (nfiles != 2)
-        return usage(compat_usage, "%s", "compat needs two programs: OLD NEW");
+        return dpl_opts_usage_error(cmd, "%s", "needs two programs: OLD NEW");
     bool use_color = !json && dpl_cli_use_color(color, stderr);
     DplSource *osrc = NULL, *nsrc = NULL;
     DplProgram *old_prog = load(files[0], &osrc, use_color);

@@ -49,6 +49,8 @@ typedef enum {
     DPL_OPT_COVERAGE_MIN,
     DPL_OPT_UPDATE,
     DPL_OPT_VERBOSE,
+    /* dplc schema */
+    DPL_OPT_INPUT,
 } DplOptId;
 
 /* How a shell completes an option's value or a positional argument. */

@@ -103,6 +103,22 @@ static const DplOpt explain_opts[] = {
     END,
 };
 
+static const DplOpt schema_opts[] = {
+    {DPL_OPT_INPUT, "--input", 0, NULL, DPL_COMPLETE_NONE, "the schema of the input envelopes PROGRAM accepts",
+     false},
+    {DPL_OPT_RAW, "--raw", 0, NULL, DPL_COMPLETE_NONE,
+     "with --input: of the plain values `dpl run --raw` accepts", false},
+    END,
+};
+
+static const DplOpt compat_opts[] = {
+    {DPL_OPT_FORMAT, "--format", 0, "human|json", DPL_COMPLETE_CHOICE,
+     "human diagnostics on stderr (default), or one JSON object per program (OLD, NEW) on stdout", false},
+    {DPL_OPT_COLOR, "--color", 0, "auto|always|never", DPL_COMPLETE_CHOICE,
+     "colour in human diagnostics (default auto; honours NO_COLOR)", false},
+    END,
+};
+
 static const DplCmd dplc_cmds[] = {
     {"dplc", "check", "FILE...", DPL_COMPLETE_DPL, DPL_COMPLETE_DPL, "report every problem of programs",
      "Checks each program and reports every problem with its code and span.",
@@ -117,6 +133,18 @@ static const DplCmd dplc_cmds[] = {
      "Explains a diagnostic code (E303, w401) or a reject code of `dpl run`\n"
      "(cast_failed, missing_mandatory, ...), with an example.",
      NULL, explain_opts},
+    {"dplc", "schema", "PROGRAM", DPL_COMPLETE_DPL, DPL_COMPLETE_NONE,
+     "print the JSON Schema of the records a program emits (or accepts)",
+     "Prints the JSON Schema (draft 2020-12) of the entity records PROGRAM emits:\n"
+     "types from casts, literals and function results, `required` where every\n"
+     "record has the attribute (docs/schema.md).",
+     "exit status: 0 printed, 2 usage, I/O or program errors", schema_opts},
+    {"dplc", "compat", "OLD NEW", DPL_COMPLETE_DPL, DPL_COMPLETE_DPL,
+     "list the changes from OLD to NEW that break consumers",
+     "Compares two versions of a program and reports every breaking change\n"
+     "(attribute removed or made conditional, type narrowed or changed, entity\n"
+     "name or keys changed, source removed) with its span (docs/schema.md).",
+     "exit status: 0 compatible, 1 breaking changes, 2 usage, I/O or program errors", compat_opts},
     {"dplc", "completion", "SHELL", DPL_COMPLETE_SHELL, DPL_COMPLETE_NONE,
      "print the bash, zsh or fish completion script",
      "Prints the completion script of dplc for SHELL (bash, zsh or fish), e.g.\n"
