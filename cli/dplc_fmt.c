@@ -17,51 +17,6 @@
 
 typedef enum { MODE_PRINT, MODE_CHECK, MODE_WRITE } Mode;
 
-/* Writes text to path through a temporary file in the same directory and a
- * rename, so a crash or a full disk never leaves a half-written program.
- * The file keeps its permission bits; a symlink is followed, not replaced. */
-static bool write_atomic(const char *path, const char *text, size_t len, const char **why)
-{
-    char target[PATH_MAX];
-    if (!realpath(path, target)) {
-        *why = strerror(errno);
-        return false;
-    }
-    struct stat st;
-    if (stat(target, &st) != 0) {
-        *why = strerror(errno);
-        return false;
-    }
-    char *tmp = dpl_asprintf("%s.dplfmt-XXXXXX", target);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        *why = strerror(errno);
-        dpl_free(tmp);
-        return false;
-    }
-    bool ok = fchmod(fd, st.st_mode & 07777) == 0;
-    for (size_t off = 0; ok && off < len;) {
-        ssize_t n = write(fd, text + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        ok = n > 0;
-        off += ok ? (size_t)n : 0;
-    }
-    ok = ok && fsync(fd) == 0;
-    int saved = errno;
-    ok = (close(fd) == 0) && ok;
-    if (ok && rename(tmp, target) != 0) {
-        saved = errno;
-        ok = false;
-    }
-    if (!ok) {
-        *why = strerror(saved ? saved : EIO);
-        unlink(tmp);
-    }
-    dpl_free(tmp);
-    return ok;
-}
-
 static int fmt_one(const char *path, Mode mode, bool color)
 {
     bool is_stdin = strcmp(path, "-") == 0;
@@ -88,11 +43,16 @@ static int fmt_one(const char *path, Mode mode, bool color)
         if (mode == MODE_PRINT) {
             fwrite(out, 1, len, stdout);
         } else if (mode == MODE_CHECK) {
-            if (!same) {
-                printf("%s\n", src->name);
+            if (!same) { /* a patch that formats the file: `dplc fmt --check f | patch -p0` */
+                DplBuf d = {0};
+                char *to = dpl_asprintf("%s (formatted)", src->name);
+                dpl_diff_unified(&d, src->name, src->text, src->len, to, out, len, 3);
+                fwrite(d.data, 1, d.len, stdout);
+                dpl_free(to);
+                dpl_buf_free(&d);
                 status = 1;
             }
-        } else if (!same && !write_atomic(path, out, len, &why)) {
+        } else if (!same && !dpl_write_file_atomic(path, out, len, &why)) {
             fprintf(stderr, "dplc fmt: cannot write `%s`: %s\n", path, why);
             status = 2;
         }

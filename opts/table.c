@@ -92,7 +92,7 @@ static const DplOpt check_opts[] = {
 
 static const DplOpt fmt_opts[] = {
     {DPL_OPT_CHECK, "--check", 0, NULL, DPL_COMPLETE_NONE,
-     "print the names of files that are not formatted; exit 1 if any", false},
+     "print a unified diff for each file that is not formatted; exit 1 if any", false},
     {DPL_OPT_WRITE, "--write", 'w', NULL, DPL_COMPLETE_NONE, "rewrite files that are not formatted, in place",
      false},
     END,

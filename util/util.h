@@ -110,6 +110,22 @@ void dpl_hex_lower(const unsigned char *in, size_t n, char *out);
 /* Lowercase hex SHA-256 of data[0..len) into out (64 bytes, no NUL). */
 void dpl_sha256_hex(const void *data, size_t len, char out[DPL_SHA256_HEX_LEN]);
 
+/* ---- files (file.c) -------------------------------------------------------- */
+/* Replaces the contents of path with text[0..len): written to a temporary
+ * file in the same directory, fsync'd, then renamed over path, so readers
+ * see the old or the new file, never a mix.  The file keeps its permission
+ * bits; a symlink is followed, not replaced.  False with *why (a static
+ * string) on failure, the original file untouched. */
+bool dpl_write_file_atomic(const char *path, const char *text, size_t len, const char **why);
+
+/* ---- unified diff (diff.c) ------------------------------------------------ */
+/* Appends to out a unified diff (`--- a_name`, `+++ b_name`, hunks with
+ * `context` lines around each change) turning text a into text b, as
+ * `diff -u` and `patch` understand it.  Returns false, appending nothing,
+ * when the texts are the same. */
+bool dpl_diff_unified(DplBuf *out, const char *a_name, const char *a, size_t alen, const char *b_name,
+                      const char *b, size_t blen, unsigned context);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t dpl_edit_distance(const char *a, const char *b);
 /* The candidate nearest to name by edit distance, or NULL when none is close

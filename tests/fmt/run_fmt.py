@@ -157,6 +157,42 @@ def expect(what, r, code, stdout=None, stderr_has=None):
              (r.returncode, code, r.stdout.decode(), r.stderr.decode()))
 
 
+def check_diffs_apply(dplc, tmp):
+    """`dplc fmt --check` is a patch: applied with patch(1) to many distorted
+    programs (spacing, indentation, missing last newline, comments), it gives
+    exactly what `dplc fmt` prints."""
+    import random
+    if not shutil.which("patch"):
+        return
+    rnd = random.Random(14)
+    d = os.path.join(tmp, "patch")
+    os.makedirs(d)
+    base = ['entity "e" {', "    k1", "    k2", "}", 'sources "s"', "# a comment", "mandatory {", "    a.b",
+            "}", "add {", "    k1 + 1 -> n  # note", "    x as int -> y if z", "}"]
+    for n in range(40):
+        lines = list(base)
+        for _ in range(rnd.randint(1, 5)):
+            i = rnd.randrange(len(lines))
+            lines[i] = rnd.choice([lines[i].strip(), "  " + lines[i], lines[i].replace(" ", "  "),
+                                   lines[i] + "   ", lines[i].replace(" -> ", "->")])
+        if rnd.random() < 0.3:
+            lines.insert(rnd.randrange(len(lines)), "")
+        text = "\n".join(lines) + ("" if rnd.random() < 0.2 else "\n")
+        path = os.path.join(d, "p%d.dpl" % n)
+        with open(path, "w") as f:
+            f.write(text)
+        want = run([dplc, "fmt", path]).stdout
+        r = run([dplc, "fmt", "--check", path])
+        if want.decode() == text:
+            expect("--check of a formatted file", r, 0, stdout="")
+            continue
+        expect("--check of distorted program %d" % n, r, 1)
+        pr = subprocess.run(["patch", "-s", "-o", path + ".out", path], input=r.stdout, capture_output=True)
+        if pr.returncode != 0 or open(path + ".out", "rb").read() != want:
+            fail("cli: fmt --check diff does not patch %s into its formatted text" % path,
+                 "%r\n%s" % (text, r.stdout.decode()))
+
+
 def cli(dplc, tmp):
     ugly = 'entity "e" {k1,k2}\nsources "s"\nadd { k1+1 -> n # note\n}\n'
     pretty = 'entity "e" {\n    k1\n    k2\n}\nsources "s"\nadd {\n    k1 + 1 -> n  # note\n}\n'
@@ -172,8 +208,14 @@ def cli(dplc, tmp):
     expect("stdin", run([dplc, "fmt", "-"], stdin=ugly.encode()), 0, stdout=pretty)
     expect("several files print in order", run([dplc, "fmt", u, p]), 0, stdout=pretty + pretty)
     expect("--check formatted", run([dplc, "fmt", "--check", p]), 0, stdout="")
-    expect("--check lists the unformatted files", run([dplc, "fmt", "--check", p, u]), 1, stdout=u + "\n")
-    expect("--check stdin", run([dplc, "fmt", "--check", "-"], stdin=ugly.encode()), 1, stdout="<stdin>\n")
+    diff_u = run(["diff", "-u", "--label", u, "--label", u + " (formatted)", u, "-"], stdin=pretty.encode())
+    expect("--check prints a unified diff of the unformatted files (as diff -u does)",
+           run([dplc, "fmt", "--check", p, u]), 1, stdout=diff_u.stdout.decode())
+    r = run([dplc, "fmt", "--check", "-"], stdin=ugly.encode())
+    expect("--check stdin", r, 1)
+    if not r.stdout.decode().startswith("--- <stdin>\n+++ <stdin> (formatted)\n@@ -1,4 +1,8 @@\n"):
+        fail("cli: --check stdin diff header", r.stdout.decode())
+    check_diffs_apply(dplc, tmp)
     expect("syntax error", run([dplc, "fmt", b]), 1, stdout="", stderr_has="error[E")
     expect("syntax error under --check", run([dplc, "fmt", "--check", b]), 1, stdout="", stderr_has="error[E")
 
