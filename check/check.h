@@ -35,4 +35,10 @@ DplTypes dpl_check_types(DplProgram *prog, DplExpr *e);
  * sets *ok to whether there were no errors. */
 DplProgram *dpl_compile(const DplSource *src, DplDiagList *diags, bool *ok);
 
+/* `dplc check --fix`: src's text with every certain fix of its diagnostics
+ * applied (fix.c), as a new string the caller frees (*len set), or NULL
+ * when there is nothing to fix.  *fixed counts the diagnostics fixed.  The
+ * result always has fewer errors than src. */
+char *dpl_check_fix(const DplSource *src, size_t *len, size_t *fixed);
+
 #endif

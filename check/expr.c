@@ -235,6 +235,7 @@ static DplTypes call(DplChecker *c, DplExpr *e)
         const char *near = dpl_check_nearest(e->u.call.name, names, n);
         if (near) {
             dpl_diag_help(d, "did you mean `%s`?", near);
+            dpl_diag_fix(d, e->u.call.name_span, near);
         } else {
             DplBuf b = {0};
             for (size_t i = 0; i < n; i++)
@@ -320,8 +321,10 @@ static DplTypes cast(DplChecker *c, DplExpr *e)
     if (!near)
         near = dpl_check_nearest(name, types, 4);
     DplDiag *d = dpl_diag_add(c->diags, DPL_E307, e->u.cast.type_span, "unknown cast type `%s`", name);
-    if (near)
+    if (near) {
         dpl_diag_help(d, "did you mean `%s`?", near);
+        dpl_diag_fix(d, e->u.cast.type_span, near);
+    }
     dpl_diag_note(d, "the cast types are `int`, `float`, `string` and `bool`");
     return DPL_T_ANY;
 }
@@ -356,8 +359,12 @@ static DplTypes meta(DplChecker *c, DplExpr *e)
     const char *name = e->u.meta.name ? e->u.meta.name : "";
     DplDiag *d = dpl_diag_add(c->diags, DPL_E310, e->span, "unknown meta attribute `'%s`", name);
     const char *near = dpl_check_nearest(name, metas, 4);
-    if (near)
+    if (near) {
         dpl_diag_help(d, "did you mean `'%s`?", near);
+        char *fixed = dpl_asprintf("'%s", near);
+        dpl_diag_fix(d, e->span, fixed);
+        dpl_free(fixed);
+    }
     dpl_diag_note(d, "the meta attributes are `'id`, `'source`, `'entity` and `'line`");
     return DPL_T_ANY;
 }

@@ -26,7 +26,33 @@ typedef struct {
     bool json;
     bool werror;
     bool color;
+    bool fix;
 } CheckOpts;
+
+/* --fix: rewrites the file with its certain fixes applied (atomically) and
+ * returns its new text, or src itself when there was nothing to fix;
+ * NULL after a write error (reported). */
+static DplSource *fix_file(const char *path, DplSource *src)
+{
+    size_t len, fixed;
+    char *text = dpl_check_fix(src, &len, &fixed);
+    if (!text)
+        return src;
+    const char *why = NULL;
+    bool ok = dpl_write_file_atomic(path, text, len, &why);
+    if (ok) {
+        fprintf(stderr, "dplc check: fixed %zu problem%s in %s\n", fixed, fixed == 1 ? "" : "s", path);
+        DplSource *fixed_src = dpl_source_new(src->name, text, len);
+        dpl_source_free(src);
+        src = fixed_src;
+    } else {
+        fprintf(stderr, "dplc check: cannot write `%s`: %s (left unchanged)\n", path, why);
+        dpl_source_free(src);
+        src = NULL;
+    }
+    dpl_free(text);
+    return src;
+}
 
 /* Checks one file; returns its exit status (0, 1, or 2 for I/O). */
 static int check_file(const char *path, const CheckOpts *o)
@@ -37,6 +63,8 @@ static int check_file(const char *path, const CheckOpts *o)
         fprintf(stderr, "dplc: cannot read `%s`: %s\n", path, why);
         return 2;
     }
+    if (o->fix && !(src = fix_file(path, src)))
+        return 2;
     DplDiagList diags = {0};
     bool ok;
     DplProgram *prog = dpl_compile(src, &diags, &ok);
@@ -93,11 +121,17 @@ static int cmd_check(int argc, char **argv)
         case DPL_OPT_WARNINGS:
             o.werror = true;
             break;
+        case DPL_OPT_FIX:
+            o.fix = true;
+            break;
         }
     }
     dpl_opts_end(&p);
     if (nfiles == 0)
         return dpl_free(files), dpl_opts_usage_error(cmd, "%s", "needs at least one FILE");
+    for (int i = 0; i < nfiles && o.fix; i++)
+        if (strcmp(files[i], "-") == 0)
+            return dpl_free(files), dpl_opts_usage_error(cmd, "%s", "--fix cannot rewrite stdin");
     o.color = !o.json && dpl_cli_use_color(color, stderr);
     int status = 0;
     for (int i = 0; i < nfiles; i++) {

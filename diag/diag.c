@@ -122,6 +122,64 @@ static void diag_free(DplDiag *d)
     dpl_free(d->help);
     for (size_t i = 0; i < d->nnotes; i++)
         dpl_free(d->notes[i]);
+    for (size_t i = 0; i < d->nfixes; i++)
+        dpl_free(d->fixes[i].replacement);
+}
+
+void dpl_diag_fix(DplDiag *d, DplSpan span, const char *replacement)
+{
+    if (!d || d->nfixes >= DPL_DIAG_MAX_FIXES)
+        return;
+    d->fixes[d->nfixes++] = (DplFix){span, dpl_strdup(replacement)};
+}
+
+static int by_start(const void *a, const void *b)
+{
+    const DplFix *x = *(const DplFix *const *)a, *y = *(const DplFix *const *)b;
+    return x->span.start < y->span.start ? -1 : x->span.start > y->span.start;
+}
+
+char *dpl_diag_apply_fixes(const DplSource *src, const DplDiagList *l, size_t *len, size_t *applied)
+{
+    *applied = 0;
+    size_t n = 0;
+    for (size_t i = 0; i < l->len; i++)
+        n += l->items[i].nfixes;
+    if (!n)
+        return NULL;
+    /* take whole diagnostics, in source order, whose fixes overlap nothing taken */
+    const DplFix **taken = dpl_calloc(n, sizeof *taken);
+    size_t nt = 0;
+    for (size_t i = 0; i < l->len; i++) {
+        const DplDiag *d = &l->items[i];
+        bool ok = d->nfixes > 0;
+        for (size_t f = 0; f < d->nfixes && ok; f++) {
+            DplSpan s = d->fixes[f].span;
+            ok = s.start <= s.end && s.end <= src->len;
+            for (size_t t = 0; t < nt && ok; t++)
+                ok = s.end <= taken[t]->span.start || s.start >= taken[t]->span.end ||
+                     (s.start == s.end && taken[t]->span.start == taken[t]->span.end && s.start != taken[t]->span.start);
+            for (size_t g = 0; g < f && ok; g++) /* a diagnostic's own fixes must not overlap either */
+                ok = s.end <= d->fixes[g].span.start || s.start >= d->fixes[g].span.end;
+        }
+        if (!ok)
+            continue;
+        for (size_t f = 0; f < d->nfixes; f++)
+            taken[nt++] = &d->fixes[f];
+        (*applied)++;
+    }
+    qsort(taken, nt, sizeof *taken, by_start);
+    DplBuf b = {0};
+    size_t at = 0;
+    for (size_t t = 0; t < nt; t++) {
+        dpl_buf_append(&b, src->text + at, taken[t]->span.start - at);
+        dpl_buf_puts(&b, taken[t]->replacement);
+        at = taken[t]->span.end;
+    }
+    dpl_buf_append(&b, src->text + at, src->len - at);
+    dpl_free(taken);
+    *len = b.len;
+    return dpl_buf_take(&b);
 }
 
 void dpl_diag_list_clear(DplDiagList *l)

@@ -98,6 +98,16 @@ void dpl_explain_unknown(DplBuf *out, const char *name);
 const char *dpl_explain_code_name(size_t i); /* NULL past the last */
 
 #define DPL_DIAG_MAX_NOTES 4
+#define DPL_DIAG_MAX_FIXES 2
+
+/* A machine-applicable fix: replace the bytes of span with replacement.
+ * Only attached where the suggestion is certain (a did-you-mean name, a
+ * string written in the wrong quotes, `=` in a condition, ...): `dplc check
+ * --fix` applies them without asking. */
+typedef struct {
+    DplSpan span;
+    char *replacement; /* owned */
+} DplFix;
 
 typedef struct {
     DplCode code;
@@ -108,6 +118,8 @@ typedef struct {
     char *help;          /* owned, optional: "did you mean `len`?" */
     char *notes[DPL_DIAG_MAX_NOTES]; /* owned, optional */
     size_t nnotes;
+    DplFix fixes[DPL_DIAG_MAX_FIXES]; /* optional; all of them make one fix */
+    size_t nfixes;
 } DplDiag;
 
 typedef struct {
@@ -125,6 +137,14 @@ void dpl_diag_help(DplDiag *d, const char *fmt, ...) __attribute__((format(print
 void dpl_diag_label(DplDiag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Adds a note; notes beyond DPL_DIAG_MAX_NOTES are dropped. */
 void dpl_diag_note(DplDiag *d, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Adds a fix (a copy of replacement) to d; d may be NULL (a suppressed
+ * diagnostic); fixes beyond DPL_DIAG_MAX_FIXES are dropped. */
+void dpl_diag_fix(DplDiag *d, DplSpan span, const char *replacement);
+/* The text of src with every fix of l applied (a new string the caller
+ * frees; *len set), or NULL when l has no fix.  A diagnostic's fixes are
+ * applied together or not at all; one that overlaps a fix already taken is
+ * left for a later round.  *applied counts the diagnostics fixed. */
+char *dpl_diag_apply_fixes(const DplSource *src, const DplDiagList *l, size_t *len, size_t *applied);
 /* Number of diagnostics of one severity. */
 size_t dpl_diag_count(const DplDiagList *l, DplSeverity sev);
 /* Stable sort by span start (then code), the order users read them in. */
@@ -145,7 +165,8 @@ void dpl_diag_list_free(DplDiagList *l);
  *      = note: ...
  * Colour escapes only when color is true. */
 void dpl_diag_render_human(DplBuf *out, const DplSource *src, const DplDiag *d, bool color);
-/* The JSON object of spec §9 for every diagnostic in l (one line + '\n'). */
+/* The JSON object of spec §9 for every diagnostic in l (one line + '\n');
+ * a diagnostic with fixes gets "fixes":[{"span":{...},"replacement":"..."}]. */
 void dpl_diag_render_json(DplBuf *out, const DplSource *src, const DplDiagList *l);
 
 #endif

@@ -321,6 +321,18 @@ void dpl_diag_render_json(DplBuf *out, const DplSource *src, const DplDiagList *
                 json_array_append_new(notes, jstr(d->notes[k]));
             json_object_set_new(o, "notes", notes);
         }
+        if (d->nfixes) {
+            json_t *fixes = json_array();
+            for (size_t k = 0; k < d->nfixes; k++) {
+                json_t *f = json_object(), *fs = json_object();
+                json_object_set_new(fs, "start", jpos(src, d->fixes[k].span.start));
+                json_object_set_new(fs, "end", jpos(src, d->fixes[k].span.end));
+                json_object_set_new(f, "span", fs);
+                json_object_set_new(f, "replacement", jstr(d->fixes[k].replacement));
+                json_array_append_new(fixes, f);
+            }
+            json_object_set_new(o, "fixes", fixes);
+        }
         json_array_append_new(arr, o);
     }
     json_object_set_new(root, "diagnostics", arr);

@@ -91,6 +91,28 @@ static DplDiag *error_at(Lexer *L, DplCode code, const unsigned char *start, con
     return d;
 }
 
+/* A certain fix for d: replace [start, stop) with repl (dplc check --fix). */
+static void fix(Lexer *L, DplDiag *d, const unsigned char *start, const unsigned char *stop, const char *repl)
+{
+    dpl_diag_fix(d, (DplSpan){off_of(L, start), off_of(L, stop)}, repl);
+}
+
+/* The fix that writes text[0..n) as a DPL string literal over [start, stop). */
+static void fix_string(Lexer *L, DplDiag *d, const unsigned char *start, const unsigned char *stop,
+                       const unsigned char *text, size_t n)
+{
+    DplBuf b = {0};
+    dpl_buf_putc(&b, '"');
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] == '"' || text[i] == '\\')
+            dpl_buf_putc(&b, '\\');
+        dpl_buf_putc(&b, (char)text[i]);
+    }
+    dpl_buf_putc(&b, '"');
+    fix(L, d, start, stop, b.data);
+    dpl_buf_free(&b);
+}
+
 static bool is_ident_char(unsigned char c)
 {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
@@ -124,14 +146,21 @@ static const unsigned char *stray_in_name(Lexer *L, const unsigned char *p, int 
     dpl_utf8_decode((const char *)p, (size_t)n, &cp);
     bool letter = cp >= 0xC0 && cp <= 0x52F && cp != 0xD7 && cp != 0xF7; /* Latin, Greek, Cyrillic */
     DplDiag *d = error_at(L, DPL_E101, p, p + n, "unexpected character `%.*s`", n, (const char *)p);
-    if (cp == 0x2192)
+    if (cp == 0x2192) {
         dpl_diag_help(d, "write the arrow as `->`");
-    else if (cp == 0x2260 || cp == 0x2264 || cp == 0x2265)
-        dpl_diag_help(d, "write the comparison as `%s`", cp == 0x2260 ? "!=" : cp == 0x2264 ? "<=" : ">=");
-    else if (q - word > n || letter)
+        fix(L, d, p, p + n, "->");
+    } else if (cp == 0x2260 || cp == 0x2264 || cp == 0x2265) {
+        const char *op = cp == 0x2260 ? "!=" : cp == 0x2264 ? "<=" : ">=";
+        dpl_diag_help(d, "write the comparison as `%s`", op);
+        fix(L, d, p, p + n, op);
+    } else if (q - word > n || letter) {
         dpl_diag_help(d, "names are ASCII letters, digits and `_`; quote the field name: \"%.*s\"",
                       (int)(q - word), (const char *)word);
-    else
+        /* certain only after a dot: a quoted name alone would be a string */
+        DplToken *before = L->toks.len ? &L->toks.items[L->toks.len - 1] : NULL;
+        if (before && before->kind == DPL_TOK_DOT && before->span.end == off_of(L, word))
+            fix_string(L, d, word, q, word, (size_t)(q - word));
+    } else
         dpl_diag_help(d, "outside strings DPL uses ASCII only");
     emit(L, DPL_TOK_ERROR, word, q);
     return q;
@@ -152,6 +181,7 @@ static const unsigned char *typographic_string(Lexer *L, const unsigned char *p,
             DplDiag *d = error_at(L, DPL_E101, p, q + k, "unexpected typographic quote `%.*s`", n, (const char *)p);
             dpl_diag_label(d, "a string in typographic quotes");
             dpl_diag_help(d, "write \"%.*s\" with plain double quotes", (int)(q - p - n), (const char *)p + n);
+            fix_string(L, d, p, q + k, p + n, (size_t)(q - p - n));
             DplToken *t = emit(L, DPL_TOK_STRING, p, q + k);
             t->str = dpl_arena_strndup(L->arena, (const char *)p + n, (size_t)(q - p - n));
             t->str_len = (size_t)(q - p - n);
@@ -163,6 +193,32 @@ static const unsigned char *typographic_string(Lexer *L, const unsigned char *p,
     dpl_diag_help(d, "strings are written in plain double quotes: \"...\"");
     emit(L, DPL_TOK_ERROR, p, p + n);
     return p + n;
+}
+
+/* Whether the text lexed so far ends inside a condition: the nearest
+ * keyword that decides what an expression is for is `if` or `requirement`
+ * (there a lone `=` can only have meant `==`; in an add item it may have
+ * meant `->`). */
+static bool in_condition(const Lexer *L)
+{
+    bool same_item = true; /* no newline or comma between the `if` and here */
+    for (size_t i = L->toks.len; i-- > 0;) {
+        switch (L->toks.items[i].kind) {
+        case DPL_TOK_NEWLINE:
+        case DPL_TOK_COMMA:
+        case DPL_TOK_LBRACE: same_item = false; break;
+        case DPL_TOK_KW_IF: return same_item;
+        case DPL_TOK_KW_REQUIREMENT: return true;
+        case DPL_TOK_KW_ADD:
+        case DPL_TOK_KW_ENTITY:
+        case DPL_TOK_KW_MANDATORY:
+        case DPL_TOK_KW_SOURCES:
+        case DPL_TOK_ARROW:
+        case DPL_TOK_RBRACE: return false;
+        default: break;
+        }
+    }
+    return false;
 }
 
 /* Reports one stray character (E101) starting at p and returns the byte
@@ -186,6 +242,7 @@ static const unsigned char *stray(Lexer *L, const unsigned char *p)
         /* pasted from a web page or a word processor: invisible on screen */
         DplDiag *d = error_at(L, DPL_E101, p, p + (size_t)n, "unexpected invisible space U+%04X", (unsigned)cp);
         dpl_diag_help(d, "replace it with a plain space");
+        fix(L, d, p, p + n, " ");
     } else if (cp == 0x201C || cp == 0x201D || cp == 0x2018 || cp == 0x2019) {
         return typographic_string(L, p, n);
     } else if (cp >= 0x80) {
@@ -209,6 +266,8 @@ static const unsigned char *stray(Lexer *L, const unsigned char *p)
         for (size_t i = 0; i < sizeof hints / sizeof *hints; i++)
             if (*p == (unsigned char)hints[i].c)
                 dpl_diag_help(d, "%s", hints[i].help);
+        if (*p == '=' && in_condition(L))
+            fix(L, d, p, p + 1, "==");
     }
     emit(L, DPL_TOK_ERROR, p, p + n);
     return p + n;
@@ -226,6 +285,7 @@ static const unsigned char *single_quoted(Lexer *L, const unsigned char *start, 
         DplDiag *d = error_at(L, DPL_E101, start, stop, "unexpected character `'`: strings are written in double quotes");
         dpl_diag_label(d, "a string in single quotes");
         dpl_diag_help(d, "write \"%.*s\"", (int)n, (const char *)start + 1);
+        fix_string(L, d, start, stop, start + 1, n);
         DplToken *t = emit(L, DPL_TOK_STRING, start, stop);
         t->str = dpl_arena_strndup(L->arena, (const char *)start + 1, n);
         t->str_len = n;

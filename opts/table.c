@@ -87,6 +87,9 @@ static const DplOpt check_opts[] = {
     {DPL_OPT_COLOR, "--color", 0, "auto|always|never", DPL_COMPLETE_CHOICE,
      "colour in human diagnostics (default auto; honours NO_COLOR)", false},
     {DPL_OPT_WARNINGS, "-W", 'W', "error", DPL_COMPLETE_CHOICE, "turn warnings into errors", false},
+    {DPL_OPT_FIX, "--fix", 0, NULL, DPL_COMPLETE_NONE,
+     "apply the certain fixes (did-you-mean names, quotes, `=` in conditions) to the files, then report the rest",
+     false},
     END,
 };
 

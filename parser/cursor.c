@@ -139,3 +139,11 @@ DplDiag *error_expected(Parser *p, const char *what)
         dpl_diag_label(d, "expected %s", what);
     return d;
 }
+
+void dpl_p_fix_quote(DplDiag *d, const DplToken *t)
+{
+    const char *name = t->kind == DPL_TOK_IDENT ? t->str : dpl_tok_spelling(t->kind);
+    char *quoted = dpl_asprintf("\"%s\"", name ? name : "");
+    dpl_diag_fix(d, t->span, quoted);
+    dpl_free(quoted);
+}

@@ -400,9 +400,11 @@ static bool field_segment(Parser *p, SegVec *segs)
     const DplToken *t = cur(p);
     if (t->kind != DPL_TOK_IDENT && t->kind != DPL_TOK_STRING) {
         DplDiag *d = error_expected(p, "a field name after `.`");
-        if (d && dpl_tok_is_keyword(t->kind))
+        if (d && dpl_tok_is_keyword(t->kind)) {
             dpl_diag_help(d, "`%s` is a keyword; quote it to use it as a field name: .\"%s\"",
                           dpl_tok_spelling(t->kind), dpl_tok_spelling(t->kind));
+            fix_quote(d, t);
+        }
         else if (d && t->kind == DPL_TOK_LBRACKET)
             dpl_diag_help(d, "an index follows the name directly, without a dot: items[0]");
         return false;

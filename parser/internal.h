@@ -57,6 +57,9 @@ DplDiag *dpl_p_error_at(Parser *p, DplSpan span, DplCode code, const char *fmt, 
     __attribute__((format(printf, 4, 5)));
 /* E201 "expected WHAT, found <current token>" at the current token. */
 DplDiag *dpl_p_error_expected(Parser *p, const char *what);
+/* Attaches to d the fix that quotes an identifier or keyword token t
+ * (`entity fipe` -> `entity "fipe"`, `data.if` -> `data."if"`). */
+void dpl_p_fix_quote(DplDiag *d, const DplToken *t);
 
 
 /* Short names inside the parser; the linker sees the dpl_p_ prefix. */
@@ -70,6 +73,7 @@ DplDiag *dpl_p_error_expected(Parser *p, const char *what);
 #define close_nest dpl_p_close_nest
 #define error_at dpl_p_error_at
 #define error_expected dpl_p_error_expected
+#define fix_quote dpl_p_fix_quote
 
 /* expr.c */
 DplExpr *dpl_parse_expression(Parser *p);

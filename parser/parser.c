@@ -377,8 +377,10 @@ static bool parse_entity(Parser *p, DplStmt *s)
         advance(p);
     } else {
         DplDiag *d = error_expected(p, "the entity name as a string");
-        if (d && check(p, DPL_TOK_IDENT))
+        if (d && check(p, DPL_TOK_IDENT)) {
             dpl_diag_help(d, "quote the name: entity \"%s\" { ... }", cur(p)->str);
+            fix_quote(d, cur(p));
+        }
         s->u.entity.name = "";
         s->u.entity.name_span = (DplSpan){cur(p)->span.start, cur(p)->span.start};
         if (!recover_to_block(p))
@@ -406,8 +408,10 @@ static bool parse_sources(Parser *p, DplStmt *s)
     for (;;) {
         if (!check(p, DPL_TOK_STRING)) {
             DplDiag *d = error_expected(p, "a source name as a string");
-            if (d && check(p, DPL_TOK_IDENT))
+            if (d && check(p, DPL_TOK_IDENT)) {
                 dpl_diag_help(d, "quote the name: sources \"%s\"", cur(p)->str);
+                fix_quote(d, cur(p));
+            }
             ok = false;
             break;
         }
@@ -529,8 +533,10 @@ static void unknown_statement(Parser *p)
             }
         }
         size_t limit = t->str_len / 3 > 1 ? t->str_len / 3 : 1;
-        if (best && best_d <= limit)
+        if (best && best_d <= limit) {
             dpl_diag_help(d, "did you mean `%s`?", best);
+            dpl_diag_fix(d, t->span, best);
+        }
         else
             dpl_diag_help(d, "statements are entity, sources, mandatory, requirement and add");
     }

@@ -24,7 +24,7 @@ bool dpl_write_file_atomic(const char *path, const char *text, size_t len, const
         *why = strerror(errno);
         return false;
     }
-    char *tmp = dpl_asprintf("%s.dplfmt-XXXXXX", target);
+    char *tmp = dpl_asprintf("%s.dpl-tmp-XXXXXX", target);
     int fd = mkstemp(tmp);
     if (fd < 0) {
         *why = strerror(errno);

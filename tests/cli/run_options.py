@@ -178,6 +178,105 @@ def test_reject_codes_the_runtime_uses_are_all_explained():
         assert "\n## %s (reject): " % code in errors_md, code
 
 
+# ---- dplc check: machine-applicable fixes and --fix ------------------------------
+
+FIXABLE = """entity fipe { id }
+sources fipe
+mandatry { a }
+requirement { a = 1
+   b \u2260 2 }
+add {
+    lenn(x) -> w
+    x as number -> u
+    'sorce -> o
+    data.pre\u00e7o -> p
+    data.if -> q
+    \u201ctypo\u201d -> r
+    'single' -> s
+    x if y = 1
+    z = 3
+}
+"""
+
+FIXED = """entity "fipe" { id }
+sources "fipe"
+mandatory { a }
+requirement { a == 1
+   b != 2 }
+add {
+    len(x) -> w
+    x as float -> u
+    'source -> o
+    data."pre\u00e7o" -> p
+    data."if" -> q
+    "typo" -> r
+    "single" -> s
+    x if y == 1
+    z = 3
+}
+"""
+
+
+def test_check_json_has_machine_applicable_fixes():
+    path = os.path.join(TMP, "fixable.dpl")
+    with open(path, "w") as f:
+        f.write(FIXABLE)
+    p = run("dplc", "check", "--format", "json", path)
+    eq(p.returncode, 1, "exit")
+    import json
+    diags = json.loads(p.out)["diagnostics"]
+    raw = FIXABLE.encode()
+    got = []
+    for d in diags:
+        for fx in d.get("fixes", []):
+            s, e = fx["span"]["start"], fx["span"]["end"]
+            # the span is a real span: offsets, lines and columns agree
+            eq(raw[:s["offset"]].decode().count("\n") + 1, s["line"], "fix line")
+            got.append((raw[s["offset"]:e["offset"]].decode(), fx["replacement"], d["code"]))
+    want = [("fipe", '"fipe"', "E201"), ("fipe", '"fipe"', "E201"), ("mandatry", "mandatory", "E203"),
+            ("=", "==", "E101"), ("\u2260", "!=", "E101"), ("lenn", "len", "E303"), ("number", "float", "E307"),
+            ("'sorce", "'source", "E310"), ("pre\u00e7o", '"pre\u00e7o"', "E101"), ("if", '"if"', "E201"),
+            ("\u201ctypo\u201d", '"typo"', "E101"), ("'single'", '"single"', "E101"), ("=", "==", "E101")]
+    eq(sorted(got), sorted(want), "fixes")
+    # `z = 3` in an add item may have meant `3 -> z`: no fix is certain there
+    z = [d for d in diags if d["span"]["start"]["line"] == 15]
+    assert z and "fixes" not in z[0], z
+
+
+def test_check_fix_rewrites_atomically_and_reports_the_rest():
+    d = os.path.join(TMP, "fixdir")
+    os.makedirs(d, exist_ok=True)
+    path = os.path.join(d, "p.dpl")
+    with open(path, "w") as f:
+        f.write(FIXABLE)
+    os.chmod(path, 0o640)
+    p = run("dplc", "check", "--fix", path)
+    eq(p.returncode, 1, "exit: `z = 3` is left")
+    assert p.err.startswith("dplc check: fixed 13 problems in %s\n" % path), p.err
+    assert "error[E101]: unexpected character `=`" in p.err and "1 error, 0 warnings" in p.err, p.err
+    with open(path, encoding="utf-8") as f:
+        eq(f.read(), FIXED, "fixed text")
+    eq(oct(os.stat(path).st_mode & 0o777), oct(0o640), "mode kept")
+    eq(sorted(os.listdir(d)), ["p.dpl"], "no temporary file left")
+    # nothing left to fix: the file is not touched again
+    mtime = os.stat(path).st_mtime_ns
+    p = run("dplc", "check", "--fix", path)
+    assert "fixed" not in p.err, p.err
+    eq(os.stat(path).st_mtime_ns, mtime, "untouched")
+    # JSON output after --fix reports what is left
+    p = run("dplc", "check", "--fix", "--format", "json", path)
+    import json
+    eq([x["code"] for x in json.loads(p.out)["diagnostics"]], ["E101"], "left")
+    p = run("dplc", "check", "--fix", "-", input=FIXABLE)
+    eq(p.returncode, 2, "--fix of stdin")
+    # a clean program: exit 0, no message
+    ok = os.path.join(d, "ok.dpl")
+    with open(ok, "w") as f:
+        f.write('entity "e" { id }\nsources "s"\n')
+    p = run("dplc", "check", "--fix", ok)
+    eq((p.returncode, p.err), (0, ""), "clean")
+
+
 # ---- docs/run.md: the int64 deviation from RFC 8785 ------------------------------
 
 
