@@ -45,21 +45,21 @@ static void add_checks(EvalCheck **arr, size_t *len, DplExpr *const *exprs, size
         EvalCheck *ck = &(*arr)[*len + i];
         ck->expr = exprs[i];
         ck->abs_path = exprs[i]->kind == DPL_EXPR_PATH ? dpl__path_text(&exprs[i]->u.path) : NULL;
+        ck->mandatory = SIZE_MAX;
     }
     *len += n;
 }
 
 /* A path listed twice in `mandatory` (warning W402, so the program runs)
- * is checked once: spec §7 wants one missing_mandatory error per path. */
-static void dedupe_mandatory(DplEvaluator *ev)
+ * is checked once: spec §7 wants one missing_mandatory error per path.
+ * Fills index (path text -> position in ev->mandatory), which also tells
+ * which entity keys are mandatory paths; linear in the number of paths. */
+static void dedupe_mandatory(DplEvaluator *ev, DplStrMap *index)
 {
     size_t kept = 0;
     for (size_t i = 0; i < ev->nmandatory; i++) {
-        bool seen = false;
-        for (size_t j = 0; j < kept && !seen; j++)
-            seen = ev->mandatory[i].abs_path && ev->mandatory[j].abs_path &&
-                   strcmp(ev->mandatory[i].abs_path, ev->mandatory[j].abs_path) == 0;
-        if (seen)
+        const char *p = ev->mandatory[i].abs_path;
+        if (p && !dpl_strmap_put(index, p, strlen(p), kept, NULL))
             dpl_free(ev->mandatory[i].abs_path);
         else
             ev->mandatory[kept++] = ev->mandatory[i];
@@ -92,13 +92,23 @@ DplEvaluator *dpl_eval_new(const DplProgram *prog)
         case DPL_STMT_ADD: ev->adds[ev->nadds++] = st; break;
         }
     }
-    dedupe_mandatory(ev);
+    DplStrMap mandatory_index = {0};
+    dedupe_mandatory(ev, &mandatory_index);
     if (ev->entity) {
         add_checks(&ev->keys, &ev->nkeys, ev->entity->u.entity.keys, ev->entity->u.entity.nkeys);
+        for (size_t k = 0; k < ev->nkeys; k++) {
+            const char *p = ev->keys[k].abs_path;
+            if (p)
+                dpl_strmap_get(&mandatory_index, p, strlen(p), &ev->keys[k].mandatory);
+        }
         ev->entity_name = json_stringn_nocheck(ev->entity->u.entity.name, ev->entity->u.entity.name_len);
     } else {
         ev->entity_name = json_string("");
     }
+    dpl_strmap_free(&mandatory_index);
+    for (size_t i = 0; ev->sources && i < ev->sources->u.sources.nnames; i++)
+        dpl_strmap_put(&ev->source_names, ev->sources->u.sources.names[i], ev->sources->u.sources.name_lens[i], i,
+                       NULL);
     if (ev->sources && ev->sources->u.sources.nnames)
         ev->default_source = dpl_strndup(ev->sources->u.sources.names[0], ev->sources->u.sources.name_lens[0]);
     else
@@ -123,6 +133,7 @@ void dpl_eval_free(DplEvaluator *ev)
     free_checks(ev->requirements, ev->nrequirements);
     free_checks(ev->keys, ev->nkeys);
     dpl_free(ev->adds);
+    dpl_strmap_free(&ev->source_names);
     dpl_free(ev->default_source);
     dpl_free(ev->source_where);
     json_decref(ev->entity_name);
@@ -174,12 +185,8 @@ static DplOutcome source_phase(EvalCtx *c, DplResult *out)
         c->source = v;
         out->source = json_string_value(v);
         if (st) {
-            res = DPL_SKIP;
-            const char *s = json_string_value(v);
-            size_t n = json_string_length(v);
-            for (size_t i = 0; i < st->u.sources.nnames; i++)
-                if (st->u.sources.name_lens[i] == n && memcmp(st->u.sources.names[i], s, n) == 0)
-                    res = DPL_EMIT;
+            if (!dpl_strmap_get(&c->ev->source_names, json_string_value(v), json_string_length(v), NULL))
+                res = DPL_SKIP;
             DPL__COVER(c->ev, st, res == DPL_EMIT);
         }
     }
@@ -282,11 +289,8 @@ static void check_keys(EvalCtx *c, json_t **vals, const bool *mand_failed, DplRe
         }
         if (vals[k] && !json_is_null(vals[k]))
             continue;
-        bool reported = false;
-        for (size_t m = 0; key->abs_path && m < ev->nmandatory && !reported; m++)
-            reported = mand_failed[m] && ev->mandatory[m].abs_path && strcmp(ev->mandatory[m].abs_path, key->abs_path) == 0;
-        if (reported)
-            continue;
+        if (key->mandatory != SIZE_MAX && mand_failed[key->mandatory])
+            continue; /* already reported as missing_mandatory */
         const char *why = vals[k] ? "null" : "missing";
         if (key->abs_path) {
             dpl_result_add_error(out, DPL_RT_MISSING_KEY, key->abs_path, &key->expr->span, "entity key %s is %s",

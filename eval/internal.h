@@ -17,12 +17,14 @@
 typedef struct {
     const DplExpr *expr;
     char *abs_path; /* NULL when expr is not a plain path */
+    size_t mandatory; /* keys: index of the same path in ev->mandatory, or SIZE_MAX */
 } EvalCheck;
 
 struct DplEvaluator {
     const DplProgram *prog;
     const DplStmt *entity;  /* the entity statement (the checker ensures one) */
     const DplStmt *sources; /* NULL: every record is accepted */
+    DplStrMap source_names; /* the names of `sources`, looked up per record */
     char *source_where;     /* where the source is read, for messages: "metadata.source"
                                or the text of the `using` path */
     EvalCheck *mandatory;

@@ -15,7 +15,10 @@ typedef struct {
     uint32_t pre_end;
     uint32_t table;      /* children by key hash: plan->table[table .. table+64)
                             (a shared empty block for nodes without children) */
-    bool linear;         /* two children share a hash: search kids linearly */
+    bool linear;         /* two of a few children share a hash: search kids linearly */
+    bool probe;          /* two of many children share a hash: table[table ..
+                            table+mask] is open addressing on dpl_plan_hash_full */
+    uint32_t mask;       /* probe: the table's size - 1 (a power of two, >= 2 nkids) */
 } DplPlanNode;
 
 /* Hash of a key for the per-node child tables (64 buckets). */
@@ -25,6 +28,20 @@ static inline uint32_t dpl_plan_hash(const unsigned char *k, size_t len)
         return 0;
     return (uint32_t)(len * 7u + k[0] * 31u + k[len - 1] * 3u + k[len / 2]) & 63u;
 }
+
+/* Hash of a key for nodes with many children (FNV-1a): the cheap hash above
+ * looks at 4 bytes, so 100,000 fields v0..v99999 share a few hundred values. */
+static inline uint32_t dpl_plan_hash_full(const unsigned char *k, size_t len)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ k[i]) * 16777619u;
+    return h ^ (h >> 15);
+}
+
+/* Children up to which a node whose cheap hashes collide is searched
+ * linearly; above it, by dpl_plan_hash_full. */
+#define DPL_PLAN_LINEAR_MAX 8
 
 struct DplScanPlan {
     DplPlanNode *nodes;  /* indexed by slot */

@@ -147,11 +147,10 @@ void dpl_scan_plan_freeze(DplScanPlan *p)
     /* children grouped by parent, in order of addition: count, then place */
     for (size_t i = 1; i < p->nnodes; i++)
         p->nodes[p->nodes[i].parent].nkids++;
-    uint32_t pos = 0, with_kids = 0;
+    uint32_t pos = 0;
     for (size_t i = 0; i < p->nnodes; i++) {
         p->nodes[i].kid_begin = pos;
         pos += p->nodes[i].nkids;
-        with_kids += p->nodes[i].nkids > 0;
     }
     p->kids = dpl_malloc((p->nnodes ? p->nnodes : 1) * sizeof *p->kids);
     uint32_t *fill = dpl_calloc(p->nnodes, sizeof *fill);
@@ -164,22 +163,58 @@ void dpl_scan_plan_freeze(DplScanPlan *p)
     number_preorder(p);
     /* Records repeat their keys millions of times: one hash probe and one
      * comparison find a member's plan node (or rule it out).  Block 0 is
-     * the shared empty table of nodes without children. */
-    p->table = dpl_calloc((size_t)(with_kids + 1) * 64, sizeof *p->table);
-    uint32_t block = 1;
+     * the shared empty table of nodes without children.  A node whose
+     * children collide in the cheap 64-bucket hash is searched linearly
+     * when it has a few children, and through a table of its own, twice
+     * its number of children, when it has many (a record is then checked
+     * in time linear in its size, however many fields the program names). */
+    size_t table_len = 64;
     for (size_t i = 0; i < p->nnodes; i++) {
         DplPlanNode *n = &p->nodes[i];
-        n->linear = false;
+        n->linear = n->probe = false;
         n->table = 0;
+        n->mask = 63;
         if (!n->nkids)
             continue;
-        n->table = block++ * 64;
-        for (uint32_t k = 0; k < n->nkids; k++) {
+        bool collide = false;
+        uint64_t seen = 0;
+        for (uint32_t k = 0; k < n->nkids && !collide; k++) {
             const DplPlanNode *c = &p->nodes[p->kids[n->kid_begin + k]];
-            uint32_t *bucket = &p->table[n->table + dpl_plan_hash((const unsigned char *)c->name, c->len)];
-            if (*bucket)
-                n->linear = true;
-            *bucket = p->kids[n->kid_begin + k];
+            uint64_t bit = 1ull << dpl_plan_hash((const unsigned char *)c->name, c->len);
+            collide = seen & bit;
+            seen |= bit;
+        }
+        if (collide && n->nkids <= DPL_PLAN_LINEAR_MAX) {
+            n->linear = true;
+            continue;
+        }
+        if (collide) {
+            n->probe = true;
+            size_t size = 64;
+            while (size < 2 * (size_t)n->nkids)
+                size *= 2;
+            n->mask = (uint32_t)(size - 1);
+        }
+        n->table = (uint32_t)table_len;
+        table_len += (size_t)n->mask + 1;
+    }
+    p->table = dpl_calloc(table_len, sizeof *p->table);
+    for (size_t i = 0; i < p->nnodes; i++) {
+        const DplPlanNode *n = &p->nodes[i];
+        if (!n->nkids || n->linear)
+            continue;
+        for (uint32_t k = 0; k < n->nkids; k++) {
+            uint32_t kid = p->kids[n->kid_begin + k];
+            const DplPlanNode *c = &p->nodes[kid];
+            const unsigned char *name = (const unsigned char *)c->name;
+            if (!n->probe) {
+                p->table[n->table + dpl_plan_hash(name, c->len)] = kid;
+                continue;
+            }
+            uint32_t at = dpl_plan_hash_full(name, c->len) & n->mask;
+            while (p->table[n->table + at])
+                at = (at + 1) & n->mask;
+            p->table[n->table + at] = kid;
         }
     }
     /* the building index is not needed any more */

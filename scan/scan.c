@@ -450,7 +450,18 @@ static uint32_t match_key(const Scan *s, const DplPlanNode *n, const uchar *k, s
         k = (const uchar *)dec;
     }
     uint32_t found = 0;
-    if (!n->linear) {
+    if (n->probe) {
+        for (uint32_t at = dpl_plan_hash_full(k, klen) & n->mask;; at = (at + 1) & n->mask) {
+            uint32_t cand = plan->table[n->table + at];
+            if (!cand)
+                break;
+            const DplPlanNode *c = &plan->nodes[cand];
+            if (c->len == klen && key_eq(k, c->name, klen)) {
+                found = cand;
+                break;
+            }
+        }
+    } else if (!n->linear) {
         uint32_t cand = plan->table[n->table + dpl_plan_hash(k, klen)];
         const DplPlanNode *c = &plan->nodes[cand];
         if (cand && c->len == klen && key_eq(k, c->name, klen))

@@ -126,6 +126,28 @@ bool dpl_write_file_atomic(const char *path, const char *text, size_t len, const
 bool dpl_diff_unified(DplBuf *out, const char *a_name, const char *a, size_t alen, const char *b_name,
                       const char *b, size_t blen, unsigned context);
 
+/* ---- string map (strmap.c) ---------------------------------------------- */
+/* Byte strings (any bytes, NUL included) to size_t values, O(1) per
+ * operation.  DplStrMap m = {0} is an empty map; it owns copies of its keys;
+ * dpl_strmap_free releases them. */
+typedef struct {
+    char *key; /* NULL: empty slot */
+    size_t len;
+    size_t value;
+} DplStrMapEntry;
+typedef struct {
+    DplStrMapEntry *slots;
+    size_t cap, count;
+} DplStrMap;
+
+/* Whether key[0..len) is in the map; stores its value in *value (if not NULL). */
+bool dpl_strmap_get(const DplStrMap *m, const char *key, size_t len, size_t *value);
+/* Adds key -> value and returns true; when key is there already, leaves the
+ * map unchanged, stores the present value in *existing (if not NULL) and
+ * returns false. */
+bool dpl_strmap_put(DplStrMap *m, const char *key, size_t len, size_t value, size_t *existing);
+void dpl_strmap_free(DplStrMap *m);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t dpl_edit_distance(const char *a, const char *b);
 /* The candidate nearest to name by edit distance, or NULL when none is close

@@ -279,6 +279,63 @@ def test_many_add_items_run_quickly():
     assert time.time() - t0 < 10 * slow(), "dpl run took %.1fs" % (time.time() - t0)
 
 
+def run_within(argv, input, limit, what):
+    """Runs argv; fails if it takes more than limit seconds (a hang guard:
+    the fixed code takes about a second, the quadratic one minutes)."""
+    t0 = time.time()
+    try:
+        p = run(argv, input=input, timeout=limit * slow())
+    except subprocess.TimeoutExpired:
+        raise AssertionError("%s did not finish in %d s" % (what, limit * slow()))
+    return p, time.time() - t0
+
+
+def test_hundred_thousand_add_items_start_up_linearly():
+    """100000 plain add items (direct engine: its output tree was built with a
+    linear search per item, 406 s) and 100000 dotted targets, each run on a
+    record holding every field (the scanner looked members up linearly past
+    64 children: 16 s a record)."""
+    n = 100000
+    plain = "\n".join("    v%d" % i for i in range(n))
+    nested = "\n".join("    v%d -> o%d.a%d" % (i, i // 10, i) for i in range(n))
+    rec_all = json.dumps({"data": dict({"k": "a"}, **{"v%d" % i: i for i in range(n)}), "metadata": {"source": "s"}})
+    for name, items in (("plain", plain), ("nested", nested)):
+        pr = write("items-%s.dpl" % name, HDR + "    k\n" + items + "\n}\n")
+        p, _ = run_within([ARGS.dpl, "run", pr], rec_all + "\n", 60, "dpl run of %d %s add items" % (n, name))
+        eq(p.returncode, 0, "exit (%s): %r" % (name, p.stderr[-300:]))
+        data = json.loads(p.stdout)["data"]
+        eq(len(data), n + 1 if name == "plain" else n // 10 + 1, "attributes (%s)" % name)
+        if name == "nested":
+            eq(data["o9999"]["a99999"], 99999, "deepest value")
+
+
+def test_many_mandatory_paths_and_source_names_are_linear():
+    """300000 mandatory paths (dedupe_mandatory compared each with every
+    earlier one: minutes) and 200000 source names looked up for each of
+    200000 records (a linear search per record: minutes)."""
+    n = 300000
+    mand = "\n".join("    m%d" % i for i in range(n))
+    pr = write("mandatory.dpl", 'entity "e" { k }\nsources "s"\nmandatory {\n    k\n    m7\n' + mand + "\n}\nadd { k }\n")
+    rec_ok = json.dumps({"data": dict({"k": "a"}, **{"m%d" % i: i for i in range(n)}), "metadata": {"source": "s"}})
+    p, _ = run_within([ARGS.dpl, "run", pr], rec_ok + "\n" + rec("b") + "\n", 60, "dpl run of %d mandatory paths" % n)
+    eq(p.returncode, 0, "exit")
+    eq(len(p.stdout.splitlines()), 1, "the record with every field is emitted")
+    errs = rejects(p)[0]["errors"]
+    eq(len(errs), n, "one missing_mandatory per distinct path (m7 is listed twice)")
+
+    m = 200000
+    names = ", ".join('"source-%06d"' % i for i in range(m))
+    pr = write("sources.dpl", 'entity "e" { k }\nsources ' + names + "\nadd { k }\n")
+    lines = "".join(rec(i, source="source-%06d" % (m - 1 - i % 7)) + "\n" for i in range(m))
+    lines += rec("x", source="source-x") + "\n"
+    for engine in ("auto", "tree"):
+        p, _ = run_within([ARGS.dpl, "run", "--stats", "--engine", engine, pr], lines, 60,
+                          "dpl run (%s) of %d records against %d source names" % (engine, m, m))
+        eq(p.returncode, 0, "exit")
+        st = stats_of(p)
+        eq((st["emitted"], st["skipped"]), (m, 1), "counts (%s)" % engine)
+
+
 def test_nul_and_invalid_utf8_in_programs():
     cases = [
         (b'entity "e" { k }\x00\nadd { k }\n', "NUL"),
