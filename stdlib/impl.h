@@ -9,6 +9,12 @@
 #define DPL_BUILTIN_FN(name) \
     json_t *dpl_std_##name(const DplCallCtx *ctx, json_t *const *args, size_t nargs, DplRtError *err)
 
+/* The real r as a value, or an arithmetic_error naming fn when r is not
+ * finite.  Every builtin builds its real results through this: jansson's
+ * json_real() returns NULL for inf and nan, which would read as a missing
+ * value, so an overflow would silently drop the attribute. */
+json_t *dpl_std_real(const char *fn, double r, DplRtError *err);
+
 /* strings.c */
 DPL_BUILTIN_FN(len);
 DPL_BUILTIN_FN(lower);

@@ -35,6 +35,15 @@ static bool numbers_only(const char *fn, const json_t *arr, DplRtError *err)
     return true;
 }
 
+json_t *dpl_std_real(const char *fn, double r, DplRtError *err)
+{
+    if (!isfinite(r)) {
+        dpl_rt_error(err, DPL_RT_ARITHMETIC_ERROR, "%s(): result is too large for a real", fn);
+        return NULL;
+    }
+    return json_real(r);
+}
+
 /* Sum of the numbers: the integers exactly in 128 bits (no element count a
  * machine can hold overflows that), a separate double for the reals, so
  * [10, 2.5, 7] gives exactly 19.5, a big integer is not rounded before it
@@ -78,12 +87,37 @@ DPL_BUILTIN_FN(sum)
         }
         return json_integer((json_int_t)t.ints);
     }
-    double r = (double)t.ints + t.reals;
-    if (!isfinite(r)) {
-        dpl_rt_error(err, DPL_RT_ARITHMETIC_ERROR, "sum(): result is too large for a real");
-        return NULL;
+    return dpl_std_real("sum", (double)t.ints + t.reals, err);
+}
+
+/* The mean of the numbers of arr (count of them, at least one).  The plain
+ * sum can overflow although the mean cannot (avg of three times 1.7e308):
+ * then the sum is taken again over every value scaled by 2^-64, which is
+ * exact (a power of two; values small enough to lose bits there are below
+ * any sum that overflows) and cannot overflow, and the mean is scaled back.
+ * Rounding can still leave the computed mean a hair outside the range of
+ * the values (past DBL_MAX, infinite); the mean of numbers lies between
+ * their least and greatest, so it is clamped there. */
+static double mean_of(const json_t *arr, const Total *t)
+{
+    double r = ((double)t->ints + t->reals) / (double)t->count;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        const json_t *e = json_array_get(arr, i);
+        if (json_is_number(e)) {
+            double x = json_number_value(e);
+            lo = x < lo ? x : lo;
+            hi = x > hi ? x : hi;
+        }
     }
-    return json_real(r);
+    if (!isfinite(r)) {
+        double scaled = 0;
+        for (size_t i = 0; i < json_array_size(arr); i++)
+            if (json_is_number(json_array_get(arr, i)))
+                scaled += json_number_value(json_array_get(arr, i)) * 0x1p-64;
+        r = scaled / (double)t->count * 0x1p64;
+    }
+    return r < lo ? lo : r > hi ? hi : r;
 }
 
 DPL_BUILTIN_FN(avg)
@@ -95,16 +129,8 @@ DPL_BUILTIN_FN(avg)
     Total t = total_of(arr);
     if (t.count == 0)
         return NULL;
-    /* Always a real (avg([1, 1]) is 1.0).  The mean of finite numbers is
-     * finite even when their sum is not: then average term by term. */
-    double r = ((double)t.ints + t.reals) / (double)t.count;
-    if (!isfinite(r)) {
-        r = 0;
-        for (size_t i = 0; i < json_array_size(arr); i++)
-            if (json_is_number(json_array_get(arr, i)))
-                r += json_number_value(json_array_get(arr, i)) / (double)t.count;
-    }
-    return json_real(r);
+    /* Always a real (avg([1, 1]) is 1.0). */
+    return dpl_std_real("avg", mean_of(arr, &t), err);
 }
 
 /* -1, 0, 1 as a < b, exactly, for any mix of int64 and double. */
@@ -252,12 +278,8 @@ static json_t *round_real(double x, json_int_t places, DplRtError *err)
         return json_real(0.0);
     char out[64];
     snprintf(out, sizeof out, "%s0.%.*se%ld", neg ? "-" : "", k, digits, point);
-    double r = strtod(out, NULL);
-    if (!isfinite(r)) { /* round(1.7976931348623157e308, -308) is 2e308 */
-        dpl_rt_error(err, DPL_RT_ARITHMETIC_ERROR, "round(): result is too large for a real");
-        return NULL;
-    }
-    return json_real(r);
+    /* round(1.7976931348623157e308, -308) is 2e308: an arithmetic_error */
+    return dpl_std_real("round", strtod(out, NULL), err);
 }
 
 /* round(x, places): places defaults to 0 and may be negative (round(1250,
@@ -299,7 +321,7 @@ DPL_BUILTIN_FN(abs)
         return json_integer(v < 0 ? -v : v);
     }
     if (json_is_real(x))
-        return json_real(fabs(json_real_value(x)));
+        return dpl_std_real("abs", fabs(json_real_value(x)), err);
     if (!json_is_null(x))
         dpl_rt_error(err, DPL_RT_TYPE_ERROR, "abs(): argument must be a number, got %s", dpl_value_type_name(x));
     return NULL;
