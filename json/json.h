@@ -25,6 +25,8 @@ typedef enum {
     DPL_JSON_OK,
     DPL_JSON_INVALID,        /* -> invalid_json */
     DPL_JSON_TOO_DEEP,       /* -> limit_exceeded */
+    DPL_JSON_NUL_KEY,        /* -> limit_exceeded: valid JSON, but an object key holds
+                                \u0000, which records cannot hold (docs/limits.md) */
 } DplJsonStatus;
 
 typedef struct {
@@ -34,7 +36,8 @@ typedef struct {
 } DplJsonError;
 
 /* Parses exactly one JSON value from text[0..len) (no trailing data other
- * than whitespace).  Integers outside int64 are DPL_JSON_INVALID. */
+ * than whitespace).  Integers outside int64 are DPL_JSON_INVALID.  Every
+ * status but DPL_JSON_OK and DPL_JSON_INVALID is a documented limit. */
 DplJsonStatus dpl_json_parse(const char *text, size_t len, json_t **out, DplJsonError *err);
 
 /* Shortest decimal that reads back as d; integral values keep ".0" or an

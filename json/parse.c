@@ -85,6 +85,14 @@ DplJsonStatus dpl_json_parse(const char *text, size_t len, json_t **out, DplJson
      * offset of the last byte of the offending token. */
     size_t pos = je.position > 0 ? (size_t)je.position - 1 : 0;
     int column = pos < len ? column_of(text, pos) : len ? column_of(text, len - 1) + 1 : 1;
+    if (json_error_code(&je) == json_error_null_byte_in_key) {
+        /* jansson cannot hold NUL in an object key (json_object_set takes a
+         * C string), so this valid JSON is a limit, said plainly. */
+        set_error(err, DPL_JSON_NUL_KEY, column,
+                  "an object key holds \\u0000 (NUL), which DPL records cannot hold (valid JSON; a documented "
+                  "limit, docs/limits.md)");
+        return DPL_JSON_NUL_KEY;
+    }
     st = json_error_code(&je) == json_error_stack_overflow ? DPL_JSON_TOO_DEEP : DPL_JSON_INVALID;
     set_error(err, st, column, je.text);
     return st;

@@ -452,7 +452,9 @@ void repl_record_text(Repl *r, const char *text, size_t len, long line, const ch
     DplJsonError err;
     memset(&err, 0, sizeof err);
     if (dpl_json_parse(text, len, &v, &err) != DPL_JSON_OK) {
-        const char *what = err.status == DPL_JSON_TOO_DEEP ? "record nested too deeply" : "invalid JSON";
+        const char *what = err.status == DPL_JSON_TOO_DEEP   ? "record nested too deeply"
+                           : err.status == DPL_JSON_NUL_KEY ? "record beyond a limit"
+                                                            : "invalid JSON";
         if (where)
             repl_error(r, "%s at %s:%ld: %s", what, where, line, err.message);
         else if (err.column > 0)

@@ -189,6 +189,9 @@ static void tree(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const cha
         if (st == DPL_JSON_TOO_DEEP)
             dpl_result_add_error(&l->res, DPL_RT_LIMIT_EXCEEDED, NULL, NULL, "%s at column %d", jerr.message,
                                  jerr.column);
+        else if (st == DPL_JSON_NUL_KEY)
+            dpl_result_add_error(&l->res, DPL_RT_LIMIT_EXCEEDED, NULL, NULL, "at column %d: %s", jerr.column,
+                                 jerr.message);
         else
             dpl_result_add_error(&l->res, DPL_RT_INVALID_JSON, NULL, NULL, "invalid JSON at column %d: %s",
                                  jerr.column, jerr.message);

@@ -255,6 +255,18 @@ Test(json, raw_nul_is_invalid_escaped_nul_is_not)
     json_decref(v);
 }
 
+/* JSONTestSuite y_object_escaped_null_in_key: valid JSON that jansson cannot
+ * hold (its keys are C strings).  A documented limit, said as such, never
+ * "invalid JSON". */
+Test(json, escaped_nul_in_a_key_is_a_documented_limit)
+{
+    DplJsonError e = parse_fail("{\"foo\\u0000bar\": 42}", 20, DPL_JSON_NUL_KEY);
+    cr_expect(strstr(e.message, "\\u0000") && strstr(e.message, "valid JSON") && strstr(e.message, "docs/limits.md"),
+              "%s", e.message);
+    cr_expect_gt(e.column, 0);
+    parse_fail("{\"data\":{\"a\":{\"\\u0000\":1}}}", 26, DPL_JSON_NUL_KEY);
+}
+
 Test(json, integers_outside_int64_are_invalid)
 {
     DplJsonError e = parse_fail("{\"v\":99999999999999999999}", 26, DPL_JSON_INVALID);

@@ -82,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         /* the reject `dpl run` writes for it: raw text, U+FFFD for bad bytes */
         DplResult r;
         dpl_result_init(&r);
-        dpl_result_add_error(&r, st == DPL_JSON_TOO_DEEP ? DPL_RT_LIMIT_EXCEEDED : DPL_RT_INVALID_JSON, NULL, NULL,
+        dpl_result_add_error(&r, st != DPL_JSON_INVALID ? DPL_RT_LIMIT_EXCEEDED : DPL_RT_INVALID_JSON, NULL, NULL,
                              "at column %d: %s", jerr.column, jerr.message);
         DplBuf out = {0};
         dpl_write_reject_input(&out, progs[0].src, NULL, 1, &r, NULL, text, size);

@@ -175,6 +175,31 @@ def test_records_nul_invalid_utf8_crlf_last_line():
             eq((s["records"], s["emitted"], s["rejected"]), (7, 2, 5), "stats")
 
 
+def test_escaped_nul_in_object_key_is_a_documented_limit():
+    """JSONTestSuite y_object_escaped_null_in_key: valid JSON, which jansson
+    cannot hold.  The reject says so (limit_exceeded, docs/limits.md) instead
+    of calling the line invalid JSON; both engines, -j 1 and 2, --raw."""
+    pr = write("p.dpl", PLAIN)
+    lines = [b'{"data":{"k":"a","foo\\u0000bar":42},"metadata":{"source":"s"}}',
+             b'{"data":{"k":"b"},"metadata":{"source":"s","\\u0000":1}}',
+             b'{"data":{"k":"c"},"metadata":{"source":"s"}}']
+    inp = b"\n".join(lines) + b"\n"
+    for eng in engines():
+        for j in jobs():
+            p = dpl("run", "--stats", *eng, *j, pr, input=inp)
+            eq(p.returncode, 0, "exit")
+            r = rejects(p)
+            eq([x["line"] for x in r], [1, 2], "rejected lines %s %s" % (eng, j))
+            for x in r:
+                eq(x["errors"][0]["code"], "limit_exceeded", "code")
+                m = x["errors"][0]["message"]
+                assert "\\u0000" in m and "valid JSON" in m and "docs/limits.md" in m, m
+            eq(r[0]["raw"].encode(), lines[0], "raw")
+            eq(stats_of(p)["emitted"], 1, "the next line is processed")
+    p = dpl("run", "--raw", pr, input=b'{"k":"a","\\u0000":1}\n')
+    eq(rejects(p)[0]["errors"][0]["code"], "limit_exceeded", "--raw")
+
+
 # ---- limits: programs ---------------------------------------------------------------
 
 HDR = 'entity "e" { k }\nsources "s"\nadd {\n'
