@@ -25,6 +25,7 @@ typedef struct {
     bool last_inline;    /* the last record was an inline input */
     long current;        /* the record a bare emit/reject/skip is about (0: none) */
     size_t exps_at_last; /* nexps when that input was read */
+    bool no_files;       /* `input file` is an error (dpl_test_parse_check) */
 } P;
 
 static bool fail(P *p, size_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -268,6 +269,8 @@ static char *resolve(const char *base_file, const char *rel)
 /* `input file "x.ndjson"`: every line of the file, numbered on. */
 static bool file_input(P *p, size_t at)
 {
+    if (p->no_files)
+        return fail(p, at, "input files are not read here");
     char *name = string_value(p, "the input file");
     if (!name)
         return false;
@@ -609,12 +612,12 @@ static bool top_item(P *p)
     return fail(p, at, "expected `program`, `raw`, `source` or `test`; found `%.*s`", (int)(n ? n : 1), w);
 }
 
-TestFile *tr_parse(DplSource *src, char **msg)
+static TestFile *parse(DplSource *src, char **msg, bool no_files)
 {
     TestFile *f = dpl_calloc(1, sizeof *f);
     f->src = src;
     f->path = dpl_strdup(src->name);
-    P p = {.src = src, .s = src->text, .len = src->len, .f = f};
+    P p = {.src = src, .s = src->text, .len = src->len, .f = f, .no_files = no_files};
     while (p.pos < p.len && !p.msg) {
         size_t line_start = p.pos;
         if (at_eol(&p))
@@ -639,6 +642,8 @@ TestFile *tr_parse(DplSource *src, char **msg)
     }
     return f;
 }
+
+TestFile *tr_parse(DplSource *src, char **msg) { return parse(src, msg, false); }
 
 void tr_file_free(TestFile *f)
 {
@@ -671,7 +676,7 @@ void tr_file_free(TestFile *f)
 bool dpl_test_parse_check(const char *name, const char *text, size_t len, char **msg, size_t *ntests)
 {
     DplSource *src = dpl_source_new(name, text, len);
-    TestFile *f = tr_parse(src, msg);
+    TestFile *f = parse(src, msg, true);
     if (!f)
         return false;
     if (ntests)

@@ -66,8 +66,9 @@ json_t *dpl_test_align(const json_t *expected, const json_t *actual);
 json_t *dpl_test_project(const json_t *expected, const json_t *actual);
 
 /* Parses a test file held in memory (name for messages); on failure returns
- * false and sets *msg (caller frees) to "name:line:col: message". Used by the
- * unit tests to check the grammar without running anything. */
+ * false and sets *msg (caller frees) to "name:line:col: message".  `input
+ * file` is refused (nothing is read).  For the unit tests and the fuzz
+ * target: the grammar alone, nothing run. */
 bool dpl_test_parse_check(const char *name, const char *text, size_t len, char **msg, size_t *ntests);
 
 #endif

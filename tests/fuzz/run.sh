@@ -17,7 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root" || exit 2
 build=${DPL_FUZZ_BUILD:-build-fuzz}
-targets=(program record scan)
+targets=(program record scan testfile)
 [ "$what" = all ] || targets=("$what")
 for t in "${targets[@]}"; do
     case $t in program|record|scan) ;; *) echo "run.sh: unknown target '$t'" >&2; exit 2 ;; esac
