@@ -1,4 +1,4 @@
-/* test_testrun.c — the test runner's pieces: the diff, key alignment and
+/* test_testrun.c — the test runner's pieces: the diff (util's, coloured), key alignment and
  * partial projection, the test file grammar, the evaluator's coverage hook,
  * and whole runs of dpl_test_main on files in a temporary directory. */
 #include <criterion/criterion.h>
@@ -47,7 +47,7 @@ Test(testrun, diff_splits_distant_changes_into_hunks)
 Test(testrun, diff_of_additions_only)
 {
     char *d = diff("x\n", "x\ny\n", 3);
-    cr_assert_str_eq(d, "--- expected\n+++ actual\n@@ -1,1 +1,2 @@\n x\n+y\n");
+    cr_assert_str_eq(d, "--- expected\n+++ actual\n@@ -1 +1,2 @@\n x\n+y\n");
     dpl_free(d);
 }
 
