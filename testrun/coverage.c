@@ -91,6 +91,7 @@ static void collect(Prog *p, const DplProgram *prog)
                 add_point(p, prog, it, it->span, it->cond != NULL, it->cond ? "if" : "item");
             }
             break;
+        default: break; /* a statement kind without points of its own */
         }
     }
 }
