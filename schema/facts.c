@@ -400,6 +400,49 @@ static void d_value(Walk *w, const DplExpr *e, DplTypes types)
     }
 }
 
+static void d_true(Walk *w, const DplExpr *e);
+
+/* Adds to into what holds in both a and b: present where both say so, the
+ * types either allows where both constrain the field. */
+static void meet(Facts *f, FactNode *into, const FactNode *a, const FactNode *b, DplSpan why,
+                 const char *what)
+{
+    for (size_t i = 0; i < a->kids.len; i++) {
+        const FactNode *ka = a->kids.items[i];
+        const FactNode *kb = dpl__kid_get(&f->index, b, ka->name, ka->len);
+        if (!kb)
+            continue;
+        FactNode *k = dpl__kid_get(&f->index, into, ka->name, ka->len);
+        if (!k)
+            k = node_new(f, into, ka->name, ka->len);
+        DplTypes t = (ka->types & (ka->nonnull ? ~DPL_T_NULL : DPL_T_ANY)) |
+                     (kb->types & (kb->nonnull ? ~DPL_T_NULL : DPL_T_ANY));
+        k->types &= t;
+        if (ka->present && kb->present) {
+            k->present = true;
+            k->nonnull = k->nonnull || (ka->nonnull && kb->nonnull);
+        }
+        if (!ka->kids.len && (t != DPL_T_ANY || (ka->present && kb->present)))
+            because(k, why, what);
+        meet(f, k, ka, kb, why, what);
+    }
+}
+
+/* `l or r` is true: l is true, or r is.  What both prove holds. */
+static void either_true(Walk *w, const DplExpr *l, const DplExpr *r)
+{
+    Facts *f = w->f;
+    FactNode *ra = node_new(f, NULL, "", 0), *rb = node_new(f, NULL, "", 0);
+    FactNode *root = f->root;
+    Walk wa = *w;
+    f->root = ra;
+    d_true(&wa, l);
+    f->root = rb;
+    d_true(&wa, r);
+    f->root = root;
+    meet(f, root, ra, rb, w->why, w->what);
+}
+
 /* e evaluates to true. */
 static void d_true(Walk *w, const DplExpr *e)
 {
@@ -432,6 +475,8 @@ static void d_true(Walk *w, const DplExpr *e)
             break;
         }
         case DPL_OP_OR:
+            either_true(w, l, r);
+            break;
         case DPL_OP_COALESCE:
             break; /* either side may have made it true */
         default:
@@ -464,7 +509,7 @@ static void source_fact(Facts *f, const DplStmt *s)
                           {.kind = DPL_SEG_FIELD, .name = "source", .name_len = 6}};
     DplPath dflt = {.root = DPL_ROOT_METADATA, .segs = meta, .nsegs = 2};
     AbsPath ap = dpl__abs_path(NULL, using ? using : &dflt);
-    Walk w = {f, NULL, s->keyword_span, "the `sources` filter"};
+    Walk w = {f, NULL, s->span, "the `sources` filter"};
     fact_present(&w, &ap, true, DPL_T_STRING);
     if (!ap.known || ap.indexed || ap.n < 1)
         return;
@@ -472,7 +517,7 @@ static void source_fact(Facts *f, const DplStmt *s)
     n->enum_names = s->u.sources.names;
     n->enum_lens = s->u.sources.name_lens;
     n->nenum = s->u.sources.nnames;
-    n->why = s->keyword_span;
+    n->why = s->span;
     n->why_what = "the `sources` filter";
 }
 

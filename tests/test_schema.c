@@ -174,6 +174,19 @@ Test(schema, input_requirements)
     json_t *xt = json_object_get(json_object_get(dp, "x"), "type");
     cr_assert(listed(xt, "string") && listed(xt, "number") && !listed(xt, "null") && !listed(xt, "object"),
               "an unconditional `x as int` rejects anything that is not a number or a string");
+    json_decref(s);
+    /* what both sides of `or` prove holds */
+    s = schema_of(HEAD "requirement {\n  t == \"a\" or t == \"b\"\n  u == 1 or u == \"x\"\n}\nadd { k }\n",
+                  1);
+    /* (`u > 0 or u == "x"` would make u a number: the left side runs first, and "x" > 0 rejects) */
+    data = json_object_get(json_object_get(s, "properties"), "data");
+    req = json_object_get(data, "required");
+    cr_assert(listed(req, "t") && listed(req, "u"));
+    cr_assert_str_eq(type_of(json_object_get(json_object_get(data, "properties"), "t")), "string");
+    json_t *ut = json_object_get(json_object_get(json_object_get(data, "properties"), "u"), "type");
+    cr_assert(json_array_size(ut) == 2 && listed(ut, "number") && listed(ut, "string"));
+    json_decref(s);
+    s = schema_of(HEAD "mandatory { m\n metadata.lote }\nrequirement {\n  q > 0\n}\nadd { k }\n", 1);
     json_t *meta = json_object_get(json_object_get(s, "properties"), "metadata");
     cr_assert(listed(json_object_get(meta, "required"), "source") &&
               listed(json_object_get(meta, "required"), "lote"));

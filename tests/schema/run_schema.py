@@ -27,10 +27,15 @@ out, as the 1.1 cases are before the 1.1 language lands).  For each:
      field dropped must fail too.  A few expectations that do not come from
      the schema at all (the examples' mandatory and cast attributes) must
      fail as well;
-  4. the run ends with counts of each mutation kind, and fails if a kind was
+  4. probes: variants of every input record, each field of data (and of
+     the objects in it) replaced by a value of every JSON type or removed,
+     go through one `dpl run`; what it emits must validate against `dplc
+     schema`, what it accepts (neither rejected nor skipped) against
+     `--input`;
+  5. the run ends with counts of each mutation kind, and fails if a kind was
      never exercised (so the test cannot pass by checking nothing).
 """
-import argparse, json, os, re, subprocess, sys
+import argparse, json, os, re, shutil, subprocess, sys, tempfile
 
 try:
     import jsonschema
@@ -56,6 +61,10 @@ CURATED_INPUT = [
     ("orders.dpl", ["data", "itens"]),
     ("people.dpl", ["data", "cpf"]),
 ]
+
+# Values of every JSON type that the probes put into input records.
+PROBES = {"null": None, "true": True, "false": False, "int": 7, "zero": 0, "real": 7.5, "string": "mutated",
+          "numeric string": "12", "empty": "", "array": [1, "a"], "object": {"mutated": 1}}
 
 # A value of each JSON type, to replace an attribute with one of another type.
 SAMPLES = {"null": None, "boolean": True, "integer": 7, "number": 7.5, "string": "mutated", "array": [1],
@@ -150,7 +159,8 @@ class Suite:
         self.args = args
         self.failures = []
         self.counts = {k: 0 for k in ("programs", "emitted", "accepted", "id", "entity", "source", "extra",
-                                      "drop", "type", "input-drop", "curated")}
+                                      "drop", "type", "input-drop", "curated", "probes")}
+        self.tmp = tempfile.mkdtemp(prefix="dpl-schema.")
 
     def fail(self, what):
         self.failures.append(what)
@@ -165,10 +175,15 @@ class Suite:
     def program(self, name, prog, input_path, extra):
         args = self.args
         text = open(prog, encoding="utf-8").read()
+        chk = run([args.dplc, "check", prog])
+        if chk.returncode == 1:
+            if args.v:
+                print("skip %s (the program does not check: %s)" % (
+                    name, chk.stderr.decode(errors="replace").splitlines()[0][:120]))
+            return
         out_schema, p = get_schema(args, prog)
         if out_schema is None:
-            if args.v:
-                print("skip %s (the program does not check: %s)" % (name, p.stderr.decode(errors="replace")[:120]))
+            self.fail("%s: dplc schema failed (exit %d): %s" % (name, p.returncode, p.stderr.decode(errors="replace")[:300]))
             return
         raw = "--raw" in extra
         in_schema, p2 = get_schema(args, prog, "--input", *(["--raw"] if raw else []))
@@ -242,9 +257,76 @@ class Suite:
                 if c[0] == os.path.basename(prog) and not raw:
                     self.must_fail(in_v, mutated(rec, c[1], "drop"), name, "curated: input without %s" % ".".join(c[1]),
                                    "curated")
+        self.probe(name, prog, lines, extra, raw, out_v, in_v)
         if args.v:
             print("%s %s (%d emitted, %d accepted)" % ("ok  " if len(self.failures) == before else "FAIL", name,
                                                        len(emitted), len(accepted)))
+
+    def probe(self, name, prog, lines, extra, raw, out_v, in_v):
+        """Runs variants of the inputs — each field of data (and of the objects
+        in it) replaced by a value of every JSON type, or removed — through one
+        `dpl run`, and checks that what it emits and accepts still validates."""
+        records = []
+        for l in lines:
+            try:
+                records.append(json.loads(l))
+            except ValueError:
+                pass
+        variants = []
+        for rec in records:
+            data = rec if raw else (rec.get("data") if isinstance(rec, dict) else None)
+            if not isinstance(data, dict):
+                continue
+            paths = []
+            for k, v in data.items():
+                paths.append([k])
+                if isinstance(v, dict):
+                    paths += [[k, k2] for k2 in v]
+            for path in paths:
+                full = path if raw else ["data"] + path
+                for sample in list(PROBES) + [None]:
+                    m = mutated(rec, full, "drop") if sample is None else mutated(rec, full, "set", PROBES[sample])
+                    if m is not None:
+                        variants.append(m)
+        if not variants:
+            return
+        text = "".join(json.dumps(v, ensure_ascii=False) + "\n" for v in variants).encode()
+        tmp = os.path.join(self.tmp, "probe")
+        for f in (tmp + ".rejects", tmp + ".skipped"):
+            if os.path.exists(f):
+                os.remove(f)
+        p = run([self.args.dpl, "run", *extra, "--rejects", tmp + ".rejects", "--skipped", tmp + ".skipped", prog],
+                stdin=text)
+        rejected = set()
+        for l in open(tmp + ".rejects", encoding="utf-8") if os.path.exists(tmp + ".rejects") else []:
+            if l.strip():
+                rejected.add(json.loads(l)["line"])
+        skipped = [json.loads(l) for l in open(tmp + ".skipped", encoding="utf-8") if l.strip()] \
+            if os.path.exists(tmp + ".skipped") else []
+        skipped_keys = {}
+        for r in skipped:
+            k = json.dumps(r, sort_keys=True)
+            skipped_keys[k] = skipped_keys.get(k, 0) + 1
+        for line in p.stdout.decode().splitlines():
+            if line.strip():
+                self.counts["probes"] += 1
+                rec = json.loads(line)
+                for e in out_v.iter_errors(rec):
+                    self.fail("%s: emitted record (probe) does not validate: %s at %s\n  %s" % (
+                        name, e.message, "/".join(map(str, e.absolute_path)), line[:300]))
+                    break
+        for i, v in enumerate(variants, 1):
+            k = json.dumps(v, sort_keys=True)
+            if i in rejected:
+                continue
+            if skipped_keys.get(k):
+                skipped_keys[k] -= 1
+                continue
+            self.counts["probes"] += 1
+            for e in in_v.iter_errors(v):
+                self.fail("%s: accepted input (probe) does not validate against --input: %s at %s\n  %s" % (
+                    name, e.message, "/".join(map(str, e.absolute_path)), json.dumps(v)[:300]))
+                break
 
 
 def main():
@@ -272,12 +354,13 @@ def main():
                 extra = open(os.path.join(c, "args")).read().split() if os.path.exists(os.path.join(c, "args")) else []
                 s.program("%s/%s" % (sub, n), os.path.join(c, "program.dpl"), os.path.join(c, "input.ndjson"), extra)
     for kind in ("programs", "emitted", "accepted", "id", "entity", "source", "extra", "drop", "type", "input-drop",
-                 "curated"):
+                 "curated", "probes"):
         if s.counts[kind] == 0:
             s.fail("no %s were exercised: the test would check nothing" % kind)
     for f in s.failures:
         print("FAIL " + f)
     print(", ".join("%d %s" % (v, k) for k, v in s.counts.items()))
+    shutil.rmtree(s.tmp, ignore_errors=True)
     print("%d programs, %d failures" % (s.counts["programs"], len(s.failures)))
     sys.exit(1 if s.failures else 0)
 
