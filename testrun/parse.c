@@ -1,6 +1,7 @@
 /* parse.c — reads a `*.dpltest` file (docs/testing.md): `program`, `raw`,
  * `source`, then `test "name" { ... }` blocks of `base`, `input`, `line N`,
- * `emit`, `reject`, `skip` and `emitted`/`rejected`/`skipped` counts.
+ * `emit`, `reject`, `skip` and `emitted`/`rejected`/`skipped` counts
+ * (`input` inline, `input text "..."` or `input file "..."`).
  *
  * The format is line oriented: every item starts a line, a `#` outside JSON
  * starts a comment, and a JSON value may continue over several lines until
@@ -24,7 +25,6 @@ typedef struct {
     long stream_line;    /* records so far in the open test */
     bool last_inline;    /* the last record was an inline input */
     long current;        /* the record a bare emit/reject/skip is about (0: none) */
-    size_t exps_at_last; /* nexps when that input was read */
     bool no_files;       /* `input file` is an error (dpl_test_parse_check) */
 } P;
 
@@ -246,7 +246,26 @@ static bool inline_input(P *p, size_t kw)
     p->stream_line++;
     p->current = p->stream_line;
     p->last_inline = true;
-    p->exps_at_last = p->t->nexps;
+    return true;
+}
+
+/* `input text "..."`: a line given as a string, exactly, for lines that
+ * are not JSON (invalid_json) or must keep their own spelling. */
+static bool text_input(P *p, size_t kw)
+{
+    skip_blanks(p);
+    size_t at = p->pos;
+    char *text = string_value(p, "the line of `input text`");
+    if (!text)
+        return false;
+    if (strchr(text, '\n')) {
+        dpl_free(text);
+        return fail(p, at, "one input line cannot hold a newline");
+    }
+    add_record(p->t, text, strlen(text), NULL, line_of(p, kw));
+    p->stream_line++;
+    p->current = p->stream_line;
+    p->last_inline = true;
     return true;
 }
 
@@ -455,10 +474,20 @@ static bool count_item(P *p, CountKind k, size_t at)
 static bool close_test(P *p, size_t at)
 {
     Test *t = p->t;
-    if (p->last_inline && t->nexps == p->exps_at_last) {
-        uint32_t l = t->records[t->nrecords - 1].where;
-        return fail(p, at, "the input on line %u has no expectation: add `-> emit {...}`, `-> reject CODE` or `-> skip`",
-                    l);
+    for (size_t i = 0; i < t->nexps; i++)
+        if (t->exps[i].record > (long)t->nrecords)
+            return fail(p, t->exps[i].start, "there is no record on line %ld: the test has %zu input lines",
+                        t->exps[i].record, t->nrecords);
+    for (size_t r = 0; r < t->nrecords; r++) {
+        if (t->records[r].file || strspn(t->records[r].text, " \t\r") == t->records[r].len)
+            continue; /* the lines of an input file need no expectation each; a blank line is no record */
+        bool has = false;
+        for (size_t e = 0; e < t->nexps && !has; e++)
+            has = t->exps[e].record == (long)r + 1;
+        if (!has)
+            return fail(p, at,
+                        "the input on line %u has no expectation: add `-> emit {...}`, `-> reject CODE` or `-> skip`",
+                        t->records[r].where);
     }
     bool any = t->nexps > 0;
     for (int k = 0; k < COUNT_KINDS; k++)
@@ -468,10 +497,6 @@ static bool close_test(P *p, size_t at)
                     t->name);
     if (!t->nrecords)
         return fail(p, at, "test \"%s\" has no input", t->name);
-    for (size_t i = 0; i < t->nexps; i++)
-        if (t->exps[i].record > (long)t->nrecords)
-            return fail(p, t->exps[i].start, "there is no record on line %ld: the test has %zu input lines",
-                        t->exps[i].record, t->nrecords);
     p->t = NULL;
     json_decref(p->base);
     p->base = NULL;
@@ -502,9 +527,14 @@ static bool test_item(P *p)
         size_t n2 = word(p, &w2);
         if (word_is(w2, n2, "file"))
             return file_input(p, at) && end_item(p);
-        p->pos = save;
-        if (!inline_input(p, at))
-            return false;
+        if (word_is(w2, n2, "text")) {
+            if (!text_input(p, at))
+                return false;
+        } else {
+            p->pos = save;
+            if (!inline_input(p, at))
+                return false;
+        }
         skip_blanks(p);
         if (p->pos + 1 < p->len && p->s[p->pos] == '-' && p->s[p->pos + 1] == '>') {
             p->pos += 2;

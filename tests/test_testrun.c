@@ -133,6 +133,8 @@ Test(testrun, grammar_accepts_every_form)
                     "}\n"
                     "test \"two\" {\n"
                     "  input 5 -> reject not_an_object\n"
+                    "  input text \"{oops\" -> reject invalid_json \"invalid\"\n"
+                    "  input text \"  \"\n"
                     "}\n";
     char *msg = NULL;
     size_t n = 0;

@@ -193,6 +193,10 @@ def main():
     st, out, _ = run(dpl, ["cov.t", "--coverage"], cases)
     check(" 3 | id" not in out and "14 | " in out, f"coverage without -v:\n{out}")
 
+    # lines that are not records (input text): invalid_json, not_an_object, blank
+    st, out, _ = run(dpl, ["lines.t"], cases)
+    check(st == 0 and "1 passed, 0 failed" in out, f"lines.t: exit {st}\n{out}")
+
     # 6. -k, exit statuses, malformed files
     st, out, _ = run(dpl, ["broken.t", "-k", "coupon"], cases)
     check(st == 1 and "0 passed, 1 failed, 3 deselected by -k" in out, f"-k coupon:\n{out}")
@@ -224,6 +228,9 @@ def main():
         ('program "cov.dpl"\ntest "x" {\n  input file "none.ndjson"\n  emitted 1\n}\n', "cannot read input file"),
         ('program "cov.dpl"\ntest "x" {\n  emitted 1\n}\n', 'test "x" has no input'),
         ('program "cov.dpl"\ntest "x" {\n  input {} -> skip extra\n}\n', "3:20: unexpected text after"),
+        ('program "cov.dpl"\ntest "x" {\n  input {} -> skip\n  input {}\n  input {} -> skip\n}\n',
+         "6:1: the input on line 4 has no expectation"),
+        ('program "cov.dpl"\ntest "x" {\n  input text "a\\nb" -> skip\n}\n', "3:14: one input line cannot hold a newline"),
     ]
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(os.path.join(cases, "cov.dpl"), tmp)
