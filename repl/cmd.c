@@ -2,6 +2,7 @@
  * records of an NDJSON file with :open / :next / :prev. */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "repl/internal.h"
@@ -11,7 +12,7 @@
 
 const char *const repl_command_names[] = {
     ":load", ":save", ":show", ":reset",   ":undo", ":check", ":record",
-    ":open", ":next", ":prev", ":explain", ":help", ":quit",  NULL,
+    ":open", ":next", ":prev", ":goto", ":explain", ":help", ":quit",  NULL,
 };
 
 static const char help_text[] =
@@ -31,7 +32,9 @@ static const char help_text[] =
     "  :check           every diagnostic of the session program, warnings too\n"
     "  :record          print the last record\n"
     "  :open FILE       open an NDJSON file; :next / :prev run its records in turn\n"
-    "  :explain CODE    what a diagnostic code (E303, W401, ...) means\n"
+    "  :next reject     run the records after this one until one is rejected\n"
+    "  :goto N          run record N of the open file\n"
+    "  :explain CODE    what a diagnostic (E303, W401) or reject code (cast_failed) means\n"
     "  :help            this text\n"
     "  :quit            leave (Ctrl-D too)\n"
     "Tab completes keywords, functions, field paths seen in records, and commands.\n";
@@ -101,38 +104,100 @@ static void cmd_open(Repl *r, const char *path)
     repl_say(r, NULL, "opened %s: %zu record%s (:next runs the first)", path, f->n, f->n == 1 ? "" : "s");
 }
 
-static void show_file_record(Repl *r, size_t idx)
+/* Reads record idx of the open file into b; false (reported) when it cannot
+ * be read or is too large. */
+static bool read_file_record(Repl *r, size_t idx, DplBuf *b)
 {
     ReplFile *f = &r->open;
     if (fseeko(f->f, f->offsets[idx], SEEK_SET) != 0) {
         repl_error(r, "cannot read %s: %s", f->name, strerror(errno));
+        return false;
+    }
+    int c;
+    while ((c = getc(f->f)) != EOF && c != '\n') {
+        if (b->len >= DPL_DEFAULT_MAX_RECORD_BYTES) {
+            repl_error(r, "%s:%ld: record larger than %u bytes", f->name, f->lines[idx],
+                       DPL_DEFAULT_MAX_RECORD_BYTES);
+            return false;
+        }
+        dpl_buf_putc(b, (char)c);
+    }
+    return true;
+}
+
+static void show_file_record(Repl *r, size_t idx)
+{
+    ReplFile *f = &r->open;
+    DplBuf b = {0};
+    f->pos = idx + 1;
+    if (read_file_record(r, idx, &b)) {
+        repl_say(r, "2", "record %zu/%zu (%s line %ld)", idx + 1, f->n, f->name, f->lines[idx]);
+        repl_record_text(r, b.data ? b.data : "", b.len, f->lines[idx], f->name);
+    }
+    dpl_buf_free(&b);
+}
+
+static bool file_is_open(Repl *r)
+{
+    if (!r->open.f)
+        repl_error(r, "no file is open: use :open FILE.ndjson");
+    return r->open.f != NULL;
+}
+
+/* :next reject — the records after the current one are run quietly; the
+ * first that is rejected is shown like :next shows a record. */
+static void cmd_next_reject(Repl *r)
+{
+    ReplFile *f = &r->open;
+    if (!file_is_open(r))
+        return;
+    if (!r->ev) {
+        repl_error(r, "no entity statement yet: nothing can be rejected (add one, e.g. entity \"x\" { id })");
         return;
     }
     DplBuf b = {0};
-    int c;
-    while ((c = getc(f->f)) != EOF && c != '\n') {
-        if (b.len >= DPL_DEFAULT_MAX_RECORD_BYTES) {
-            repl_error(r, "%s:%ld: record larger than %u bytes", f->name, f->lines[idx],
-                       DPL_DEFAULT_MAX_RECORD_BYTES);
+    for (size_t i = f->pos; i < f->n; i++) {
+        dpl_buf_reset(&b);
+        if (!read_file_record(r, i, &b)) {
+            f->pos = i + 1;
             dpl_buf_free(&b);
-            f->pos = idx + 1;
             return;
         }
-        dpl_buf_putc(&b, (char)c);
+        if (repl_record_rejected(r, b.data ? b.data : "", b.len, f->lines[i])) {
+            dpl_buf_free(&b);
+            if (i > f->pos)
+                repl_say(r, "2", "(%zu record%s accepted or skipped before it)", i - f->pos,
+                         i - f->pos == 1 ? "" : "s");
+            show_file_record(r, i);
+            return;
+        }
     }
-    f->pos = idx + 1;
-    repl_say(r, "2", "record %zu/%zu (%s line %ld)", idx + 1, f->n, f->name, f->lines[idx]);
-    repl_record_text(r, b.data ? b.data : "", b.len, f->lines[idx], f->name);
     dpl_buf_free(&b);
+    repl_say(r, NULL, "no rejected record after record %zu of %s (%zu record%s)", f->pos, f->name, f->n,
+             f->n == 1 ? "" : "s");
+    f->pos = f->n;
+}
+
+/* :goto N — record N (1-based) of the open file. */
+static void cmd_goto(Repl *r, const char *arg)
+{
+    ReplFile *f = &r->open;
+    if (!file_is_open(r))
+        return;
+    char *end;
+    unsigned long long n = strtoull(arg, &end, 10);
+    if (*end || !*arg || *arg == '-' || n == 0 || n > f->n) {
+        repl_error(r, "usage: :goto N, a record number from 1 to %zu", f->n);
+        return;
+    }
+    show_file_record(r, (size_t)n - 1);
 }
 
 static void cmd_step(Repl *r, int dir)
 {
     ReplFile *f = &r->open;
-    if (!f->f) {
-        repl_error(r, "no file is open: use :open FILE.ndjson");
+    if (!file_is_open(r))
         return;
-    }
     if (dir > 0) {
         if (f->pos >= f->n)
             repl_say(r, NULL, "end of %s (%zu record%s)", f->name, f->n, f->n == 1 ? "" : "s");
@@ -225,19 +290,20 @@ static void cmd_record(Repl *r)
 
 static void cmd_explain(Repl *r, const char *arg)
 {
-    DplCode code;
-    if (!dpl_code_parse(arg, &code)) {
-        repl_error(r, "unknown diagnostic code `%s` (codes look like E303 or W401)", arg);
+    DplBuf b = {0};
+    if (!dpl_explain(&b, arg)) {
+        dpl_explain_unknown(&b, arg);
+        repl_error(r, "%s", b.data);
+        dpl_buf_free(&b);
         return;
     }
-    const char *explain = dpl_code_explain(code);
-    repl_say(r, "1", "%s: %s", dpl_code_name(code), dpl_code_title(code));
-    if (explain && *explain) {
+    /* the heading line in bold, the explanation as it is */
+    size_t head = strcspn(b.data, "\n");
+    repl_say(r, "1", "%.*s", (int)head, b.data);
+    fputs(b.data + head + 1, r->out);
+    if (b.data[b.len - 1] != '\n')
         fputc('\n', r->out);
-        fputs(explain, r->out);
-        if (explain[strlen(explain) - 1] != '\n')
-            fputc('\n', r->out);
-    }
+    dpl_buf_free(&b);
 }
 
 static void unknown_command(Repl *r, const char *word)
@@ -268,7 +334,7 @@ bool repl_command(Repl *r, const char *line)
     for (size_t n = strlen(a); n && (a[n - 1] == ' ' || a[n - 1] == '\t'); n--)
         a[n - 1] = '\0';
 
-    static const char *const with_arg[] = {":load", ":save", ":open", ":explain", NULL};
+    static const char *const with_arg[] = {":load", ":save", ":open", ":explain", ":goto", NULL};
     bool wants_arg = false, known = false;
     for (size_t i = 0; repl_command_names[i]; i++)
         known |= strcmp(word, repl_command_names[i]) == 0;
@@ -280,7 +346,10 @@ bool repl_command(Repl *r, const char *line)
     if (!known)
         unknown_command(r, word);
     else if (wants_arg && !*a)
-        repl_error(r, "usage: %s %s", word, strcmp(word, ":explain") == 0 ? "CODE" : "FILE");
+        repl_error(r, "usage: %s %s", word,
+                   strcmp(word, ":explain") == 0 ? "CODE" : strcmp(word, ":goto") == 0 ? "N" : "FILE");
+    else if (strcmp(word, ":next") == 0 && strcmp(a, "reject") == 0)
+        cmd_next_reject(r);
     else if (!wants_arg && *a)
         repl_error(r, "%s takes no argument", word);
     else if (strcmp(word, ":load") == 0)
@@ -291,6 +360,8 @@ bool repl_command(Repl *r, const char *line)
         cmd_open(r, a);
     else if (strcmp(word, ":explain") == 0)
         cmd_explain(r, a);
+    else if (strcmp(word, ":goto") == 0)
+        cmd_goto(r, a);
     else if (strcmp(word, ":show") == 0)
         cmd_show(r);
     else if (strcmp(word, ":reset") == 0) {

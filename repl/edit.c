@@ -2,6 +2,10 @@
  * persistent history, tab completion) on a terminal, plain line reads from
  * a pipe. */
 #include <ctype.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -107,6 +111,15 @@ void repl_fields_add(Repl *r, const json_t *record)
     dpl_buf_free(&path);
 }
 
+char **repl_record_paths(const json_t *record, size_t *n)
+{
+    Repl scratch; /* the same walk as completion, into a list of its own */
+    memset(&scratch, 0, sizeof scratch);
+    repl_fields_add(&scratch, record);
+    *n = scratch.nfields;
+    return scratch.fields;
+}
+
 void repl_fields_free(Repl *r)
 {
     for (size_t i = 0; i < r->nfields; i++)
@@ -118,8 +131,39 @@ void repl_fields_free(Repl *r)
 
 /* ---- completion -------------------------------------------------------------- */
 
-typedef enum { COMPLETE_COMMANDS, COMPLETE_WORDS } CompleteMode;
+typedef enum { COMPLETE_COMMANDS, COMPLETE_WORDS, COMPLETE_FILES } CompleteMode;
 static CompleteMode complete_mode;
+
+/* File-name completion after :open, :load and :save.  libedit hands us only
+ * the text after the last word-break character, and '/' is one (so `upper(`
+ * and `data.x/2` complete well); the argument as a whole, directory part
+ * included, is read from the line instead.  Each match is returned as the
+ * replacement of that last piece: the whole path minus what precedes the
+ * piece. */
+static struct {
+    char *dir;   /* the directory part, "" for the current directory */
+    char *name;  /* the part of the file name typed so far */
+    size_t skip; /* bytes of dir/name before libedit's text */
+    DIR *d;
+} fc;
+
+static char *complete_file(void)
+{
+    struct dirent *de;
+    while (fc.d && (de = readdir(fc.d))) {
+        size_t n = strlen(fc.name);
+        if (strncmp(de->d_name, fc.name, n) != 0 || strcmp(de->d_name, ".") == 0 ||
+            strcmp(de->d_name, "..") == 0 || (de->d_name[0] == '.' && fc.name[0] != '.'))
+            continue;
+        char *full = dpl_asprintf("%s%s", fc.dir, de->d_name);
+        struct stat st;
+        bool dir = stat(*full ? full : ".", &st) == 0 && S_ISDIR(st.st_mode);
+        char *m = dpl_asprintf("%s%s", full + fc.skip, dir ? "/" : "");
+        dpl_free(full);
+        return m;
+    }
+    return NULL;
+}
 
 /* Candidates in order: keywords, builtins, field paths (or the commands). */
 static char *complete_next(const char *text, int state)
@@ -129,6 +173,8 @@ static char *complete_next(const char *text, int state)
         kw = DPL_TOK_FIRST_KEYWORD, fn = fl = cmd = 0;
     size_t n = strlen(text);
     /* libedit frees the matches with free(); dpl_strdup is malloc-based. */
+    if (complete_mode == COMPLETE_FILES)
+        return complete_file();
     if (complete_mode == COMPLETE_COMMANDS) {
         while (repl_command_names[cmd]) {
             const char *c = repl_command_names[cmd++];
@@ -160,19 +206,76 @@ static char **complete(const char *text, int start, int end)
     (void)end;
     const char *line = rl_line_buffer ? rl_line_buffer : "";
     size_t lead = strspn(line, " \t");
+    rl_attempted_completion_over = 1;
+    rl_completion_append_character = '\0'; /* `upp<Tab>` should be ready for `(` */
     if (line[lead] == ':') {
         if ((size_t)start <= lead + 1 && !strpbrk(line + lead, " \t")) {
             complete_mode = COMPLETE_COMMANDS;
-            rl_attempted_completion_over = 1;
+            rl_completion_append_character = ' '; /* ready for the argument */
             return rl_completion_matches(text, complete_next);
         }
-        /* :load, :save, :open take file names: libedit's default. */
-        rl_attempted_completion_over = 0;
-        return NULL;
+        size_t cmd = strcspn(line + lead, " \t");
+        static const char *const file_cmds[] = {":open", ":load", ":save"};
+        bool files = false;
+        for (size_t i = 0; i < 3; i++)
+            files |= strlen(file_cmds[i]) == cmd && strncmp(line + lead, file_cmds[i], cmd) == 0;
+        if (!files)
+            return NULL;
+        /* the argument from its first character to the cursor */
+        size_t arg = lead + cmd + strspn(line + lead + cmd, " \t");
+        if ((size_t)end < arg || (size_t)start < arg)
+            return NULL;
+        char *typed = dpl_strndup(line + arg, (size_t)end - arg);
+        char *slash = strrchr(typed, '/');
+        size_t dlen = slash ? (size_t)(slash - typed) + 1 : 0;
+        fc.dir = dpl_strndup(typed, dlen);
+        fc.name = dpl_strdup(typed + dlen);
+        fc.skip = (size_t)start - arg;
+        fc.d = opendir(dlen ? fc.dir : ".");
+        complete_mode = COMPLETE_FILES;
+        char **m = rl_completion_matches(text, complete_next);
+        if (fc.d)
+            closedir(fc.d);
+        dpl_free(fc.dir);
+        dpl_free(fc.name);
+        dpl_free(typed);
+        memset(&fc, 0, sizeof fc);
+        /* a single file is complete: a space after it; a directory goes on */
+        if (m && m[0] && !m[1] && m[0][0] && m[0][strlen(m[0]) - 1] != '/')
+            rl_completion_append_character = ' ';
+        return m;
     }
     complete_mode = COMPLETE_WORDS;
     rl_attempted_completion_over = 1;
     return rl_completion_matches(text, complete_next);
+}
+
+/* ---- the terminal's character set ------------------------------------------- */
+
+/* libedit decodes what is typed with mbrtowc() in the current LC_CTYPE; in
+ * the "C" locale a program starts in, every non-ASCII byte is dropped
+ * (`Citroën` became `Citron`).  DPL text is UTF-8, so while libedit reads
+ * (and reads or writes the history file) LC_CTYPE is a UTF-8 locale: the
+ * user's own when it is UTF-8, else C.UTF-8.  Outside those calls it goes
+ * back to "C", so that regular expressions (`matches`) are compiled and run
+ * exactly as `dpl run` does. */
+static char *utf8_locale; /* NULL: no UTF-8 locale on this system */
+
+static void find_utf8_locale(void)
+{
+    static const char *const tries[] = {"", "C.UTF-8", "C.utf8", "en_US.UTF-8"};
+    for (size_t i = 0; i < sizeof tries / sizeof *tries && !utf8_locale; i++) {
+        const char *name = setlocale(LC_CTYPE, tries[i]);
+        if (name && strcmp(nl_langinfo(CODESET), "UTF-8") == 0)
+            utf8_locale = dpl_strdup(name);
+    }
+    setlocale(LC_CTYPE, "C");
+}
+
+static void editing(bool on)
+{
+    if (utf8_locale)
+        setlocale(LC_CTYPE, on ? utf8_locale : "C");
 }
 
 /* ---- history --------------------------------------------------------------- */
@@ -191,15 +294,24 @@ static char *find_history_path(void)
 
 static void remember(const char *line)
 {
-    if (!*line || strspn(line, " \t") == strlen(line))
-        return;
     HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
     if (last && last->line && strcmp(last->line, line) == 0)
         return;
+    editing(true);
     add_history(line);
     /* Saved after every entry, so a crash or a closed terminal loses nothing. */
     if (history_path)
         write_history(history_path);
+    editing(false);
+}
+
+void repl_history_add(Repl *r, DplBuf *typed)
+{
+    const char *line = typed->data ? typed->data : "";
+    bool keep = r->tty && strspn(line, " \t\n") != typed->len;
+    if (keep)
+        remember(line);
+    dpl_buf_reset(typed);
 }
 
 void repl_edit_init(Repl *r)
@@ -207,14 +319,14 @@ void repl_edit_init(Repl *r)
     active = r;
     if (!r->tty)
         return;
+    find_utf8_locale();
+    editing(true);
     rl_readline_name = "dpl"; /* ~/.editrc lines may start with "dpl:" */
     /* Paths contain '.', commands ':', so neither splits a word. */
     static char breaks[] = " \t\n\"\\'`@$><=;|&{(,)}[]+-*/%!?";
     rl_basic_word_break_characters = breaks;
     rl_completer_word_break_characters = breaks;
     rl_attempted_completion_function = complete;
-    /* no space after a completion: `upp<Tab>` should be ready for `(` */
-    rl_completion_append_character = '\0';
     using_history();
     stifle_history(HISTORY_MAX);
     history_path = find_history_path();
@@ -227,6 +339,7 @@ void repl_edit_init(Repl *r)
     sa.sa_handler = on_sigint;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
+    editing(false);
 }
 
 void repl_edit_done(Repl *r)
@@ -235,6 +348,8 @@ void repl_edit_done(Repl *r)
     active = NULL;
     dpl_free(history_path);
     history_path = NULL;
+    dpl_free(utf8_locale);
+    utf8_locale = NULL;
 }
 
 /* getline() without its allocator: the line without '\n' (and a '\r' before
@@ -266,7 +381,9 @@ char *repl_read_line(Repl *r, bool continuation, bool *interrupted)
     if (!r->tty)
         return read_plain(stdin);
     got_sigint = 0;
+    editing(true);
     char *line = readline(continuation ? "...> " : "dpl> ");
+    editing(false);
     if (!line) {
         /* readline returns NULL both at Ctrl-D and when SIGINT cut it short */
         *interrupted = got_sigint != 0;
@@ -274,6 +391,5 @@ char *repl_read_line(Repl *r, bool continuation, bool *interrupted)
     }
     char *copy = dpl_strdup(line);
     free(line); /* libedit allocated it with malloc */
-    remember(copy);
     return copy;
 }

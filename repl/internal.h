@@ -37,7 +37,8 @@ typedef struct {
      * in '\n'.  src/prog are compiled from it; ev exists only when the whole
      * program checks (so not before there is an entity statement). */
     DplBuf text;
-    char *file; /* the file the text came from while it is unchanged */
+    char *file;      /* the file the text came from (PROGRAM, :load), or NULL */
+    size_t file_len; /* how much of text is that file's: typed statements follow */
     DplSource *src;
     DplProgram *prog;
     DplEvaluator *ev;
@@ -74,6 +75,9 @@ void repl_expression(Repl *r, const char *text, size_t len);
 /* A JSON record typed (where == NULL) or read from an :open file (where
  * names it for messages); line is its 'line. */
 void repl_record_text(Repl *r, const char *text, size_t len, long line, const char *where);
+/* Whether the session program (which must have an evaluator, r->ev) would
+ * reject the record text, without printing anything (:next reject). */
+bool repl_record_rejected(Repl *r, const char *text, size_t len, long line);
 /* Prints every diagnostic of the whole program (:check). */
 void repl_session_check(Repl *r);
 bool repl_session_has_entity(const Repl *r);
@@ -96,8 +100,14 @@ void repl_edit_done(Repl *r);
 /* The next line without its newline (caller frees with dpl_free), or NULL
  * at end of input.  *interrupted is set when Ctrl-C abandoned the line. */
 char *repl_read_line(Repl *r, bool continuation, bool *interrupted);
+/* Adds the entry typed (its lines joined with '\n') to the history as one
+ * item, on a terminal, then empties typed. */
+void repl_history_add(Repl *r, DplBuf *typed);
 /* Remembers the field paths of a record for completion. */
 void repl_fields_add(Repl *r, const json_t *record);
 void repl_fields_free(Repl *r);
+/* Every field path of a record, absolute and relative to data, as a rule
+ * writes them (sorted; the caller frees each and the array; *n set). */
+char **repl_record_paths(const json_t *record, size_t *n);
 
 #endif

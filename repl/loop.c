@@ -134,39 +134,54 @@ static void submit(Repl *r, EntryKind kind, DplBuf *entry)
 static bool loop(Repl *r)
 {
     DplBuf entry = {0};
+    DplBuf typed = {0}; /* the lines of the entry as typed: one history item */
     EntryKind kind = ENTRY_NONE;
+    bool go_on = true;
     for (;;) {
         bool interrupted;
         char *line = repl_read_line(r, kind != ENTRY_NONE, &interrupted);
         if (!line) {
             if (interrupted) {
-                /* Ctrl-C: forget the entry being typed, stay in the session */
+                /* Ctrl-C: forget the entry being typed, stay in the session
+                 * (its text stays in the history, so it can be fixed) */
                 fputs("^C\n", r->out);
+                repl_history_add(r, &typed);
                 dpl_buf_reset(&entry);
                 kind = ENTRY_NONE;
                 continue;
             }
             break;
         }
-        /* `:cmd` can never continue DPL text: the entry was left unfinished
-         * (a `(` never closed).  Submit it, so its error is reported, and run
-         * the command rather than swallow it and the rest of the session. */
-        if (kind != ENTRY_NONE && kind != ENTRY_RECORD && classify(line) == ENTRY_COMMAND &&
+        /* A line starting with `{` is a record of its own: a truncated record
+         * must not swallow the ones after it (piped, every record is one
+         * line; on a terminal a pasted record may span lines, but a new one
+         * starts at column 0).  Likewise `:cmd` can never continue DPL text:
+         * the entry was left unfinished (a `(` never closed).  Either way the
+         * pending entry is submitted, so its error is reported. */
+        if (kind == ENTRY_RECORD && line[0] == '{') {
+            submit(r, kind, &entry);
+            kind = ENTRY_NONE;
+        }
+        if (kind != ENTRY_NONE && classify(line) == ENTRY_COMMAND &&
             ident_start(line[strspn(line, " \t") + 1])) {
             submit(r, kind, &entry);
             kind = ENTRY_NONE;
         }
+        if (kind == ENTRY_NONE)
+            repl_history_add(r, &typed);
+        if (typed.len)
+            dpl_buf_putc(&typed, '\n');
+        dpl_buf_puts(&typed, line);
         if (kind == ENTRY_NONE) {
             kind = classify(line);
             if (kind == ENTRY_COMMAND) {
-                bool go_on = repl_command(r, line);
+                repl_history_add(r, &typed);
+                go_on = repl_command(r, line);
                 dpl_free(line);
                 fflush(r->out);
                 kind = ENTRY_NONE;
-                if (!go_on) {
-                    dpl_buf_free(&entry);
-                    return false;
-                }
+                if (!go_on)
+                    break;
                 continue;
             }
             if (kind == ENTRY_NONE) {
@@ -184,17 +199,27 @@ static bool loop(Repl *r)
          * gives up waiting, and the parser says what is missing. */
         if (kind == ENTRY_BLOCK && !opened && !blank)
             done = false;
+        if (kind == ENTRY_RECORD && !r->tty)
+            done = true;
         if (done) {
+            repl_history_add(r, &typed);
             submit(r, kind, &entry);
             kind = ENTRY_NONE;
         }
     }
     /* End of input inside an unfinished entry: submit it, so the user hears
-     * about the unclosed brace instead of losing the text silently. */
-    if (kind != ENTRY_NONE)
+     * about the unclosed brace instead of losing the text silently.  On a
+     * terminal the cursor is still after the `...>` prompt: the error goes
+     * on a line of its own. */
+    repl_history_add(r, &typed);
+    if (go_on && kind != ENTRY_NONE) {
+        if (r->tty)
+            fputc('\n', r->out);
         submit(r, kind, &entry);
+    }
     dpl_buf_free(&entry);
-    return true;
+    dpl_buf_free(&typed);
+    return go_on;
 }
 
 int dpl_repl_run(const DplReplOptions *opt)

@@ -127,9 +127,18 @@ static void install(Repl *r, Compiled *c)
     compiled_free(c);
 }
 
+/* The name of the session program while it is the file's text alone. */
 static const char *session_name(const Repl *r)
 {
-    return r->file ? r->file : "<session>";
+    return r->file && r->text.len == r->file_len ? r->file : "<session>";
+}
+
+/* Where a rule at byte offset off comes from: the file's own lines keep the
+ * file's name after statements are typed (they keep their numbers too, the
+ * typed statements come after them). */
+static const char *origin_name(const Repl *r, uint32_t off)
+{
+    return r->file && off < r->file_len ? r->file : "<session>";
 }
 
 bool repl_session_has_entity(const Repl *r)
@@ -187,6 +196,7 @@ bool repl_session_load(Repl *r, const char *name, const char *text, size_t len)
     set_text(r, text, len);
     dpl_free(r->file);
     r->file = dpl_strdup(name);
+    r->file_len = r->text.len;
     r->nundo = 0;
     install(r, &c);
     size_t n = r->prog->nstmts;
@@ -300,8 +310,6 @@ void repl_statement(Repl *r, const char *text, size_t len)
     r->undo[r->nundo++] = base;
     dpl_buf_free(&r->text);
     r->text = cand;
-    dpl_free(r->file);
-    r->file = NULL;
     install(r, &c);
     for (size_t i = 0; i < r->prog->nstmts; i++)
         if (r->prog->stmts[i].span.start >= base)
@@ -342,7 +350,7 @@ static void render_rule(Repl *r, DplBuf *b, DplSpan span)
     const char *line = dpl_source_line(src, pos.line, &llen);
     char num[24];
     int w = snprintf(num, sizeof num, "%u", pos.line);
-    dpl_buf_printf(b, "    %*s--> %s:%u:%u\n", w, "", session_name(r), pos.line, pos.column);
+    dpl_buf_printf(b, "    %*s--> %s:%u:%u\n", w, "", origin_name(r, span.start), pos.line, pos.column);
     dpl_buf_printf(b, "    %*s |\n", w, "");
     dpl_buf_printf(b, "    %s | ", num);
     dpl_buf_append(b, line, llen);
@@ -446,6 +454,25 @@ static void run_record(Repl *r, json_t *rec, long line)
     dpl_result_free(&res);
 }
 
+bool repl_record_rejected(Repl *r, const char *text, size_t len, long line)
+{
+    json_t *v = NULL;
+    DplJsonError err;
+    memset(&err, 0, sizeof err);
+    if (dpl_json_parse(text, len, &v, &err) != DPL_JSON_OK || !json_is_object(v)) {
+        if (v)
+            json_decref(v);
+        return true; /* dpl run rejects it too: invalid_json, not_an_object */
+    }
+    DplResult res;
+    dpl_result_init(&res);
+    dpl_eval_record(r->ev, v, line, &res);
+    bool rejected = res.outcome == DPL_REJECT;
+    dpl_result_free(&res);
+    json_decref(v);
+    return rejected;
+}
+
 void repl_record_text(Repl *r, const char *text, size_t len, long line, const char *where)
 {
     json_t *v = NULL;
@@ -507,6 +534,90 @@ static const DplEvaluator *expr_evaluator(Repl *r)
     return r->xev;
 }
 
+/* The PATH nodes of e, in order (at most max), for missing_hint. */
+static size_t paths_of(const DplExpr *e, const DplExpr **out, size_t n, size_t max)
+{
+    if (!e || n >= max)
+        return n;
+    switch (e->kind) {
+    case DPL_EXPR_PATH: out[n++] = e; break;
+    case DPL_EXPR_UNARY: n = paths_of(e->u.unary.operand, out, n, max); break;
+    case DPL_EXPR_BINARY:
+        n = paths_of(e->u.binary.lhs, out, n, max);
+        n = paths_of(e->u.binary.rhs, out, n, max);
+        break;
+    case DPL_EXPR_CAST: n = paths_of(e->u.cast.operand, out, n, max); break;
+    case DPL_EXPR_CALL:
+        for (size_t i = 0; i < e->u.call.nargs; i++)
+            n = paths_of(e->u.call.args[i], out, n, max);
+        break;
+    case DPL_EXPR_ARRAY:
+        for (size_t i = 0; i < e->u.array.n; i++)
+            n = paths_of(e->u.array.items[i], out, n, max);
+        break;
+    default: break;
+    }
+    return n;
+}
+
+/* s without its double quotes: `data."preço"` compares as `data.preço`. */
+static char *unquoted(const char *s)
+{
+    char *u = dpl_strdup(s), *w = u;
+    for (; *s; s++)
+        if (*s != '"')
+            *w++ = *s;
+    *w = '\0';
+    return u;
+}
+
+/* An expression came out missing: says which of its paths the record does
+ * not have, with the nearest path it does have (`data.preco` for
+ * `data."preço"`, a common slip with accented field names). */
+static void missing_hint(Repl *r, const DplEvaluator *ev, const DplExpr *e)
+{
+    const DplExpr *paths[4];
+    size_t np = paths_of(e, paths, 0, 4);
+    char **have = NULL;
+    size_t nhave = 0;
+    char **plain = NULL;
+    for (size_t i = 0; i < np; i++) {
+        DplRtError err;
+        memset(&err, 0, sizeof err);
+        json_t *v = dpl_eval_expr(ev, paths[i], r->record, r->record_line, &err);
+        if (v || err.set) {
+            if (v)
+                json_decref(v);
+            continue;
+        }
+        if (!have) { /* the paths this record has, written as a rule would */
+            have = repl_record_paths(r->record, &nhave);
+            plain = dpl_calloc(nhave + 1, sizeof *plain);
+            for (size_t k = 0; k < nhave; k++)
+                plain[k] = unquoted(have[k]);
+        }
+        DplBuf b = {0};
+        dpl_path_print(&b, &paths[i]->u.path);
+        char *want = unquoted(b.data ? b.data : "");
+        const char *near = dpl_nearest(want, (const char *const *)plain, nhave);
+        size_t k = 0;
+        while (near && plain[k] != near)
+            k++;
+        /* a quoted first segment alone would be a string: write it from data */
+        if (near)
+            repl_say(r, SGR_DIM, "  `%s` is not in the record; did you mean `%s%s`?", b.data,
+                     have[k][0] == '"' ? "data." : "", have[k]);
+        else
+            repl_say(r, SGR_DIM, "  `%s` is not in the record (:record shows it)", b.data);
+        dpl_free(want);
+        dpl_buf_free(&b);
+    }
+    for (size_t k = 0; k < nhave; k++)
+        dpl_free(have[k]), dpl_free(plain[k]);
+    dpl_free(have);
+    dpl_free(plain);
+}
+
 void repl_expression(Repl *r, const char *text, size_t len)
 {
     DplSource *src = dpl_source_new("<repl>", text, len);
@@ -533,6 +644,7 @@ void repl_expression(Repl *r, const char *text, size_t len)
             repl_say(r, SGR_RED, "%s: %s", dpl_rt_code_name(err.code), err.message);
         } else if (!v) {
             repl_say(r, SGR_DIM, "missing");
+            missing_hint(r, ev, e);
         } else {
             DplBuf b = {0};
             dpl_json_write(&b, v);

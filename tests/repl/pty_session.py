@@ -139,6 +139,85 @@ def second_session(dpl, d, env):
     assert status == 0, "exit status %d after :quit" % status
 
 
+RECORD_PT = '{"data":{"marca":"Citro\u00ebn","pre\u00e7o":89900,"nome":"C3"},"metadata":{"source":"fipe"}}'
+
+
+def unicode_session(dpl, d, env, locale):
+    """What is typed or pasted keeps every non-ASCII character, whatever the
+    locale the REPL was started in (libedit decodes input in LC_CTYPE)."""
+    env = {k: v for k, v in env.items() if not k.startswith("LC_") and k != "LANG"}
+    env.update(locale)
+    t = Term([dpl, "repl"], env, d)
+    t.expect(rb"dpl> ")
+    t.send(RECORD_PT.encode() + b"\r")
+    t.expect(rb"dpl> ")
+    t.send(b"marca\r")
+    t.expect('"Citro\u00ebn"\n'.encode())
+    t.expect(rb"dpl> ")
+    t.send('data."pre\u00e7o" / 100\r'.encode())
+    t.expect(rb"899\.0\n")
+    t.expect(rb"dpl> ")
+    # editing across a two-byte character: the cursor moves by characters
+    t.send('concat(marca, "\u00e9")'.encode() + LEFT * 3 + b"x\r")
+    t.expect('"Citro\u00ebnx\u00e9"\n'.encode())
+    t.expect(rb"dpl> ")
+    t.send(CTRL_D)
+    assert t.wait() == 0
+
+
+def editing_session(dpl, d, env):
+    """File names complete with their directory part, a command completes
+    with a space after it, a multi-line entry is one history item, and Ctrl-D
+    inside an unfinished entry puts its error on a line of its own."""
+    os.makedirs(os.path.join(d, "examples"), exist_ok=True)
+    os.makedirs(os.path.join(d, "parser"), exist_ok=True)  # the wrong candidate: p in the current directory
+    shutil.copy(os.path.join(d, "fipe.ndjson"), os.path.join(d, "examples", "pagamentos.ndjson"))
+    t = Term([dpl, "repl", "fipe.dpl"], env, d)
+    t.expect(rb"dpl> ")
+    t.send(b":open examples/p\t")
+    t.send(b"\r")
+    t.expect(rb"opened examples/pagamentos\.ndjson: 5 records")
+    t.expect(rb"dpl> ")
+    t.send(b":ne\t")
+    t.send(b"reject\r")  # only works if completion put a space after :next
+    t.expect(rb"record 2/5")
+    t.expect(rb"dpl> ")
+    t.send(b":op\t")
+    t.send(b"examples/\t")
+    t.send(b"\r")
+    t.expect(rb"opened examples/pagamentos\.ndjson")
+    t.expect(rb"dpl> ")
+    # a statement over three lines, then :undo, then Up Up brings it back whole
+    t.send(b"add {\r")
+    t.expect(rb"\.\.\.> ")
+    t.send(b"    valor * 2 -> dobro\r")
+    t.expect(rb"\.\.\.> ")
+    t.send(b"}\r")
+    t.expect(rb"added add \(1 item\)")
+    t.expect(rb"dpl> ")
+    t.send(b":undo\r")
+    t.expect(rb"removed the last statement")
+    t.expect(rb"dpl> ")
+    t.send(UP * 2 + b"\r")
+    t.expect(rb"added add \(1 item\)")
+    t.expect(rb"dpl> ")
+    # Ctrl-D inside an unfinished entry: the error is not glued to `...> `
+    t.send(b"requirement {\r")
+    t.expect(rb"\.\.\.> ")
+    mark = len(t.raw)
+    t.send(CTRL_D)
+    shown = t.expect(rb"error\[E202\]")
+    after = ANSI.sub(b"", t.raw[mark:]).replace(b"\r", b"")
+    assert re.match(rb"(\^D)?\n(<session>|fipe\.dpl):\d+:\d+: error\[E202\]", after), \
+        "the error should start a line of its own:\n%r" % after[:200]
+    assert t.wait() == 0
+    with open(env["DPL_HISTORY"], "rb") as f:
+        hist = f.read()
+    # libedit stores an entry per line, vis(3)-encoded: the newlines of the
+    # entry are \\012 inside one line
+    assert b"add\\040{\\012\\040\\040\\040\\040valor\\040*\\0402\\040->\\040dobro\\012}\n" in hist, hist
+
+
 def run(dpl, here):
     dpl = os.path.abspath(dpl)  # the child runs in a scratch directory
     d = tempfile.mkdtemp(prefix="dpl-repl-pty-")
@@ -147,7 +226,12 @@ def run(dpl, here):
             shutil.copy(os.path.join(here, f), d)
         env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "HOME")}
         env.update(TERM="xterm", DPL_HISTORY=os.path.join(d, "history"), HOME=d)
-        for name, step in (("pty first session", first_session), ("pty restart keeps history", second_session)):
+        steps = (("pty first session", first_session), ("pty restart keeps history", second_session),
+                 ("pty unicode under C.UTF-8", lambda a, b, c: unicode_session(a, b, c, {"LC_ALL": "C.UTF-8"})),
+                 ("pty unicode under LC_ALL=C", lambda a, b, c: unicode_session(a, b, c, {"LC_ALL": "C"})),
+                 ("pty unicode without a locale", lambda a, b, c: unicode_session(a, b, c, {})),
+                 ("pty completion, multi-line history, Ctrl-D", editing_session))
+        for name, step in steps:
             try:
                 step(dpl, d, env)
                 print("ok   %s" % name)
