@@ -153,6 +153,8 @@ static bool stmt_equal(const DplStmt *a, const DplStmt *b)
     case DPL_STMT_REQUIREMENT:
         return exprs_equal(a->u.requirement.exprs, a->u.requirement.nexprs, b->u.requirement.exprs,
                            b->u.requirement.nexprs);
+    case DPL_STMT_WHERE:
+        return exprs_equal(a->u.where.exprs, a->u.where.nexprs, b->u.where.exprs, b->u.where.nexprs);
     case DPL_STMT_ADD:
         if (!opt_path_equal(a->u.add.from, b->u.add.from) || a->u.add.nitems != b->u.add.nitems)
             return false;

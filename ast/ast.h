@@ -37,6 +37,8 @@ typedef enum {
     DPL_ROOT_RELATIVE, /* relative to data, or to the enclosing `add from` path */
     DPL_ROOT_DATA,     /* first segment was `data`     (kept in segs[0]) */
     DPL_ROOT_METADATA, /* first segment was `metadata` (kept in segs[0]) */
+    DPL_ROOT_ITEM,     /* 'item.x, 'item[0]: from the element of the innermost map/filter
+                          (v1.1); segs are what follows 'item, never empty */
 } DplPathRoot;
 
 typedef struct {
@@ -44,6 +46,11 @@ typedef struct {
     DplSegment *segs;   /* all segments as written, including a leading data/metadata */
     size_t nsegs;
     DplSpan span;
+    /* Set by the checker: the absolute spelling of the field read
+     * ("data.customer.email", "data.items[*].qty" inside map/filter), or
+     * NULL when it is not known statically (the element of a map over a
+     * computed array).  Rejects and never_present use it (spec §12.4-12.6). */
+    const char *abs;
 } DplPath;
 
 /* ---- expressions (§6) ------------------------------------------------------ */
@@ -77,7 +84,14 @@ typedef enum {
 
 const char *dpl_op_spelling(DplOp op); /* "??", "or", "==", "-", "not", ... */
 
-typedef enum { DPL_META_ID, DPL_META_SOURCE, DPL_META_ENTITY, DPL_META_LINE, DPL_META_UNKNOWN } DplMeta;
+typedef enum {
+    DPL_META_ID,
+    DPL_META_SOURCE,
+    DPL_META_ENTITY,
+    DPL_META_LINE,
+    DPL_META_ITEM, /* the element of the innermost map/filter (v1.1) */
+    DPL_META_UNKNOWN
+} DplMeta;
 
 typedef enum { DPL_CAST_INT, DPL_CAST_FLOAT, DPL_CAST_STRING, DPL_CAST_BOOL, DPL_CAST_UNKNOWN } DplCastType;
 
@@ -120,7 +134,11 @@ struct DplExpr {
             DplExpr **args;
             size_t nargs;
             const struct DplBuiltin *fn; /* set by the checker; NULL if unknown */
-            void *regex;                 /* matches(): regex_t* compiled by the checker */
+            void *regex;                 /* matches()/extract(): regex_t* compiled by the checker */
+            int group;                   /* extract(): the capture group (checked literal) */
+            /* map()/filter(): absolute spelling of the array when it is a
+             * path ("data.items"), else NULL; set by the checker */
+            const char *elem_prefix;
         } call;
         struct {
             DplExpr *operand;
@@ -158,6 +176,7 @@ typedef enum {
     DPL_STMT_MANDATORY,
     DPL_STMT_REQUIREMENT,
     DPL_STMT_ADD,
+    DPL_STMT_WHERE, /* v1.1 */
 } DplStmtKind;
 
 typedef struct {
@@ -189,6 +208,10 @@ typedef struct {
             size_t nexprs;
         } requirement;
         struct {
+            DplExpr **exprs;
+            size_t nexprs;
+        } where;
+        struct {
             DplPath *from;       /* NULL when there is no `from` */
             DplAddItem *items;
             size_t nitems;
@@ -196,11 +219,32 @@ typedef struct {
     } u;
 } DplStmt;
 
+/* A field the program reads (spec §12.5), collected by the checker: its
+ * absolute spelling and the same as segments from the envelope root
+ * (segs[0] is `data` or `metadata`; [*] where a map/filter iterates). */
+typedef struct {
+    const char *text;
+    DplSegment *segs;
+    size_t nsegs;
+} DplReadPath;
+
+/* One place a read path is written in the program (W405 points at each). */
+typedef struct {
+    size_t read;      /* index into DplProgram.reads */
+    DplSpan span;
+} DplReadSite;
+
 typedef struct {
     DplArena *arena;
     const DplSource *src;    /* borrowed */
     DplStmt *stmts;          /* in source order */
     size_t nstmts;
+    /* set by dpl_check: the distinct paths the program reads, in order of
+     * first appearance (not `sources ... using`, not `delete`), and where */
+    DplReadPath *reads;
+    size_t nreads;
+    DplReadSite *read_sites;
+    size_t nread_sites;
 } DplProgram;
 
 /* An empty program with its own arena; src is borrowed. */

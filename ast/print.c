@@ -41,11 +41,14 @@ static bool bare_field(const char *s, size_t n)
 
 void dpl_path_print(DplBuf *out, const DplPath *path)
 {
+    bool item = path->root == DPL_ROOT_ITEM;
+    if (item)
+        dpl_buf_puts(out, "'item");
     for (size_t i = 0; i < path->nsegs; i++) {
         const DplSegment *s = &path->segs[i];
         switch (s->kind) {
         case DPL_SEG_FIELD: {
-            if (i > 0)
+            if (i > 0 || item)
                 dpl_buf_putc(out, '.');
             /* a relative path whose first field is named data/metadata must
              * stay quoted, or it would read back as an absolute path */
@@ -107,6 +110,8 @@ static void print_expr(Printer *pr, const DplExpr *e, int depth, const char *lab
         dpl_path_print(out, &e->u.path);
         if (e->u.path.root == DPL_ROOT_RELATIVE)
             dpl_buf_puts(out, " (relative)");
+        else if (e->u.path.root == DPL_ROOT_ITEM)
+            dpl_buf_puts(out, " (element)");
         break;
     case DPL_EXPR_META:
         dpl_buf_printf(out, "meta '%s", e->u.meta.name);
@@ -212,6 +217,12 @@ static void print_stmt(Printer *pr, const DplStmt *s)
         line_end(pr, s->span);
         for (size_t i = 0; i < s->u.requirement.nexprs; i++)
             print_expr(pr, s->u.requirement.exprs[i], 2, NULL);
+        break;
+    case DPL_STMT_WHERE:
+        dpl_buf_puts(out, "where");
+        line_end(pr, s->span);
+        for (size_t i = 0; i < s->u.where.nexprs; i++)
+            print_expr(pr, s->u.where.exprs[i], 2, NULL);
         break;
     case DPL_STMT_ADD:
         dpl_buf_puts(out, "add");

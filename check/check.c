@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "check/internal.h"
+#include "lexer/lexer.h"
 #include "parser/parser.h"
 
 /* ---- paths as comparable keys ------------------------------------------------ */
@@ -85,6 +86,92 @@ static size_t *key_slot(DplArena *a, KeyIndex *ix, const char *key)
         ix->len++;
     }
     return &ix->vals[i];
+}
+
+/* ---- paths the program reads (spec §12.5) ---------------------------------------- */
+
+static DplSegment data_seg = {.kind = DPL_SEG_FIELD, .name = "data", .name_len = 4};
+
+/* The absolute spelling users see: data.customer.email, data.items[*].qty,
+ * data."first name". */
+static const char *spell(DplArena *a, const DplSegment *segs, size_t n)
+{
+    DplBuf b = {0};
+    for (size_t i = 0; i < n; i++) {
+        const DplSegment *s = &segs[i];
+        if (s->kind == DPL_SEG_FIELD) {
+            if (i)
+                dpl_buf_putc(&b, '.');
+            if (dpl_tok_is_name(s->name, s->name_len))
+                dpl_buf_append(&b, s->name, s->name_len);
+            else
+                dpl_ast_quote(&b, s->name, s->name_len);
+        } else if (s->kind == DPL_SEG_INDEX) {
+            dpl_buf_printf(&b, "[%lld]", (long long)s->index);
+        } else {
+            dpl_buf_puts(&b, "[*]");
+        }
+    }
+    const char *t = dpl_arena_strndup(a, b.data ? b.data : "", b.len);
+    dpl_buf_free(&b);
+    return t;
+}
+
+/* The absolute segments of path p read in scope rel (arena), or NULL when
+ * the scope is not known statically. */
+static DplSegment *absolute(DplArena *a, const DplScope *rel, const DplPath *p, size_t *n)
+{
+    if (p->root == DPL_ROOT_DATA || p->root == DPL_ROOT_METADATA) {
+        *n = p->nsegs;
+        return p->segs;
+    }
+    if (!rel->known)
+        return NULL;
+    *n = rel->nsegs + p->nsegs;
+    DplSegment *segs = dpl_arena_alloc(a, (*n ? *n : 1) * sizeof *segs);
+    memcpy(segs, rel->segs, rel->nsegs * sizeof *segs);
+    if (p->nsegs)
+        memcpy(segs + rel->nsegs, p->segs, p->nsegs * sizeof *segs);
+    return segs;
+}
+
+void dpl_check_read(DplChecker *c, DplExpr *e)
+{
+    DplPath *p = &e->u.path;
+    if (p->root == DPL_ROOT_ITEM && c->elem_depth == 0)
+        return; /* E313, reported by the caller */
+    if (!c->collect && p->abs)
+        return; /* re-checked out of its scope (dpl_check_types): keep what dpl_check made */
+    size_t n;
+    DplSegment *segs = absolute(c->prog->arena, &c->rel, p, &n);
+    if (!segs)
+        return;
+    p->abs = spell(c->prog->arena, segs, n);
+    if (!c->collect)
+        return;
+    size_t *slot = key_slot(c->prog->arena, c->read_index, p->abs);
+    if (*slot == 0) {
+        DplReadPath r = {p->abs, segs, n};
+        dpl_vec_push(c->prog->arena, &c->reads, r);
+        *slot = c->reads.len;
+    }
+    DplReadSite site = {*slot - 1, e->span};
+    dpl_vec_push(c->prog->arena, &c->sites, site);
+}
+
+/* The scope of relative paths inside `add from P`: P's absolute segments. */
+static DplScope from_scope(DplChecker *c, DplPath *from)
+{
+    DplScope data = {&data_seg, 1, true};
+    if (!from)
+        return data;
+    DplExpr e = {.kind = DPL_EXPR_PATH, .span = from->span, .u.path = *from};
+    c->rel = data;
+    dpl_check_read(c, &e); /* the `from` path is read too */
+    from->abs = e.u.path.abs;
+    size_t n;
+    DplSegment *segs = absolute(c->prog->arena, &data, from, &n);
+    return (DplScope){segs, n, true};
 }
 
 /* ---- statement-level rules ----------------------------------------------------- */
@@ -193,6 +280,10 @@ static void check_keys_and_requirements(DplChecker *c)
             c->phase = DPL_PHASE_REQUIREMENT;
             for (size_t j = 0; j < s->u.requirement.nexprs; j++)
                 dpl_check_condition(c, s->u.requirement.exprs[j], "requirement");
+        } else if (s->kind == DPL_STMT_WHERE) {
+            c->phase = DPL_PHASE_WHERE;
+            for (size_t j = 0; j < s->u.where.nexprs; j++)
+                dpl_check_condition(c, s->u.where.exprs[j], "`where` condition");
         }
     }
 }
@@ -389,6 +480,7 @@ static void check_write(DplChecker *c, Writes *ws, DplAddItem *it)
 static void check_add(DplChecker *c, Writes *ws, DplStmt *s)
 {
     c->phase = DPL_PHASE_ADD;
+    c->rel = from_scope(c, s->u.add.from);
     for (size_t i = 0; i < s->u.add.nitems; i++) {
         DplAddItem *it = &s->u.add.items[i];
         if (it->kind == DPL_ITEM_ALL) {
@@ -413,6 +505,7 @@ static void check_add(DplChecker *c, Writes *ws, DplStmt *s)
         if (has_target)
             check_write(c, ws, it);
     }
+    c->rel = (DplScope){&data_seg, 1, true};
 }
 
 /* ---- entry points ---------------------------------------------------------------------------- */
@@ -420,7 +513,9 @@ static void check_add(DplChecker *c, Writes *ws, DplStmt *s)
 bool dpl_check(DplProgram *prog, DplDiagList *diags)
 {
     size_t before = dpl_diag_count(diags, DPL_SEV_ERROR);
-    DplChecker c = {prog, diags, DPL_PHASE_KEYS};
+    KeyIndex reads = {0};
+    DplChecker c = {.prog = prog, .diags = diags, .phase = DPL_PHASE_KEYS, .rel = {&data_seg, 1, true},
+                    .collect = true, .read_index = &reads};
     check_counts(&c);
     check_keys_and_requirements(&c);
     check_mandatory(&c);
@@ -428,13 +523,17 @@ bool dpl_check(DplProgram *prog, DplDiagList *diags)
     for (size_t i = 0; i < prog->nstmts; i++)
         if (prog->stmts[i].kind == DPL_STMT_ADD)
             check_add(&c, &ws, &prog->stmts[i]);
+    prog->reads = c.reads.items;
+    prog->nreads = c.reads.len;
+    prog->read_sites = c.sites.items;
+    prog->nread_sites = c.sites.len;
     return dpl_diag_count(diags, DPL_SEV_ERROR) == before;
 }
 
 bool dpl_check_expr(DplProgram *prog, DplExpr *e, DplDiagList *diags)
 {
     size_t before = dpl_diag_count(diags, DPL_SEV_ERROR);
-    DplChecker c = {prog, diags, DPL_PHASE_ADD};
+    DplChecker c = {.prog = prog, .diags = diags, .phase = DPL_PHASE_ADD, .rel = {&data_seg, 1, true}};
     dpl_check_infer(&c, e);
     return dpl_diag_count(diags, DPL_SEV_ERROR) == before;
 }
@@ -442,7 +541,9 @@ bool dpl_check_expr(DplProgram *prog, DplExpr *e, DplDiagList *diags)
 DplTypes dpl_check_types(DplProgram *prog, DplExpr *e)
 {
     DplDiagList scratch = {0};
-    DplChecker c = {prog, &scratch, DPL_PHASE_ADD};
+    /* the paths' absolute spellings were made by dpl_check, in their scopes:
+     * dpl_check_read keeps them when not collecting */
+    DplChecker c = {.prog = prog, .diags = &scratch, .phase = DPL_PHASE_ADD, .rel = {&data_seg, 1, true}};
     DplTypes t = dpl_check_infer(&c, e);
     dpl_diag_list_free(&scratch);
     return t;

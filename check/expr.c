@@ -108,6 +108,57 @@ static bool check_num_or_str(DplChecker *c, DplExpr *e, DplTypes l, DplTypes r, 
     return false;
 }
 
+/* Whether s[0..n) is a JSON number ("0", "-1.5", "2e3"). */
+static bool reads_as_number(const char *s, size_t n)
+{
+    size_t i = 0;
+    if (i < n && s[i] == '-')
+        i++;
+    if (i >= n || s[i] < '0' || s[i] > '9')
+        return false;
+    if (s[i] == '0')
+        i++;
+    else
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+    if (i < n && s[i] == '.') {
+        size_t d = ++i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == d)
+            return false;
+    }
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        size_t d = i;
+        while (i < n && s[i] >= '0' && s[i] <= '9')
+            i++;
+        if (i == d)
+            return false;
+    }
+    return i == n;
+}
+
+/* W406: `amount > "0"` compares text whenever amount is a string ("11994"
+ * > "0" by bytes) and fails on numbers; the number was surely meant. */
+static void numeric_text(DplChecker *c, const DplExpr *e)
+{
+    const DplExpr *l = e->u.binary.lhs, *r = e->u.binary.rhs;
+    const DplExpr *lit = l->kind == DPL_EXPR_STRING && r->kind == DPL_EXPR_PATH   ? l
+                         : r->kind == DPL_EXPR_STRING && l->kind == DPL_EXPR_PATH ? r
+                                                                                  : NULL;
+    if (!lit || !reads_as_number(lit->u.str.s, lit->u.str.len))
+        return;
+    int n = (int)lit->u.str.len;
+    DplDiag *d = dpl_diag_add(c->diags, DPL_W406, lit->span, "this compares text; did you mean `%.*s`?", n,
+                              lit->u.str.s);
+    dpl_diag_label(d, "a string that reads as a number");
+    dpl_diag_help(d, "write the number without quotes: `%.*s`", n, lit->u.str.s);
+    dpl_diag_note(d, "a string compares with a string by bytes (\"9\" > \"10\"), and never equals a number");
+}
+
 static DplTypes binary(DplChecker *c, DplExpr *e)
 {
     DplTypes l = infer(c, e->u.binary.lhs), r = infer(c, e->u.binary.rhs);
@@ -122,12 +173,14 @@ static DplTypes binary(DplChecker *c, DplExpr *e)
         return DPL_T_BOOL;
     case DPL_OP_EQ:
     case DPL_OP_NE:
+        numeric_text(c, e);
         return DPL_T_BOOL;
     case DPL_OP_LT:
     case DPL_OP_LE:
     case DPL_OP_GT:
     case DPL_OP_GE:
-        check_num_or_str(c, e, l, r, "numbers with numbers or strings with strings");
+        if (check_num_or_str(c, e, l, r, "numbers with numbers or strings with strings"))
+            numeric_text(c, e);
         return DPL_T_BOOL;
     case DPL_OP_ADD: {
         if (!check_num_or_str(c, e, l, r, "two numbers or two strings"))
@@ -181,7 +234,7 @@ static void free_regex(void *p)
 
 /* matches(s, "regex"): the regex is compiled now, once, and kept on the
  * call for the evaluator. */
-static void compile_regex(DplChecker *c, DplExpr *call, DplExpr *lit)
+static void compile_regex(DplChecker *c, DplExpr *call, DplExpr *lit, bool groups)
 {
     if (call->u.call.regex)
         return; /* checked before (the REPL re-checks its session program) */
@@ -191,7 +244,7 @@ static void compile_regex(DplChecker *c, DplExpr *call, DplExpr *lit)
         return;
     }
     regex_t *re = dpl_malloc(sizeof *re);
-    int rc = regcomp(re, lit->u.str.s, REG_EXTENDED | REG_NOSUB);
+    int rc = regcomp(re, lit->u.str.s, REG_EXTENDED | (groups ? 0 : REG_NOSUB));
     if (rc != 0) {
         char msg[256];
         regerror(rc, re, msg, sizeof msg);
@@ -219,6 +272,115 @@ static void report_arity(DplChecker *c, DplExpr *e, const DplBuiltin *fn)
                               n, n == 1 ? "was" : "were");
     dpl_diag_label(d, "expected %s", want);
     dpl_diag_note(d, "%s", fn->doc);
+}
+
+/* extract(s, "re", n): the regex literal (with its groups) and the group,
+ * an integer literal within them (E311). */
+static void check_extract(DplChecker *c, DplExpr *e)
+{
+    DplExpr *lit = e->u.call.args[1];
+    if (lit->kind != DPL_EXPR_STRING) {
+        DplDiag *d = dpl_diag_add(c->diags, DPL_E305, lit->span, "the regular expression of `extract` must be a string literal");
+        dpl_diag_help(d, "regexes are compiled once, when the program is checked; write it as \"...\"");
+        return;
+    }
+    compile_regex(c, e, lit, true);
+    const regex_t *re = e->u.call.regex;
+    if (!re)
+        return;
+    int64_t group = 1;
+    DplSpan at = lit->span;
+    if (e->u.call.nargs > 2) {
+        DplExpr *n = e->u.call.args[2];
+        if (n->kind != DPL_EXPR_INT) {
+            DplDiag *d = dpl_diag_add(c->diags, DPL_E311, n->span, "the group of `extract` must be an integer literal");
+            dpl_diag_help(d, "write the group's number: 0 for the whole match, 1 for the first `( )`");
+            return;
+        }
+        group = n->u.i;
+        at = n->span;
+    }
+    size_t ngroups = re->re_nsub;
+    if (group < 0 || (uint64_t)group > ngroups || group > 9) {
+        DplDiag *d = dpl_diag_add(c->diags, DPL_E311, at, "`extract` asks for group %lld, but the regex has %zu group%s",
+                                  (long long)group, ngroups, ngroups == 1 ? "" : "s");
+        if (ngroups == 0)
+            dpl_diag_help(d, "put `( )` around the part to extract, or ask for group 0 (the whole match)");
+        else
+            dpl_diag_help(d, "groups are numbered from 1 by their `(`; 0 is the whole match");
+        return;
+    }
+    e->u.call.group = (int)group;
+}
+
+/* parse_time / format_time: the format is a literal that E314 checks. */
+static void check_time_format(DplChecker *c, const DplBuiltin *fn, DplExpr *lit)
+{
+    if (lit->kind != DPL_EXPR_STRING) {
+        DplDiag *d = dpl_diag_add(c->diags, DPL_E305, lit->span, "the format of `%s` must be a string literal", fn->name);
+        dpl_diag_help(d, "formats are checked when the program is, e.g. \"%%d/%%m/%%Y\"");
+        return;
+    }
+    size_t at;
+    const char *why = dpl_time_format_problem(lit->u.str.s, lit->u.str.len, &at);
+    if (!why)
+        return;
+    DplDiag *d;
+    bool directive = at + 1 < lit->u.str.len && lit->u.str.s[at] == '%';
+    if (directive && strcmp(why, "directive used twice") == 0)
+        d = dpl_diag_add(c->diags, DPL_E314, lit->span, "invalid time format: `%%%c` is used twice", lit->u.str.s[at + 1]);
+    else if (directive)
+        d = dpl_diag_add(c->diags, DPL_E314, lit->span, "invalid time format: %s `%%%c`", why, lit->u.str.s[at + 1]);
+    else
+        d = dpl_diag_add(c->diags, DPL_E314, lit->span, "invalid time format: %s", why);
+    dpl_diag_note(d, "the directives are %%Y (4 digits) %%m %%d %%H %%M %%S %%f (fraction) %%z (zone) and %%%% "
+                     "(a percent sign); a format needs %%Y, %%m and %%d");
+}
+
+/* parse_number's separator: the literal "." or "," (spec §12.6: E305). */
+static void check_separator(DplChecker *c, DplExpr *lit)
+{
+    if (lit->kind == DPL_EXPR_STRING && lit->u.str.len == 1 && (lit->u.str.s[0] == '.' || lit->u.str.s[0] == ','))
+        return;
+    DplDiag *d = dpl_diag_add(c->diags, DPL_E305, lit->span, "the decimal separator of `parse_number` must be \".\" or \",\"");
+    dpl_diag_help(d, "write parse_number(s, \",\") for 1.234,56 and parse_number(s) for 1,234.56");
+}
+
+/* map/filter: arg 0 in the current scope, arg 1 once per element, where
+ * relative paths and 'item start at the element. */
+static DplTypes element_call(DplChecker *c, DplExpr *e, const DplBuiltin *fn, DplTypes *arg0)
+{
+    DplExpr *arr = e->u.call.args[0], *body = e->u.call.args[1];
+    *arg0 = infer(c, arr);
+    DplScope saved = c->rel;
+    DplScope elem = {NULL, 0, false};
+    if (arr->kind == DPL_EXPR_PATH && arr->u.path.abs) {
+        e->u.call.elem_prefix = arr->u.path.abs;
+        size_t n = 0;
+        const DplPath *p = &arr->u.path;
+        /* the array's absolute segments (as dpl_check_read derived them) and [*] */
+        bool absolute = p->root == DPL_ROOT_DATA || p->root == DPL_ROOT_METADATA;
+        size_t base = absolute ? 0 : saved.nsegs;
+        n = base + p->nsegs + 1;
+        DplSegment *segs = dpl_arena_alloc(c->prog->arena, n * sizeof *segs);
+        if (base)
+            memcpy(segs, saved.segs, base * sizeof *segs);
+        memcpy(segs + base, p->segs, p->nsegs * sizeof *segs);
+        segs[n - 1] = (DplSegment){.kind = DPL_SEG_STAR, .span = arr->span};
+        elem = (DplScope){segs, n, true};
+    }
+    c->rel = elem;
+    c->elem_depth++;
+    DplTypes t = infer(c, body);
+    c->elem_depth--;
+    c->rel = saved;
+    if (fn->params[1] == DPL_T_BOOL && !is_error(body) && !(t & DPL_T_BOOL)) {
+        char buf[96];
+        DplDiag *d = dpl_diag_add(c->diags, DPL_E305, body->span, "the condition of `filter` must be a boolean, but this is always %s",
+                                  describe(t, buf, sizeof buf));
+        dpl_diag_help(d, "compare the element with a value, e.g. `filter(tags, 'item != \"\")`");
+    }
+    return t;
 }
 
 static DplTypes call(DplChecker *c, DplExpr *e)
@@ -251,14 +413,34 @@ static DplTypes call(DplChecker *c, DplExpr *e)
     bool arity_ok = (int)n >= fn->min_args && (fn->max_args < 0 || (int)n <= fn->max_args);
     if (!arity_ok)
         report_arity(c, e, fn);
+    DplTypes elem_arg0 = 0, branches = 0;
+    if (fn->arg_rule == DPL_ARGS_ELEMENT && arity_ok)
+        element_call(c, e, fn, &elem_arg0);
     for (size_t i = 0; i < n; i++) {
         DplExpr *arg = e->u.call.args[i];
-        DplTypes t = infer(c, arg);
+        if (fn->arg_rule == DPL_ARGS_ELEMENT && arity_ok && i == 1)
+            continue; /* checked per element above */
+        DplTypes t = fn->arg_rule == DPL_ARGS_ELEMENT && arity_ok && i == 0 ? elem_arg0 : infer(c, arg);
+        if (fn->arg_rule == DPL_ARGS_LAZY && i > 0)
+            branches |= t;
         if (!arity_ok || is_error(arg))
             continue; /* a wrong count makes positions meaningless */
+        if (fn->arg_rule == DPL_ARGS_EXTRACT && i >= 1) {
+            if (i == 1)
+                check_extract(c, e);
+            continue;
+        }
+        if (fn->arg_rule == DPL_ARGS_TIME_FORMAT && i == 1) {
+            check_time_format(c, fn, arg);
+            continue;
+        }
+        if (fn->arg_rule == DPL_ARGS_DECIMAL_SEP && i == 1) {
+            check_separator(c, arg);
+            continue;
+        }
         if (fn->arg_rule == DPL_ARGS_LITERAL_REGEX && i == 1) {
             if (arg->kind == DPL_EXPR_STRING)
-                compile_regex(c, e, arg);
+                compile_regex(c, e, arg, false);
             else {
                 DplDiag *d =
                     dpl_diag_add(c->diags, DPL_E305, arg->span,
@@ -284,6 +466,8 @@ static DplTypes call(DplChecker *c, DplExpr *e)
             dpl_diag_note(d, "%s", fn->doc);
         }
     }
+    if (fn->arg_rule == DPL_ARGS_LAZY && arity_ok)
+        return branches ? branches : DPL_T_ANY;
     return fn->result ? fn->result : DPL_T_ANY;
 }
 
@@ -329,6 +513,14 @@ static DplTypes cast(DplChecker *c, DplExpr *e)
     return DPL_T_ANY;
 }
 
+/* E313: 'item names the element of map/filter, and there is none here. */
+static void item_outside(DplChecker *c, const DplExpr *e)
+{
+    DplDiag *d = dpl_diag_add(c->diags, DPL_E313, e->span, "`'item` used outside `map` or `filter`");
+    dpl_diag_label(d, "no element here");
+    dpl_diag_help(d, "`'item` is the element inside the second argument of map/filter: map(list, upper('item))");
+}
+
 static DplTypes meta(DplChecker *c, DplExpr *e)
 {
     switch (e->u.meta.which) {
@@ -338,6 +530,7 @@ static DplTypes meta(DplChecker *c, DplExpr *e)
                 [DPL_PHASE_KEYS] = "in entity keys: the id is computed from the keys",
                 [DPL_PHASE_MANDATORY] = "in `mandatory`: validation runs before the id is computed",
                 [DPL_PHASE_REQUIREMENT] = "in a requirement: validation runs before the id is computed",
+                [DPL_PHASE_WHERE] = "in `where`: records are filtered before the id is computed",
             };
             DplDiag *d =
                 dpl_diag_add(c->diags, DPL_E308, e->span, "`'id` cannot be used %s", where[c->phase]);
@@ -352,20 +545,24 @@ static DplTypes meta(DplChecker *c, DplExpr *e)
         /* the evaluator sets 'source only from a string (a record whose
          * source is not a string is rejected, or has no 'source) */
         return DPL_T_STRING;
+    case DPL_META_ITEM:
+        if (c->elem_depth == 0)
+            item_outside(c, e);
+        return DPL_T_ANY;
     case DPL_META_UNKNOWN:
         break;
     }
-    static const char *const metas[] = {"id", "source", "entity", "line"};
+    static const char *const metas[] = {"id", "source", "entity", "line", "item"};
     const char *name = e->u.meta.name ? e->u.meta.name : "";
     DplDiag *d = dpl_diag_add(c->diags, DPL_E310, e->span, "unknown meta attribute `'%s`", name);
-    const char *near = dpl_check_nearest(name, metas, 4);
+    const char *near = dpl_check_nearest(name, metas, 5);
     if (near) {
         dpl_diag_help(d, "did you mean `'%s`?", near);
         char *fixed = dpl_asprintf("'%s", near);
         dpl_diag_fix(d, e->span, fixed);
         dpl_free(fixed);
     }
-    dpl_diag_note(d, "the meta attributes are `'id`, `'source`, `'entity` and `'line`");
+    dpl_diag_note(d, "the meta attributes are `'id`, `'source`, `'entity`, `'line` and, inside map/filter, `'item`");
     return DPL_T_ANY;
 }
 
@@ -385,6 +582,9 @@ DplTypes dpl_check_infer(DplChecker *c, DplExpr *e)
     case DPL_EXPR_STRING:
         return DPL_T_STRING;
     case DPL_EXPR_PATH:
+        if (e->u.path.root == DPL_ROOT_ITEM && c->elem_depth == 0)
+            item_outside(c, e);
+        dpl_check_read(c, e);
         return DPL_T_ANY;
     case DPL_EXPR_META:
         return meta(c, e);
@@ -555,6 +755,8 @@ void dpl_check_condition(DplChecker *c, DplExpr *e, const char *what)
     dpl_diag_label(d, "this does not depend on the record");
     if (c->phase == DPL_PHASE_REQUIREMENT)
         dpl_diag_help(d, v.b ? "remove the requirement" : "every record will be rejected");
+    else if (c->phase == DPL_PHASE_WHERE)
+        dpl_diag_help(d, v.b ? "remove the condition" : "every record will be skipped");
     else
         dpl_diag_help(d, v.b ? "remove the `if`" : "the item never runs");
 }

@@ -10,6 +10,7 @@
 
 #include "ast/ast.h"
 #include "check/check.h"
+#include "eval/eval.h"
 #include "cli/cli.h"
 #include "opts/opts.h"
 #include "parser/parser.h"
@@ -27,6 +28,9 @@ typedef struct {
     bool werror;
     bool color;
     bool fix;
+    const char *sample;     /* --sample: NDJSON records for W405 */
+    const DplSource *sample_text;
+    bool raw;               /* the sample holds plain values, not envelopes */
 } CheckOpts;
 
 /* --fix: rewrites the file with its certain fixes applied (atomically) and
@@ -68,6 +72,16 @@ static int check_file(const char *path, const CheckOpts *o)
     DplDiagList diags = {0};
     bool ok;
     DplProgram *prog = dpl_compile(src, &diags, &ok);
+    if (o->sample_text) {
+        char bad[256];
+        if (!dpl_check_sample(prog, o->sample_text->text, o->sample_text->len, o->raw, &diags, bad, sizeof bad)) {
+            fprintf(stderr, "dplc: sample `%s`: %s\n", o->sample, bad);
+            dpl_program_free(prog);
+            dpl_diag_list_free(&diags);
+            dpl_source_free(src);
+            return 2;
+        }
+    }
     if (o->werror)
         dpl_diag_warnings_as_errors(&diags);
     dpl_diag_sort(&diags);
@@ -124,6 +138,12 @@ static int cmd_check(int argc, char **argv)
         case DPL_OPT_FIX:
             o.fix = true;
             break;
+        case DPL_OPT_SAMPLE:
+            o.sample = p.value;
+            break;
+        case DPL_OPT_RAW:
+            o.raw = true;
+            break;
         }
     }
     dpl_opts_end(&p);
@@ -132,6 +152,18 @@ static int cmd_check(int argc, char **argv)
     for (int i = 0; i < nfiles && o.fix; i++)
         if (strcmp(files[i], "-") == 0)
             return dpl_free(files), dpl_opts_usage_error(cmd, "%s", "--fix cannot rewrite stdin");
+    if (o.raw && !o.sample)
+        return dpl_free(files), dpl_opts_usage_error(cmd, "%s", "--raw describes the --sample records; give --sample FILE");
+    DplSource *sample = NULL;
+    if (o.sample) {
+        const char *why = NULL;
+        sample = dpl_source_read_file(o.sample, &why);
+        if (!sample) {
+            fprintf(stderr, "dplc: cannot read `%s`: %s\n", o.sample, why);
+            return dpl_free(files), 2;
+        }
+        o.sample_text = sample;
+    }
     o.color = !o.json && dpl_cli_use_color(color, stderr);
     int status = 0;
     for (int i = 0; i < nfiles; i++) {
@@ -139,6 +171,7 @@ static int cmd_check(int argc, char **argv)
         if (s > status)
             status = s;
     }
+    dpl_source_free(sample);
     dpl_free(files);
     return status;
 }

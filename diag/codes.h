@@ -220,6 +220,49 @@
       "        valor if \"ativo\" == \"sim\"     # warning: always false\n" \
       "        valor if ativo == \"sim\"       # ok: depends on the record\n" \
       "    }\n") \
+    X(E313, DPL_SEV_ERROR, "`'item` outside `map` or `filter`", \
+      "`'item` is the element that `map(ARRAY, EXPR)` or `filter(ARRAY, COND)` is\n" \
+      "working on, and exists only inside their second argument (where relative\n" \
+      "paths also start at the element). Anywhere else there is no element, so\n" \
+      "`'item` means nothing: use a path, or move the expression into a map.\n" \
+      "\n" \
+      "    add {\n" \
+      "        upper('item) -> tag              # error: no element here\n" \
+      "        map(tags, upper('item)) -> tags  # ok: each element of tags\n" \
+      "    }\n") \
+    X(E314, DPL_SEV_ERROR, "invalid time format", \
+      "The format of `parse_time` or `format_time` is checked with the program.\n" \
+      "It may use the directives %Y (four digits), %m, %d, %H, %M, %S, %f (a\n" \
+      "fraction of a second), %z (a zone: Z, +hh:mm or +hhmm) and %% (a percent\n" \
+      "sign), each at most once, with any other characters in between. It must\n" \
+      "contain %Y, %m and %d, and %f needs %S. Any other directive is an error.\n" \
+      "\n" \
+      "    add {\n" \
+      "        parse_time(day, \"%d/%m/%y\") -> t   # error: %y is not a directive\n" \
+      "        parse_time(day, \"%d/%m/%Y\") -> t   # ok\n" \
+      "    }\n") \
+    X(W405, DPL_SEV_WARNING, "path never present in the sample", \
+      "`dplc check --sample FILE` reads sample records and reports each path the\n" \
+      "program reads that no sample record has. A misspelt path is valid DPL and\n" \
+      "silently reads nothing, so this is how typos are caught before any data\n" \
+      "is lost. The help suggests the nearest path the sample does have. Paths\n" \
+      "inside `add from` and map/filter are resolved where they are read.\n" \
+      "\n" \
+      "    add {\n" \
+      "        custmer.email -> email    # warning: data.custmer.email is never present;\n" \
+      "                                  #   did you mean data.customer.email?\n" \
+      "    }\n") \
+    X(W406, DPL_SEV_WARNING, "path compared with a number written as a string", \
+      "A path is compared with a string literal that reads as a number, such as\n" \
+      "`amount > \"0\"`. When the field holds a string this compares text, byte by\n" \
+      "byte (`\"9\" > \"10\"` is true), and when it holds a number the comparison is\n" \
+      "a type error. The number without quotes was almost certainly meant.\n" \
+      "\n" \
+      "    requirement {\n" \
+      "        amount > \"0\"              # warning: this compares text\n" \
+      "        amount > 0                # ok\n" \
+      "        amount as float > 0       # ok when amount is a string of digits\n" \
+      "    }\n") \
     X(E501, DPL_SEV_ERROR, "attribute removed (dplc compat)", \
       "`dplc compat OLD NEW` found an attribute that the old program writes and the\n" \
       "new one no longer does, or an `all` whose copied fields are gone. Consumers\n" \

@@ -19,8 +19,9 @@ static json_t *writable_child(EvalCtx *c, const DplExpr *at, json_t *obj, const 
         return child;
     }
     if (!json_is_object(child)) {
-        dpl__eval_fail(c, at, DPL_RT_TYPE_ERROR, "cannot write `%s`: `%s` already holds %s", target, key,
-                       dpl_value_article(child));
+        if (dpl__eval_fail(c, at, DPL_RT_TYPE_ERROR, "cannot write `%s`: `%s` already holds %s", target, key,
+                           dpl_value_article(child)))
+            dpl__eval_blame(c, NULL, child);
         return NULL;
     }
     if (child->refcount > 1) {
@@ -312,7 +313,8 @@ static void run_item(EvalCtx *c, const DplAddItem *it, json_t *data)
         /* missing and null mean "not true": the item does not run */
         bool run = json_is_true(cv);
         if (cv && !json_is_boolean(cv) && !json_is_null(cv))
-            dpl__eval_fail(c, it->cond, DPL_RT_TYPE_ERROR, "`if` needs a boolean, found %s", dpl_value_article(cv));
+            if (dpl__eval_fail(c, it->cond, DPL_RT_TYPE_ERROR, "`if` needs a boolean, found %s", dpl_value_article(cv)))
+                dpl__eval_blame(c, it->cond, cv);
         json_decref(cv);
         DPL__COVER(c->ev, it, run);
         if (!run)
@@ -355,8 +357,7 @@ json_t *dpl__eval_build(EvalCtx *c, DplResult *out)
             case DPL_ITEM_VALUE: run_item(c, it, data); break;
             }
             if (c->err.set) {
-                dpl_result_add_error(out, c->err.code, NULL, &c->err_span, "%s", c->err.message);
-                c->err.set = false;
+                dpl__eval_collect(c, out, NULL);
                 failed = true;
             }
         }

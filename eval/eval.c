@@ -90,6 +90,9 @@ DplEvaluator *dpl_eval_new(const DplProgram *prog)
             add_checks(&ev->requirements, &ev->nrequirements, st->u.requirement.exprs, st->u.requirement.nexprs);
             break;
         case DPL_STMT_ADD: ev->adds[ev->nadds++] = st; break;
+        case DPL_STMT_WHERE:
+            add_checks(&ev->wheres, &ev->nwheres, st->u.where.exprs, st->u.where.nexprs);
+            break;
         }
     }
     DplStrMap mandatory_index = {0};
@@ -131,6 +134,7 @@ void dpl_eval_free(DplEvaluator *ev)
         return;
     free_checks(ev->mandatory, ev->nmandatory);
     free_checks(ev->requirements, ev->nrequirements);
+    free_checks(ev->wheres, ev->nwheres);
     free_checks(ev->keys, ev->nkeys);
     dpl_free(ev->adds);
     dpl_strmap_free(&ev->source_names);
@@ -194,6 +198,35 @@ static DplOutcome source_phase(EvalCtx *c, DplResult *out)
     return res;
 }
 
+/* ---- phase 1b: where (v1.1) ------------------------------------------------------------- */
+
+/* Every `where` expression runs (no short-circuit between them, spec
+ * §12.6): errors reject the record with the where errors alone; otherwise
+ * any value that is not `true` skips it. */
+static DplOutcome where_phase(EvalCtx *c, DplResult *out)
+{
+    const DplEvaluator *ev = c->ev;
+    bool keep = true;
+    for (size_t i = 0; i < ev->nwheres; i++) {
+        json_t *v = dpl__eval(c, ev->wheres[i].expr);
+        if (c->err.set) {
+            dpl__eval_collect(c, out, NULL);
+            json_decref(v);
+            continue;
+        }
+        DPL__COVER(ev, ev->wheres[i].expr, json_is_true(v));
+        keep = keep && json_is_true(v);
+        json_decref(v);
+    }
+    if (out->nerrors)
+        return DPL_REJECT;
+    if (!keep) {
+        out->skipped_by = DPL_SKIP_WHERE;
+        return DPL_SKIP;
+    }
+    return DPL_EMIT;
+}
+
 /* ---- phase 2: validation -------------------------------------------------------------- */
 
 /* The expression's source text on one line, for requirement and key
@@ -236,8 +269,7 @@ static void check_requirement(EvalCtx *c, const EvalCheck *rq, DplResult *out)
 {
     json_t *v = dpl__eval(c, rq->expr);
     if (c->err.set) {
-        dpl_result_add_error(out, c->err.code, NULL, &c->err_span, "%s", c->err.message);
-        c->err.set = false;
+        dpl__eval_collect(c, out, NULL);
         return;
     }
     DPL__COVER(c->ev, rq->expr, json_is_true(v));
@@ -250,9 +282,12 @@ static void check_requirement(EvalCtx *c, const EvalCheck *rq, DplResult *out)
     if (!v || json_is_boolean(v) || json_is_null(v))
         dpl_result_add_error(out, DPL_RT_REQUIREMENT_FAILED, NULL, &rq->expr->span, "requirement `%s` is not met%s",
                              text.data ? text.data : "", v ? "" : " (a value it needs is missing)");
-    else
-        dpl_result_add_error(out, DPL_RT_TYPE_ERROR, NULL, &rq->expr->span, "requirement `%s` must be a boolean, found %s",
-                             text.data ? text.data : "", dpl_value_article(v));
+    else {
+        dpl_result_add_error(out, DPL_RT_TYPE_ERROR, rq->abs_path, &rq->expr->span,
+                             "requirement `%s` must be a boolean, found %s", text.data ? text.data : "",
+                             dpl_value_article(v));
+        dpl_result_set_value(out, v);
+    }
     dpl_buf_free(&text);
     json_decref(v);
 }
@@ -283,8 +318,7 @@ static void check_keys(EvalCtx *c, json_t **vals, const bool *mand_failed, DplRe
         DPL__COVER(ev, key->expr, true);
         vals[k] = dpl__eval(c, key->expr);
         if (c->err.set) {
-            dpl_result_add_error(out, c->err.code, key->abs_path, &c->err_span, "%s", c->err.message);
-            c->err.set = false;
+            dpl__eval_collect(c, out, key->abs_path);
             continue;
         }
         if (vals[k] && !json_is_null(vals[k]))
@@ -348,8 +382,11 @@ void dpl_eval_record(const DplEvaluator *ev, json_t *record, long line, DplResul
     ctx_init(&c, ev, record, line);
 
     out->outcome = source_phase(&c, out);
+    if (out->outcome == DPL_EMIT && ev->nwheres)
+        out->outcome = where_phase(&c, out);
     if (out->outcome != DPL_EMIT)
         return;
+    out->validated = true;
 
     bool mand_stack[STACK_KEYS];
     bool *mand_failed = ev->nmandatory <= STACK_KEYS ? mand_stack : dpl_malloc(ev->nmandatory * sizeof *mand_failed);
@@ -387,6 +424,7 @@ void dpl_eval_record(const DplEvaluator *ev, json_t *record, long line, DplResul
     if (mand_failed != mand_stack)
         dpl_free(mand_failed);
     json_decref(c.id);
+    json_decref(c.err_value);
 }
 
 json_t *dpl_eval_expr(const DplEvaluator *ev, const DplExpr *e, json_t *record, long line, DplRtError *err)
@@ -398,6 +436,7 @@ json_t *dpl_eval_expr(const DplEvaluator *ev, const DplExpr *e, json_t *record, 
     if (json_is_string(src))
         c.source = src;
     json_t *v = dpl__eval(&c, e);
+    json_decref(c.err_value);
     if (c.err.set) {
         if (err && !err->set)
             *err = c.err;

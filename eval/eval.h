@@ -27,10 +27,20 @@ typedef struct {
     char *message;    /* owned */
     bool has_rule;
     DplSpan rule;     /* DPL source that produced the error */
+    json_t *value;    /* type_error / cast_failed: the offending value (spec
+                         §12.4), a reference; NULL when none (a JSON null
+                         value is json_null()) */
 } DplRecError;
+
+/* Why a record was skipped (spec §12.1: --stats "skipped_by"). */
+typedef enum { DPL_SKIP_SOURCE, DPL_SKIP_WHERE } DplSkipReason;
 
 typedef struct {
     DplOutcome outcome;
+    DplSkipReason skipped_by; /* DPL_SKIP only */
+    /* the record passed the source filter and `where` and went through
+     * validation: it counts for never_present (spec §12.5) */
+    bool validated;
     json_t *entity;   /* DPL_EMIT: {"entity","id","source",["substitutive"],"data"} */
     const char *source; /* the record's source name, borrowed from the record (or NULL) */
     DplRecError *errors;
@@ -72,6 +82,41 @@ void dpl_result_free(DplResult *r);  /* clear, and release the error array */
 /* Adds an error (used by the reader for invalid_json / limit_exceeded too). */
 void dpl_result_add_error(DplResult *r, DplRtCode code, const char *path, const DplSpan *rule,
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Gives the last error added the offending value (a new reference is
+ * taken); value may be json_null().  No-op without errors. */
+void dpl_result_set_value(DplResult *r, json_t *value);
+
+/* ---- paths that are never there (spec §12.5) ------------------------------------ */
+
+/* Which of a checked program's read paths (DplProgram.reads) were present
+ * in at least one record.  One per thread; merge at the end. */
+typedef struct DplPresence DplPresence;
+
+/* prog must have passed dpl_check and outlive the tracker. */
+DplPresence *dpl_presence_new(const DplProgram *prog);
+void dpl_presence_free(DplPresence *p); /* NULL allowed */
+/* Counts one record that reached validation (an envelope, borrowed) and
+ * marks the paths present in it (even as null; [*]: in any element). */
+void dpl_presence_record(DplPresence *p, const json_t *record);
+/* Adds what `from` saw to `into` (same program). */
+void dpl_presence_merge(DplPresence *into, const DplPresence *from);
+/* Number of records counted. */
+unsigned long long dpl_presence_records(const DplPresence *p);
+/* The read paths no counted record had, sorted by bytes: a new array of
+ * borrowed strings (free the array with dpl_free), *n its length; NULL
+ * with *n = 0 when none or when no record was counted. */
+const char **dpl_presence_never(const DplPresence *p, size_t *n);
+/* Writes ,"never_present":[...] for --stats (nothing when the list is
+ * empty or no record was counted). */
+void dpl_presence_write_stats(DplBuf *out, const DplPresence *p);
+
+/* dplc check --sample: W405 for every place the checked program reads a
+ * path that none of the sample records has, with the nearest path they do
+ * have as "did you mean".  text holds NDJSON envelopes (plain values with
+ * raw).  Returns false, with the reason in why, when a line is not JSON. */
+bool dpl_check_sample(const DplProgram *prog, const char *text, size_t len, bool raw, DplDiagList *diags,
+                      char *why, size_t why_cap);
 
 /* Writes the reject line of §8:
  * {"line":N,"source":S,"errors":[{"code","path","message","rule":{"line","column"}}],"record":{...}}

@@ -8,10 +8,10 @@
 
 #include "eval/internal.h"
 
-void dpl__eval_fail(EvalCtx *c, const DplExpr *e, DplRtCode code, const char *fmt, ...)
+bool dpl__eval_fail(EvalCtx *c, const DplExpr *e, DplRtCode code, const char *fmt, ...)
 {
     if (c->err.set)
-        return;
+        return false;
     c->err.set = true;
     c->err.code = code;
     va_list ap;
@@ -19,6 +19,31 @@ void dpl__eval_fail(EvalCtx *c, const DplExpr *e, DplRtCode code, const char *fm
     vsnprintf(c->err.message, sizeof c->err.message, fmt, ap);
     va_end(ap);
     c->err_span = e->span;
+    json_decref(c->err_value);
+    c->err_value = NULL;
+    c->err_path = NULL;
+    return true;
+}
+
+void dpl__eval_blame(EvalCtx *c, const DplExpr *operand, json_t *value)
+{
+    if (!c->err.set || c->err_value)
+        return;
+    c->err_value = value ? json_incref(value) : NULL;
+    c->err_path = operand && operand->kind == DPL_EXPR_PATH ? operand->u.path.abs : NULL;
+}
+
+void dpl__eval_collect(EvalCtx *c, DplResult *out, const char *fallback_path)
+{
+    const char *path = c->err_path ? c->err_path : fallback_path;
+    dpl_result_add_error(out, c->err.code, path, &c->err_span, "%s", c->err.message);
+    bool carries = c->err.code == DPL_RT_TYPE_ERROR || c->err.code == DPL_RT_CAST_FAILED;
+    if (carries && c->err_value)
+        dpl_result_set_value(out, c->err_value);
+    json_decref(c->err_value);
+    c->err_value = NULL;
+    c->err_path = NULL;
+    c->err.set = false;
 }
 
 /* ---- paths ------------------------------------------------------------------ */
@@ -73,8 +98,9 @@ static json_t *walk(json_t *v, const DplSegment *segs, size_t i, size_t n)
 json_t *dpl__eval_path(EvalCtx *c, const DplPath *p)
 {
     /* data.x and metadata.x start at the envelope (segs[0] is data or
-     * metadata); every other path starts at data or the `add from` value. */
-    json_t *start = p->root == DPL_ROOT_RELATIVE ? c->base : c->record;
+     * metadata); 'item.x at the element of map/filter; every other path at
+     * data, the `add from` value or the element. */
+    json_t *start = p->root == DPL_ROOT_RELATIVE ? c->base : p->root == DPL_ROOT_ITEM ? c->item : c->record;
     return walk(start, p->segs, 0, p->nsegs);
 }
 
@@ -91,6 +117,8 @@ static json_t *eval_meta(EvalCtx *c, const DplExpr *e)
         return json_incref(c->ev->entity_name);
     case DPL_META_LINE:
         return json_integer(c->line);
+    case DPL_META_ITEM:
+        return c->item ? json_incref(c->item) : NULL;
     case DPL_META_UNKNOWN:
         break;
     }
@@ -102,6 +130,81 @@ static json_t *eval_meta(EvalCtx *c, const DplExpr *e)
 
 #define MAX_STACK_ARGS 8
 
+/* map(arr, expr) and filter(arr, cond) (spec §12.2): the second argument
+ * once per element, with relative paths and 'item starting at the element. */
+static json_t *eval_elements(EvalCtx *c, const DplExpr *e, bool is_map)
+{
+    const DplExpr *arr_e = e->u.call.args[0], *body = e->u.call.args[1];
+    json_t *arr = dpl__eval(c, arr_e);
+    if (c->err.set || !arr || json_is_null(arr)) {
+        json_decref(arr);
+        return NULL;
+    }
+    if (!json_is_array(arr)) {
+        if (dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "%s(): argument 1 must be an array, got %s", e->u.call.name,
+                           dpl_value_type_name(arr)))
+            dpl__eval_blame(c, arr_e, arr);
+        json_decref(arr);
+        return NULL;
+    }
+    json_t *saved_base = c->base, *saved_item = c->item;
+    json_t *out = json_array();
+    for (size_t i = 0; i < json_array_size(arr); i++) {
+        json_t *elem = json_array_get(arr, i);
+        c->base = c->item = elem;
+        json_t *v = dpl__eval(c, body);
+        if (c->err.set) {
+            json_decref(v);
+            break;
+        }
+        if (is_map) {
+            if (v)
+                json_array_append_new(out, v);
+        } else {
+            /* "not true" (false, null, missing, anything else) drops it */
+            if (json_is_true(v))
+                json_array_append(out, elem);
+            json_decref(v);
+        }
+    }
+    c->base = saved_base;
+    c->item = saved_item;
+    json_decref(arr);
+    if (c->err.set) {
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+/* cond(c, a, b): only the chosen branch runs; c must be `true` for a. */
+static json_t *eval_cond(EvalCtx *c, const DplExpr *e)
+{
+    json_t *v = dpl__eval(c, e->u.call.args[0]);
+    if (c->err.set) {
+        json_decref(v);
+        return NULL;
+    }
+    bool yes = json_is_true(v);
+    json_decref(v);
+    return dpl__eval(c, e->u.call.args[yes ? 1 : 2]);
+}
+
+/* The argument a builtin's type_error or cast_failed is about: the one it
+ * named, else the first whose type is not one the signature accepts, else
+ * the first (sum(["x"]) is about its array). */
+static size_t offending_arg(const DplBuiltin *fn, const DplRtError *err, json_t *const *args, size_t n)
+{
+    if (err->arg > 0 && (size_t)err->arg <= n)
+        return (size_t)err->arg - 1;
+    for (size_t i = 0; i < n; i++) {
+        DplTypes want = i < DPL_MAX_FIXED_ARGS && fn->params[i] ? fn->params[i] : fn->rest;
+        if (args[i] && !json_is_null(args[i]) && want && !(dpl_type_of(args[i]) & want))
+            return i;
+    }
+    return 0;
+}
+
 static json_t *eval_call(EvalCtx *c, const DplExpr *e)
 {
     const DplBuiltin *fn = e->u.call.fn;
@@ -109,6 +212,10 @@ static json_t *eval_call(EvalCtx *c, const DplExpr *e)
         dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "unknown function `%s`", e->u.call.name);
         return NULL;
     }
+    if (fn->arg_rule == DPL_ARGS_ELEMENT)
+        return eval_elements(c, e, fn->params[1] != DPL_T_BOOL);
+    if (fn->arg_rule == DPL_ARGS_LAZY)
+        return eval_cond(c, e);
     size_t n = e->u.call.nargs;
     json_t *stack_args[MAX_STACK_ARGS] = {0};
     json_t **args = n <= MAX_STACK_ARGS ? stack_args : dpl_malloc(n * sizeof *args);
@@ -125,13 +232,16 @@ static json_t *eval_call(EvalCtx *c, const DplExpr *e)
     }
     json_t *result = NULL;
     if (!c->err.set && (fn->sees_missing || !any_missing)) {
-        DplCallCtx ctx = {.regex = e->u.call.regex};
+        DplCallCtx ctx = {.regex = e->u.call.regex, .group = e->u.call.group};
         DplRtError err = {0};
         result = fn->fn(&ctx, args, n, &err);
         if (err.set) {
             json_decref(result);
             result = NULL;
-            dpl__eval_fail(c, e, err.code, "%s", err.message);
+            if (dpl__eval_fail(c, e, err.code, "%s", err.message) && n > 0) {
+                size_t k = offending_arg(fn, &err, args, n);
+                dpl__eval_blame(c, e->u.call.args[k], args[k]);
+            }
         }
     }
     for (size_t i = 0; i < done; i++)
@@ -156,7 +266,8 @@ static int eval_bool_operand(EvalCtx *c, const DplExpr *e, const DplExpr *operan
     }
     int r = json_is_true(v) ? 1 : json_is_false(v) ? 0 : -2;
     if (r == -2) {
-        dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`%s` needs booleans, found %s", what, dpl_value_article(v));
+        if (dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "`%s` needs booleans, found %s", what, dpl_value_article(v)))
+            dpl__eval_blame(c, operand, v);
         r = -1;
     }
     json_decref(v);
@@ -220,7 +331,10 @@ json_t *dpl__eval(EvalCtx *c, const DplExpr *e)
         json_t *a = dpl__eval(c, e->u.unary.operand);
         if (c->err.set)
             return NULL;
+        bool before = c->err.set;
         json_t *r = dpl__eval_unary(c, e, e->u.unary.op, a);
+        if (!before && c->err.set)
+            dpl__eval_blame(c, e->u.unary.operand, a);
         json_decref(a);
         return r;
     }
@@ -242,7 +356,14 @@ json_t *dpl__eval(EvalCtx *c, const DplExpr *e)
             json_decref(a);
             return NULL;
         }
+        bool before = c->err.set;
         json_t *r = dpl__eval_binary(c, e, op, a, b);
+        if (!before && c->err.set) {
+            /* the first operand of a wrong type; the left one when the
+             * types only clash with each other ("5" > 0) */
+            bool right = dpl__eval_blames_right(op, a, b);
+            dpl__eval_blame(c, right ? e->u.binary.rhs : e->u.binary.lhs, right ? b : a);
+        }
         json_decref(a);
         json_decref(b);
         return r;
@@ -253,7 +374,10 @@ json_t *dpl__eval(EvalCtx *c, const DplExpr *e)
         json_t *a = dpl__eval(c, e->u.cast.operand);
         if (c->err.set)
             return NULL;
+        bool before = c->err.set;
         json_t *r = dpl__eval_cast(c, e, e->u.cast.type, a);
+        if (!before && c->err.set)
+            dpl__eval_blame(c, e->u.cast.operand, a);
         json_decref(a);
         return r;
     }

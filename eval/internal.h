@@ -31,6 +31,8 @@ struct DplEvaluator {
     size_t nmandatory;
     EvalCheck *requirements;
     size_t nrequirements;
+    EvalCheck *wheres;      /* v1.1: every expression of every `where` */
+    size_t nwheres;
     EvalCheck *keys;
     size_t nkeys;
     const DplStmt **adds;   /* add statements in source order */
@@ -54,14 +56,24 @@ typedef struct {
     json_t *base;     /* relative paths start here: data, or the `add from` value */
     json_t *source;   /* the record's source (a string), borrowed, or NULL */
     json_t *id;       /* the id string once identity ran, else NULL (owned) */
+    json_t *item;     /* the element of the innermost map/filter ('item), borrowed */
     long line;
     DplRtError err;
     DplSpan err_span; /* the expression that raised err */
+    json_t *err_value;    /* the offending value of err (spec §12.4), owned, or NULL */
+    const char *err_path; /* its absolute path when written as a path (AST), or NULL */
 } EvalCtx;
 
-/* Records a runtime error raised by expression e (first error wins). */
-void dpl__eval_fail(EvalCtx *c, const DplExpr *e, DplRtCode code, const char *fmt, ...)
+/* Records a runtime error raised by expression e (first error wins);
+ * returns whether this one was recorded. */
+bool dpl__eval_fail(EvalCtx *c, const DplExpr *e, DplRtCode code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* Names the offending value of the error just recorded: value (borrowed,
+ * may be NULL for missing) and, when operand is a path, its path. */
+void dpl__eval_blame(EvalCtx *c, const DplExpr *operand, json_t *value);
+/* Moves c's error (with its value and path; fallback_path when it has
+ * none) into out and clears it. */
+void dpl__eval_collect(EvalCtx *c, DplResult *out, const char *fallback_path);
 
 /* expr.c: evaluates e; new reference, NULL for missing or error. */
 json_t *dpl__eval(EvalCtx *c, const DplExpr *e);
@@ -72,6 +84,9 @@ json_t *dpl__eval_path(EvalCtx *c, const DplPath *p);
 json_t *dpl__eval_binary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a, json_t *b);
 json_t *dpl__eval_unary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a);
 json_t *dpl__eval_cast(EvalCtx *c, const DplExpr *e, DplCastType type, json_t *a);
+/* Whether a type_error of op on (a, b) is about b: a has a type op takes
+ * and b does not. */
+bool dpl__eval_blames_right(DplOp op, json_t *a, json_t *b);
 
 /* build.c: runs the add blocks; returns the data object (new reference), or
  * NULL after adding the build errors to out. */

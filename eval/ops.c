@@ -150,6 +150,24 @@ static json_t *compare(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a, json_t
     }
 }
 
+bool dpl__eval_blames_right(DplOp op, json_t *a, json_t *b)
+{
+    switch (op) {
+    case DPL_OP_SUB:
+    case DPL_OP_MUL:
+    case DPL_OP_DIV: return json_is_number(a) && !json_is_number(b);
+    case DPL_OP_MOD: return json_is_integer(a) && !json_is_integer(b);
+    case DPL_OP_ADD:
+        return (json_is_number(a) || json_is_string(a)) && !json_is_number(b) && !json_is_string(b);
+    case DPL_OP_LT:
+    case DPL_OP_LE:
+    case DPL_OP_GT:
+    case DPL_OP_GE:
+        return (json_is_number(a) || json_is_string(a)) && !json_is_number(b) && !json_is_string(b);
+    default: return false;
+    }
+}
+
 json_t *dpl__eval_binary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a, json_t *b)
 {
     if (!a || !b)

@@ -5,6 +5,8 @@
 #include "eval/eval.h"
 #include "json/json.h"
 
+static void write_text(DplBuf *out, const char *s, size_t n);
+
 void dpl_result_init(DplResult *r) { memset(r, 0, sizeof *r); }
 
 void dpl_result_clear(DplResult *r)
@@ -14,10 +16,13 @@ void dpl_result_clear(DplResult *r)
     for (size_t i = 0; i < r->nerrors; i++) {
         dpl_free(r->errors[i].path);
         dpl_free(r->errors[i].message);
+        json_decref(r->errors[i].value);
     }
     r->nerrors = 0;
     r->source = NULL;
     r->outcome = DPL_EMIT;
+    r->skipped_by = DPL_SKIP_SOURCE;
+    r->validated = false;
     /* the error array keeps its capacity for the next record */
 }
 
@@ -43,6 +48,42 @@ void dpl_result_add_error(DplResult *r, DplRtCode code, const char *path, const 
     va_end(ap);
     e->has_rule = rule != NULL;
     e->rule = rule ? *rule : (DplSpan){0, 0};
+    e->value = NULL;
+}
+
+void dpl_result_set_value(DplResult *r, json_t *value)
+{
+    if (!r->nerrors || !value)
+        return;
+    DplRecError *e = &r->errors[r->nerrors - 1];
+    json_decref(e->value);
+    e->value = json_incref(value);
+}
+
+/* The offending value of spec §12.4: as it is, except that a string of
+ * more than 200 code points is cut to its first 200 and an ellipsis. */
+static void write_value(DplBuf *out, json_t *v)
+{
+    enum { MAX_CP = 200 };
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v), i = 0, cps = 0;
+        while (i < n && cps < MAX_CP) {
+            uint32_t cp;
+            int len = dpl_utf8_decode(s + i, n - i, &cp);
+            i += len > 0 ? (size_t)len : 1;
+            cps++;
+        }
+        if (i < n) {
+            DplBuf cut = {0};
+            dpl_buf_append(&cut, s, i);
+            dpl_buf_puts(&cut, "\xE2\x80\xA6"); /* … */
+            write_text(out, cut.data, cut.len);
+            dpl_buf_free(&cut);
+            return;
+        }
+    }
+    dpl_json_write(out, v);
 }
 
 /* A JSON string for bytes that may not be valid UTF-8 (a raw input line, a
@@ -96,6 +137,10 @@ void dpl_write_reject_where(DplBuf *out, const DplSource *src, const char *input
         if (e->path) {
             dpl_buf_puts(out, ",\"path\":");
             write_text(out, e->path, strlen(e->path));
+        }
+        if (e->value) {
+            dpl_buf_puts(out, ",\"value\":");
+            write_value(out, e->value);
         }
         dpl_buf_puts(out, ",\"message\":");
         write_text(out, e->message, strlen(e->message));

@@ -122,6 +122,11 @@ static void requirement_expr(Fmt *f, const DplStmt *s, size_t i, DplSpan *span)
     expr_item(f, s->u.requirement.exprs[i], span);
 }
 
+static void where_expr(Fmt *f, const DplStmt *s, size_t i, DplSpan *span)
+{
+    expr_item(f, s->u.where.exprs[i], span);
+}
+
 static void add_item(Fmt *f, const DplStmt *s, size_t i, DplSpan *span)
 {
     const DplAddItem *it = &s->u.add.items[i];
@@ -188,6 +193,10 @@ static void stmt_units(Fmt *f, const DplStmt *s)
     case DPL_STMT_REQUIREMENT:
         dpl_buf_puts(b, "requirement");
         block(f, s, s->u.requirement.nexprs, requirement_expr);
+        return;
+    case DPL_STMT_WHERE:
+        dpl_buf_puts(b, "where");
+        block(f, s, s->u.where.nexprs, where_expr);
         return;
     case DPL_STMT_ADD:
         dpl_buf_puts(b, "add");

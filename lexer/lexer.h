@@ -70,7 +70,8 @@
     X(KW_NOT, "not")                    \
     X(KW_TRUE, "true")                  \
     X(KW_FALSE, "false")                \
-    X(KW_NULL, "null")
+    X(KW_NULL, "null")                  \
+    X(KW_WHERE, "where")
 
 typedef enum {
 #define X(name, spelling) DPL_TOK_##name,
@@ -80,7 +81,7 @@ typedef enum {
 } DplTokKind;
 
 #define DPL_TOK_FIRST_KEYWORD DPL_TOK_KW_ENTITY
-#define DPL_TOK_LAST_KEYWORD DPL_TOK_KW_NULL
+#define DPL_TOK_LAST_KEYWORD DPL_TOK_KW_WHERE
 
 typedef struct {
     DplTokKind kind;

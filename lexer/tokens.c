@@ -24,7 +24,7 @@ static const unsigned char lengths[DPL_TOK_COUNT] = {
 
 DplTokKind dpl_tok_keyword(const char *s, size_t n)
 {
-    /* A linear scan of the 20 keywords; the length and first-letter tests
+    /* A linear scan of the 21 keywords; the length and first-letter tests
      * reject almost every identifier before any memcmp. */
     for (int k = DPL_TOK_FIRST_KEYWORD; k <= DPL_TOK_LAST_KEYWORD; k++) {
         const char *kw = spellings[k];

@@ -37,6 +37,7 @@ typedef enum {
     DPL_OPT_COLOR,
     DPL_OPT_WARNINGS,
     DPL_OPT_FIX,
+    DPL_OPT_SAMPLE,
     /* dplc fmt */
     DPL_OPT_CHECK,
     DPL_OPT_WRITE,

@@ -90,6 +90,10 @@ static const DplOpt check_opts[] = {
     {DPL_OPT_FIX, "--fix", 0, NULL, DPL_COMPLETE_NONE,
      "apply the certain fixes (did-you-mean names, quotes, `=` in conditions) to the files, then report the rest",
      false},
+    {DPL_OPT_SAMPLE, "--sample", 0, "FILE", DPL_COMPLETE_NDJSON,
+     "warn (W405) about paths the program reads that no record of FILE has", false},
+    {DPL_OPT_RAW, "--raw", 0, NULL, DPL_COMPLETE_NONE, "the --sample records are plain values, not envelopes",
+     false},
     END,
 };
 

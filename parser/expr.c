@@ -208,8 +208,12 @@ static DplExpr *meta(Parser *p)
         DplMeta which;
     } metas[] = {
         {"id", DPL_META_ID}, {"source", DPL_META_SOURCE}, {"entity", DPL_META_ENTITY}, {"line", DPL_META_LINE},
+        {"item", DPL_META_ITEM},
     };
     const DplToken *t = cur(p);
+    DplTokKind next = p->toks[p->pos + 1].kind;
+    if (strcmp(t->str, "item") == 0 && (next == DPL_TOK_DOT || next == DPL_TOK_LBRACKET))
+        return dpl_parse_path_expr(p); /* 'item.qty, 'item[0] (v1.1) */
     advance(p);
     DplExpr *e = new_expr(p, DPL_EXPR_META, t->span.start);
     e->u.meta.name = t->str;
@@ -447,8 +451,9 @@ static bool index_segment(Parser *p, SegVec *segs)
     return true;
 }
 
-/* path    = segment { "." segment | "[" ( INT | "-" INT | "*" ) "]" }
- * segment = IDENT | STRING */
+/* path    = ( segment | "'item" ) { "." segment | "[" ( INT | "-" INT | "*" ) "]" }
+ * segment = IDENT | STRING
+ * ('item starts a path only when a segment follows it: spec §12.6.) */
 DplExpr *dpl_parse_path_expr(Parser *p)
 {
     uint32_t start = cur(p)->span.start;
@@ -460,8 +465,12 @@ DplExpr *dpl_parse_path_expr(Parser *p)
         else if (strcmp(cur(p)->str, "metadata") == 0)
             root = DPL_ROOT_METADATA;
     }
-    if (!field_segment(p, &segs))
+    if (check(p, DPL_TOK_META)) {
+        root = DPL_ROOT_ITEM;
+        advance(p);
+    } else if (!field_segment(p, &segs)) {
         return error_from(p, start);
+    }
     for (;;) {
         bool ok = true;
         if (check(p, DPL_TOK_DOT)) {

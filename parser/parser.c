@@ -16,7 +16,7 @@
 
 static const DplTokKind statement_keywords[] = {
     DPL_TOK_KW_ENTITY, DPL_TOK_KW_SUBSTITUTIVE, DPL_TOK_KW_SOURCES,
-    DPL_TOK_KW_MANDATORY, DPL_TOK_KW_REQUIREMENT, DPL_TOK_KW_ADD,
+    DPL_TOK_KW_MANDATORY, DPL_TOK_KW_REQUIREMENT, DPL_TOK_KW_ADD, DPL_TOK_KW_WHERE,
 };
 
 static bool is_statement_keyword(DplTokKind k)
@@ -483,6 +483,21 @@ static bool parse_requirement(Parser *p, DplStmt *s)
     return ok;
 }
 
+/* where = "where" "{" { expr } "}"   (v1.1, spec §12.1) */
+static bool parse_where(Parser *p, DplStmt *s)
+{
+    s->kind = DPL_STMT_WHERE;
+    s->keyword_span = cur(p)->span;
+    advance(p);
+    ExprVec exprs = {0};
+    bool ok = parse_block(p, "where", expr_item, &exprs);
+    s->u.where.exprs = exprs.items;
+    s->u.where.nexprs = exprs.len;
+    if (!ok)
+        sync_statement(p);
+    return ok;
+}
+
 /* add = "add" [ "from" path ] "{" { add_item } "}" */
 static bool parse_add(Parser *p, DplStmt *s)
 {
@@ -538,7 +553,7 @@ static void unknown_statement(Parser *p)
             dpl_diag_fix(d, t->span, best);
         }
         else
-            dpl_diag_help(d, "statements are entity, sources, mandatory, requirement and add");
+            dpl_diag_help(d, "statements are entity, sources, where, mandatory, requirement and add");
     }
     bool seen_brace = false;
     while (!check(p, DPL_TOK_EOF)) {
@@ -571,7 +586,7 @@ static void unknown_statement(Parser *p)
         sync_statement(p); /* no block: what follows is more of the same damage */
 }
 
-/* statement = entity | sources | mandatory | requirement | add */
+/* statement = entity | sources | where | mandatory | requirement | add */
 static void parse_statement(Parser *p, DplStmtVec *stmts)
 {
     DplStmt s = {0};
@@ -584,6 +599,7 @@ static void parse_statement(Parser *p, DplStmtVec *stmts)
     case DPL_TOK_KW_MANDATORY: parse_mandatory(p, &s); break;
     case DPL_TOK_KW_REQUIREMENT: parse_requirement(p, &s); break;
     case DPL_TOK_KW_ADD: parse_add(p, &s); break;
+    case DPL_TOK_KW_WHERE: parse_where(p, &s); break;
     case DPL_TOK_IDENT:
         if (dpl_parser_at_line_start(p, p->pos)) {
             parsed = false;
@@ -602,7 +618,7 @@ static void parse_statement(Parser *p, DplStmtVec *stmts)
                 dpl_diag_help(d, "remove it, or look for a `}` too many in the block above");
             }
         } else if ((d = error_expected(p, "a statement"))) {
-            dpl_diag_help(d, "statements are entity, sources, mandatory, requirement and add");
+            dpl_diag_help(d, "statements are entity, sources, where, mandatory, requirement and add");
         }
         advance(p);
         sync_statement(p);

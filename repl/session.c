@@ -260,6 +260,9 @@ static void describe(Repl *r, const DplStmt *s)
         dpl_buf_printf(&b, "added requirement (%zu expression%s)", s->u.requirement.nexprs,
                        s->u.requirement.nexprs == 1 ? "" : "s");
         break;
+    case DPL_STMT_WHERE:
+        dpl_buf_printf(&b, "added where (%zu expression%s)", s->u.where.nexprs, s->u.where.nexprs == 1 ? "" : "s");
+        break;
     case DPL_STMT_ADD:
         dpl_buf_puts(&b, "added add");
         if (s->u.add.from) {

@@ -181,6 +181,7 @@ static const char *build(DplDirect *d, const DplProgram *prog, DplStrMap *out_in
             sources = st;
             break;
         case DPL_STMT_REQUIREMENT: return "requirement";
+        case DPL_STMT_WHERE: return "where";
         case DPL_STMT_MANDATORY: nmand += st->u.mandatory.npaths; break;
         case DPL_STMT_ADD:
             if (st->u.add.from)

@@ -80,7 +80,11 @@ static void add_expr(DplSparse *s, const DplExpr *e, const DplPath *base)
     if (!e)
         return;
     switch (e->kind) {
-    case DPL_EXPR_PATH: add_path(s, &e->u.path, base); break;
+    case DPL_EXPR_PATH:
+        /* 'item.x reads inside an element that its array's path captures whole */
+        if (e->u.path.root != DPL_ROOT_ITEM)
+            add_path(s, &e->u.path, base);
+        break;
     case DPL_EXPR_ARRAY:
         for (size_t i = 0; i < e->u.array.n; i++)
             add_expr(s, e->u.array.items[i], base);
@@ -125,6 +129,10 @@ DplSparse *dpl_sparse_new(const DplProgram *prog)
         case DPL_STMT_REQUIREMENT:
             for (size_t k = 0; k < st->u.requirement.nexprs; k++)
                 add_expr(s, st->u.requirement.exprs[k], NULL);
+            break;
+        case DPL_STMT_WHERE:
+            for (size_t k = 0; k < st->u.where.nexprs; k++)
+                add_expr(s, st->u.where.exprs[k], NULL);
             break;
         case DPL_STMT_ADD: {
             const DplPath *from = st->u.add.from;

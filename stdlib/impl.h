@@ -31,6 +31,7 @@ DPL_BUILTIN_FN(ends_with);
 DPL_BUILTIN_FN(matches);
 DPL_BUILTIN_FN(concat);
 DPL_BUILTIN_FN(sha256);
+DPL_BUILTIN_FN(extract);
 /* numbers.c */
 DPL_BUILTIN_FN(sum);
 DPL_BUILTIN_FN(min);
@@ -41,5 +42,12 @@ DPL_BUILTIN_FN(abs);
 /* values.c */
 DPL_BUILTIN_FN(coalesce);
 DPL_BUILTIN_FN(exists);
+DPL_BUILTIN_FN(type);
+DPL_BUILTIN_FN(keys);
+DPL_BUILTIN_FN(unique);
+/* convert.c */
+DPL_BUILTIN_FN(parse_number);
+DPL_BUILTIN_FN(parse_time);
+DPL_BUILTIN_FN(format_time);
 
 #endif

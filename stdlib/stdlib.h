@@ -13,6 +13,9 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "util/util.h"
 
 #include "diag/diag.h"
 
@@ -47,6 +50,9 @@ typedef struct {
     bool set;
     DplRtCode code;
     char message[256];
+    /* type_error / cast_failed: the offending argument, 1-based (spec
+     * §12.4); 0 lets the evaluator pick the first argument of a wrong type */
+    int arg;
 } DplRtError;
 
 /* Formats an error into *err (first error wins; later calls are ignored). */
@@ -54,7 +60,8 @@ void dpl_rt_error(DplRtError *err, DplRtCode code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 typedef struct {
-    const void *regex; /* matches(): the regex_t compiled at check time */
+    const void *regex; /* matches()/extract(): the regex_t compiled at check time */
+    int group;         /* extract(): the capture group */
 } DplCallCtx;
 
 typedef json_t *(*DplBuiltinFn)(const DplCallCtx *ctx, json_t *const *args, size_t nargs, DplRtError *err);
@@ -66,6 +73,12 @@ typedef enum {
     DPL_ARGS_ANY,           /* any expression */
     DPL_ARGS_LITERAL_REGEX, /* the 2nd argument is a string literal, compiled at check time (matches) */
     DPL_ARGS_PATH,          /* the argument is a path (exists) */
+    /* v1.1 */
+    DPL_ARGS_EXTRACT,       /* regex literal, then an optional integer literal group (E311) */
+    DPL_ARGS_TIME_FORMAT,   /* the optional 2nd argument is a time format literal (E314) */
+    DPL_ARGS_DECIMAL_SEP,   /* the optional 2nd argument is the literal "." or "," (E305) */
+    DPL_ARGS_ELEMENT,       /* map/filter: the 2nd argument runs once per element ('item) */
+    DPL_ARGS_LAZY,          /* cond: only the chosen branch is evaluated */
 } DplArgRule;
 
 typedef struct DplBuiltin {
@@ -78,9 +91,68 @@ typedef struct DplBuiltin {
                                         (coalesce, concat, exists); otherwise a missing
                                         argument makes the call yield missing */
     DplArgRule arg_rule;             /* what the checker demands of the arguments' form */
-    DplBuiltinFn fn;
+    DplBuiltinFn fn;                 /* NULL for the special forms (map, filter,
+                                        cond), which the evaluator runs itself */
     const char *doc;                 /* one line for help and completion */
 } DplBuiltin;
+
+/* ---- value-independent cores (v1.1) ----------------------------------------
+ * The new builtins' work, on plain C data (no jansson): the tree evaluator's
+ * builtins are thin wrappers around these, and a faster engine can call
+ * them on its own values.  Text arguments are (pointer, length) and may
+ * contain NUL bytes. */
+typedef enum {
+    DPL_CORE_OK,
+    DPL_CORE_BAD_TEXT, /* the text does not match: cast_failed */
+    DPL_CORE_RANGE,    /* the result is out of range: arithmetic_error */
+} DplCoreStatus;
+
+/* An instant: sec + nsec / 1e9 seconds since 1970-01-01T00:00:00Z,
+ * 0 <= nsec < 1e9 (so -0.5 is {-1, 500000000}). */
+typedef struct {
+    int64_t sec;
+    int32_t nsec;
+} DplTime;
+
+/* NULL when fmt[0..n) is a valid time format for parse_time/format_time;
+ * otherwise the first problem from the left (E314's message; a static
+ * string) with *at its byte offset in the format. */
+const char *dpl_time_format_problem(const char *fmt, size_t n, size_t *at);
+/* parse_time: the time written in s[0..n) in format fmt (a valid format,
+ * or NULL for RFC 3339 / a plain date).  BAD_TEXT when it does not match
+ * or names an impossible date or time. */
+DplCoreStatus dpl_time_parse(const char *s, size_t n, const char *fmt, size_t fmt_len, DplTime *out);
+/* The instant as the nearest double (correctly rounded). */
+double dpl_time_to_double(DplTime t);
+/* format_time of integer seconds / of a real (rounded from its shortest
+ * decimal spelling to the millisecond, or the microsecond with a format),
+ * appended to out.  RANGE outside the years 0001-9999 (out unchanged). */
+DplCoreStatus dpl_time_format_int(int64_t t, const char *fmt, size_t fmt_len, DplBuf *out);
+DplCoreStatus dpl_time_format_real(double t, const char *fmt, size_t fmt_len, DplBuf *out);
+
+typedef struct {
+    bool is_int;
+    int64_t i;
+    double r;
+} DplNumber;
+/* parse_number: s[0..n) with decimal separator `decimal` ('.' or ','),
+ * the other one ignored as a thousands separator; an integer unless a
+ * decimal part is written. */
+DplCoreStatus dpl_number_parse(const char *s, size_t n, char decimal, DplNumber *out);
+
+/* extract: the byte range of capture group `group` of the first match of
+ * regex (a regex_t compiled with groups) in s[0..n); false when there is no
+ * match or the group took no part. */
+bool dpl_regex_group(const void *regex, const char *s, size_t n, int group, size_t *start, size_t *len);
+
+/* Simple (one-to-one) Unicode case mappings of a code point (all of
+ * Unicode; generated from UnicodeData.txt). */
+uint32_t dpl_case_upper(uint32_t cp);
+uint32_t dpl_case_lower(uint32_t cp);
+
+/* "null", "bool", "int", "real", "string", "array", "object": type()'s
+ * answer for a value of one type (a DPL_T_* bit). */
+const char *dpl_type_word(DplTypes one);
 
 extern const DplBuiltin dpl_std_builtins[];
 extern const size_t dpl_std_nbuiltins;

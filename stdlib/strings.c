@@ -79,74 +79,10 @@ DPL_BUILTIN_FN(len)
 
 /* ---- case mapping ---------------------------------------------------------- */
 
-/* Simple (one-to-one) case mappings of ASCII, Latin-1, Latin Extended-A,
- * basic Greek and Cyrillic.  Letters without a one-to-one partner (ß, ı,
- * İ, ŉ, ſ, ĸ) stay as they are; so does everything else. */
-static bool ext_a_upper_even(uint32_t c)
-{
-    return (c >= 0x100 && c <= 0x137 && c != 0x130 && c != 0x131) || (c >= 0x14A && c <= 0x177);
-}
-static bool ext_a_upper_odd(uint32_t c) { return (c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E); }
-
-static uint32_t to_upper(uint32_t c)
-{
-    if (c < 0x80)
-        return c >= 'a' && c <= 'z' ? c - 32 : c;
-    if (c >= 0xE0 && c <= 0xFE && c != 0xF7) /* à..þ except ÷ */
-        return c - 32;
-    if (c == 0xFF) /* ÿ -> Ÿ */
-        return 0x178;
-    if (c == 0xB5) /* micro sign -> Greek capital mu */
-        return 0x39C;
-    if (ext_a_upper_even(c))
-        return c & ~1u;
-    if (ext_a_upper_odd(c))
-        return c % 2 ? c : c - 1;
-    if (c >= 0x3B1 && c <= 0x3C9) /* α..ω, final ς -> Σ */
-        return c == 0x3C2 ? 0x3A3 : c - 32;
-    if (c == 0x3AC)
-        return 0x386;
-    if (c >= 0x3AD && c <= 0x3AF)
-        return c - 37;
-    if (c == 0x3CC)
-        return 0x38C;
-    if (c == 0x3CD || c == 0x3CE)
-        return c - 63;
-    if (c >= 0x430 && c <= 0x44F)
-        return c - 32;
-    if (c >= 0x450 && c <= 0x45F)
-        return c - 80;
-    return c;
-}
-
-static uint32_t to_lower(uint32_t c)
-{
-    if (c < 0x80)
-        return c >= 'A' && c <= 'Z' ? c + 32 : c;
-    if (c >= 0xC0 && c <= 0xDE && c != 0xD7) /* À..Þ except × */
-        return c + 32;
-    if (c == 0x178)
-        return 0xFF;
-    if (ext_a_upper_even(c))
-        return c | 1u;
-    if (ext_a_upper_odd(c))
-        return c % 2 ? c + 1 : c;
-    if (c >= 0x391 && c <= 0x3A9 && c != 0x3A2)
-        return c + 32;
-    if (c == 0x386)
-        return 0x3AC;
-    if (c >= 0x388 && c <= 0x38A)
-        return c + 37;
-    if (c == 0x38C)
-        return 0x3CC;
-    if (c == 0x38E || c == 0x38F)
-        return c + 63;
-    if (c >= 0x410 && c <= 0x42F)
-        return c + 32;
-    if (c >= 0x400 && c <= 0x40F)
-        return c + 80;
-    return c;
-}
+/* Simple (one-to-one) case mappings of all of Unicode (casemap.c, generated
+ * from UnicodeData.txt); letters without a one-to-one partner stay. */
+static uint32_t to_upper(uint32_t c) { return dpl_case_upper(c); }
+static uint32_t to_lower(uint32_t c) { return dpl_case_lower(c); }
 
 static json_t *map_case(const json_t *s, uint32_t (*map)(uint32_t))
 {
@@ -331,14 +267,15 @@ static size_t cp_offset(const char *s, size_t n, json_int_t k)
  * a negative len gives "".  It never fails on in-range-or-not positions. */
 DPL_BUILTIN_FN(substr)
 {
-    (void)ctx, (void)nargs;
+    (void)ctx;
     STR_ARG("substr", 0);
-    for (int a = 1; a <= 2; a++)
+    for (int a = 1; a < (int)nargs && a <= 2; a++)
         if (want("substr", a + 1, args[a], JSON_INTEGER, "an integer", err) != ARG_OK)
             return NULL;
     const char *s = sdata(args[0]);
     size_t n = slen(args[0]);
-    json_int_t start = json_integer_value(args[1]), count = json_integer_value(args[2]);
+    /* substr(s, start): to the end (v1.1) */
+    json_int_t start = json_integer_value(args[1]), count = nargs > 2 ? json_integer_value(args[2]) : INT64_MAX;
     if (start < 0) {
         json_int_t total = (json_int_t)dpl_utf8_count(s, n);
         start = start < -total ? 0 : total + start;
@@ -404,6 +341,40 @@ DPL_BUILTIN_FN(matches)
     }
     regmatch_t m[1] = {{.rm_so = 0, .rm_eo = (regoff_t)slen(args[0])}};
     return json_boolean(regexec((const regex_t *)ctx->regex, sdata(args[0]), 1, m, REG_STARTEND) == 0);
+}
+
+bool dpl_regex_group(const void *regex, const char *s, size_t n, int group, size_t *start, size_t *len)
+{
+    regmatch_t m[10];
+    if (group < 0 || group > 9)
+        return false;
+    m[0].rm_so = 0;
+    m[0].rm_eo = (regoff_t)n;
+    if (regexec((const regex_t *)regex, s, (size_t)group + 1, m, REG_STARTEND) != 0 || m[group].rm_so < 0)
+        return false;
+    *start = (size_t)m[group].rm_so;
+    *len = (size_t)(m[group].rm_eo - m[group].rm_so);
+    return true;
+}
+
+/* extract(s, "re"[, n]): the text of capture group n (default 1) of the
+ * first match; missing when there is none (v1.1).  The checker compiled
+ * the regex with its groups and checked n against them (E311). */
+DPL_BUILTIN_FN(extract)
+{
+    (void)nargs;
+    STR_ARG("extract", 0);
+    if (!ctx || !ctx->regex) {
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "extract(): the regex must be a string literal");
+        return NULL;
+    }
+    size_t start, len;
+    if (!dpl_regex_group(ctx->regex, sdata(args[0]), slen(args[0]), ctx->group, &start, &len))
+        return NULL;
+    /* a group of a match of valid UTF-8 by a regex of whole characters is
+     * whole characters, but a `.` may match one byte of a multi-byte
+     * character in the C locale: check */
+    return json_stringn(sdata(args[0]) + start, len);
 }
 
 /* ---- concat, sha256 ------------------------------------------------------------ */

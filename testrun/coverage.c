@@ -85,6 +85,10 @@ static void collect(Prog *p, const DplProgram *prog)
             for (size_t k = 0; k < st->u.requirement.nexprs; k++)
                 add_point(p, prog, st->u.requirement.exprs[k], st->u.requirement.exprs[k]->span, true, "requirement");
             break;
+        case DPL_STMT_WHERE:
+            for (size_t k = 0; k < st->u.where.nexprs; k++)
+                add_point(p, prog, st->u.where.exprs[k], st->u.where.exprs[k]->span, true, "where");
+            break;
         case DPL_STMT_ADD:
             for (size_t k = 0; k < st->u.add.nitems; k++) {
                 const DplAddItem *it = &st->u.add.items[k];

@@ -869,3 +869,170 @@ Test(eval, lone_expression_for_the_repl)
     json_decref(r);
     unload(&p);
 }
+
+/* ---- language 1.1: where, map/filter, cond, errors with values (spec §12) ------ */
+
+Test(eval, where_skips_what_is_not_true_and_says_why)
+{
+    const char *prog = "entity \"t\" { id }\nsources \"s\"\nwhere {\n    kind == \"sale\"\n    live\n}\nadd { id }\n";
+    Prog p = load(prog);
+    cr_expect_eq(run(&p, "{\"data\":{\"id\":1,\"kind\":\"sale\",\"live\":true},\"metadata\":{\"source\":\"s\"}}"), DPL_EMIT);
+    cr_expect(p.res.validated);
+    /* false, null, missing and a non-boolean all skip, counted as `where` */
+    const char *skipped[] = {
+        "{\"data\":{\"id\":1,\"kind\":\"x\",\"live\":true},\"metadata\":{\"source\":\"s\"}}",
+        "{\"data\":{\"id\":1,\"kind\":\"sale\",\"live\":null},\"metadata\":{\"source\":\"s\"}}",
+        "{\"data\":{\"id\":1,\"kind\":\"sale\"},\"metadata\":{\"source\":\"s\"}}",
+        "{\"data\":{\"id\":1,\"kind\":\"sale\",\"live\":\"yes\"},\"metadata\":{\"source\":\"s\"}}",
+    };
+    for (size_t i = 0; i < sizeof skipped / sizeof *skipped; i++) {
+        cr_expect_eq(run(&p, skipped[i]), DPL_SKIP, "%s", skipped[i]);
+        cr_expect_eq(p.res.skipped_by, DPL_SKIP_WHERE);
+        cr_expect_not(p.res.validated);
+    }
+    cr_expect_eq(run(&p, "{\"data\":{\"id\":1,\"kind\":\"sale\",\"live\":true},\"metadata\":{\"source\":\"t\"}}"), DPL_SKIP);
+    cr_expect_eq(p.res.skipped_by, DPL_SKIP_SOURCE);
+    unload(&p);
+}
+
+Test(eval, where_errors_reject_with_the_where_errors_alone)
+{
+    /* both where expressions run; validation (mandatory) does not */
+    const char *prog = "entity \"t\" { id }\nsources \"s\"\nmandatory { id }\n"
+                       "where {\n    n as int > 1\n    m as int > 1\n}\nadd { id }\n";
+    Prog p = load(prog);
+    cr_assert_eq(run(&p, "{\"data\":{\"n\":\"x\",\"m\":\"y\"},\"metadata\":{\"source\":\"s\"}}"), DPL_REJECT);
+    cr_assert_eq(p.res.nerrors, 2);
+    cr_expect_eq(p.res.errors[0].code, DPL_RT_CAST_FAILED);
+    cr_expect_str_eq(p.res.errors[0].path, "data.n");
+    cr_expect_str_eq(json_string_value(p.res.errors[0].value), "x");
+    cr_expect_str_eq(json_string_value(p.res.errors[1].value), "y");
+    unload(&p);
+}
+
+Test(eval, map_and_filter_work_per_element)
+{
+    const char *d = "{\"items\":[{\"sku\":\"a\",\"q\":2,\"p\":1.5},{\"q\":1,\"p\":2},{\"sku\":\"c\",\"q\":3,\"p\":1}],"
+                    "\"tags\":[\"x\",\"\",\"y\"],\"cur\":\"BRL\"}";
+    EXPECT_EVAL("map(items, sku)", d, "[\"a\",\"c\"]");
+    EXPECT_EVAL("map(items, q * p)", d, "[3.0,2,3]");
+    EXPECT_EVAL("sum(map(items, q * p))", d, "8.0");
+    EXPECT_EVAL("filter(items, q > 1)", d, "[{\"sku\":\"a\",\"q\":2,\"p\":1.5},{\"sku\":\"c\",\"q\":3,\"p\":1}]");
+    EXPECT_EVAL("filter(tags, 'item != \"\")", d, "[\"x\",\"y\"]");
+    EXPECT_EVAL("map(items, data.cur)", d, "[\"BRL\",\"BRL\",\"BRL\"]");
+    EXPECT_EVAL("map(items, 'item.sku ?? \"-\")", d, "[\"a\",\"-\",\"c\"]");
+    EXPECT_EVAL("map([[1, 2], [3]], map('item, 'item * 10))", d, "[[10,20],[30]]");
+    EXPECT_EVAL("map(nothing, 'item)", d, "missing");
+    EXPECT_EVAL("map([], 'item)", d, "[]");
+    EXPECT_EVAL("map(cur, 'item)", d, "error:type_error");
+    /* a condition that is not `true` drops the element, even a non-boolean */
+    EXPECT_EVAL("filter([true, false, null, 1, \"true\"], 'item)", d, "[true]");
+}
+
+Test(eval, cond_evaluates_only_the_chosen_branch)
+{
+    EXPECT_EVAL("cond(true, 1, 1 / 0)", "{}", "1");
+    EXPECT_EVAL("cond(false, 1 / 0, 2)", "{}", "2");
+    EXPECT_EVAL("cond(nothing, 1, 2)", "{}", "2");
+    EXPECT_EVAL("cond(null, 1, 2)", "{}", "2");
+    EXPECT_EVAL("cond(\"true\", 1, 2)", "{}", "2");
+    EXPECT_EVAL("cond(true, nothing, 2)", "{}", "missing");
+    EXPECT_EVAL("cond(1 / 0 > 1, 1, 2)", "{}", "error:arithmetic_error");
+}
+
+Test(eval, new_functions)
+{
+    EXPECT_EVAL("type(x)", "{\"x\":1.0}", "\"real\"");
+    EXPECT_EVAL("type(x)", "{\"x\":null}", "\"null\"");
+    EXPECT_EVAL("type(x)", "{}", "missing");
+    EXPECT_EVAL("keys(o)", "{\"o\":{\"b\":1,\"a\":2}}", "[\"b\",\"a\"]");
+    EXPECT_EVAL("keys(o)", "{\"o\":null}", "missing");
+    EXPECT_EVAL("keys(o)", "{\"o\":[1]}", "error:type_error");
+    EXPECT_EVAL("unique(a)", "{\"a\":[1,1.0,\"1\",[1],[1],{\"x\":1,\"y\":2},{\"y\":2,\"x\":1}]}", "[1,\"1\",[1],{\"x\":1,\"y\":2}]");
+    EXPECT_EVAL("substr(s, 2)", "{\"s\":\"São Paulo\"}", "\"o Paulo\"");
+    EXPECT_EVAL("substr(s, -2)", "{\"s\":\"São Paulo\"}", "\"lo\"");
+    EXPECT_EVAL("extract(s, \"([A-Z]+)-([0-9]+)\", 2)", "{\"s\":\"x INV-42 y\"}", "\"42\"");
+    EXPECT_EVAL("extract(s, \"([A-Z]+)(-([0-9]+))?\", 3)", "{\"s\":\"AB\"}", "missing");
+    EXPECT_EVAL("extract(s, \"[0-9]+\", 0)", "{\"s\":\"no\"}", "missing");
+    EXPECT_EVAL("parse_number(s, \",\")", "{\"s\":\"1.234,56\"}", "1234.56");
+    EXPECT_EVAL("parse_number(s)", "{\"s\":\"-1,234\"}", "-1234");
+    EXPECT_EVAL("parse_number(s, \",\")", "{\"s\":\"100,00\"}", "100.0");
+    EXPECT_EVAL("parse_number(s)", "{\"s\":7.5}", "7.5");
+    EXPECT_EVAL("parse_number(s)", "{\"s\":\"R$ 1\"}", "error:cast_failed");
+    EXPECT_EVAL("parse_number(s)", "{\"s\":true}", "error:type_error");
+    EXPECT_EVAL("parse_time(s)", "{\"s\":\"2021-01-13T16:05:00.250-03:00\"}", "1610564700.25");
+    EXPECT_EVAL("parse_time(s, \"%d/%m/%Y\")", "{\"s\":\"30/02/2021\"}", "error:cast_failed");
+    EXPECT_EVAL("format_time(t)", "{\"t\":-0.5}", "\"1969-12-31T23:59:59.500Z\"");
+    EXPECT_EVAL("format_time(t)", "{\"t\":1.0004}", "\"1970-01-01T00:00:01Z\"");
+    EXPECT_EVAL("format_time(t)", "{\"t\":253402300800}", "error:arithmetic_error");
+    EXPECT_EVAL("lower(s)", "{\"s\":\"ΠΡΟΪΟΝ\"}", "\"προϊον\"");
+    EXPECT_EVAL("upper(s)", "{\"s\":\"Қазақ ı\"}", "\"ҚАЗАҚ I\"");
+}
+
+Test(eval, errors_carry_the_value_and_its_path)
+{
+    const char *prog = "entity \"t\" { id }\nsources \"s\"\nadd {\n    id\n    lower(name) -> n\n}\n"
+                       "add from c {\n    trim(email) -> e\n    map(items, qty as int) -> q\n}\n";
+    Prog p = load(prog);
+    cr_assert_eq(run(&p, "{\"data\":{\"id\":1,\"name\":42,\"c\":{\"email\":[\"x\"],\"items\":[{\"qty\":\"z\"}]}},"
+                         "\"metadata\":{\"source\":\"s\"}}"),
+                 DPL_REJECT);
+    cr_assert_eq(p.res.nerrors, 3);
+    cr_expect_str_eq(p.res.errors[0].path, "data.name");
+    cr_expect_eq(json_integer_value(p.res.errors[0].value), 42);
+    cr_expect_str_eq(p.res.errors[1].path, "data.c.email");
+    cr_expect(json_is_array(p.res.errors[1].value));
+    cr_expect_str_eq(p.res.errors[2].path, "data.c.items[*].qty");
+    cr_expect_str_eq(json_string_value(p.res.errors[2].value), "z");
+    /* the reject line shows them */
+    DplBuf b = {0};
+    json_t *r = parse("{\"data\":{},\"metadata\":{\"source\":\"s\"}}");
+    dpl_write_reject(&b, p.src, 3, &p.res, r, NULL, 0);
+    dpl_buf_putc(&b, '\0');
+    cr_expect(strstr(b.data, "\"path\":\"data.name\",\"value\":42,") != NULL, "%s", b.data);
+    dpl_buf_free(&b);
+    json_decref(r);
+    unload(&p);
+}
+
+Test(eval, long_string_values_are_cut_at_200_code_points)
+{
+    Prog p = load("entity \"t\" { id }\nsources \"s\"\nadd {\n    id\n    s as int -> n\n}\n");
+    DplBuf rec = {0};
+    dpl_buf_puts(&rec, "{\"data\":{\"id\":1,\"s\":\"");
+    for (int i = 0; i < 250; i++)
+        dpl_buf_puts(&rec, "é");
+    dpl_buf_puts(&rec, "\"},\"metadata\":{\"source\":\"s\"}}");
+    dpl_buf_putc(&rec, '\0');
+    cr_assert_eq(run(&p, rec.data), DPL_REJECT);
+    DplBuf b = {0};
+    json_t *r = parse("{}");
+    dpl_write_reject(&b, p.src, 1, &p.res, r, NULL, 0);
+    json_t *line = parse(b.data ? (dpl_buf_putc(&b, '\0'), b.data) : "{}");
+    const char *v = json_string_value(json_object_get(json_array_get(json_object_get(line, "errors"), 0), "value"));
+    cr_assert_not_null(v);
+    cr_expect_eq(dpl_utf8_count(v, strlen(v)), 201);
+    cr_expect(strcmp(v + strlen(v) - 3, "…") == 0);
+    json_decref(line);
+    json_decref(r);
+    dpl_buf_free(&b);
+    dpl_buf_free(&rec);
+    unload(&p);
+}
+
+Test(eval, presence_counts_paths_in_any_element)
+{
+    Prog p = load("entity \"t\" { id }\nsources \"s\"\nadd {\n    id\n    map(items, qty) -> q\n    custmer.x -> x\n}\n");
+    DplPresence *pr = dpl_presence_new(p.prog);
+    json_t *r1 = parse("{\"data\":{\"id\":1,\"items\":[{},{\"qty\":null}]},\"metadata\":{\"source\":\"s\"}}");
+    size_t n;
+    cr_expect_null(dpl_presence_never(pr, &n), "no record counted: nothing to say");
+    dpl_presence_record(pr, r1);
+    const char **never = dpl_presence_never(pr, &n);
+    cr_assert_eq(n, 1);
+    cr_expect_str_eq(never[0], "data.custmer.x");
+    dpl_free(never);
+    json_decref(r1);
+    dpl_presence_free(pr);
+    unload(&p);
+}

@@ -124,12 +124,12 @@ Test(lexer, every_keyword_and_its_spelling)
     cr_expect_str_eq(dpl_tok_spelling(DPL_TOK_EOF), "end of file");
 
     lex("entity substitutive sources using mandatory requirement add from all append overwrite delete if as and "
-        "or not true false null");
+        "or not true false null where");
     EXPECT_KINDS(DPL_TOK_KW_ENTITY, DPL_TOK_KW_SUBSTITUTIVE, DPL_TOK_KW_SOURCES, DPL_TOK_KW_USING,
                  DPL_TOK_KW_MANDATORY, DPL_TOK_KW_REQUIREMENT, DPL_TOK_KW_ADD, DPL_TOK_KW_FROM, DPL_TOK_KW_ALL,
                  DPL_TOK_KW_APPEND, DPL_TOK_KW_OVERWRITE, DPL_TOK_KW_DELETE, DPL_TOK_KW_IF, DPL_TOK_KW_AS,
                  DPL_TOK_KW_AND, DPL_TOK_KW_OR, DPL_TOK_KW_NOT, DPL_TOK_KW_TRUE, DPL_TOK_KW_FALSE, DPL_TOK_KW_NULL,
-                 DPL_TOK_EOF);
+                 DPL_TOK_KW_WHERE, DPL_TOK_EOF);
 }
 
 Test(lexer, identifiers_and_meta_attributes)

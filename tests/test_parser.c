@@ -783,3 +783,45 @@ Test(parser, diagnostic_messages_are_valid_utf8)
         }
     }
 }
+
+/* ---- language 1.1 (spec §12) ------------------------------------------------------- */
+
+Test(parser, where_statement)
+{
+    parse("entity \"e\" { k }\nwhere {\n    kind == \"sale\", live\n}\nwhere { amount > 0 }\n");
+    cr_assert_eq(diags.len, 0);
+    cr_assert_eq(prog->nstmts, 3);
+    cr_expect_eq(prog->stmts[1].kind, DPL_STMT_WHERE);
+    cr_expect_eq(prog->stmts[1].u.where.nexprs, 2);
+    cr_expect_eq(prog->stmts[2].u.where.nexprs, 1);
+    /* `where` is a keyword now: not a field name, unless quoted */
+    parse("entity \"e\" { where }\n");
+    cr_expect_eq(dpl_diag_count(&diags, DPL_SEV_ERROR), 1);
+    parse("entity \"e\" { data.\"where\" }\n");
+    cr_expect_eq(diags.len, 0);
+}
+
+Test(parser, where_recovers_like_requirement)
+{
+    /* an unclosed where block, then a statement: E202 and the add still parses */
+    parse("entity \"e\" { k }\nwhere {\n    a ==\nadd { k }\n");
+    cr_expect_geq(dpl_diag_count(&diags, DPL_SEV_ERROR), 1);
+    cr_expect_eq(prog->stmts[prog->nstmts - 1].kind, DPL_STMT_ADD);
+    /* a misspelt where is E203 with a suggestion */
+    parse("entity \"e\" { k }\nwhere_ {\n    a\n}\n");
+    cr_assert_eq(diags.len, 1);
+    cr_expect_eq(diags.items[0].code, DPL_E203);
+}
+
+Test(parser, item_meta_and_item_paths)
+{
+    cr_expect_str_eq(expr_sx("map(items, 'item * 2)"), "(map items (* 'item 2))");
+    cr_expect_str_eq(expr_sx("map(items, 'item.qty + 'item[0] + 'item[*].x)"), "(map items (+ (+ 'item.qty 'item[0]) 'item[*].x))");
+    cr_expect_str_eq(expr_sx("filter(tags, 'item != \"\")"), "(filter tags (!= 'item \"\"))");
+    parse("entity \"e\" { k }\nadd {\n    map(a, 'item.b) -> c\n}\n");
+    cr_assert_eq(diags.len, 0);
+    const DplExpr *arg = prog->stmts[1].u.add.items[0].value->u.call.args[1];
+    cr_expect_eq(arg->kind, DPL_EXPR_PATH);
+    cr_expect_eq(arg->u.path.root, DPL_ROOT_ITEM);
+    cr_expect_eq(arg->u.path.nsegs, 1);
+}

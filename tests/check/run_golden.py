@@ -3,10 +3,11 @@
 
 usage: run_golden.py --dplc DPLC --root SRCROOT [--dpl DPL] [--update] [-v]
 
-For every tests/check/NAME.dpl, `dplc check --color never NAME.dpl` (run in
+For every tests/check/NAME.dpl, `dplc check --color never [ARGS] NAME.dpl` (run in
 tests/check, so file names in the output are stable) must print exactly
 NAME.expected on stderr and nothing on stdout; the exit status must be 1 when
-the expectation holds an error and 0 otherwise.  The same file checked with
+the expectation holds an error and 0 otherwise.  ARGS are the lines of
+NAME.args when it exists (`--sample NAME.ndjson` for W405).  The same file checked with
 --format json must report the same codes at the same positions.
 
 Besides the files:
@@ -35,8 +36,16 @@ def run(cmd, cwd=None, env=None):
     return subprocess.run(cmd, cwd=cwd, env=e, capture_output=True, text=True, timeout=60)
 
 
+def extra_args(d, name):
+    """NAME.args: more `dplc check` arguments, one per line (--sample FILE)."""
+    path = os.path.join(d, name[:-4] + ".args")
+    if not os.path.exists(path):
+        return []
+    return [a for a in open(path).read().split("\n") if a]
+
+
 def check_file(args, d, name, failures):
-    p = run([args.dplc, "check", "--color", "never", name], cwd=d)
+    p = run([args.dplc, "check", "--color", "never"] + extra_args(d, name) + [name], cwd=d)
     exp_path = os.path.join(d, name[:-4] + ".expected")
     if args.update:
         with open(exp_path, "w") as f:
@@ -53,7 +62,7 @@ def check_file(args, d, name, failures):
     if p.returncode != want_exit:
         failures.append("%s: exit %d, expected %d" % (name, p.returncode, want_exit))
     human = sorted((m["sev"], m["code"], int(m["line"]), int(m["col"])) for m in HEADER.finditer(p.stderr))
-    j = run([args.dplc, "check", "--format", "json", name], cwd=d)
+    j = run([args.dplc, "check", "--format", "json"] + extra_args(d, name) + [name], cwd=d)
     try:
         obj = json.loads(j.stdout)
         got = sorted((g["severity"], g["code"], g["span"]["start"]["line"], g["span"]["start"]["column"])

@@ -4,7 +4,8 @@ tree evaluator prints.
 
     run_engines.py --dpl BUILD/cli/dpl --dplc BUILD/cli/dplc --root SRC [-v]
 
-For every program (examples/*.dpl, every run case of ../shared/conformance,
+For every program (examples/*.dpl, every run case of ../shared/conformance
+and of its cases-v1.1,
 and a few programs below that exercise what the direct engine handles:
 nested targets, `using`, substitutive, quoted keys), and for inputs made
 from every sample file (each line as is, plus deterministic variants:
@@ -161,7 +162,9 @@ def main():
         inputs = [base + ".ndjson"] if os.path.exists(base + ".ndjson") else []
         programs.append((os.path.basename(prog), prog, inputs, []))
     cases = os.path.join(a.root, "..", "shared", "conformance", "cases")
-    for d in sorted(glob.glob(os.path.join(cases, "0*"))):
+    # the language 1.1 run cases (where, map/filter, ...) too
+    v11 = os.path.join(a.root, "..", "shared", "conformance", "cases-v1.1")
+    for d in sorted(glob.glob(os.path.join(cases, "0*")) + glob.glob(os.path.join(v11, "1*"))):
         extra = open(os.path.join(d, "args")).read().split() if os.path.exists(os.path.join(d, "args")) else []
         programs.append((os.path.basename(d), os.path.join(d, "program.dpl"), [os.path.join(d, "input.ndjson")], extra))
     sample = os.path.join(tmp, "extra.ndjson")
