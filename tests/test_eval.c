@@ -984,7 +984,8 @@ Test(eval, errors_carry_the_value_and_its_path)
     cr_expect(json_is_array(p.res.errors[1].value));
     cr_expect_str_eq(p.res.errors[2].path, "data.c.items[*].qty");
     cr_expect_str_eq(json_string_value(p.res.errors[2].value), "z");
-    /* the reject line shows them */
+    /* the reject line shows them (res.source pointed into the freed record) */
+    p.res.source = NULL;
     DplBuf b = {0};
     json_t *r = parse("{\"data\":{},\"metadata\":{\"source\":\"s\"}}");
     dpl_write_reject(&b, p.src, 3, &p.res, r, NULL, 0);
@@ -1005,6 +1006,7 @@ Test(eval, long_string_values_are_cut_at_200_code_points)
     dpl_buf_puts(&rec, "\"},\"metadata\":{\"source\":\"s\"}}");
     dpl_buf_putc(&rec, '\0');
     cr_assert_eq(run(&p, rec.data), DPL_REJECT);
+    p.res.source = NULL; /* it pointed into the freed record */
     DplBuf b = {0};
     json_t *r = parse("{}");
     dpl_write_reject(&b, p.src, 1, &p.res, r, NULL, 0);
