@@ -1,10 +1,10 @@
 /* coverage.c — which parts of a program the tests exercised (--coverage).
  *
- * The points of a program are its `sources` statement, entity keys,
- * mandatory paths, requirements and add items.  A branch (sources: a record
- * of a listed source or not; requirement: held or not; an item with `if`:
- * condition true or not) has two outcomes to cover, every other point one:
- * being run.  The evaluator reports each point a record passes through the
+ * The points of a program are its `sources` statement, `where` expressions,
+ * entity keys, mandatory paths, requirements and add items.  A branch
+ * (sources: a record of a listed source or not; where and requirement: held
+ * or not; an item with `if`: condition true or not) has two outcomes to
+ * cover, every other point one: being run.  The evaluator reports each point a record passes through the
  * hook of eval.h; the percentage is covered outcomes over all outcomes. */
 #include <stdlib.h>
 
@@ -155,8 +155,10 @@ static void describe(DplBuf *b, const Point *pt, bool color)
         else
             dpl_buf_printf(b, "%s never run", pt->what);
     } else {
-        const char *yes = strcmp(pt->what, "sources") == 0 ? "listed" : strcmp(pt->what, "requirement") == 0 ? "held" : "taken";
-        const char *no = strcmp(pt->what, "sources") == 0 ? "other" : strcmp(pt->what, "requirement") == 0 ? "failed" : "not taken";
+        bool src = strcmp(pt->what, "sources") == 0;
+        bool held = strcmp(pt->what, "requirement") == 0 || strcmp(pt->what, "where") == 0;
+        const char *yes = src ? "listed" : held ? "held" : "taken";
+        const char *no = src ? "other" : held ? "failed" : "not taken";
         dpl_buf_printf(b, "%s %s %lu, %s %lu", pt->what, yes, pt->taken, no, pt->not_taken);
     }
     if (color && missed)

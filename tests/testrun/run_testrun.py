@@ -193,6 +193,17 @@ def main():
     st, out, _ = run(dpl, ["cov.t", "--coverage"], cases)
     check(" 3 | id" not in out and "14 | " in out, f"coverage without -v:\n{out}")
 
+    # `where` (v1.1), counted by hand on where.dpl (9 outcomes): sources 2,
+    # two where expressions 2 each, key 1, two items.  Four records of source
+    # "pay": kept; type failed; amount missing (not true: skipped); amount "x"
+    # (type_error: rejected, the expression counts neither way).  Expression 1
+    # held 3 / failed 1, expression 2 held 2 / failed 1; only the first record
+    # reaches the key and items; "other source" is missed -> 8 of 9.
+    st, out, _ = run(dpl, ["where.t", "--coverage", "-v", "--color", "never"], cases)
+    check(st == 0 and "coverage of where.dpl: 8 of 9 (88.9%)" in out, f"where coverage:\n{out}")
+    check(re.search(r" 7 \| type == \"payment.succeeded\" .*where held 3, failed 1", out) is not None, "where line 7")
+    check(re.search(r" 8 \| amount > 0 .*where held 2, failed 1", out) is not None, "where line 8")
+
     # lines that are not records (input text): invalid_json, not_an_object, blank
     st, out, _ = run(dpl, ["lines.t"], cases)
     check(st == 0 and "1 passed, 0 failed" in out, f"lines.t: exit {st}\n{out}")
