@@ -163,6 +163,9 @@ static const struct {
     {"lower", true},     {"upper", true},   {"trim", true},   {"digits", true},   {"replace", true},
     {"split", true},     {"join", true},    {"substr", true}, {"contains", true}, {"starts_with", true},
     {"ends_with", true}, {"matches", true}, {"round", true},  {"abs", true},      {"sha256", true},
+    /* v1.1 (spec §12.3, §12.6): a bad argument is type_error or cast_failed */
+    {"type", true},      {"extract", false}, {"parse_number", true}, {"parse_time", true},
+    {"format_time", true}, {"keys", true},   {"unique", true},
 };
 
 static const DplBuiltin *strict_fn(const DplExpr *e, bool *total)
@@ -326,6 +329,12 @@ static void d_ok(Walk *w, const DplExpr *e)
         if (fn && fn->sees_missing && strcmp(fn->name, "coalesce") == 0) {
             for (size_t i = 0; i < e->u.call.nargs; i++)
                 d_ok(w, e->u.call.args[i]);
+            break;
+        }
+        if (fn && (strcmp(fn->name, "map") == 0 || strcmp(fn->name, "filter") == 0) && e->u.call.nargs == 2) {
+            /* the array is read here; the second argument per element, relative to it */
+            d_ok(w, e->u.call.args[0]);
+            d_type(w, e->u.call.args[0], DPL_T_ARRAY | DPL_T_NULL);
             break;
         }
         if (!strict_fn(e, NULL))
@@ -662,6 +671,9 @@ bool dpl__never_missing(const Facts *f, const DplPath *from, const DplExpr *ce)
             return false;
         if (strcmp(fn->name, "concat") == 0 || strcmp(fn->name, "exists") == 0)
             return true;
+        if ((strcmp(fn->name, "map") == 0 || strcmp(fn->name, "filter") == 0) && e->u.call.nargs == 2)
+            /* missing only for a missing or null array; another value is a type_error */
+            return dpl__never_missing(f, from, e->u.call.args[0]) && nonnull(f, from, e->u.call.args[0]);
         if (strcmp(fn->name, "coalesce") == 0) {
             for (size_t i = 0; i < e->u.call.nargs; i++)
                 if (dpl__never_missing(f, from, e->u.call.args[i]) && nonnull(f, from, e->u.call.args[i]))
@@ -707,6 +719,41 @@ DplTypes dpl__value_types(const Facts *f, const DplPath *from, DplExpr *e)
     return t ? t : DPL_T_ANY; /* an empty set would mean no record is accepted: claim nothing */
 }
 
+/* The types of e read off the expression alone, without the checker's
+ * context (inside a map/filter argument, relative paths are the element's):
+ * a literal, a cast, a function's result types, a meta attribute. */
+static DplTypes own_types(const DplExpr *e)
+{
+    if (!e)
+        return DPL_T_ANY;
+    switch (e->kind) {
+    case DPL_EXPR_NULL: return DPL_T_NULL;
+    case DPL_EXPR_BOOL: return DPL_T_BOOL;
+    case DPL_EXPR_INT: return DPL_T_INT;
+    case DPL_EXPR_REAL: return DPL_T_REAL;
+    case DPL_EXPR_STRING: return DPL_T_STRING;
+    case DPL_EXPR_ARRAY: return DPL_T_ARRAY;
+    case DPL_EXPR_CAST:
+        switch (e->u.cast.type) {
+        case DPL_CAST_INT: return DPL_T_INT;
+        case DPL_CAST_FLOAT: return DPL_T_REAL;
+        case DPL_CAST_STRING: return DPL_T_STRING;
+        case DPL_CAST_BOOL: return DPL_T_BOOL;
+        default: return DPL_T_ANY;
+        }
+    case DPL_EXPR_CALL: return e->u.call.fn && e->u.call.fn->result ? e->u.call.fn->result : DPL_T_ANY;
+    case DPL_EXPR_META:
+        switch (e->u.meta.which) {
+        case DPL_META_ID:
+        case DPL_META_SOURCE:
+        case DPL_META_ENTITY: return DPL_T_STRING;
+        case DPL_META_LINE: return DPL_T_INT;
+        default: return DPL_T_ANY;
+        }
+    default: return DPL_T_ANY;
+    }
+}
+
 DplTypes dpl__elem_types(const Facts *f, const DplPath *from, DplExpr *e)
 {
     if (!e)
@@ -717,8 +764,15 @@ DplTypes dpl__elem_types(const Facts *f, const DplPath *from, DplExpr *e)
             t |= dpl__value_types(f, from, e->u.array.items[i]);
         return t;
     }
-    if (e->kind == DPL_EXPR_CALL && e->u.call.fn && strcmp(e->u.call.fn->name, "split") == 0)
+    if (e->kind != DPL_EXPR_CALL || !e->u.call.fn)
+        return DPL_T_ANY;
+    const char *fn = e->u.call.fn->name;
+    if (strcmp(fn, "split") == 0 || strcmp(fn, "keys") == 0)
         return DPL_T_STRING;
+    if ((strcmp(fn, "filter") == 0 || strcmp(fn, "unique") == 0) && e->u.call.nargs >= 1)
+        return dpl__elem_types(f, from, e->u.call.args[0]); /* some of the same elements */
+    if (strcmp(fn, "map") == 0 && e->u.call.nargs == 2)
+        return own_types(e->u.call.args[1]); /* the results, missing ones dropped */
     return DPL_T_ANY;
 }
 
