@@ -1,16 +1,21 @@
 /* fuzz_program.c — libFuzzer target: arbitrary bytes as a DPL program go
  * through the lexer, parser, checker, both diagnostic renderers, the AST
  * printer and the formatter; whatever dpl_fmt accepts must re-parse without
- * errors to an equal AST and format to itself (idempotence). */
+ * errors to an equal AST and format to itself (idempotence).  A program that
+ * checks also goes through dplc schema (both schemas must be JSON) and
+ * dplc compat against itself (never a breaking change). */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include <jansson.h>
 
 #include "ast/ast.h"
 #include "check/check.h"
 #include "diag/diag.h"
 #include "fmt/fmt.h"
 #include "parser/parser.h"
+#include "schema/schema.h"
 #include "util/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -32,6 +37,29 @@ static size_t parse_errors(const char *text, size_t n, DplSource **src, DplProgr
     size_t e = dpl_diag_count(&d, DPL_SEV_ERROR);
     dpl_diag_list_free(&d);
     return e;
+}
+
+static void check_schema(DplProgram *prog, const char *text, size_t n)
+{
+    for (int mode = 0; mode < 3; mode++) {
+        DplBuf b = {0};
+        if (mode == 0)
+            dpl_schema_output(&b, prog);
+        else
+            dpl_schema_input(&b, prog, mode == 2);
+        json_error_t err;
+        json_t *v = json_loadb(b.data, b.len, JSON_DECODE_ANY, &err);
+        if (!v)
+            fail("dplc schema printed something that is not JSON", text, n, b.data);
+        json_decref(v);
+        dpl_buf_free(&b);
+    }
+    DplDiagList od = {0}, nd = {0};
+    DplCompatSummary s = dpl_schema_compat(prog, prog, &od, &nd);
+    if (s.breaking || od.len || nd.len)
+        fail("dplc compat finds a program incompatible with itself", text, n, NULL);
+    dpl_diag_list_free(&od);
+    dpl_diag_list_free(&nd);
 }
 
 static void check_fmt(const char *text, size_t n)
@@ -89,6 +117,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     dpl_diag_render_json(&out, src, &d);
     dpl_ast_print(&out, prog);
     dpl_buf_free(&out);
+    if (ok)
+        check_schema(prog, text, size);
     dpl_program_free(prog);
     dpl_diag_list_free(&d);
     dpl_source_free(src);

@@ -8,7 +8,9 @@ usage: /usr/bin/python3 run_schema.py --dpl DPL --dplc DPLC --root SRCROOT
 Needs Debian's python3-jsonschema: run it with /usr/bin/python3 (the
 `python3` on PATH may be a Python without Debian's modules).
 
-Programs: every examples/NAME.dpl with its NAME.ndjson, and every run case of
+Programs: every examples/NAME.dpl with its NAME.ndjson, the record fuzzer's
+tests/fuzz/seeds/program/all_builtins.dpl with tests/schema/all_builtins.ndjson,
+and every run case of
 the conformance suite (DIR/cases and DIR/cases-v1.1; default
 SRCROOT/../shared/conformance; a case whose program does not check is left
 out, as the 1.1 cases are before the 1.1 language lands).  For each:
@@ -343,6 +345,10 @@ def main():
     for n in sorted(os.listdir(ex)):
         if n.endswith(".dpl") and os.path.exists(os.path.join(ex, n[:-4] + ".ndjson")):
             s.program("examples/" + n, os.path.join(ex, n), os.path.join(ex, n[:-4] + ".ndjson"), [])
+    # every builtin, operator, cast and item kind (the record fuzzer's program), with probes
+    s.program("tests/fuzz/seeds/program/all_builtins.dpl",
+              os.path.join(args.root, "tests", "fuzz", "seeds", "program", "all_builtins.dpl"),
+              os.path.join(args.root, "tests", "schema", "all_builtins.ndjson"), [])
     for sub in ("cases", "cases-v1.1"):
         d = os.path.join(conf, sub)
         if not os.path.isdir(d):
