@@ -321,8 +321,8 @@ static void compare_attr(Cmp *c, const Attr *o, const Attr *n)
                 "type here (a new cast, function or requirement on the same field)");
     } else if (tn & ~to)
         c->sum.widened++;
-    bool o_items = (to & DPL_T_ARRAY) && o->appended && !o->items_any;
-    bool n_items = (tn & DPL_T_ARRAY) && n->appended && !n->items_any;
+    bool o_items = (to & DPL_T_ARRAY) && !o->items_any;
+    bool n_items = (tn & DPL_T_ARRAY) && !n->items_any;
     DplTypes io = o_items ? o->items : DPL_T_ANY, in = n_items ? n->items : DPL_T_ANY;
     if (!(to & ~tn) && (io & ~in))
         type_change(c, n, path, true, io, in);

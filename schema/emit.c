@@ -189,9 +189,9 @@ static json_t *attr_schema(const Emit *em, const Attr *a)
     dpl__put_types(o, t);
     if (a->nonempty && (t & DPL_T_STRING))
         json_object_set_new(o, "not", json_pack("{s:s}", "const", ""));
-    if ((t & DPL_T_ARRAY) && a->appended && !a->items_any && (a->items & DPL_T_ANY) != DPL_T_ANY) {
+    if ((t & DPL_T_ARRAY) && !a->items_any && (a->items & DPL_T_ANY) != DPL_T_ANY) {
         if (a->items == 0) {
-            json_object_set_new(o, "items", json_false()); /* only empty arrays were appended */
+            json_object_set_new(o, "items", json_false()); /* only empty arrays are written */
         } else {
             json_t *items = json_object();
             dpl__put_types(items, a->items);

@@ -159,13 +159,34 @@ static const struct {
     const char *name;
     bool total;
 } strict_fns[] = {
-    {"len", true},       {"sum", true},     {"min", false},   {"max", false},     {"avg", false},
-    {"lower", true},     {"upper", true},   {"trim", true},   {"digits", true},   {"replace", true},
-    {"split", true},     {"join", true},    {"substr", true}, {"contains", true}, {"starts_with", true},
-    {"ends_with", true}, {"matches", true}, {"round", true},  {"abs", true},      {"sha256", true},
+    {"len", true},
+    {"sum", true},
+    {"min", false},
+    {"max", false},
+    {"avg", false},
+    {"lower", true},
+    {"upper", true},
+    {"trim", true},
+    {"digits", true},
+    {"replace", true},
+    {"split", true},
+    {"join", true},
+    {"substr", true},
+    {"contains", true},
+    {"starts_with", true},
+    {"ends_with", true},
+    {"matches", true},
+    {"round", true},
+    {"abs", true},
+    {"sha256", true},
     /* v1.1 (spec §12.3, §12.6): a bad argument is type_error or cast_failed */
-    {"type", true},      {"extract", false}, {"parse_number", true}, {"parse_time", true},
-    {"format_time", true}, {"keys", true},   {"unique", true},
+    {"type", true},
+    {"extract", false},
+    {"parse_number", true},
+    {"parse_time", true},
+    {"format_time", true},
+    {"keys", true},
+    {"unique", true},
 };
 
 static const DplBuiltin *strict_fn(const DplExpr *e, bool *total)
@@ -727,30 +748,46 @@ static DplTypes own_types(const DplExpr *e)
     if (!e)
         return DPL_T_ANY;
     switch (e->kind) {
-    case DPL_EXPR_NULL: return DPL_T_NULL;
-    case DPL_EXPR_BOOL: return DPL_T_BOOL;
-    case DPL_EXPR_INT: return DPL_T_INT;
-    case DPL_EXPR_REAL: return DPL_T_REAL;
-    case DPL_EXPR_STRING: return DPL_T_STRING;
-    case DPL_EXPR_ARRAY: return DPL_T_ARRAY;
+    case DPL_EXPR_NULL:
+        return DPL_T_NULL;
+    case DPL_EXPR_BOOL:
+        return DPL_T_BOOL;
+    case DPL_EXPR_INT:
+        return DPL_T_INT;
+    case DPL_EXPR_REAL:
+        return DPL_T_REAL;
+    case DPL_EXPR_STRING:
+        return DPL_T_STRING;
+    case DPL_EXPR_ARRAY:
+        return DPL_T_ARRAY;
     case DPL_EXPR_CAST:
         switch (e->u.cast.type) {
-        case DPL_CAST_INT: return DPL_T_INT;
-        case DPL_CAST_FLOAT: return DPL_T_REAL;
-        case DPL_CAST_STRING: return DPL_T_STRING;
-        case DPL_CAST_BOOL: return DPL_T_BOOL;
-        default: return DPL_T_ANY;
+        case DPL_CAST_INT:
+            return DPL_T_INT;
+        case DPL_CAST_FLOAT:
+            return DPL_T_REAL;
+        case DPL_CAST_STRING:
+            return DPL_T_STRING;
+        case DPL_CAST_BOOL:
+            return DPL_T_BOOL;
+        default:
+            return DPL_T_ANY;
         }
-    case DPL_EXPR_CALL: return e->u.call.fn && e->u.call.fn->result ? e->u.call.fn->result : DPL_T_ANY;
+    case DPL_EXPR_CALL:
+        return e->u.call.fn && e->u.call.fn->result ? e->u.call.fn->result : DPL_T_ANY;
     case DPL_EXPR_META:
         switch (e->u.meta.which) {
         case DPL_META_ID:
         case DPL_META_SOURCE:
-        case DPL_META_ENTITY: return DPL_T_STRING;
-        case DPL_META_LINE: return DPL_T_INT;
-        default: return DPL_T_ANY;
+        case DPL_META_ENTITY:
+            return DPL_T_STRING;
+        case DPL_META_LINE:
+            return DPL_T_INT;
+        default:
+            return DPL_T_ANY;
         }
-    default: return DPL_T_ANY;
+    default:
+        return DPL_T_ANY;
     }
 }
 

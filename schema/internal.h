@@ -99,7 +99,7 @@ struct Attr {
     bool container;                      /* a dotted target wrote below it: an object */
     bool open;                           /* may hold keys the program does not name */
     bool appended;                       /* `append` wrote it */
-    DplTypes items;                      /* element types of the appended arrays */
+    DplTypes items;                      /* element types of the arrays written or appended */
     bool items_any;                      /* elements the program does not know (copied arrays) */
     bool nonempty;                       /* never "" */
     bool copied;                         /* `all` may have copied a field of this name here */

@@ -138,8 +138,6 @@ static void write_item(Model *m, const DplStmt *st, const DplAddItem *it)
         DplTypes el = (v & ~DPL_T_ARRAY) | ((v & DPL_T_ARRAY) ? dpl__elem_types(f, from, it->value) : 0);
         if (a->types & ~DPL_T_ARRAY)
             a->items |= a->types & ~DPL_T_ARRAY; /* an earlier value becomes the first element */
-        if (!a->appended && (a->types & DPL_T_ARRAY))
-            a->items_any = true; /* an array copied before */
         a->items |= el;
         a->appended = true;
         if (surely) {
@@ -151,6 +149,9 @@ static void write_item(Model *m, const DplStmt *st, const DplAddItem *it)
         add_writer(m, a, it);
         return;
     }
+    /* the elements of the arrays the value may be */
+    DplTypes et = (v & DPL_T_ARRAY) ? dpl__elem_types(f, from, it->value) : 0;
+    bool et_any = (et & DPL_T_ANY) == DPL_T_ANY;
     if (!surely && !it->cond && replaces_copy(m, from, a, it->value)) {
         /* either the field is absent (and so is the copy) or this replaces it */
         for (size_t i = 0; i < a->kids.len; i++)
@@ -167,8 +168,8 @@ static void write_item(Model *m, const DplStmt *st, const DplAddItem *it)
         a->container = false;
         a->open = (v & DPL_T_OBJECT) != 0;
         a->appended = false;
-        a->items = 0;
-        a->items_any = (v & DPL_T_ARRAY) != 0;
+        a->items = et_any ? 0 : et;
+        a->items_any = et_any;
         a->present = true;
         a->copied = false;
         a->nonempty = dpl__never_empty(f, from, it->value);
@@ -179,7 +180,8 @@ static void write_item(Model *m, const DplStmt *st, const DplAddItem *it)
         may_replace(a, v);
         a->types |= v;
         a->open = a->open || (v & DPL_T_OBJECT);
-        a->items_any = a->items_any || (v & DPL_T_ARRAY);
+        a->items |= et_any ? 0 : et;
+        a->items_any = a->items_any || et_any;
     }
     add_writer(m, a, it);
 }

@@ -117,7 +117,7 @@ Test(schema, required_only_when_guaranteed)
 Test(schema, nested_targets_append_and_all)
 {
     json_t *s = schema_of(HEAD "add {\n  \"a\" -> c.x\n  y -> c.y\n  append split(t, \",\") -> tags\n"
-                               "  append [1, 2.5] -> nums\n}\n",
+                               "  append [1, 2.5] -> nums\n  split(t, \";\") -> parts\n  t -> copy\n}\n",
                           0);
     json_t *c = attr(s, "c");
     cr_assert_str_eq(type_of(c), "object");
@@ -127,6 +127,8 @@ Test(schema, nested_targets_append_and_all)
     cr_assert_str_eq(type_of(attr(s, "tags")), "array");
     cr_assert_str_eq(type_of(json_object_get(attr(s, "tags"), "items")), "string");
     cr_assert_str_eq(type_of(json_object_get(attr(s, "nums"), "items")), "number");
+    cr_assert_str_eq(type_of(json_object_get(attr(s, "parts"), "items")), "string", "split gives strings");
+    cr_assert_null(json_object_get(attr(s, "copy"), "items"), "a copied array holds anything");
     json_decref(s);
 
     s = schema_of(HEAD "add {\n  all\n  x as int -> x\n  \"v\" -> v\n  w if w == 1\n}\n", 0);
