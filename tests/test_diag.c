@@ -3,6 +3,7 @@
  * demand, and the JSON object `dplc check --format json` prints. */
 #include <criterion/criterion.h>
 #include <jansson.h>
+#include <string.h>
 
 #include "diag/diag.h"
 
@@ -224,4 +225,101 @@ Test(diag, every_code_has_an_explanation_with_an_example)
         DplCode back;
         cr_assert(dpl_code_parse(dpl_code_name((DplCode)c), &back) && back == (DplCode)c);
     }
+}
+
+/* ---- machine-applicable fixes (dplc check --fix) ------------------------ */
+
+static char *applied(const char *text, DplDiagList *l, size_t *count)
+{
+    DplSource *src = dpl_source_new("t.dpl", text, strlen(text));
+    size_t len;
+    char *out = dpl_diag_apply_fixes(src, l, &len, count);
+    dpl_source_free(src);
+    return out;
+}
+
+Test(diag, fixes_apply_in_source_order_whatever_the_list_order)
+{
+    DplDiagList l = {0};
+    /* "lenn(x) = 1": two diagnostics, listed last-first */
+    DplDiag *d = dpl_diag_add(&l, DPL_E101, (DplSpan){8, 9}, "unexpected character `=`");
+    dpl_diag_fix(d, (DplSpan){8, 9}, "==");
+    d = dpl_diag_add(&l, DPL_E303, (DplSpan){0, 4}, "unknown function `lenn`");
+    dpl_diag_fix(d, (DplSpan){0, 4}, "len");
+    size_t n;
+    char *out = applied("lenn(x) = 1\n", &l, &n);
+    cr_assert_str_eq(out, "len(x) == 1\n");
+    cr_assert_eq(n, 2);
+    dpl_free(out);
+    dpl_diag_list_free(&l);
+}
+
+Test(diag, overlapping_fixes_take_the_first_diagnostic_whole)
+{
+    DplDiagList l = {0};
+    DplDiag *d = dpl_diag_add(&l, DPL_E303, (DplSpan){0, 4}, "a");
+    dpl_diag_fix(d, (DplSpan){0, 4}, "len");
+    d = dpl_diag_add(&l, DPL_E101, (DplSpan){2, 6}, "b"); /* overlaps the first: left for a later round */
+    dpl_diag_fix(d, (DplSpan){2, 6}, "zz");
+    d = dpl_diag_add(&l, DPL_E101, (DplSpan){8, 9}, "c"); /* two fixes that go together */
+    dpl_diag_fix(d, (DplSpan){8, 8}, "\"");
+    dpl_diag_fix(d, (DplSpan){9, 9}, "\"");
+    size_t n;
+    char *out = applied("lenn(x) y\n", &l, &n);
+    cr_assert_str_eq(out, "len(x) \"y\"\n");
+    cr_assert_eq(n, 2);
+    dpl_free(out);
+    dpl_diag_list_free(&l);
+}
+
+Test(diag, no_fixes_is_null_and_fixes_beyond_the_source_are_refused)
+{
+    DplDiagList l = {0};
+    dpl_diag_add(&l, DPL_E303, (DplSpan){0, 4}, "no fix");
+    size_t n;
+    cr_assert_null(applied("lenn\n", &l, &n));
+    DplDiag *d = dpl_diag_add(&l, DPL_E101, (DplSpan){0, 1}, "out of range");
+    dpl_diag_fix(d, (DplSpan){3, 99}, "x");
+    dpl_diag_fix(NULL, (DplSpan){0, 1}, "ignored"); /* a suppressed diagnostic */
+    char *out = applied("lenn\n", &l, &n);
+    cr_assert_str_eq(out, "lenn\n");
+    cr_assert_eq(n, 0);
+    dpl_free(out);
+    dpl_diag_list_free(&l);
+}
+
+Test(diag, json_carries_fixes_with_spans)
+{
+    DplSource *src = dpl_source_new("t.dpl", "a = 1\n", 6);
+    DplDiagList l = {0};
+    DplDiag *d = dpl_diag_add(&l, DPL_E101, (DplSpan){2, 3}, "unexpected character `=`");
+    dpl_diag_fix(d, (DplSpan){2, 3}, "==");
+    DplBuf b = {0};
+    dpl_diag_render_json(&b, src, &l);
+    cr_assert(strstr(b.data, "\"fixes\":[{\"span\":{\"start\":{\"line\":1,\"column\":3,\"offset\":2},"
+                             "\"end\":{\"line\":1,\"column\":4,\"offset\":3}},\"replacement\":\"==\"}]"),
+              "%s", b.data);
+    dpl_buf_free(&b);
+    dpl_diag_list_free(&l);
+    dpl_source_free(src);
+}
+
+Test(diag, explain_knows_diagnostic_and_reject_codes)
+{
+    DplBuf b = {0};
+    cr_assert(dpl_explain(&b, "e303"));
+    cr_assert(strncmp(b.data, "E303 (error): unknown function\n\n", 32) == 0, "%s", b.data);
+    dpl_buf_reset(&b);
+    cr_assert(dpl_explain(&b, "cast_failed"));
+    cr_assert(strncmp(b.data, "cast_failed (reject): ", 22) == 0, "%s", b.data);
+    dpl_buf_reset(&b);
+    cr_assert_not(dpl_explain(&b, "nope"));
+    cr_assert_eq(b.len, 0);
+    for (int c = 0; c < DPL_RT_COUNT; c++) { /* every reject code the runtime has is explained */
+        DplRtCode back;
+        cr_assert(dpl_rt_code_parse(dpl_rt_code_name((DplRtCode)c), &back));
+        cr_assert_eq((int)back, c);
+        cr_assert(strstr(dpl_rt_code_explain((DplRtCode)c), "\n\n    "));
+    }
+    dpl_buf_free(&b);
 }
