@@ -11,6 +11,7 @@ The last line printed is 'N passed, N failed'.
 import argparse
 import os
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -335,6 +336,60 @@ def test_bash_completion_knows_commands_options_and_file_kinds():
     assert "W401" in w and "W404" in w and all(c.startswith("W40") for c in w), w
     eq(bash_complete("dplc", ["fmt", ""], d), ["rules.dpl", "sub"], "fmt files")
     eq(bash_complete("dpl", ["completion", ""], d), ["bash", "fish", "zsh"], "shells")
+
+
+def test_fish_completion_when_fish_is_installed():
+    if not shutil.which("fish"):
+        print("     (fish not installed: skipped; scripts/setup --dev installs it)")
+        return
+    d = os.path.join(TMP, "fish")
+    os.makedirs(os.path.join(d, "sub"), exist_ok=True)
+    for n in ("rules.dpl", "events.ndjson", "notes.txt"):
+        open(os.path.join(d, n), "w").close()
+    scripts = []
+    for prog in ("dpl", "dplc"):
+        path = os.path.join(TMP, prog + ".fish")
+        with open(path, "w") as f:
+            f.write(run(prog, "completion", "fish").out)
+        scripts.append(path)
+
+    def fish(line):
+        sh = "; ".join("source %s" % s for s in scripts) + "; complete -C %s" % shlex.quote(line)
+        p = subprocess.run(["fish", "--no-config", "-c", sh], capture_output=True, cwd=d, timeout=30)
+        return [l.split("\t")[0] for l in p.stdout.decode().splitlines()]
+
+    eq(sorted(fish("dpl r")), ["repl", "run"], "commands")
+    eq(fish("dpl run --re"), ["--rejects"], "option")
+    eq(sorted(fish("dplc check --format ")), ["human", "json"], "choices")
+    eq(fish("dplc explain cast"), ["cast_failed"], "codes")
+    assert fish("dpl run ")[0] == "rules.dpl", fish("dpl run ")  # programs first
+    assert fish("dpl run rules.dpl ")[0] == "events.ndjson", fish("dpl run rules.dpl ")
+
+
+def test_zsh_completion_when_zsh_is_installed():
+    if not shutil.which("zsh"):
+        print("     (zsh not installed: skipped; scripts/setup --dev installs it)")
+        return
+    fdir, d = os.path.join(TMP, "zfunc"), os.path.join(TMP, "zsh")
+    os.makedirs(fdir, exist_ok=True)
+    os.makedirs(os.path.join(d, "sub"), exist_ok=True)
+    for n in ("rules.dpl", "events.ndjson", "notes.txt"):
+        open(os.path.join(d, n), "w").close()
+    for prog in ("dpl", "dplc"):
+        with open(os.path.join(fdir, "_" + prog), "w") as f:
+            f.write(run(prog, "completion", "zsh").out)
+    env = dict(os.environ, PATH=os.path.dirname(os.path.abspath(ARGS.dpl)) + os.pathsep + os.environ["PATH"])
+    script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "zsh_complete.zsh")
+    cases = [("dpl run --re", "dpl run --rejects="), ("dplc check --format ", "human  json"),
+             ("dplc explain cast", "dplc explain cast_failed"), ("dpl run rules.dpl ", "events.ndjson  sub/")]
+    procs = [(line, want, subprocess.Popen(["zsh", "-f", script, fdir, line, d, want], stdout=subprocess.PIPE,
+                                           stderr=subprocess.STDOUT, env=env)) for line, want in cases]
+    for line, want, p in procs:
+        out, _ = p.communicate(timeout=60)
+        shown = re.sub(rb"\x1b\[[0-9;?]*[A-Za-z]", b"", out).replace(b"\r", b"").decode(errors="replace")
+        assert want in shown, "zsh completion of %r: %r not shown:\n%s" % (line, want, shown[-400:])
+        if line == "dpl run rules.dpl ":
+            assert "rules.dpl  " not in shown.split("dpl run rules.dpl")[-1], shown[-300:]
 
 
 def test_every_option_is_in_every_completion_script():
