@@ -99,6 +99,12 @@ void dpl_presence_free(DplPresence *p); /* NULL allowed */
 /* Counts one record that reached validation (an envelope, borrowed) and
  * marks the paths present in it (even as null; [*]: in any element). */
 void dpl_presence_record(DplPresence *p, const json_t *record);
+/* The same for an engine without jansson records: present(ctx, i) says
+ * whether read path i (DplProgram.reads) is in the record; it is asked
+ * only about paths not seen yet. */
+void dpl_presence_record_fn(DplPresence *p, bool (*present)(const void *ctx, size_t read), const void *ctx);
+/* Forgets every record counted (a lane after its merge). */
+void dpl_presence_reset(DplPresence *p);
 /* Adds what `from` saw to `into` (same program). */
 void dpl_presence_merge(DplPresence *into, const DplPresence *from);
 /* Number of records counted. */

@@ -77,6 +77,23 @@ void dpl_presence_record(DplPresence *p, const json_t *record)
     }
 }
 
+void dpl_presence_record_fn(DplPresence *p, bool (*present)(const void *ctx, size_t read), const void *ctx)
+{
+    p->records++;
+    for (size_t i = 0; p->unseen && i < p->prog->nreads; i++)
+        if (!p->seen[i] && present(ctx, i)) {
+            p->seen[i] = true;
+            p->unseen--;
+        }
+}
+
+void dpl_presence_reset(DplPresence *p)
+{
+    p->records = 0;
+    memset(p->seen, 0, p->prog->nreads * sizeof *p->seen);
+    p->unseen = p->prog->nreads;
+}
+
 void dpl_presence_merge(DplPresence *into, const DplPresence *from)
 {
     into->records += from->records;

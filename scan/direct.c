@@ -56,6 +56,8 @@ struct DplDirect {
     size_t nkeys;
     Item *items;
     size_t nitems;
+    uint32_t *read_slots; /* per DplProgram.reads: its slot (never_present) */
+    size_t nreads;
     OutNode *out;       /* out[0]: the data object */
     size_t nout;
     uint32_t max_depth;
@@ -280,6 +282,25 @@ DplDirect *dpl_direct_new(const DplProgram *prog, const char **why)
     DplStrMap out_index = {0};
     const char *reason = build(d, prog, &out_index);
     dpl_strmap_free(&out_index);
+    /* the paths the program reads, for never_present: the engine's programs
+     * read only field paths, all of them in the plan already */
+    d->nreads = prog->nreads;
+    d->read_slots = dpl_calloc(prog->nreads + 1, sizeof *d->read_slots);
+    for (size_t i = 0; !reason && i < prog->nreads; i++) {
+        const DplReadPath *rp = &prog->reads[i];
+        const char **names = dpl_malloc((rp->nsegs + 1) * sizeof *names);
+        size_t *lens = dpl_malloc((rp->nsegs + 1) * sizeof *lens);
+        for (size_t k = 0; k < rp->nsegs; k++) {
+            if (rp->segs[k].kind != DPL_SEG_FIELD)
+                reason = "a path with an index";
+            names[k] = rp->segs[k].name;
+            lens[k] = rp->segs[k].name_len;
+        }
+        if (!reason)
+            d->read_slots[i] = (uint32_t)dpl_scan_plan_add(d->plan, names, lens, rp->nsegs);
+        dpl_free(names);
+        dpl_free(lens);
+    }
     dpl_scan_plan_freeze(d->plan);
     if (why)
         *why = reason;
@@ -301,6 +322,7 @@ void dpl_direct_free(DplDirect *d)
     dpl_free(d->mandatory);
     dpl_free(d->keys);
     dpl_free(d->items);
+    dpl_free(d->read_slots);
     for (size_t i = 0; i < d->nout; i++)
         dpl_free(d->out[i].key_json);
     dpl_free(d->out);
@@ -480,4 +502,9 @@ DplDirectOutcome dpl_direct_record(const DplDirect *d, DplDirectState *st, const
     put(out, "}\n", 2);
     out->data[out->len] = '\0';
     return DPL_DIRECT_EMIT;
+}
+
+bool dpl_direct_present(const DplDirect *d, const DplDirectState *st, size_t read)
+{
+    return read < d->nreads && st->vals[d->read_slots[read]].type != DPL_SV_MISSING;
 }

@@ -114,6 +114,11 @@ void dpl_direct_state_free(DplDirectState *st); /* NULL allowed */
 DplDirectOutcome dpl_direct_record(const DplDirect *d, DplDirectState *st, const char *line, size_t len,
                                    DplBuf *out);
 
+/* After dpl_direct_record answered EMIT: whether the program's read path
+ * `read` (DplProgram.reads, spec §12.5 never_present) is in that record,
+ * even as null. */
+bool dpl_direct_present(const DplDirect *d, const DplDirectState *st, size_t read);
+
 /* ---- sparse records ------------------------------------------------------- */
 
 /* For any checked program: the plan of every value it can read.  Used when

@@ -26,6 +26,8 @@ void stream_engines_init(StreamEngines *e, const DplProgram *prog, const DplSour
     e->raw = cfg->raw;
     e->raw_source = cfg->raw_source ? cfg->raw_source : dpl_eval_default_source(e->ev);
     e->max_record_bytes = cfg->max_record_bytes;
+    e->prog = prog;
+    e->presence = cfg->presence;
 }
 
 void stream_engines_free(StreamEngines *e)
@@ -46,6 +48,7 @@ void stream_lane_init(StreamLane *l, const StreamEngines *eng, bool keep_recs, b
     l->keep_skipped = keep_skipped;
     l->dst = eng->direct ? dpl_direct_state_new(eng->direct) : NULL;
     l->svals = eng->sparse ? dpl_calloc(dpl_sparse_slots(eng->sparse), sizeof *l->svals) : NULL;
+    l->presence = eng->presence ? dpl_presence_new(eng->prog) : NULL;
     dpl_result_init(&l->res);
 }
 
@@ -57,6 +60,7 @@ void stream_lane_free(StreamLane *l)
     }
     dpl_direct_state_free(l->dst);
     dpl_free(l->svals);
+    dpl_presence_free(l->presence);
     dpl_result_free(&l->res);
 }
 
@@ -67,6 +71,8 @@ void stream_lane_reset(StreamLane *l)
         l->nrecs[k] = 0;
     }
     memset(&l->stats, 0, sizeof l->stats);
+    if (l->presence)
+        dpl_presence_reset(l->presence);
 }
 
 /* Notes the line just appended to out[kind] (from byte start) for sinks
@@ -113,10 +119,16 @@ static void too_long(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const
     reject(l, pos, seq, NULL, prefix, plen);
 }
 
-/* A record of another source: counted, and kept as read with --skipped. */
-static void skip_line(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len)
+/* A record of another source or that `where` filters out: counted, and kept
+ * as read with --skipped. */
+static void skip_line(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len,
+                      DplSkipReason why)
 {
     l->stats.skipped++;
+    if (why == DPL_SKIP_WHERE)
+        l->stats.skipped_where++;
+    else
+        l->stats.skipped_source++;
     if (l->keep_skipped) {
         DplBuf *out = &l->out[DPL_OUT_SKIPPED];
         size_t start = out->len;
@@ -138,6 +150,24 @@ static void emit_entity(StreamLane *l, const DplStreamPos *pos, uint64_t seq)
 
 /* ---- the engines, fastest first --------------------------------------------------- */
 
+typedef struct {
+    const DplDirect *d;
+    const DplDirectState *st;
+} DirectRecord;
+
+static bool direct_present(const void *ctx, size_t read)
+{
+    const DirectRecord *r = ctx;
+    return dpl_direct_present(r->d, r->st, read);
+}
+
+/* A record the evaluator let through validation counts for never_present. */
+static void count_presence(StreamLane *l, const json_t *env)
+{
+    if (l->presence && l->res.validated)
+        dpl_presence_record(l->presence, env);
+}
+
 /* The direct engine decides most records of plain-path programs from one
  * scan of the line; false hands the record to the evaluator, which owns
  * every reject. */
@@ -149,9 +179,13 @@ static bool try_direct(StreamLane *l, const DplStreamPos *pos, uint64_t seq, con
     case DPL_DIRECT_EMIT:
         l->stats.emitted++;
         note(l, DPL_OUT_ENTITIES, start, pos, seq, -1);
+        if (l->presence) {
+            DirectRecord r = {l->eng->direct, l->dst};
+            dpl_presence_record_fn(l->presence, direct_present, &r);
+        }
         return true;
     case DPL_DIRECT_SKIP:
-        skip_line(l, pos, seq, text, len);
+        skip_line(l, pos, seq, text, len, DPL_SKIP_SOURCE);
         return true;
     case DPL_DIRECT_FALLBACK:
         break;
@@ -172,7 +206,9 @@ static bool try_sparse(StreamLane *l, const DplStreamPos *pos, uint64_t seq, con
     if (o == DPL_EMIT)
         emit_entity(l, pos, seq);
     else if (o == DPL_SKIP)
-        skip_line(l, pos, seq, text, len);
+        skip_line(l, pos, seq, text, len, l->res.skipped_by);
+    if (o != DPL_REJECT) /* a reject is evaluated again, whole, and counted there */
+        count_presence(l, env);
     dpl_result_clear(&l->res);
     json_decref(env);
     return o != DPL_REJECT;
@@ -212,13 +248,14 @@ static void tree(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const cha
         emit_entity(l, pos, seq);
         break;
     case DPL_SKIP:
-        skip_line(l, pos, seq, text, len);
+        skip_line(l, pos, seq, text, len, l->res.skipped_by);
         break;
     case DPL_REJECT:
         /* the record as it came in: the value, not the --raw envelope */
         reject(l, pos, seq, v, NULL, 0);
         break;
     }
+    count_presence(l, env);
     dpl_result_clear(&l->res);
     if (env != v)
         json_decref(env);

@@ -25,6 +25,8 @@ typedef struct {
     bool raw;
     const char *raw_source;
     size_t max_record_bytes;
+    const DplProgram *prog;
+    bool presence;          /* lanes count the paths present (never_present) */
 } StreamEngines;
 
 void stream_engines_init(StreamEngines *e, const DplProgram *prog, const DplSource *src,
@@ -44,6 +46,7 @@ typedef struct {
     long last_line;    /* and its position, for commits */
     uint64_t last_ticket;
     DplStreamStats stats;
+    DplPresence *presence; /* DplStreamConfig.presence, else NULL */
     /* engine scratch */
     DplDirectState *dst;
     DplScanValue *svals;

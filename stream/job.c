@@ -91,10 +91,10 @@ static DplStreamSink *output_sink(const Outputs *o, int k)
     return dpl_stream_sink_file(o->fd[k], o->path[k]);
 }
 
-static void print_stats(const DplStreamStats *st)
+static void print_stats(const DplStreamStats *st, const DplPresence *presence)
 {
     DplBuf b = {0};
-    dpl_stream_stats_json(st, &b);
+    dpl_stream_stats_json(st, presence, &b);
     DplStreamSink *err = dpl_stream_sink_fd(2, "stderr");
     DplStreamBatch batch = {.bytes = b.data, .len = b.len};
     err->ops->write(err, &batch);
@@ -104,9 +104,36 @@ static void print_stats(const DplStreamStats *st)
     dpl_buf_free(&b);
 }
 
+/* Rejects that go to a file are out of sight: the paths no record had
+ * (spec §12.5) are worth a warning on stderr too. */
+static bool rejects_to_file(const DplStreamJob *job)
+{
+    return job->rejects_path && strcmp(job->rejects_path, "-") != 0;
+}
+
+static void warn_never_present(const DplStreamJob *job, const DplPresence *p)
+{
+    size_t n;
+    const char **never = dpl_presence_never(p, &n);
+    if (!never)
+        return;
+    DplBuf b = {0};
+    for (size_t i = 0; i < n; i++)
+        dpl_buf_printf(&b, "%s%s", i ? ", " : "", never[i]);
+    unsigned long long records = dpl_presence_records(p);
+    say(job, "warning: %s never present in the %llu record%s that reached validation: %s "
+             "(misspelt? `dplc check --sample FILE` suggests the paths the records have)",
+        n == 1 ? "a path the program reads was" : "paths the program reads were", records, records == 1 ? "" : "s",
+        b.data);
+    dpl_buf_free(&b);
+    dpl_free(never);
+}
+
 int dpl_stream_job_run(const DplStreamJob *job)
 {
-    DplStreamRun *run = dpl_stream_run_new(job->prog, job->src, &job->cfg);
+    DplStreamConfig cfg = job->cfg;
+    cfg.presence = cfg.presence || job->stats || rejects_to_file(job);
+    DplStreamRun *run = dpl_stream_run_new(job->prog, job->src, &cfg);
     int status = 0;
     Outputs outs;
     if (open_outputs(job, &outs)) {
@@ -136,8 +163,11 @@ int dpl_stream_job_run(const DplStreamJob *job)
         }
         if (!dpl_stream_run_finish(run))
             status = 1;
+        /* the warning first: the --stats line stays the last line */
+        if (rejects_to_file(job) && dpl_stream_run_presence(run))
+            warn_never_present(job, dpl_stream_run_presence(run));
         if (job->stats)
-            print_stats(dpl_stream_run_stats(run));
+            print_stats(dpl_stream_run_stats(run), dpl_stream_run_presence(run));
     }
     if (status == 0 && job->fail_on_reject && dpl_stream_run_stats(run)->rejected)
         status = 3;

@@ -18,6 +18,7 @@ struct DplStreamRun {
     StreamEngines eng;
     DplStreamSink *sinks[DPL_OUT_COUNT];
     DplStreamStats stats;
+    DplPresence *presence;  /* cfg.presence: the paths seen, merged from the lanes */
     uint64_t seq;           /* records (lines) of the inputs before the current one */
     uint64_t delivered_seq; /* every record up to it was handed to every sink */
     DplStreamSource *in;    /* the input being read */
@@ -46,6 +47,7 @@ DplStreamRun *dpl_stream_run_new(const DplProgram *prog, const DplSource *src, c
     if (r->cfg.jobs < 1)
         r->cfg.jobs = 1;
     stream_engines_init(&r->eng, prog, src, &r->cfg);
+    r->presence = r->cfg.presence ? dpl_presence_new(prog) : NULL;
     return r;
 }
 
@@ -73,6 +75,10 @@ bool stream_keep_skipped(const DplStreamRun *r)
 const DplStreamStats *dpl_stream_run_stats(const DplStreamRun *r)
 {
     return &r->stats;
+}
+const DplPresence *dpl_stream_run_presence(const DplStreamRun *r)
+{
+    return r->presence;
 }
 
 bool dpl_stream_run_ok(const DplStreamRun *r)
@@ -174,6 +180,10 @@ void stream_merge(DplStreamRun *r, StreamLane *l, bool force)
 {
     dpl_stream_stats_add(&r->stats, &l->stats);
     memset(&l->stats, 0, sizeof l->stats);
+    if (r->presence && l->presence) {
+        dpl_presence_merge(r->presence, l->presence);
+        dpl_presence_reset(l->presence);
+    }
     bool all = true;
     for (int k = 0; k < DPL_OUT_COUNT; k++) {
         if (force || l->out[k].len >= DPL_STREAM_FLUSH_AT)
@@ -261,6 +271,7 @@ void dpl_stream_run_free(DplStreamRun *r)
         return;
     dpl_stream_run_close(r, false);
     stream_engines_free(&r->eng);
+    dpl_presence_free(r->presence);
     dpl_free(r->pending);
     dpl_free(r);
 }

@@ -195,12 +195,16 @@ DplStreamSink *dpl_stream_sink_gzip(int fd, bool owned, const char *name);
 typedef struct {
     unsigned long long records, emitted, skipped, rejected, blank;
     unsigned long long by_code[DPL_RT_COUNT]; /* rejected records with at least one error of the code */
+    /* skipped = skipped_source + skipped_where (spec §12.1 "skipped_by") */
+    unsigned long long skipped_source, skipped_where;
 } DplStreamStats;
 
 /* to += from. */
 void dpl_stream_stats_add(DplStreamStats *to, const DplStreamStats *from);
-/* The --stats line: {"records":N,...,"blank_lines":N} and a newline. */
-void dpl_stream_stats_json(const DplStreamStats *s, DplBuf *out);
+/* The --stats line: {"records":N,...,"blank_lines":N} and a newline, with
+ * "never_present" (spec §12.5) from presence when it is not NULL and has
+ * something to say. */
+void dpl_stream_stats_json(const DplStreamStats *s, const DplPresence *presence, DplBuf *out);
 
 /* ---- a run ---------------------------------------------------------------- */
 
@@ -210,6 +214,10 @@ typedef struct {
     size_t max_record_bytes; /* --max-record-bytes */
     unsigned jobs;           /* -j (>= 1) */
     bool tree_only;          /* --engine tree */
+    /* Count, per path the program reads, the records that reached
+     * validation with it present (spec §12.5 never_present): a little work
+     * per record until every path has been seen once. */
+    bool presence;
     /* The evaluator's coverage hook (eval.h dpl_eval_set_cover), or NULL:
      * `dpl test --coverage` sets it with tree_only and jobs 1. */
     DplCoverFn cover;
@@ -240,6 +248,8 @@ bool dpl_stream_run_finish(DplStreamRun *r);
 bool dpl_stream_run_close(DplStreamRun *r, bool report);
 /* The counts so far. */
 const DplStreamStats *dpl_stream_run_stats(const DplStreamRun *r);
+/* The paths seen so far (DplStreamConfig.presence), or NULL. */
+const DplPresence *dpl_stream_run_presence(const DplStreamRun *r);
 /* Frees the run (closing any sink not closed yet); NULL allowed. */
 void dpl_stream_run_free(DplStreamRun *r);
 

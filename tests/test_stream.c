@@ -163,7 +163,7 @@ static char *run_bytes(const char *text, unsigned jobs)
     cr_assert(dpl_stream_run_close(run, true));
     DplBuf all = {0};
     DplBuf stats = {0};
-    dpl_stream_stats_json(dpl_stream_run_stats(run), &stats);
+    dpl_stream_stats_json(dpl_stream_run_stats(run), NULL, &stats);
     for (int i = 0; i < 3; i++) {
         dpl_buf_append(&all, k[i].bytes.data, k[i].bytes.len);
         dpl_buf_puts(&all, "--\n");
@@ -187,7 +187,9 @@ Test(stream, one_reader_any_reads_any_jobs)
                  "{\"data\":{\"id\":301,\"v\":1},\"metadata\":{\"source\":\"s\"}}"); /* no final newline */
     char *one = run_bytes(in.data, 1);
     cr_assert(strstr(one, "\"id\":301") == NULL, "ids are hashed, not copied");
-    cr_assert(strstr(one, "\"records\":274,\"emitted\":188,\"skipped\":39,\"rejected\":47") != NULL, "%s",
+    cr_assert(strstr(one, "\"records\":274,\"emitted\":188,\"skipped\":39,\"skipped_by\":{\"source\":39,\"where\":0},"
+                          "\"rejected\":47") != NULL,
+              "%s",
               strstr(one, "{\"records\""));
     cr_assert(strstr(one, "{\"line\":5,\"source\":\"s\",\"errors\":[{\"code\":\"missing_mandatory\"") !=
               NULL);
@@ -305,14 +307,14 @@ Test(stream, record_source_commits_only_durable_j3)
 
 Test(stream, stats_json)
 {
-    DplStreamStats a = {.records = 3, .emitted = 1, .skipped = 1, .rejected = 1, .blank = 2};
+    DplStreamStats a = {.records = 3, .emitted = 1, .skipped = 1, .rejected = 1, .blank = 2, .skipped_where = 1};
     a.by_code[DPL_RT_CAST_FAILED] = 1;
     DplStreamStats b = a;
     dpl_stream_stats_add(&b, &a);
     DplBuf out = {0};
-    dpl_stream_stats_json(&b, &out);
+    dpl_stream_stats_json(&b, NULL, &out);
     dpl_buf_putc(&out, '\0');
-    cr_assert_str_eq(out.data, "{\"records\":6,\"emitted\":2,\"skipped\":2,\"rejected\":2,"
-                               "\"rejects_by_code\":{\"cast_failed\":2},\"blank_lines\":4}\n");
+    cr_assert_str_eq(out.data, "{\"records\":6,\"emitted\":2,\"skipped\":2,\"skipped_by\":{\"source\":0,\"where\":2},"
+                               "\"rejected\":2,\"rejects_by_code\":{\"cast_failed\":2},\"blank_lines\":4}\n");
     dpl_buf_free(&out);
 }

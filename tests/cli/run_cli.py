@@ -469,6 +469,64 @@ def test_examples_run():
 NOT_UNDER_WRAP = {"test_memory_bounded_by_max_record_bytes"}
 
 
+# ---- language 1.1 accounting (spec §12.1, §12.5) --------------------------------
+
+WHERE_PROGRAM = """entity "p" { id }
+sources "pay"
+where {
+    type == "ok"
+}
+add {
+    id
+    custmer.email -> email
+    amount as int -> amount
+}
+"""
+
+
+def test_where_skipped_by_and_never_present():
+    pr = write("w.dpl", WHERE_PROGRAM)
+    rec = lambda d, s="pay": json.dumps({"data": d, "metadata": {"source": s}})
+    inp = "\n".join([rec({"id": 1, "type": "ok", "amount": "5"}), rec({"id": 2, "type": "no"}),
+                     rec({"id": 3, "type": "ok"}, "other"), rec({"id": 4, "type": "ok", "amount": "x"})]) + "\n"
+    skipped = os.path.join(TMP, "skipped.ndjson")
+    rejects = os.path.join(TMP, "rejects.ndjson")
+    for jobs in ("1", "2", "3"):
+        for engine in ("auto", "tree"):
+            p = dpl("run", "-j", jobs, "--engine", engine, "--stats", "--skipped", skipped, "--rejects", rejects,
+                    pr, input=inp)
+            eq(p.returncode, 0, "exit")
+            s = stats_of(p)
+            what = "-j %s --engine %s" % (jobs, engine)
+            eq(s["skipped_by"], {"source": 1, "where": 1}, "skipped_by " + what)
+            eq(s["never_present"], ["data.custmer.email"], "never_present " + what)
+            eq([json.loads(l)["data"]["id"] for l in open(skipped)], [2, 3], "skipped lines " + what)
+            rj = [json.loads(l) for l in open(rejects)]
+            eq([(e["code"], e["path"], e["value"]) for e in rj[0]["errors"]], [("cast_failed", "data.amount", "x")],
+               "reject value " + what)
+            # rejects in a file: the same list as a warning on stderr
+            err = p.stderr.decode()
+            eq("never present" in err and "data.custmer.email" in err.split("\n")[0], True, "warning " + what)
+    # rejects on stderr (the default): no warning, only --stats says it
+    p = dpl("run", "--stats", pr, input=inp)
+    eq("never present" in p.stderr.decode(), False, "no warning without a rejects file")
+    eq(stats_of(p)["never_present"], ["data.custmer.email"], "never_present without a rejects file")
+    # no record reached validation: never_present is omitted
+    p = dpl("run", "--stats", "--rejects", rejects, pr, input=rec({"id": 9, "type": "no"}) + "\n")
+    eq("never_present" in stats_of(p), False, "omitted when no record reached validation")
+    eq("never present" in p.stderr.decode(), False, "no warning when no record reached validation")
+
+
+def test_plain_programs_count_never_present_on_every_engine():
+    # a program the direct engine takes (plain paths) counts presence too
+    pr = write("plain.dpl", 'entity "p" { id }\nsources "pay"\nadd {\n    id\n    nmae\n    name\n}\n')
+    inp = "".join(json.dumps({"data": {"id": i, "name": "n", "extra": None}, "metadata": {"source": "pay"}}) + "\n"
+                  for i in range(50))
+    for args in (["--engine", "tree"], [], ["-j", "2"]):
+        p = dpl("run", "--stats", *args, pr, input=inp)
+        eq(stats_of(p)["never_present"], ["data.nmae"], "never_present %r" % args)
+
+
 def main():
     global ARGS, TMP
     ap = argparse.ArgumentParser()
