@@ -302,6 +302,12 @@ static bool file_input(P *p, size_t at)
         dpl_free(path);
         return false;
     }
+    if (in->len >= 2 && (unsigned char)in->text[0] == 0x1f && (unsigned char)in->text[1] == 0x8b) {
+        fail(p, at, "input file %s is gzip-compressed; tests read plain NDJSON (decompress it next to the test)", path);
+        dpl_source_free(in);
+        dpl_free(path);
+        return false;
+    }
     Test *t = p->t;
     t->input_files = dpl_realloc(t->input_files, (t->ninput_files + 1) * sizeof *t->input_files);
     t->input_files[t->ninput_files++] = path;

@@ -238,6 +238,7 @@ def main():
          "5:1: another test has this name (line 2)"),
         ('program "cov.dpl"\ntest "x" {\n  input file "none.ndjson"\n  emitted 1\n}\n', "cannot read input file"),
         ('program "cov.dpl"\ntest "x" {\n  emitted 1\n}\n', 'test "x" has no input'),
+        ('program "cov.dpl"\ntest "x" {\n  input file "in.ndjson.gz"\n  emitted 1\n}\n', "is gzip-compressed"),
         ('program "cov.dpl"\ntest "x" {\n  input {} -> skip extra\n}\n', "3:20: unexpected text after"),
         ('program "cov.dpl"\ntest "x" {\n  input {} -> skip\n  input {}\n  input {} -> skip\n}\n',
          "6:1: the input on line 4 has no expectation"),
@@ -246,6 +247,9 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         shutil.copy(os.path.join(cases, "cov.dpl"), tmp)
         shutil.copy(os.path.join(cases, "cov.t"), tmp)
+        import gzip
+        with gzip.open(os.path.join(tmp, "in.ndjson.gz"), "wb") as g:
+            g.write(b'{"data":{}}\n')
         for i, (text, want) in enumerate(bad_files):
             p = os.path.join(tmp, f"bad{i}.dpltest")
             with open(p, "w") as f:
