@@ -204,6 +204,10 @@ def main():
     check(re.search(r" 7 \| type == \"payment.succeeded\" .*where held 3, failed 1", out) is not None, "where line 7")
     check(re.search(r" 8 \| amount > 0 .*where held 2, failed 1", out) is not None, "where line 8")
 
+    # raw values and the source name
+    st, out, _ = run(dpl, ["raw.t"], cases)
+    check(st == 0 and "1 passed, 0 failed" in out, f"raw.t: exit {st}\n{out}")
+
     # lines that are not records (input text): invalid_json, not_an_object, blank
     st, out, _ = run(dpl, ["lines.t"], cases)
     check(st == 0 and "1 passed, 0 failed" in out, f"lines.t: exit {st}\n{out}")
