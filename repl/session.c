@@ -550,10 +550,13 @@ static size_t paths_of(const DplExpr *e, const DplExpr **out, size_t n, size_t m
         n = paths_of(e->u.binary.rhs, out, n, max);
         break;
     case DPL_EXPR_CAST: n = paths_of(e->u.cast.operand, out, n, max); break;
-    case DPL_EXPR_CALL:
-        for (size_t i = 0; i < e->u.call.nargs; i++)
+    case DPL_EXPR_CALL: {
+        /* the second argument of map/filter reads each element, not the record */
+        bool per_element = strcmp(e->u.call.name, "map") == 0 || strcmp(e->u.call.name, "filter") == 0;
+        for (size_t i = 0; i < e->u.call.nargs && !(per_element && i > 0); i++)
             n = paths_of(e->u.call.args[i], out, n, max);
         break;
+    }
     case DPL_EXPR_ARRAY:
         for (size_t i = 0; i < e->u.array.n; i++)
             n = paths_of(e->u.array.items[i], out, n, max);
