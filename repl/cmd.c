@@ -17,9 +17,9 @@ const char *const repl_command_names[] = {
 
 static const char help_text[] =
     "Type any of:\n"
-    "  a statement      entity \"x\" { id }, sources, mandatory, requirement, add;\n"
-    "                   checked, then added to the session program (multi-line\n"
-    "                   until the braces balance)\n"
+    "  a statement      entity \"x\" { id }, sources, where, mandatory, requirement,\n"
+    "                   add; checked, then added to the session program\n"
+    "                   (multi-line until the braces balance)\n"
     "  a JSON record    {\"data\": {...}, \"metadata\": {\"source\": \"x\"}}: run through\n"
     "                   the program; prints the entity, the reject or why it was skipped\n"
     "  an expression    data.valor * 2, evaluated against the last record\n"
@@ -36,8 +36,52 @@ static const char help_text[] =
     "  :goto N          run record N of the open file\n"
     "  :explain CODE    what a diagnostic (E303, W401) or reject code (cast_failed) means\n"
     "  :help            this text\n"
+    "  :help NAME       a function (parse_time, map, ...) or statement (where, add, ...)\n"
     "  :quit            leave (Ctrl-D too)\n"
-    "Tab completes keywords, functions, field paths seen in records, and commands.\n";
+    "Tab completes keywords, functions, field paths seen in records, and commands.\n"
+    "Inside map(list, EXPR) and filter(list, COND), 'item is the element and\n"
+    "relative paths start at it: map(items, qty * price), filter(tags, 'item != \"\").\n";
+
+/* One line per statement for `:help NAME` (the functions' lines are the
+ * stdlib table's docs). */
+static const struct {
+    const char *name, *doc;
+} statement_help[] = {
+    {"entity", "entity \"NAME\" { KEY... }: the entity and the paths that identify a record"},
+    {"sources", "sources \"A\", \"B\" [using PATH]: records of other sources are skipped"},
+    {"where", "where { COND... }: only records for which every condition is true go on; the others "
+              "are skipped (counted as skipped_by where)"},
+    {"mandatory", "mandatory { PATH... }: each must be present, not null and not \"\" (missing_mandatory)"},
+    {"requirement", "requirement { COND... }: each must be true (requirement_failed)"},
+    {"add", "add [from PATH] { ITEM... }: builds the entity's data: `path`, `expr -> name`, `all`, "
+            "`delete path`, `append`/`overwrite`, `item if cond`"},
+};
+
+/* :help NAME: the function's or statement's one-line description. */
+static void cmd_help_name(Repl *r, const char *name)
+{
+    const DplBuiltin *fn = dpl_std_lookup(name);
+    if (fn) {
+        repl_say(r, NULL, "%s", fn->doc);
+        return;
+    }
+    for (size_t i = 0; i < sizeof statement_help / sizeof *statement_help; i++)
+        if (strcmp(statement_help[i].name, name) == 0) {
+            repl_say(r, NULL, "%s", statement_help[i].doc);
+            return;
+        }
+    const char *names[128];
+    size_t n = 0;
+    for (size_t i = 0; i < dpl_std_nbuiltins && n < 120; i++)
+        names[n++] = dpl_std_builtins[i].name;
+    for (size_t i = 0; i < sizeof statement_help / sizeof *statement_help; i++)
+        names[n++] = statement_help[i].name;
+    const char *near = dpl_nearest(name, names, n);
+    if (near)
+        repl_error(r, "no function or statement `%s`: did you mean `%s`?", name, near);
+    else
+        repl_error(r, "no function or statement `%s` (:help lists what there is)", name);
+}
 
 /* ---- :open / :next / :prev -------------------------------------------------- */
 
@@ -350,6 +394,8 @@ bool repl_command(Repl *r, const char *line)
                    strcmp(word, ":explain") == 0 ? "CODE" : strcmp(word, ":goto") == 0 ? "N" : "FILE");
     else if (strcmp(word, ":next") == 0 && strcmp(a, "reject") == 0)
         cmd_next_reject(r);
+    else if (strcmp(word, ":help") == 0 && *a)
+        cmd_help_name(r, a);
     else if (!wants_arg && *a)
         repl_error(r, "%s takes no argument", word);
     else if (strcmp(word, ":load") == 0)

@@ -219,6 +219,11 @@ static char **complete(const char *text, int start, int end)
         bool files = false;
         for (size_t i = 0; i < 3; i++)
             files |= strlen(file_cmds[i]) == cmd && strncmp(line + lead, file_cmds[i], cmd) == 0;
+        if (!files && cmd == 5 && strncmp(line + lead, ":help", 5) == 0) {
+            /* :help NAME: the functions and statement keywords */
+            complete_mode = COMPLETE_WORDS;
+            return rl_completion_matches(text, complete_next);
+        }
         if (!files)
             return NULL;
         /* the argument from its first character to the cursor */

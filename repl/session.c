@@ -386,6 +386,31 @@ static const DplStmt *find_stmt(const DplProgram *p, DplStmtKind kind)
     return NULL;
 }
 
+/* Skipped by `where`: names the first condition that is not true. */
+static void print_skipped_where(Repl *r, json_t *rec, long line)
+{
+    for (size_t i = 0; i < r->prog->nstmts; i++) {
+        const DplStmt *st = &r->prog->stmts[i];
+        if (st->kind != DPL_STMT_WHERE)
+            continue;
+        for (size_t k = 0; k < st->u.where.nexprs; k++) {
+            const DplExpr *e = st->u.where.exprs[k];
+            DplRtError err = {0};
+            json_t *v = dpl_eval_expr(r->ev, e, rec, line, &err);
+            bool held = json_is_true(v), missing = !v;
+            json_decref(v);
+            if (held)
+                continue;
+            DplSpan sp = e->span;
+            const DplSource *src = r->prog->src;
+            repl_say(r, SGR_YELLOW, "skipped by `where`: `%.*s` is %s", (int)(sp.end - sp.start), src->text + sp.start,
+                     missing ? "missing" : "not true");
+            return;
+        }
+    }
+    repl_say(r, SGR_YELLOW, "skipped by `where`");
+}
+
 static void print_skipped(Repl *r, const DplResult *res)
 {
     DplBuf b = {0};
@@ -417,6 +442,12 @@ static void print_rejected(Repl *r, const DplResult *res)
         if (e->path)
             dpl_buf_printf(&b, " %s", e->path);
         dpl_buf_printf(&b, ": %s\n", e->message ? e->message : "");
+        if (e->value) { /* what it saw (spec §12.4), on one line, cut when long */
+            DplBuf v = {0};
+            dpl_json_write(&v, e->value);
+            dpl_buf_printf(&b, "    value: %.*s%s\n", v.len > 120 ? 120 : (int)v.len, v.data, v.len > 120 ? "..." : "");
+            dpl_buf_free(&v);
+        }
         if (e->has_rule)
             render_rule(r, &b, e->rule);
     }
@@ -448,7 +479,10 @@ static void run_record(Repl *r, json_t *rec, long line)
         break;
     }
     case DPL_SKIP:
-        print_skipped(r, &res);
+        if (res.skipped_by == DPL_SKIP_WHERE)
+            print_skipped_where(r, rec, line);
+        else
+            print_skipped(r, &res);
         break;
     case DPL_REJECT:
         print_rejected(r, &res);
