@@ -78,13 +78,13 @@ def main():
     # 1. the examples: every test passes, every program fully covered
     st, out, err = run(dpl, ["examples", "--coverage-min", "100", "--color", "never"], root)
     check(st == 0, f"examples: exit {st}\n{out}{err}")
-    for prog in ("fipe", "orders", "people"):
+    for prog in ("fipe", "orders", "people", "payments"):
         m = re.search(rf"coverage of examples/{prog}\.dpl: (\d+) of (\d+) \(100\.0%\)", out)
         check(m is not None and m.group(1) == m.group(2), f"examples/{prog}.dpl is not fully covered:\n{out}")
-    check(re.search(r"^18 passed, 0 failed \(3 files\)$", out, re.M) is not None, f"examples summary:\n{out}")
+    check(re.search(r"^23 passed, 0 failed \(4 files\)$", out, re.M) is not None, f"examples summary:\n{out}")
     # the default PATH is .
     st, out, _ = run(dpl, [], os.path.join(root, "examples"))
-    check(st == 0 and "18 passed" in out, f"dpl test with no PATH in examples/: exit {st}\n{out}")
+    check(st == 0 and "23 passed" in out, f"dpl test with no PATH in examples/: exit {st}\n{out}")
 
     # 2. a broken program: the report, plain and coloured (NO_COLOR only
     # matters for --color auto, which is off when stdout is not a terminal)
