@@ -9,8 +9,12 @@ static const char *const *patterns(DplComplete k)
 {
     static const char *const dpl[] = {"dpl", NULL};
     static const char *const ndjson[] = {"ndjson", "jsonl", "json", "ndjson.gz", "jsonl.gz", "json.gz", NULL};
+    static const char *const test[] = {"dpltest", NULL};
     static const char *const none[] = {NULL};
-    return k == DPL_COMPLETE_DPL ? dpl : k == DPL_COMPLETE_NDJSON ? ndjson : none;
+    return k == DPL_COMPLETE_DPL      ? dpl
+           : k == DPL_COMPLETE_NDJSON ? ndjson
+           : k == DPL_COMPLETE_TEST   ? test
+                                      : none;
 }
 
 /* The words a value or argument of kind k completes to, space-separated,
@@ -60,7 +64,7 @@ static void bash_kind(DplBuf *b, DplComplete k, const char *value)
         dpl_buf_printf(b, "COMPREPLY=($(compgen -W '%s' -- \"$cur\"))", w.data);
     } else if (k == DPL_COMPLETE_DIR) {
         dpl_buf_puts(b, "_%P_files dir");
-    } else if (k == DPL_COMPLETE_DPL || k == DPL_COMPLETE_NDJSON) {
+    } else if (*patterns(k)) {
         dpl_buf_puts(b, "_%P_files");
         for (const char *const *p = patterns(k); *p; p++)
             dpl_buf_printf(b, " '%s'", *p);
@@ -165,7 +169,7 @@ static void zsh_action(DplBuf *b, DplComplete k, const char *value)
         dpl_buf_puts(b, "_files -/");
     else if (k == DPL_COMPLETE_FILE)
         dpl_buf_puts(b, "_files");
-    else if (k == DPL_COMPLETE_DPL || k == DPL_COMPLETE_NDJSON) {
+    else if (*patterns(k)) {
         dpl_buf_puts(b, "_files -g \"*.(");
         for (const char *const *p = patterns(k); *p; p++)
             dpl_buf_printf(b, "%s%s", p == patterns(k) ? "" : "|", *p);
@@ -261,7 +265,7 @@ static void fish_kind(DplBuf *b, DplComplete k, const char *value)
         dpl_buf_printf(b, " -x -a '%s'", w.data);
     else if (k == DPL_COMPLETE_DIR)
         dpl_buf_puts(b, " -x -a '(__fish_complete_directories)'");
-    else if (k == DPL_COMPLETE_DPL || k == DPL_COMPLETE_NDJSON) {
+    else if (*patterns(k)) {
         /* matching files first, then the others: -k keeps that order */
         dpl_buf_puts(b, " -k -x -a '(");
         for (const char *const *p = patterns(k); *p; p++)

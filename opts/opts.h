@@ -60,6 +60,7 @@ typedef enum {
     DPL_COMPLETE_FILE,   /* any file */
     DPL_COMPLETE_DPL,    /* *.dpl programs */
     DPL_COMPLETE_NDJSON, /* *.ndjson, *.jsonl, *.json (and .gz) records */
+    DPL_COMPLETE_TEST,   /* *.dpltest rule tests (and directories holding them) */
     DPL_COMPLETE_DIR,    /* a directory */
     DPL_COMPLETE_CODE,   /* a diagnostic or reject code (dplc explain) */
     DPL_COMPLETE_SHELL,  /* bash, zsh or fish */

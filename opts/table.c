@@ -62,7 +62,7 @@ static const DplCmd dpl_cmds[] = {
      "expressions against the last record.  :help inside lists the commands.\n"
      "History: $DPL_HISTORY, or ~/.dpl_history.",
      NULL, no_opts},
-    {"dpl", "test", "[PATH...]", DPL_COMPLETE_FILE, DPL_COMPLETE_FILE, "run the rule tests (*.dpltest) under PATH",
+    {"dpl", "test", "[PATH...]", DPL_COMPLETE_TEST, DPL_COMPLETE_TEST, "run the rule tests (*.dpltest) under PATH",
      "Runs the rule tests of the *.dpltest files under each PATH (default: .):\n"
      "one line per test, a diff for each failure, a summary.  See docs/testing.md.",
      "exit status: 0 every test passed, 1 a test failed (or coverage below --coverage-min),\n"

@@ -336,6 +336,9 @@ def test_bash_completion_knows_commands_options_and_file_kinds():
     assert "W401" in w and "W404" in w and all(c.startswith("W40") for c in w), w
     eq(bash_complete("dplc", ["fmt", ""], d), ["rules.dpl", "sub"], "fmt files")
     eq(bash_complete("dpl", ["completion", ""], d), ["bash", "fish", "zsh"], "shells")
+    open(os.path.join(d, "rules.dpltest"), "w").close()
+    eq(bash_complete("dpl", ["test", ""], d), ["rules.dpltest", "sub"], "rule tests")
+    os.remove(os.path.join(d, "rules.dpltest"))
 
 
 def test_fish_completion_when_fish_is_installed():
