@@ -297,6 +297,25 @@ static void type_change(Cmp *c, const Attr *n, const char *path, bool elements, 
     dpl_diag_help(d, "keep the old type (a cast such as `as string` fixes it), or publish a new attribute");
 }
 
+/* The same items write the attribute, from the same `add from` paths: each
+ * emitted record gets the very value it got before.  A narrower type then
+ * only means that new rules (a `where`, a requirement, a cast elsewhere)
+ * emit fewer records, which breaks no consumer. */
+static bool same_writers(const Attr *o, const Attr *n)
+{
+    if (o->writers.len != n->writers.len || o->writers.len == 0 || o->container != n->container ||
+        o->kids.len || n->kids.len)
+        return false;
+    for (size_t i = 0; i < o->writers.len; i++) {
+        const DplAddItem *a = o->writers.items[i], *b = n->writers.items[i];
+        const DplPath *fa = o->froms.items[i], *fb = n->froms.items[i];
+        if (a->modifier != b->modifier || !expr_equal(a->value, b->value) || !expr_equal(a->cond, b->cond) ||
+            !fa != !fb || (fa && !path_equal(fa, fb)))
+            return false;
+    }
+    return true;
+}
+
 static void compare_attr(Cmp *c, const Attr *o, const Attr *n)
 {
     const char *path = dpl__attr_path(c->arena, o);
@@ -311,20 +330,15 @@ static void compare_attr(Cmp *c, const Attr *o, const Attr *n)
             d, "write it unconditionally: a `mandatory` path, a literal default (`x ?? \"\"`), no `if`");
     }
     DplTypes to = dpl__attr_types(o), tn = dpl__attr_types(n);
-    if (to & ~tn) {
+    bool same = same_writers(o, n);
+    if ((to & ~tn) && !same)
         type_change(c, n, path, false, to, tn);
-        if (o->writers.len == 1 && n->writers.len == 1 && !(tn & ~to) &&
-            expr_equal(o->writers.items[0]->value, n->writers.items[0]->value))
-            dpl_diag_note(
-                &c->new_diags->items[c->new_diags->len - 1],
-                "the item is unchanged: the new program's rules reject the records that had another "
-                "type here (a new cast, function or requirement on the same field)");
-    } else if (tn & ~to)
+    else if (tn & ~to)
         c->sum.widened++;
     bool o_items = (to & DPL_T_ARRAY) && !o->items_any;
     bool n_items = (tn & DPL_T_ARRAY) && !n->items_any;
     DplTypes io = o_items ? o->items : DPL_T_ANY, in = n_items ? n->items : DPL_T_ANY;
-    if (!(to & ~tn) && (io & ~in))
+    if (!(to & ~tn) && (io & ~in) && !same)
         type_change(c, n, path, true, io, in);
     compare_kids(c, o, n);
 }

@@ -4,7 +4,7 @@
  *   - the source filter: the source field is one of the `sources` names;
  *   - `mandatory`: present, not null, not "";
  *   - entity keys: each evaluates to a value that is not missing or null;
- *   - requirements (and `where`, v1.1): each evaluates to true;
+ *   - requirements and `where` (v1.1): each evaluates to true;
  *   - every expression the record runs through (keys, requirements, the add
  *     items that run for every record) evaluates without a runtime error,
  *     so an operand that would have been a type_error or cast_failed has one
@@ -611,6 +611,14 @@ void dpl__facts_build(Facts *f, DplArena *arena, DplProgram *prog)
             for (size_t j = 0; j < s->u.requirement.nexprs; j++) {
                 w.why = s->u.requirement.exprs[j]->span;
                 d_true(&w, s->u.requirement.exprs[j]);
+            }
+            break;
+        case DPL_STMT_WHERE:
+            /* a record for which a `where` expression is not true is skipped (spec §12.1) */
+            w.what = "a `where` condition";
+            for (size_t j = 0; j < s->u.where.nexprs; j++) {
+                w.why = s->u.where.exprs[j]->span;
+                d_true(&w, s->u.where.exprs[j]);
             }
             break;
         case DPL_STMT_ADD:

@@ -104,6 +104,7 @@ struct Attr {
     bool nonempty;                       /* never "" */
     bool copied;                         /* `all` may have copied a field of this name here */
     DPL_VEC(const DplAddItem *) writers; /* the items that may have written the value */
+    DPL_VEC(const DplPath *) froms;      /* the `add from` path of each writer (NULL: none) */
 };
 
 typedef struct {

@@ -64,9 +64,10 @@ static void drop(Attr *a)
         drop(a->kids.items[i]);
 }
 
-static void add_writer(Model *m, Attr *a, const DplAddItem *it)
+static void add_writer(Model *m, Attr *a, const DplAddItem *it, const DplPath *from)
 {
     dpl_vec_push(m->facts.arena, &a->writers, it);
+    dpl_vec_push(m->facts.arena, &a->froms, from);
 }
 
 /* What the program knows below a may have been replaced by a value it does
@@ -146,7 +147,7 @@ static void write_item(Model *m, const DplStmt *st, const DplAddItem *it)
         } else {
             a->types |= DPL_T_ARRAY;
         }
-        add_writer(m, a, it);
+        add_writer(m, a, it, from);
         return;
     }
     /* the elements of the arrays the value may be */
@@ -160,7 +161,7 @@ static void write_item(Model *m, const DplStmt *st, const DplAddItem *it)
         a->open = (v & DPL_T_OBJECT) != 0;
         a->items_any = (v & DPL_T_ARRAY) != 0;
         a->copied = false;
-        a->writers.len = 0;
+        a->writers.len = a->froms.len = 0;
     } else if (surely) {
         for (size_t i = 0; i < a->kids.len; i++)
             drop(a->kids.items[i]);
@@ -173,7 +174,7 @@ static void write_item(Model *m, const DplStmt *st, const DplAddItem *it)
         a->present = true;
         a->copied = false;
         a->nonempty = dpl__never_empty(f, from, it->value);
-        a->writers.len = 0;
+        a->writers.len = a->froms.len = 0;
     } else {
         bool ne = dpl__never_empty(f, from, it->value);
         a->nonempty = (a->types == 0 ? true : a->nonempty) && ne;
@@ -183,7 +184,7 @@ static void write_item(Model *m, const DplStmt *st, const DplAddItem *it)
         a->items |= et_any ? 0 : et;
         a->items_any = a->items_any || et_any;
     }
-    add_writer(m, a, it);
+    add_writer(m, a, it, from);
 }
 
 /* `delete path`: the path names output attributes (a leading `data.` is

@@ -267,3 +267,48 @@ Test(schema, compat_additions_are_fine)
     dpl_diag_list_free(&old_d);
     dpl_diag_list_free(&new_d);
 }
+
+/* ---- language 1.1 ------------------------------------------------------------- */
+
+Test(schema, where_map_filter)
+{
+    const char *prog = HEAD
+        "where {\n  tipo == \"pago\"\n  valor > 0\n}\n"
+        "add {\n  tipo\n  map(itens, qtd as int) -> qtds\n  filter(split(t, \",\"), 'item != \"\") -> tags\n"
+        "  map(itens, sku) -> skus\n  type(valor) -> tipoValor\n}\n";
+    json_t *s = schema_of(prog, 1);
+    json_t *data = json_object_get(json_object_get(s, "properties"), "data");
+    json_t *req = json_object_get(data, "required");
+    cr_assert(listed(req, "tipo") && listed(req, "valor"),
+              "a skipped record is not accepted: `where` must hold");
+    json_t *dp = json_object_get(data, "properties");
+    cr_assert_str_eq(type_of(json_object_get(dp, "tipo")), "string");
+    cr_assert_str_eq(type_of(json_object_get(dp, "valor")), "number");
+    json_t *it = json_object_get(json_object_get(dp, "itens"), "type");
+    cr_assert(listed(it, "array") && listed(it, "null") && !listed(it, "string"),
+              "map reads an array (or null)");
+    json_decref(s);
+
+    s = schema_of(prog, 0);
+    cr_assert_str_eq(type_of(attr(s, "tipo")), "string");
+    cr_assert_str_eq(type_of(attr(s, "qtds")), "array");
+    cr_assert_str_eq(type_of(json_object_get(attr(s, "qtds"), "items")), "integer");
+    cr_assert_str_eq(type_of(json_object_get(attr(s, "tags"), "items")), "string");
+    cr_assert_null(json_object_get(attr(s, "skus"), "items"));
+    cr_assert_str_eq(type_of(attr(s, "tipoValor")), "string");
+    json_t *req2 = json_object_get(json_object_get(json_object_get(s, "properties"), "data"), "required");
+    cr_assert(listed(req2, "tipoValor") && listed(req2, "tipo") && !listed(req2, "qtds"));
+    json_decref(s);
+}
+
+Test(schema, compat_where_is_not_a_break)
+{
+    DplCompatSummary s =
+        compat(HEAD "add {\n  tipo\n  x\n}\n", HEAD "where { tipo == \"a\" }\nadd {\n  tipo\n  x\n}\n");
+    cr_assert(s.breaking == 0 && new_d.len == 0 && old_d.len == 0,
+              "the same items write the same values; fewer records is no schema break");
+    s = compat(HEAD "add {\n  tipo\n}\n", HEAD "add {\n  tipo as string -> tipo\n}\n");
+    cr_assert(s.breaking == 1 && has(&new_d, DPL_E503), "a changed item that narrows is a break");
+    dpl_diag_list_free(&old_d);
+    dpl_diag_list_free(&new_d);
+}
