@@ -144,9 +144,8 @@ static void append_new(json_t *arr, json_t *const *vals, size_t n)
 
 /* append: the target becomes an array (an earlier scalar becomes its first
  * element) and each new value is added once, in order. */
-static void append_to(json_t *obj, const char *key, json_t *value)
+json_t *dpl_eval_append_value(json_t *old, json_t *value)
 {
-    json_t *old = json_object_get(obj, key);
     json_t *arr;
     if (!old) {
         arr = json_array();
@@ -166,7 +165,12 @@ static void append_to(json_t *obj, const char *key, json_t *value)
     } else {
         append_new(arr, &value, 1);
     }
-    json_object_set_new_nocheck(obj, key, arr);
+    return arr;
+}
+
+static void append_to(json_t *obj, const char *key, json_t *value)
+{
+    json_object_set_new_nocheck(obj, key, dpl_eval_append_value(json_object_get(obj, key), value));
 }
 
 static void target_text(DplBuf *b, const DplTarget *t)
@@ -296,6 +300,12 @@ static void delete_below(json_t *v, const DplSegment *segs, size_t i, size_t n)
 
 /* `delete path`: removes an attribute of the entity being built.  The path
  * names output attributes, so a leading `data.` is the output root. */
+void dpl_eval_delete_below(json_t *v, const DplPath *p, size_t from)
+{
+    if (from < p->nsegs)
+        delete_below(v, p->segs, from, p->nsegs);
+}
+
 static void delete_path(json_t *data, const DplPath *p)
 {
     size_t i = p->root == DPL_ROOT_DATA ? 1 : 0;

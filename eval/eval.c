@@ -233,7 +233,7 @@ static DplOutcome where_phase(EvalCtx *c, DplResult *out)
  * messages: runs of white space between tokens become one space and
  * comments are dropped (an expression may span lines), while string
  * literals are copied exactly ("x   y" and "#" inside quotes are data). */
-static void expr_text(DplBuf *b, const DplSource *src, DplSpan sp)
+void dpl_eval_expr_text(DplBuf *b, const DplSource *src, DplSpan sp)
 {
     bool space = false, in_string = false;
     uint32_t end = sp.end < src->len ? sp.end : (uint32_t)src->len;
@@ -278,7 +278,7 @@ static void check_requirement(EvalCtx *c, const EvalCheck *rq, DplResult *out)
         return;
     }
     DplBuf text = {0};
-    expr_text(&text, c->ev->prog->src, rq->expr->span);
+    dpl_eval_expr_text(&text, c->ev->prog->src, rq->expr->span);
     if (!v || json_is_boolean(v) || json_is_null(v))
         dpl_result_add_error(out, DPL_RT_REQUIREMENT_FAILED, NULL, &rq->expr->span, "requirement `%s` is not met%s",
                              text.data ? text.data : "", v ? "" : " (a value it needs is missing)");
@@ -331,7 +331,7 @@ static void check_keys(EvalCtx *c, json_t **vals, const bool *mand_failed, DplRe
                                  key->abs_path, why);
         } else {
             DplBuf text = {0};
-            expr_text(&text, ev->prog->src, key->expr->span);
+            dpl_eval_expr_text(&text, ev->prog->src, key->expr->span);
             dpl_result_add_error(out, DPL_RT_MISSING_KEY, NULL, &key->expr->span, "entity key `%s` is %s",
                                  text.data ? text.data : "", why);
             dpl_buf_free(&text);
@@ -445,3 +445,5 @@ json_t *dpl_eval_expr(const DplEvaluator *ev, const DplExpr *e, json_t *record, 
     }
     return v;
 }
+
+char *dpl_eval_path_text(const DplPath *p) { return dpl__path_text(p); }

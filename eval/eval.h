@@ -144,4 +144,32 @@ void dpl_write_reject_where(DplBuf *out, const DplSource *src, const char *input
                             size_t where_len, long line, const DplResult *r, const json_t *record, const char *raw,
                             size_t raw_len);
 
+/* The same line, its "record" written by write_record(out, ctx) (an engine
+ * that writes the record as dpl_json_write would, without a jansson tree). */
+void dpl_write_reject_with(DplBuf *out, const DplSource *src, const char *input, const char *where, size_t where_len,
+                           long line, const DplResult *r, void (*write_record)(DplBuf *, const void *),
+                           const void *ctx);
+
+/* ---- pieces of the reference semantics, for other engines (engine/) ---- */
+
+/* Applies the operator, cast or builtin call of e (UNARY, BINARY other than
+ * and/or/??, CAST, CALL with its arguments evaluated) to operands already
+ * evaluated (borrowed; NULL = missing), exactly as the evaluator does.
+ * Returns a new reference or NULL; a runtime error is stored in *err and
+ * *err_span, with the offending value (*err_value, a new reference or NULL)
+ * and its path (*err_path, the program's, or NULL) of spec §12.4, unless
+ * err->set already. */
+json_t *dpl_eval_apply(const DplExpr *e, json_t *const *operands, size_t n, DplRtError *err, DplSpan *err_span,
+                       json_t **err_value, const char **err_path);
+/* Absolute text of a path as rejects name it ("data.valor"); caller frees. */
+char *dpl_eval_path_text(const DplPath *p);
+/* The expression's source text on one line, as requirement_failed and
+ * missing_key messages quote it. */
+void dpl_eval_expr_text(DplBuf *b, const DplSource *src, DplSpan sp);
+/* `append`: the new array (a new reference) for a target that held old
+ * (borrowed, NULL when absent) after adding value (borrowed). */
+json_t *dpl_eval_append_value(json_t *old, json_t *value);
+/* `delete`: removes segs[from..] of path p below the private container v. */
+void dpl_eval_delete_below(json_t *v, const DplPath *p, size_t from);
+
 #endif

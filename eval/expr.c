@@ -388,3 +388,66 @@ json_t *dpl__eval(EvalCtx *c, const DplExpr *e)
     dpl__eval_fail(c, e, DPL_RT_TYPE_ERROR, "expression could not be parsed");
     return NULL;
 }
+
+json_t *dpl_eval_apply(const DplExpr *e, json_t *const *operands, size_t n, DplRtError *err, DplSpan *err_span,
+                       json_t **err_value, const char **err_path)
+{
+    EvalCtx c;
+    memset(&c, 0, sizeof c);
+    json_t *r = NULL;
+    switch (e->kind) {
+    case DPL_EXPR_UNARY:
+        r = dpl__eval_unary(&c, e, e->u.unary.op, operands[0]);
+        if (c.err.set)
+            dpl__eval_blame(&c, e->u.unary.operand, operands[0]);
+        break;
+    case DPL_EXPR_BINARY:
+        r = dpl__eval_binary(&c, e, e->u.binary.op, operands[0], operands[1]);
+        if (c.err.set) {
+            bool right = dpl__eval_blames_right(e->u.binary.op, operands[0], operands[1]);
+            dpl__eval_blame(&c, right ? e->u.binary.rhs : e->u.binary.lhs, operands[right ? 1 : 0]);
+        }
+        break;
+    case DPL_EXPR_CAST:
+        r = dpl__eval_cast(&c, e, e->u.cast.type, operands[0]);
+        if (c.err.set)
+            dpl__eval_blame(&c, e->u.cast.operand, operands[0]);
+        break;
+    case DPL_EXPR_CALL: {
+        const DplBuiltin *fn = e->u.call.fn;
+        bool any_missing = false;
+        for (size_t i = 0; i < n; i++)
+            any_missing |= operands[i] == NULL;
+        if (!fn) {
+            dpl__eval_fail(&c, e, DPL_RT_TYPE_ERROR, "unknown function `%s`", e->u.call.name);
+        } else if (fn->sees_missing || !any_missing) {
+            DplCallCtx ctx = {.regex = e->u.call.regex, .group = e->u.call.group};
+            DplRtError ferr = {0};
+            r = fn->fn(&ctx, operands, n, &ferr);
+            if (ferr.set) {
+                json_decref(r);
+                r = NULL;
+                if (dpl__eval_fail(&c, e, ferr.code, "%s", ferr.message) && n > 0) {
+                    size_t k = offending_arg(fn, &ferr, operands, n);
+                    dpl__eval_blame(&c, e->u.call.args[k], operands[k]);
+                }
+            }
+        }
+        break;
+    }
+    default: dpl__eval_fail(&c, e, DPL_RT_TYPE_ERROR, "expression cannot be applied"); break;
+    }
+    if (c.err.set) {
+        json_decref(r);
+        if (!err->set) {
+            *err = c.err;
+            *err_span = c.err_span;
+            *err_value = c.err_value;
+            *err_path = c.err_path;
+        } else {
+            json_decref(c.err_value);
+        }
+        return NULL;
+    }
+    return r;
+}

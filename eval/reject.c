@@ -111,9 +111,10 @@ static void write_text(DplBuf *out, const char *s, size_t n)
     dpl_buf_free(&clean);
 }
 
-void dpl_write_reject_where(DplBuf *out, const DplSource *src, const char *input, const char *where,
-                            size_t where_len, long line, const DplResult *r, const json_t *record, const char *raw,
-                            size_t raw_len)
+/* The reject line; its record written by write_record(out, ctx), or raw. */
+static void write_reject(DplBuf *out, const DplSource *src, const char *input, const char *where, size_t where_len,
+                         long line, const DplResult *r, void (*write_record)(DplBuf *, const void *),
+                         const void *ctx, const char *raw, size_t raw_len)
 {
     dpl_buf_printf(out, "{\"line\":%ld", line);
     if (input) {
@@ -151,14 +152,30 @@ void dpl_write_reject_where(DplBuf *out, const DplSource *src, const char *input
         dpl_buf_putc(out, '}');
     }
     dpl_buf_putc(out, ']');
-    if (record) {
+    if (write_record) {
         dpl_buf_puts(out, ",\"record\":");
-        dpl_json_write(out, record);
+        write_record(out, ctx);
     } else {
         dpl_buf_puts(out, ",\"raw\":");
         write_text(out, raw ? raw : "", raw ? raw_len : 0);
     }
     dpl_buf_puts(out, "}\n");
+}
+
+static void write_json(DplBuf *out, const void *record) { dpl_json_write(out, record); }
+
+void dpl_write_reject_where(DplBuf *out, const DplSource *src, const char *input, const char *where,
+                            size_t where_len, long line, const DplResult *r, const json_t *record, const char *raw,
+                            size_t raw_len)
+{
+    write_reject(out, src, input, where, where_len, line, r, record ? write_json : NULL, record, raw, raw_len);
+}
+
+void dpl_write_reject_with(DplBuf *out, const DplSource *src, const char *input, const char *where, size_t where_len,
+                           long line, const DplResult *r, void (*write_record)(DplBuf *, const void *),
+                           const void *ctx)
+{
+    write_reject(out, src, input, where, where_len, line, r, write_record, ctx, NULL, 0);
 }
 
 void dpl_write_reject_input(DplBuf *out, const DplSource *src, const char *input, long line, const DplResult *r,

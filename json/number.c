@@ -2,6 +2,7 @@
  * the same double, and still looks like a real (spec §7 "Numbers pass
  * through exactly"). */
 #include <float.h>
+#include <stdint.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,145 @@ static int format_subnormal(double d, char *buf)
             break;
     }
     return n;
+}
+
+static const double pow10_tab[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* The common case without printf: a value in [1e-4, 1e15) with at most 15
+ * significant digits, as %.15g prints it (fixed notation, trailing zeros
+ * dropped).  For k = 1, 2, ... fractional digits, m = the integer nearest
+ * |d| * 10^k is a candidate; m / 10^k is correctly rounded (m < 2^53 and
+ * 10^k exact), so it equals d exactly when the decimal m * 10^-k reads back
+ * as d, which is what strtod would decide.  The smallest such k gives the
+ * shortest form, and a form of at most 15 digits that reads back as d is the
+ * one %.15g prints (DBL_DIG).  Returns 0 when the case does not apply. */
+static int format_fast(double d, char *buf)
+{
+    double a = fabs(d);
+    if (!(a >= 1e-4 && a < 1e15))
+        return 0;
+    int intdigits = 1;
+    while (intdigits < 15 && a >= pow10_tab[intdigits])
+        intdigits++;
+    int maxk = 15 - (a >= 1 ? intdigits : 0);
+    /* below 1, leading zeros after the point do not count as significant */
+    if (a < 1)
+        for (double t = a * 10; t < 1 && maxk < 19; t *= 10)
+            maxk++;
+    for (int k = 1; k <= maxk && k <= 22; k++) {
+        double scaled = a * pow10_tab[k];
+        if (scaled >= 9007199254740992.0)
+            return 0;
+        unsigned long long u = (unsigned long long)(scaled + 0.5); /* a candidate; checked next */
+        if ((double)u / pow10_tab[k] != a)
+            continue;
+        if (u % 10 == 0)
+            return 0; /* the shorter k was not accepted: leave it to printf */
+        char digits[24];
+        int nd = 0;
+        while (u) {
+            digits[nd++] = (char)('0' + u % 10);
+            u /= 10;
+        }
+        if (nd - k > 15 || (nd > k ? nd : k) > 17)
+            return 0;
+        int n = 0;
+        if (d < 0)
+            buf[n++] = '-';
+        if (nd <= k) {
+            buf[n++] = '0';
+            buf[n++] = '.';
+            for (int z = 0; z < k - nd; z++)
+                buf[n++] = '0';
+            while (nd)
+                buf[n++] = digits[--nd];
+        } else {
+            while (nd > k)
+                buf[n++] = digits[--nd];
+            buf[n++] = '.';
+            while (nd)
+                buf[n++] = digits[--nd];
+        }
+        buf[n] = '\0';
+        return n;
+    }
+    return 0;
+}
+
+/* The %.15g / %.16g / %.17g ladder of dpl_json_format_real, computed
+ * exactly in 128-bit integers for a value in [1e-4, 1e15) that is not
+ * integral: d = M / 2^q; its N-digit decimal m / 10^k is M * 10^k / 2^q
+ * rounded half to even, as printf rounds; that decimal reads back as d
+ * exactly when it lies inside d's rounding interval ((2M-1)/2^(q+1),
+ * (2M+1)/2^(q+1)), ends included when M is even (ties to even).  Returns 0
+ * when it cannot decide (the caller then runs printf). */
+static int format_exact(double d, char *buf)
+{
+    double a = fabs(d);
+    if (!(a >= 1e-4 && a < 1e15))
+        return 0;
+    uint64_t bits;
+    memcpy(&bits, &a, sizeof bits);
+    int be = (int)((bits >> 52) & 0x7ff);
+    uint64_t frac_bits = bits & ((1ull << 52) - 1);
+    if (frac_bits == 0)
+        return 0; /* a power of two: the interval below is narrower */
+    uint64_t M = frac_bits | (1ull << 52);
+    int q = 1075 - be; /* a = M * 2^-q */
+    if (q <= 0 || q > 70)
+        return 0;
+    int X; /* decimal exponent: 10^X <= a < 10^(X+1) */
+    if (a >= 1) {
+        X = 0;
+        while (X < 15 && a >= pow10_tab[X + 1])
+            X++;
+    } else {
+        X = -1;
+        while (X > -5 && a < 1 / pow10_tab[-X])
+            X--;
+    }
+    for (int N = 15; N <= 17; N++) {
+        int k = N - 1 - X; /* fractional digits */
+        if (k < 1 || k > 22)
+            return 0;
+        unsigned __int128 p10 = 1;
+        for (int i = 0; i < k; i++)
+            p10 *= 10;
+        unsigned __int128 num = (unsigned __int128)M * p10;
+        unsigned __int128 m = num >> q, rem = num - (m << q), half = (unsigned __int128)1 << (q - 1);
+        if (rem > half || (rem == half && (m & 1)))
+            m++;
+        unsigned __int128 A = m << (q + 1), L = (unsigned __int128)(2 * M - 1) * p10,
+                          H = (unsigned __int128)(2 * M + 1) * p10;
+        bool inside = (L < A && A < H) || ((A == L || A == H) && !(M & 1));
+        if (!inside)
+            continue;
+        char digits[48];
+        int nd = 0;
+        for (unsigned __int128 t = m; t; t /= 10)
+            digits[nd++] = (char)('0' + (int)(t % 10));
+        if (nd > N)
+            return 0; /* rounded up to a new power of ten: leave it to printf */
+        while (nd <= k)
+            digits[nd++] = '0'; /* leading zeros: 0.000ddd */
+        int start = 0; /* strip trailing zeros of the fraction */
+        while (start < k && digits[start] == '0')
+            start++;
+        if (start == k)
+            return 0; /* integral after all */
+        int n = 0;
+        if (d < 0)
+            buf[n++] = '-';
+        for (int i = nd - 1; i >= k; i--)
+            buf[n++] = digits[i];
+        buf[n++] = '.';
+        for (int i = k - 1; i >= start; i--)
+            buf[n++] = digits[i];
+        buf[n] = '\0';
+        return n;
+    }
+    return 0;
 }
 
 int dpl_json_format_real(double d, char *buf)
@@ -44,6 +184,8 @@ int dpl_json_format_real(double d, char *buf)
         n = (int)(tmp + sizeof tmp - p);
         memcpy(buf, p, (size_t)n);
         buf[n] = '\0';
+    } else if ((n = format_fast(d, buf)) > 0 || (n = format_exact(d, buf)) > 0) {
+        return n; /* has a point and fractional digits */
     } else if (d != 0 && fabs(d) < DBL_MIN) {
         n = format_subnormal(d, buf);
     } else {

@@ -584,3 +584,40 @@ bool dpl_scan(const DplScanPlan *plan, const char *text, size_t len, DplScanValu
         return false;
     return skip_ws(p, s.end) == s.end;
 }
+
+bool dpl_scan_value(const char *text, size_t len, size_t at, DplScanValue *v)
+{
+    const uchar *base = (const uchar *)text, *end = base + len, *p = base + at, *start = p;
+    uint8_t type, flags = 0;
+    unsigned sf = 0;
+    if (p >= end)
+        return false;
+    switch (*p) {
+    case '{':
+    case '[':
+        type = *p == '{' ? DPL_SV_OBJECT : DPL_SV_ARRAY;
+        p = skip_value(p, end, 0);
+        if (p && p - start == 2)
+            flags = DPL_SV_CANON;
+        break;
+    case '"':
+        type = DPL_SV_STRING;
+        p = scan_string(p + 1, end, &sf);
+        flags = (sf & STR_NONCANON ? 0 : DPL_SV_CANON) | (sf & STR_ESCAPED ? DPL_SV_ESCAPED : 0);
+        break;
+    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+        p = scan_number(p, end, &type, &flags);
+        break;
+    default:
+        p = scan_literal(p, end, &type);
+        flags = DPL_SV_CANON;
+        break;
+    }
+    if (!p)
+        return false;
+    v->start = at;
+    v->len = (size_t)(p - start);
+    v->type = type;
+    v->flags = flags;
+    return true;
+}

@@ -87,6 +87,11 @@ size_t dpl_scan_plan_slots(const DplScanPlan *p);
  * p must be frozen (dpl_scan_plan_freeze). */
 bool dpl_scan(const DplScanPlan *p, const char *text, size_t len, DplScanValue *vals);
 
+/* The one value starting at text[at] (no leading white space): its span,
+ * type and flags as dpl_scan records them, validated (containers to a depth
+ * of DPL_JSON_MAX_DEPTH from there).  False when it is not valid JSON. */
+bool dpl_scan_value(const char *text, size_t len, size_t at, DplScanValue *v);
+
 /* ---- direct engine ------------------------------------------------------- */
 
 typedef enum {

@@ -197,13 +197,17 @@ DPL_BUILTIN_FN(max)
 
 /* An integer rounded to 10^-places (places < 0), half away from zero:
  * round(1250, -2) is 1300.  Never wraps. */
-static json_t *round_int(json_int_t x, json_int_t places, DplRtError *err)
+bool dpl_std_round_int(int64_t x, int64_t places, int64_t *out)
 {
-    if (places >= 0)
-        return json_integer(x);
+    if (places >= 0) {
+        *out = x;
+        return true;
+    }
     unsigned long long m = x < 0 ? 0ull - (unsigned long long)x : (unsigned long long)x;
-    if (places < -19) /* 10^20 > 2 * |INT64_MIN|: everything rounds to 0 */
-        return json_integer(0);
+    if (places < -19) { /* 10^20 > 2 * |INT64_MIN|: everything rounds to 0 */
+        *out = 0;
+        return true;
+    }
     unsigned long long p = 1;
     for (json_int_t k = 0; k < -places; k++)
         p *= 10; /* at most 10^19 < 2^64 */
@@ -212,11 +216,20 @@ static json_t *round_int(json_int_t x, json_int_t places, DplRtError *err)
         q++;
     bool ok = !__builtin_mul_overflow(q, p, &res) &&
               (x < 0 ? res <= 9223372036854775808ull : res <= 9223372036854775807ull);
-    if (!ok) {
+    if (!ok)
+        return false;
+    *out = x < 0 ? (int64_t)(0ull - res) : (int64_t)res;
+    return true;
+}
+
+static json_t *round_int(json_int_t x, json_int_t places, DplRtError *err)
+{
+    int64_t r;
+    if (!dpl_std_round_int(x, places, &r)) {
         dpl_rt_error(err, DPL_RT_ARITHMETIC_ERROR, "round(): result does not fit a 64-bit integer");
         return NULL;
     }
-    return json_integer(x < 0 ? (json_int_t)(0ull - res) : (json_int_t)res);
+    return json_integer(r);
 }
 
 /* A real rounded to `places` decimals, half away from zero, on its shortest
@@ -224,7 +237,7 @@ static json_t *round_int(json_int_t x, json_int_t places, DplRtError *err)
  * double nearest 2.675 is a little below it; rounding the binary value
  * (printf's %.2f) would give 2.67, which is not what anyone reading the data
  * expects.  The result is the double nearest the rounded decimal. */
-static json_t *round_real(double x, json_int_t places, DplRtError *err)
+bool dpl_std_round_real(double x, int64_t places, double *result)
 {
     char text[40];
     dpl_json_format_real(x, text);
@@ -252,13 +265,13 @@ static json_t *round_real(double x, json_int_t places, DplRtError *err)
     if (*p == 'e')
         point += strtol(p + 1, NULL, 10);
     if (k == 0)
-        return json_real(0.0);
+        return *result = 0.0, true;
     /* Keep point + places digits. */
     long keep = point + (long)(places > 1000 ? 1000 : places < -1000 ? -1000 : places);
     if (keep >= k)
-        return json_real(x);
+        return *result = x, true;
     if (keep < 0)
-        return json_real(0.0);
+        return *result = 0.0, true;
     bool up = digits[keep] >= '5';
     k = (int)keep;
     if (up) {
@@ -275,11 +288,21 @@ static json_t *round_real(double x, json_int_t places, DplRtError *err)
         }
     }
     if (k == 0)
-        return json_real(0.0);
+        return *result = 0.0, true;
     char out[64];
     snprintf(out, sizeof out, "%s0.%.*se%ld", neg ? "-" : "", k, digits, point);
-    /* round(1.7976931348623157e308, -308) is 2e308: an arithmetic_error */
-    return dpl_std_real("round", strtod(out, NULL), err);
+    double r = strtod(out, NULL);
+    *result = r;
+    return isfinite(r); /* round(1.7976931348623157e308, -308) is 2e308 */
+}
+
+static json_t *round_real(double x, json_int_t places, DplRtError *err)
+{
+    double r;
+    if (!dpl_std_round_real(x, places, &r)) {
+        return dpl_std_real("round", r, err); /* an arithmetic_error */
+    }
+    return json_real(r);
 }
 
 /* round(x, places): places defaults to 0 and may be negative (round(1250,

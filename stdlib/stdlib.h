@@ -18,6 +18,7 @@
 #include "util/util.h"
 
 #include "diag/diag.h"
+#include "util/util.h"
 
 /* Static types, as a bit set: a value's possible JSON types. */
 typedef unsigned DplTypes;
@@ -158,5 +159,16 @@ extern const DplBuiltin dpl_std_builtins[];
 extern const size_t dpl_std_nbuiltins;
 /* The builtin called name, or NULL when there is none. */
 const DplBuiltin *dpl_std_lookup(const char *name);
+
+/* ---- value-independent cores (for engines that do not use jansson values) ---- */
+
+/* Appends s[0..n) case-mapped as lower()/upper() do. */
+void dpl_std_case_map(DplBuf *out, const char *s, size_t n, bool upper);
+/* The span [*start, *end) of s[0..n) that trim() keeps. */
+void dpl_std_trim_span(const char *s, size_t n, size_t *start, size_t *end);
+/* round() of an integer / a real to `places` decimals; false when the result
+ * does not fit (the builtin's arithmetic_error). */
+bool dpl_std_round_int(int64_t x, int64_t places, int64_t *out);
+bool dpl_std_round_real(double x, int64_t places, double *out);
 
 #endif

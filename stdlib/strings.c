@@ -84,23 +84,40 @@ DPL_BUILTIN_FN(len)
 static uint32_t to_upper(uint32_t c) { return dpl_case_upper(c); }
 static uint32_t to_lower(uint32_t c) { return dpl_case_lower(c); }
 
-static json_t *map_case(const json_t *s, uint32_t (*map)(uint32_t))
+static void map_case_into(DplBuf *b, const char *p, size_t n, uint32_t (*map)(uint32_t))
 {
-    const char *p = sdata(s);
-    size_t n = slen(s);
-    DplBuf b = {0};
-    dpl_buf_reserve(&b, n);
+    dpl_buf_reserve(b, n);
     for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)p[i];
+        if (c < 0x80) { /* ASCII: one byte in, one byte out */
+            b->data[b->len++] = (char)map(c);
+            b->data[b->len] = '\0';
+            i++;
+            if (b->cap - b->len <= 4)
+                dpl_buf_reserve(b, n - i + 4);
+            continue;
+        }
         size_t at = i;
         uint32_t cp = next_cp(p, n, &i);
         uint32_t m = map(cp);
         if (m == cp) {
-            dpl_buf_append(&b, p + at, i - at);
+            dpl_buf_append(b, p + at, i - at);
         } else {
             char enc[4];
-            dpl_buf_append(&b, enc, (size_t)dpl_utf8_encode(m, enc));
+            dpl_buf_append(b, enc, (size_t)dpl_utf8_encode(m, enc));
         }
     }
+}
+
+void dpl_std_case_map(DplBuf *out, const char *s, size_t n, bool upper)
+{
+    map_case_into(out, s, n, upper ? to_upper : to_lower);
+}
+
+static json_t *map_case(const json_t *s, uint32_t (*map)(uint32_t))
+{
+    DplBuf b = {0};
+    map_case_into(&b, sdata(s), slen(s), map);
     return take_string(&b);
 }
 
@@ -128,12 +145,16 @@ static bool is_space(uint32_t c)
            c == 0x3000 || c == 0xFEFF;
 }
 
-DPL_BUILTIN_FN(trim)
+void dpl_std_trim_span(const char *p, size_t n, size_t *startp, size_t *endp)
 {
-    (void)ctx, (void)nargs;
-    STR_ARG("trim", 0);
-    const char *p = sdata(args[0]);
-    size_t n = slen(args[0]), start = 0, end = n;
+    /* the usual case: ASCII letters or digits at both ends */
+    if (n && (unsigned char)p[0] < 0x80 && (unsigned char)p[n - 1] < 0x80 && !is_space((unsigned char)p[0]) &&
+        !is_space((unsigned char)p[n - 1])) {
+        *startp = 0;
+        *endp = n;
+        return;
+    }
+    size_t start = 0, end;
     while (start < n) {
         size_t i = start;
         if (!is_space(next_cp(p, n, &i)))
@@ -146,7 +167,17 @@ DPL_BUILTIN_FN(trim)
     for (size_t i = start; i < n;)
         if (!is_space(next_cp(p, n, &i)))
             end = i;
-    return json_stringn_nocheck(p + start, end - start);
+    *startp = start;
+    *endp = end;
+}
+
+DPL_BUILTIN_FN(trim)
+{
+    (void)ctx, (void)nargs;
+    STR_ARG("trim", 0);
+    size_t start, end;
+    dpl_std_trim_span(sdata(args[0]), slen(args[0]), &start, &end);
+    return json_stringn_nocheck(sdata(args[0]) + start, end - start);
 }
 
 DPL_BUILTIN_FN(digits)

@@ -1,7 +1,10 @@
-/* dispatch.c — one input record to the engines, its result into a lane: the
+/* dispatch.c — one input record to the engine, its result into a lane: the
  * entity, reject or skipped line, and its accounting.  The only file of
- * stream/ that knows which engines exist (scan/'s direct and sparse engines,
- * eval/'s tree evaluator) and in which order they are tried. */
+ * stream/ that knows which engines exist: engine/ runs every record of every
+ * program it compiles; eval/'s tree evaluator runs --engine tree (the
+ * reference, for differential tests; --coverage), the lines that are not
+ * valid JSON (the parser owns their message), and programs with a construct
+ * engine/ does not compile yet. */
 #include <string.h>
 
 #include "stream/internal.h"
@@ -19,10 +22,8 @@ void stream_engines_init(StreamEngines *e, const DplProgram *prog, const DplSour
     e->ev = dpl_eval_new(prog);
     if (cfg->cover)
         dpl_eval_set_cover((DplEvaluator *)e->ev, cfg->cover, cfg->cover_ctx);
-    /* The fast paths (scan/) read envelopes; --raw values go to the tree. */
-    bool fast = !cfg->raw && !cfg->tree_only;
-    e->direct = fast ? dpl_direct_new(prog, NULL) : NULL;
-    e->sparse = fast && !e->direct ? dpl_sparse_new(prog) : NULL;
+    DplEngineOptions eo = {.raw = cfg->raw, .source = cfg->raw_source};
+    e->engine = cfg->tree_only ? NULL : dpl_engine_new(prog, &eo, NULL);
     e->raw = cfg->raw;
     e->raw_source = cfg->raw_source ? cfg->raw_source : dpl_eval_default_source(e->ev);
     e->max_record_bytes = cfg->max_record_bytes;
@@ -32,8 +33,7 @@ void stream_engines_init(StreamEngines *e, const DplProgram *prog, const DplSour
 
 void stream_engines_free(StreamEngines *e)
 {
-    dpl_direct_free(e->direct);
-    dpl_sparse_free(e->sparse);
+    dpl_engine_free(e->engine);
     dpl_eval_free((DplEvaluator *)e->ev);
     memset(e, 0, sizeof *e);
 }
@@ -46,8 +46,7 @@ void stream_lane_init(StreamLane *l, const StreamEngines *eng, bool keep_recs, b
     l->eng = eng;
     l->keep_recs = keep_recs;
     l->keep_skipped = keep_skipped;
-    l->dst = eng->direct ? dpl_direct_state_new(eng->direct) : NULL;
-    l->svals = eng->sparse ? dpl_calloc(dpl_sparse_slots(eng->sparse), sizeof *l->svals) : NULL;
+    l->est = eng->engine ? dpl_engine_state_new(eng->engine) : NULL;
     l->presence = eng->presence ? dpl_presence_new(eng->prog) : NULL;
     dpl_result_init(&l->res);
 }
@@ -58,8 +57,7 @@ void stream_lane_free(StreamLane *l)
         dpl_buf_free(&l->out[k]);
         dpl_free(l->recs[k]);
     }
-    dpl_direct_state_free(l->dst);
-    dpl_free(l->svals);
+    dpl_engine_state_free(l->est);
     dpl_presence_free(l->presence);
     dpl_result_free(&l->res);
 }
@@ -92,8 +90,8 @@ static void note(StreamLane *l, DplStreamKind kind, size_t start, const DplStrea
 
 /* ---- outcomes -------------------------------------------------------------------- */
 
-static void reject(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const json_t *record,
-                   const char *raw, size_t raw_len)
+/* rejects_by_code counts records: each code once per record. */
+static void count_reject(StreamLane *l)
 {
     l->stats.rejected++;
     bool seen[DPL_RT_COUNT] = {false};
@@ -101,6 +99,12 @@ static void reject(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const j
         seen[l->res.errors[i].code] = true;
     for (int c = 0; c < DPL_RT_COUNT; c++)
         l->stats.by_code[c] += seen[c];
+}
+
+static void reject(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const json_t *record,
+                   const char *raw, size_t raw_len)
+{
+    count_reject(l);
     DplBuf *out = &l->out[DPL_OUT_REJECTS];
     size_t start = out->len;
     dpl_write_reject_where(out, l->eng->src, pos->input, pos->where, pos->where_len, pos->line, &l->res,
@@ -150,17 +154,6 @@ static void emit_entity(StreamLane *l, const DplStreamPos *pos, uint64_t seq)
 
 /* ---- the engines, fastest first --------------------------------------------------- */
 
-typedef struct {
-    const DplDirect *d;
-    const DplDirectState *st;
-} DirectRecord;
-
-static bool direct_present(const void *ctx, size_t read)
-{
-    const DirectRecord *r = ctx;
-    return dpl_direct_present(r->d, r->st, read);
-}
-
 /* A record the evaluator let through validation counts for never_present. */
 static void count_presence(StreamLane *l, const json_t *env)
 {
@@ -168,50 +161,33 @@ static void count_presence(StreamLane *l, const json_t *env)
         dpl_presence_record(l->presence, env);
 }
 
-/* The direct engine decides most records of plain-path programs from one
- * scan of the line; false hands the record to the evaluator, which owns
- * every reject. */
-static bool try_direct(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len)
+/* The engine decides every record of the programs it compiles; false hands
+ * a line that is not valid JSON to tree(), whose parser owns the message. */
+static bool try_engine(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len)
 {
     DplBuf *out = &l->out[DPL_OUT_ENTITIES];
     size_t start = out->len;
-    switch (dpl_direct_record(l->eng->direct, l->dst, text, len, out)) {
-    case DPL_DIRECT_EMIT:
+    bool done = true;
+    switch (dpl_engine_record(l->eng->engine, l->est, pos->line, text, len, out, &l->res)) {
+    case DPL_ENGINE_EMIT:
         l->stats.emitted++;
         note(l, DPL_OUT_ENTITIES, start, pos, seq, -1);
-        if (l->presence) {
-            DirectRecord r = {l->eng->direct, l->dst};
-            dpl_presence_record_fn(l->presence, direct_present, &r);
-        }
-        return true;
-    case DPL_DIRECT_SKIP:
-        skip_line(l, pos, seq, text, len, DPL_SKIP_SOURCE);
-        return true;
-    case DPL_DIRECT_FALLBACK:
+        break;
+    case DPL_ENGINE_SKIP: skip_line(l, pos, seq, text, len, l->res.skipped_by); break;
+    case DPL_ENGINE_REJECT: {
+        count_reject(l);
+        DplBuf *rj = &l->out[DPL_OUT_REJECTS];
+        size_t at = rj->len;
+        dpl_engine_write_reject(l->est, rj, pos->input, pos->where, pos->where_len, pos->line, &l->res);
+        note(l, DPL_OUT_REJECTS, at, pos, seq, l->res.nerrors ? (int)l->res.errors[0].code : -1);
         break;
     }
-    return false;
-}
-
-/* The evaluator on a record holding only what the program reads (scan/):
- * false when the line needs the whole parse (invalid JSON, not an object)
- * or the record is rejected (the reject line shows the whole record). */
-static bool try_sparse(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len)
-{
-    json_t *env = dpl_sparse_record(l->eng->sparse, l->svals, text, len);
-    if (!env)
-        return false;
-    dpl_eval_record(l->eng->ev, env, pos->line, &l->res);
-    DplOutcome o = l->res.outcome;
-    if (o == DPL_EMIT)
-        emit_entity(l, pos, seq);
-    else if (o == DPL_SKIP)
-        skip_line(l, pos, seq, text, len, l->res.skipped_by);
-    if (o != DPL_REJECT) /* a reject is evaluated again, whole, and counted there */
-        count_presence(l, env);
+    case DPL_ENGINE_BAD_JSON: done = false; break;
+    }
+    if (done && l->presence && l->res.validated)
+        dpl_presence_record_fn(l->presence, dpl_engine_present, l->est);
     dpl_result_clear(&l->res);
-    json_decref(env);
-    return o != DPL_REJECT;
+    return done;
 }
 
 /* The tree evaluator on the whole record: every reject is written here. */
@@ -286,9 +262,7 @@ void stream_dispatch(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const
         too_long(l, pos, seq, text, len < RAW_PREFIX ? len : RAW_PREFIX, len);
         return;
     }
-    if (l->eng->direct && try_direct(l, pos, seq, text, len))
-        return;
-    if (l->eng->sparse && try_sparse(l, pos, seq, text, len))
+    if (l->eng->engine && try_engine(l, pos, seq, text, len))
         return;
     tree(l, pos, seq, text, len);
 }

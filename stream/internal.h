@@ -6,6 +6,7 @@
 
 #include <jansson.h>
 
+#include "engine/engine.h"
 #include "eval/eval.h"
 #include "scan/scan.h"
 #include "stream/stream.h"
@@ -19,9 +20,8 @@
 
 typedef struct {
     const DplSource *src;   /* locates rule spans in reject lines */
-    const DplEvaluator *ev; /* the tree evaluator: every reject, --raw */
-    DplDirect *direct;      /* plain-path programs; NULL otherwise */
-    DplSparse *sparse;      /* other programs (ev on sparse records); NULL with direct */
+    const DplEvaluator *ev; /* the reference evaluator: --engine tree, invalid JSON */
+    DplEngine *engine;      /* every record of every program it compiles (engine/) */
     bool raw;
     const char *raw_source;
     size_t max_record_bytes;
@@ -48,8 +48,7 @@ typedef struct {
     DplStreamStats stats;
     DplPresence *presence; /* DplStreamConfig.presence, else NULL */
     /* engine scratch */
-    DplDirectState *dst;
-    DplScanValue *svals;
+    DplEngineState *est;
     DplResult res;
 } StreamLane;
 

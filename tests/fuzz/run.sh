@@ -17,10 +17,10 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root" || exit 2
 build=${DPL_FUZZ_BUILD:-build-fuzz}
-targets=(program record scan testfile)
+targets=(program record scan testfile engine)
 [ "$what" = all ] || targets=("$what")
 for t in "${targets[@]}"; do
-    case $t in program|record|scan) ;; *) echo "run.sh: unknown target '$t'" >&2; exit 2 ;; esac
+    case $t in program|record|scan|engine) ;; *) echo "run.sh: unknown target '$t'" >&2; exit 2 ;; esac
 done
 
 if [ ! -f "$build/build.ninja" ]; then
@@ -45,6 +45,7 @@ for t in "${targets[@]}"; do
     [ -d "$here/regress/$t" ] && dirs+=("$here/regress/$t")
     dict=$here/$t.dict
     [ "$t" = scan ] && dict=$here/record.dict   # the same kind of input
+    [ "$t" = engine ] && dict=$here/record.dict
     "$build/tests/fuzz/fuzz_$t" -dict="$dict" -max_total_time="$secs" -print_final_stats=1 -max_len=16384 \
         -rss_limit_mb=2048 -timeout=10 -artifact_prefix="$build/crashes/$t-" "${dirs[@]}" >"$log" 2>&1
     rc=$?

@@ -22,7 +22,7 @@ program)
             cp "$f" "$dir/$(sha1sum <"$f" | cut -c1-16).dpl"
         done
     ;;
-record|scan)
+record|scan|engine)
     # one input line per file; names are content hashes, so duplicates merge
     find "${sources[@]}" -name '*.ndjson' -size -4M -print0 |
         xargs -0 cat | python3 -c '

@@ -1,0 +1,265 @@
+/* internal.h — private to engine/: record-local values, the compiled
+ * program, the per-thread state, and the functions the engine's files share.
+ *
+ * A value (EVal) is a small struct passed by value.  Its representation
+ * says where its content lives: R_NAT (in the struct, or a string in the
+ * line or the record's arena), R_RAW (a span of the input line, validated by
+ * the scan; strings also carry their decoded content), R_LIST (an array of
+ * values in the arena) or R_JSON (a jansson container the state keeps alive
+ * until the record ends).  Nothing outlives a record. */
+#ifndef DPL_ENGINE_INTERNAL_H
+#define DPL_ENGINE_INTERNAL_H
+
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
+
+#include "engine/engine.h"
+#include "json/json.h"
+#include "scan/scan.h"
+
+typedef enum { V_MISSING, V_NULL, V_FALSE, V_TRUE, V_INT, V_REAL, V_STR, V_ARR, V_OBJ } VType;
+typedef enum { R_NAT, R_RAW, R_LIST, R_JSON } VRep;
+
+typedef struct EVal EVal;
+struct EVal {
+    uint8_t t;      /* VType */
+    uint8_t rep;    /* VRep */
+    uint8_t canon;  /* R_RAW: the raw bytes are what dpl_json_write prints */
+    uint8_t pad;
+    uint32_t n;     /* V_STR: content length; R_LIST: element count */
+    const char *raw; /* R_RAW: the value's bytes in the line */
+    size_t rawlen;
+    union {
+        int64_t i;          /* V_INT */
+        double r;           /* V_REAL (R_NAT; R_RAW parses raw on demand) */
+        const char *s;      /* V_STR content */
+        const EVal *list;   /* R_LIST */
+        json_t *j;          /* R_JSON (borrowed from the state) */
+    } u;
+};
+
+#define MISSING ((EVal){.t = V_MISSING})
+
+/* ---- compiled program ---------------------------------------------------- */
+
+typedef enum {
+    N_CONST, N_PATH, N_META, N_ARRAY, N_UNARY, N_BINARY, N_AND, N_OR, N_COALESCE, N_CAST, N_CALL,
+} NKind;
+
+typedef enum { PB_SLOT, PB_FROM, PB_CONST } PathBase;
+
+/* Builtins with a native form; F_GENERIC goes through the reference. */
+typedef enum {
+    F_GENERIC, F_LOWER, F_UPPER, F_TRIM, F_DIGITS, F_CONCAT, F_COALESCE, F_EXISTS, F_LEN, F_ROUND, F_ABS,
+    F_SUM, F_AVG, F_MIN, F_MAX, F_STARTS, F_ENDS, F_CONTAINS,
+} NFn;
+
+typedef struct ENode ENode;
+struct ENode {
+    uint8_t kind;     /* NKind */
+    uint8_t fn;       /* N_CALL: NFn */
+    uint8_t base;     /* N_PATH: PathBase */
+    const DplExpr *e; /* the source expression (spans, operator, builtin) */
+    const DplPath *path; /* N_PATH: the path (NULL: metadata.source) */
+    uint32_t slot;    /* PB_SLOT: plan slot the walk starts from */
+    uint32_t rest;    /* N_PATH: first segment of e->u.path walked at run time */
+    uint32_t cache;   /* N_PATH walked below its slot: 1 + its entry in the record's path cache, or 0 */
+    EVal k;           /* N_CONST, PB_CONST */
+    ENode **kids;
+    uint32_t nkids;
+};
+
+typedef struct {
+    const ENode *node;
+    char *abs_path;   /* plain paths: "data.valor"; else NULL */
+    char *text;       /* the expression's text (requirement, key messages) */
+    long mand;        /* keys: index of the mandatory check of the same path, or -1 */
+    const DplExpr *expr;
+} ECheck;
+
+typedef struct {
+    const DplAddItem *it;
+    uint32_t lnode;     /* static layout: the item's output node */
+    const ENode *value; /* VALUE: the value; DELETE: NULL */
+    const ENode *cond;
+    char *target_text;  /* "a.b.c", for messages */
+    uint32_t *hashes;   /* per target segment */
+    uint32_t *lens;
+} EItem;
+
+/* A node of the static output layout: programs whose add items only write
+ * fixed targets once (no all, delete, append or overwrite) get their data
+ * object's shape at compile time; per record only which attributes exist,
+ * and in which order they were first written, is decided. */
+typedef struct {
+    char *key_json;     /* "key": (root: NULL) */
+    uint32_t key_len;
+    uint32_t parent;
+    uint32_t leaf;      /* 1 for an attribute holding a value, 0 for an object */
+    uint32_t kid_off;   /* its children's slots in the state's order array */
+    uint32_t nkids;
+} LNode;
+
+typedef struct {
+    const ENode *from; /* NULL: relative paths start at data */
+    EItem *items;
+    size_t nitems;
+} EAdd;
+
+struct DplEngine {
+    const DplProgram *prog;
+    DplEngineOptions opt;
+    char *raw_source;     /* --raw: the source name */
+    json_t *raw_metadata; /* --raw: {"source": NAME} */
+    DplScanPlan *plan;
+    uint32_t data_slot;   /* the data value (raw mode: the root) */
+    DplArena *arena;      /* nodes and tables */
+    const char *name;
+    size_t name_len;
+    DplBuf head;          /* {"entity":"NAME","id":" */
+    bool substitutive;
+    const DplStmt *sources;
+    const ENode *source;  /* where the source is read */
+    const DplSpan *source_rule;
+    char *source_where;
+    ECheck *mandatory;
+    size_t nmandatory;
+    ECheck *requirements;
+    size_t nrequirements;
+    ECheck *keys;
+    size_t nkeys;
+    EAdd *adds;
+    size_t nadds;
+    ENode **reads;        /* DplProgram.reads compiled (never_present) */
+    size_t nreads;
+    LNode *layout;        /* the static output layout, or NULL (build.c) */
+    uint32_t nlayout;
+    void *path_ids;       /* compiling: walked paths already seen (compile.c) */
+    uint32_t npaths;      /* entries of the per-record path cache */
+};
+
+/* ---- per-record state --------------------------------------------------- */
+
+typedef struct Chunk Chunk;
+
+typedef struct {
+    bool set;
+    DplRtCode code;
+    DplSpan span;
+    char message[256];
+    json_t *value;    /* the offending value (spec §12.4), kept by the state, or NULL */
+    const char *path; /* its path when written as one, or NULL */
+} EErr;
+
+typedef struct OObj OObj;
+
+struct DplEngineState {
+    const DplEngine *eng;
+    DplScanValue *vals;
+    Chunk *first, *cur;   /* the arena */
+    json_t **jrefs;       /* released when the record ends */
+    size_t njrefs, jcap;
+    EErr err;
+    DplBuf tmp;
+    SHA256_CTX md;
+    char idhex[64];
+    bool id_ready;
+    /* the record */
+    const char *line;
+    size_t len;
+    long lineno;
+    EVal source;
+    EVal from;            /* the current `add from` value */
+    EVal *pcache;         /* values of walked paths, valid when pgen[i] == gen */
+    uint32_t *pgen;
+    uint32_t gen;
+    uint32_t *lborn, *lnborn, *lorder; /* static layout: per node */
+    EVal *lval;
+    struct {
+        uint32_t gen;
+        const char *raw;
+        const EVal *list;
+        size_t n;
+    } ecache[4];          /* element lists of raw arrays read in this record */
+    char *source_copy;    /* NUL-terminated, for DplResult.source */
+    size_t source_cap;
+};
+
+/* arena.c-like helpers (value.c) */
+void *eng_alloc(DplEngineState *st, size_t n);
+void eng_reset(DplEngineState *st);
+json_t *eng_keep(DplEngineState *st, json_t *j); /* takes the reference; returns j */
+
+/* value.c: values */
+size_t ev_decode_string(const char *p, size_t n, char *out);
+int64_t ev_parse_i64(const char *p, size_t n);
+EVal ev_str(const char *s, size_t n);
+EVal ev_int(int64_t i);
+EVal ev_real(double r);
+EVal ev_bool(bool b);
+double ev_num(const EVal *v);          /* V_INT or V_REAL as a double */
+double ev_realval(const EVal *v);      /* V_REAL */
+json_t *ev_box(DplEngineState *st, const EVal *v); /* new reference; NULL for missing */
+EVal ev_unbox(DplEngineState *st, json_t *j);     /* takes the reference */
+const char *ev_article(DplEngineState *st, const EVal *v);
+void ev_write(DplEngineState *st, DplBuf *out, const EVal *v);
+void ev_put_string(DplBuf *out, const char *s, size_t n); /* a JSON string, as dpl_json_write_string */
+void ev_write_canonical(DplEngineState *st, DplBuf *out, const EVal *v);
+bool ev_equal(DplEngineState *st, const EVal *a, const EVal *b);
+EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_t n);
+/* Members of an object value in order (duplicates as they come); fn returns
+ * false to stop. */
+typedef bool (*MemberFn)(DplEngineState *st, void *ctx, const char *key, size_t klen, bool key_plain, EVal v);
+void ev_members(DplEngineState *st, const EVal *obj, MemberFn fn, void *ctx);
+/* Whether segs[i..n) exist below v (even as null; [*]: in any element), as
+ * eval/presence.c decides. */
+bool ev_present(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_t n);
+/* Elements of an array value (R_RAW, R_LIST, R_JSON) into an arena list. */
+const EVal *ev_elements(DplEngineState *st, const EVal *arr, size_t *n);
+
+/* A value the scan recorded: a span of the line. */
+static inline EVal ev_from_scan(DplEngineState *st, const DplScanValue *sv)
+{
+    static const uint8_t types[] = {V_MISSING, V_NULL, V_FALSE, V_TRUE, V_INT, V_REAL, V_STR, V_ARR, V_OBJ};
+    EVal v = {.t = types[sv->type]};
+    if (v.t == V_MISSING)
+        return v;
+    v.rep = R_RAW;
+    v.raw = st->line + sv->start;
+    v.rawlen = sv->len;
+    v.canon = (sv->flags & DPL_SV_CANON) != 0;
+    if (v.t == V_INT) {
+        v.u.i = ev_parse_i64(v.raw, v.rawlen);
+    } else if (v.t == V_STR) {
+        if (sv->flags & DPL_SV_ESCAPED) {
+            char *d = eng_alloc(st, sv->len);
+            v.n = (uint32_t)ev_decode_string(v.raw + 1, sv->len - 2, d);
+            v.u.s = d;
+        } else {
+            v.u.s = v.raw + 1;
+            v.n = (uint32_t)(sv->len - 2);
+        }
+    }
+    return v;
+}
+
+/* expr.c */
+void eng_fail(DplEngineState *st, const DplExpr *e, DplRtCode code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+EVal eng_eval(DplEngineState *st, const ENode *n);
+/* Names the offending value of the error just recorded (as the reference's
+ * dpl__eval_blame): operand (NULL allowed) gives the path when it is one. */
+void eng_blame(DplEngineState *st, const DplExpr *operand, const EVal *v);
+/* Moves the recorded error into res (fallback_path when it names none). */
+void eng_collect(DplEngineState *st, DplResult *res, const char *fallback_path);
+
+/* build.c: the add blocks into out's data object; false after adding the
+ * errors to res. */
+bool eng_build(DplEngineState *st, DplBuf *out, DplResult *res);
+
+/* compile.c */
+const char *eng_compile(DplEngine *e, const DplProgram *prog);
+/* build.c: the static layout of e's add items, when they have one */
+void eng_layout(DplEngine *e);
+
+#endif

@@ -1,0 +1,657 @@
+/* value.c — record-local values: the per-record arena, values read from the
+ * line (R_RAW) and walked below, boxing to jansson and back for the rare
+ * operations that go through the reference evaluator, output (compact and
+ * canonical JSON, input bytes copied through where they are already what the
+ * reference writer prints) and deep equality. */
+#include <math.h>
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine/internal.h"
+
+/* ---- arena ---------------------------------------------------------------- */
+
+struct Chunk {
+    Chunk *next;
+    size_t cap, used;
+    alignas(max_align_t) unsigned char data[];
+};
+
+#define CHUNK_MIN (64u * 1024u)
+
+void *eng_alloc(DplEngineState *st, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    Chunk *c = st->cur;
+    if (!c || c->cap - c->used < n) {
+        if (c && c->next && c->next->cap >= n) {
+            c = c->next;
+        } else {
+            size_t cap = n > CHUNK_MIN ? n : CHUNK_MIN;
+            Chunk *nc = dpl_malloc(sizeof *nc + cap);
+            nc->cap = cap;
+            nc->used = 0;
+            nc->next = c ? c->next : NULL;
+            if (c)
+                c->next = nc;
+            else
+                st->first = nc;
+            c = nc;
+        }
+        c->used = 0;
+        st->cur = c;
+    }
+    void *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
+
+void eng_reset(DplEngineState *st)
+{
+    /* keep the first chunk; a record that needed more gives it back, so
+     * memory follows the largest record in flight, not the stream */
+    if (st->first) {
+        Chunk *c = st->first->next;
+        while (c) {
+            Chunk *next = c->next;
+            dpl_free(c);
+            c = next;
+        }
+        st->first->next = NULL;
+        st->first->used = 0;
+    }
+    st->cur = st->first;
+    for (size_t i = 0; i < st->njrefs; i++)
+        json_decref(st->jrefs[i]);
+    st->njrefs = 0;
+}
+
+json_t *eng_keep(DplEngineState *st, json_t *j)
+{
+    if (st->njrefs == st->jcap) {
+        st->jcap = st->jcap ? st->jcap * 2 : 16;
+        st->jrefs = dpl_realloc(st->jrefs, st->jcap * sizeof *st->jrefs);
+    }
+    st->jrefs[st->njrefs++] = j;
+    return j;
+}
+
+/* ---- constructors ------------------------------------------------------------ */
+
+EVal ev_str(const char *s, size_t n) { return (EVal){.t = V_STR, .n = (uint32_t)n, .u.s = s}; }
+EVal ev_int(int64_t i) { return (EVal){.t = V_INT, .u.i = i}; }
+EVal ev_real(double r) { return (EVal){.t = V_REAL, .u.r = r}; }
+EVal ev_bool(bool b) { return (EVal){.t = b ? V_TRUE : V_FALSE}; }
+
+/* Decodes a validated JSON string body (between the quotes). */
+size_t ev_decode_string(const char *p, size_t n, char *out)
+{
+    const char *end = p + n;
+    size_t k = 0;
+    while (p < end) {
+        if (*p != '\\') {
+            out[k++] = *p++;
+            continue;
+        }
+        char c = p[1];
+        if (c != 'u') {
+            static const char from[] = "\"\\/bfnrt", to[] = "\"\\/\b\f\n\r\t";
+            out[k++] = to[strchr(from, c) - from];
+            p += 2;
+            continue;
+        }
+        uint32_t cp = (uint32_t)strtoul((char[5]){p[2], p[3], p[4], p[5], 0}, NULL, 16);
+        p += 6;
+        if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t lo = (uint32_t)strtoul((char[5]){p[2], p[3], p[4], p[5], 0}, NULL, 16);
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            p += 6;
+        }
+        k += (size_t)dpl_utf8_encode(cp, out + k);
+    }
+    return k;
+}
+
+int64_t ev_parse_i64(const char *p, size_t n)
+{
+    bool neg = *p == '-';
+    uint64_t u = 0;
+    for (size_t i = neg; i < n; i++)
+        u = u * 10 + (uint64_t)(p[i] - '0');
+    return neg ? (int64_t)(0 - u) : (int64_t)u;
+}
+
+/* The end of the container at p, in a line the scan validated: brackets
+ * counted outside strings, nothing checked again. */
+static const char *skip_container(const char *p, const char *end)
+{
+    int depth = 0;
+    for (;;) {
+        char c = *p++;
+        if (c == '"') {
+            for (;;) {
+                const char *q = memchr(p, '"', (size_t)(end - p));
+                /* an escaped quote has an odd run of backslashes before it */
+                size_t bs = 0;
+                while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
+                    bs++;
+                p = q + 1;
+                if (!(bs & 1))
+                    break;
+            }
+        } else if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            if (--depth == 0)
+                return p;
+        }
+    }
+}
+
+/* The value at line offset `at` (no white space there). */
+static EVal ev_at(DplEngineState *st, const char *p, const char **end)
+{
+    if (*p == '{' || *p == '[') {
+        const char *e = skip_container(p, st->line + st->len);
+        *end = e;
+        return (EVal){.t = *p == '{' ? V_OBJ : V_ARR, .rep = R_RAW, .raw = p, .rawlen = (size_t)(e - p),
+                      .canon = e - p == 2};
+    }
+    if (*p == '"') {
+        /* a string without escapes is its own canonical text */
+        const char *q = memchr(p + 1, '"', (size_t)(st->line + st->len - (p + 1)));
+        if (q && !memchr(p + 1, '\\', (size_t)(q - (p + 1)))) {
+            *end = q + 1;
+            return (EVal){.t = V_STR, .rep = R_RAW, .raw = p, .rawlen = (size_t)(q + 1 - p), .canon = 1,
+                          .n = (uint32_t)(q - (p + 1)), .u.s = p + 1};
+        }
+    }
+    DplScanValue sv;
+    size_t at = (size_t)(p - st->line);
+    if (!dpl_scan_value(st->line, st->len, at, &sv)) {
+        *end = NULL;
+        return MISSING; /* cannot happen: the line was validated */
+    }
+    *end = p + sv.len;
+    return ev_from_scan(st, &sv);
+}
+
+static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+double ev_realval(const EVal *v)
+{
+    if (v->rep != R_RAW)
+        return v->u.r;
+    /* -?D+.D+ with at most 15 digits: m / 10^k is correctly rounded (m and
+     * 10^k are exact doubles), as strtod is */
+    const char *p = v->raw, *end = p + v->rawlen;
+    bool neg = *p == '-';
+    p += neg;
+    uint64_t m = 0;
+    int digits = 0, frac = -1;
+    for (; p < end; p++) {
+        if (*p >= '0' && *p <= '9') {
+            m = m * 10 + (uint64_t)(*p - '0');
+            digits++;
+            if (frac >= 0)
+                frac++;
+        } else if (*p == '.' && frac < 0) {
+            frac = 0;
+        } else {
+            break;
+        }
+    }
+    if (p == end && digits <= 15 && frac >= 0) {
+        double d = (double)m / p10[frac];
+        return neg ? -d : d;
+    }
+    char small[64];
+    char *buf = v->rawlen < sizeof small ? small : dpl_malloc(v->rawlen + 1);
+    memcpy(buf, v->raw, v->rawlen);
+    buf[v->rawlen] = '\0';
+    double d = strtod(buf, NULL);
+    if (buf != small)
+        dpl_free(buf);
+    return d;
+}
+
+double ev_num(const EVal *v) { return v->t == V_INT ? (double)v->u.i : ev_realval(v); }
+
+/* ---- raw containers -------------------------------------------------------- */
+
+static inline const char *ws(const char *p)
+{
+    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+        p++;
+    return p;
+}
+
+void ev_members(DplEngineState *st, const EVal *obj, MemberFn fn, void *ctx)
+{
+    if (obj->t != V_OBJ)
+        return;
+    if (obj->rep == R_JSON) {
+        json_t *o = obj->u.j;
+        for (void *it = json_object_iter(o); it; it = json_object_iter_next(o, it)) {
+            json_t *val = json_object_iter_value(it);
+            EVal v = ev_unbox(st, json_incref(val));
+            if (!fn(st, ctx, json_object_iter_key(it), json_object_iter_key_len(it), false, v))
+                return;
+        }
+        return;
+    }
+    const char *p = ws(obj->raw + 1);
+    if (*p == '}')
+        return;
+    for (;;) {
+        const char *kend;
+        EVal k = ev_at(st, p, &kend);
+        bool plain = k.u.s == k.raw + 1; /* no escapes: the raw key is its own JSON text */
+        p = ws(ws(kend) + 1);            /* past ':' */
+        const char *vend;
+        EVal v = ev_at(st, p, &vend);
+        if (!vend || !fn(st, ctx, k.u.s, k.n, plain, v))
+            return;
+        p = ws(vend);
+        if (*p != ',')
+            return;
+        p = ws(p + 1);
+    }
+}
+
+const EVal *ev_elements(DplEngineState *st, const EVal *arr, size_t *n)
+{
+    *n = 0;
+    if (arr->t != V_ARR)
+        return NULL;
+    if (arr->rep == R_LIST) {
+        *n = arr->n;
+        return arr->u.list;
+    }
+    if (arr->rep == R_JSON) {
+        size_t k = json_array_size(arr->u.j);
+        EVal *out = eng_alloc(st, (k ? k : 1) * sizeof *out);
+        for (size_t i = 0; i < k; i++)
+            out[i] = ev_unbox(st, json_incref(json_array_get(arr->u.j, i)));
+        *n = k;
+        return out;
+    }
+    /* the same array is often read by several expressions: remember the
+     * last few element lists of this record */
+    unsigned slot = (unsigned)(((uintptr_t)arr->raw >> 3) & 3);
+    if (st->ecache[slot].gen == st->gen && st->ecache[slot].raw == arr->raw) {
+        *n = st->ecache[slot].n;
+        return st->ecache[slot].list;
+    }
+    size_t cap = 8, k = 0;
+    EVal *out = eng_alloc(st, cap * sizeof *out);
+    const char *p = ws(arr->raw + 1);
+    if (*p == ']')
+        return out;
+    for (;;) {
+        const char *vend;
+        EVal v = ev_at(st, p, &vend);
+        if (!vend)
+            break;
+        if (k == cap) {
+            EVal *bigger = eng_alloc(st, 2 * cap * sizeof *out);
+            memcpy(bigger, out, k * sizeof *out);
+            out = bigger;
+            cap *= 2;
+        }
+        out[k++] = v;
+        p = ws(vend);
+        if (*p != ',')
+            break;
+        p = ws(p + 1);
+    }
+    *n = k;
+    st->ecache[slot].gen = st->gen;
+    st->ecache[slot].raw = arr->raw;
+    st->ecache[slot].list = out;
+    st->ecache[slot].n = k;
+    return out;
+}
+
+typedef struct {
+    const char *key;
+    size_t klen;
+    EVal found;
+} GetCtx;
+
+static bool get_member(DplEngineState *st, void *vctx, const char *key, size_t klen, bool plain, EVal v)
+{
+    (void)st, (void)plain;
+    GetCtx *g = vctx;
+    if (klen == g->klen && memcmp(key, g->key, klen) == 0)
+        g->found = v; /* the last duplicate wins, as in jansson */
+    return true;
+}
+
+EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_t n)
+{
+    for (; i < n; i++) {
+        const DplSegment *s = &segs[i];
+        if (v.t == V_MISSING)
+            return v;
+        switch (s->kind) {
+        case DPL_SEG_FIELD: {
+            if (v.t != V_OBJ)
+                return MISSING;
+            if (v.rep == R_JSON) {
+                json_t *j = json_object_getn(v.u.j, s->name, s->name_len);
+                v = j ? ev_unbox(st, json_incref(j)) : MISSING;
+                break;
+            }
+            GetCtx g = {s->name, s->name_len, MISSING};
+            ev_members(st, &v, get_member, &g);
+            v = g.found;
+            break;
+        }
+        case DPL_SEG_INDEX: {
+            if (v.t != V_ARR)
+                return MISSING;
+            size_t len;
+            const EVal *el = ev_elements(st, &v, &len);
+            int64_t k = s->index;
+            if (k < 0) {
+                if ((uint64_t)(-(k + 1)) >= len)
+                    return MISSING;
+                k = (int64_t)len + k;
+            } else if ((uint64_t)k >= len) {
+                return MISSING;
+            }
+            v = el[k];
+            break;
+        }
+        case DPL_SEG_STAR: {
+            if (v.t != V_ARR)
+                return MISSING;
+            size_t len;
+            const EVal *el = ev_elements(st, &v, &len);
+            EVal *out = eng_alloc(st, (len ? len : 1) * sizeof *out);
+            size_t k = 0;
+            for (size_t j = 0; j < len; j++) {
+                EVal r = ev_walk(st, el[j], segs, i + 1, n);
+                if (r.t != V_MISSING)
+                    out[k++] = r;
+            }
+            return (EVal){.t = V_ARR, .rep = R_LIST, .n = (uint32_t)k, .u.list = out};
+        }
+        }
+    }
+    return v;
+}
+
+bool ev_present(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_t n)
+{
+    for (; i < n; i++) {
+        const DplSegment *s = &segs[i];
+        switch (s->kind) {
+        case DPL_SEG_FIELD:
+        case DPL_SEG_INDEX:
+            v = ev_walk(st, v, segs, i, i + 1);
+            break;
+        case DPL_SEG_STAR: {
+            if (v.t != V_ARR)
+                return false;
+            size_t len;
+            const EVal *el = ev_elements(st, &v, &len);
+            for (size_t k = 0; k < len; k++)
+                if (ev_present(st, el[k], segs, i + 1, n))
+                    return true;
+            return false;
+        }
+        }
+        if (v.t == V_MISSING)
+            return false;
+    }
+    return true;
+}
+
+/* ---- boxing ------------------------------------------------------------------ */
+
+json_t *ev_box(DplEngineState *st, const EVal *v)
+{
+    switch (v->t) {
+    case V_MISSING: return NULL;
+    case V_NULL: return json_null();
+    case V_FALSE: return json_false();
+    case V_TRUE: return json_true();
+    case V_INT: return json_integer(v->u.i);
+    case V_REAL: return json_real(ev_realval(v));
+    case V_STR: return json_stringn_nocheck(v->u.s, v->n);
+    default: break;
+    }
+    if (v->rep == R_JSON)
+        return json_incref(v->u.j);
+    if (v->rep == R_LIST) {
+        json_t *a = json_array();
+        for (size_t i = 0; i < v->n; i++)
+            json_array_append_new(a, ev_box(st, &v->u.list[i]));
+        return a;
+    }
+    return json_loadb(v->raw, v->rawlen, JSON_DECODE_ANY | JSON_ALLOW_NUL, NULL);
+}
+
+EVal ev_unbox(DplEngineState *st, json_t *j)
+{
+    if (!j)
+        return MISSING;
+    EVal v = {0};
+    switch (json_typeof(j)) {
+    case JSON_NULL: v.t = V_NULL; break;
+    case JSON_TRUE: v.t = V_TRUE; break;
+    case JSON_FALSE: v.t = V_FALSE; break;
+    case JSON_INTEGER: v = ev_int(json_integer_value(j)); break;
+    case JSON_REAL: v = ev_real(json_real_value(j)); break;
+    case JSON_STRING:
+        eng_keep(st, j);
+        return ev_str(json_string_value(j), json_string_length(j));
+    case JSON_ARRAY:
+    case JSON_OBJECT:
+        eng_keep(st, j);
+        return (EVal){.t = json_is_array(j) ? V_ARR : V_OBJ, .rep = R_JSON, .u.j = j};
+    }
+    json_decref(j);
+    return v;
+}
+
+const char *ev_article(DplEngineState *st, const EVal *v)
+{
+    (void)st;
+    switch (v->t) {
+    case V_MISSING: return "a missing value";
+    case V_NULL: return dpl_type_article(DPL_T_NULL);
+    case V_FALSE:
+    case V_TRUE: return dpl_type_article(DPL_T_BOOL);
+    case V_INT: return dpl_type_article(DPL_T_INT);
+    case V_REAL: return dpl_type_article(DPL_T_REAL);
+    case V_STR: return dpl_type_article(DPL_T_STRING);
+    case V_ARR: return dpl_type_article(DPL_T_ARRAY);
+    default: return dpl_type_article(DPL_T_OBJECT);
+    }
+}
+
+/* ---- output ------------------------------------------------------------------ */
+
+static inline void put(DplBuf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len <= n)
+        dpl_buf_reserve(b, n);
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+}
+
+void ev_put_string(DplBuf *out, const char *s, size_t n)
+{
+    /* most strings need no escape: one check, one copy */
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < n; i++)
+        if (u[i] < 0x20 || u[i] == '"' || u[i] == '\\') {
+            dpl_json_write_string(out, s, n);
+            return;
+        }
+    if (out->cap - out->len <= n + 2)
+        dpl_buf_reserve(out, n + 2);
+    char *d = out->data + out->len;
+    d[0] = '"';
+    memcpy(d + 1, s, n);
+    d[n + 1] = '"';
+    out->len += n + 2;
+    out->data[out->len] = '\0';
+}
+
+static void put_int(DplBuf *out, int64_t v)
+{
+    char tmp[24];
+    char *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? 0ull - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    put(out, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+typedef struct {
+    DplBuf *out;
+    size_t count;
+    const char *keys[64];
+    size_t lens[64];
+    bool plain;  /* every key so far without escapes */
+} ObjWrite;
+
+static bool count_member(DplEngineState *st, void *vctx, const char *key, size_t klen, bool plain, EVal v)
+{
+    (void)st, (void)v;
+    ObjWrite *w = vctx;
+    if (!plain || w->count == 64) {
+        w->plain = false;
+        return false;
+    }
+    for (size_t i = 0; i < w->count; i++)
+        if (w->lens[i] == klen && memcmp(w->keys[i], key, klen) == 0) {
+            w->plain = false; /* a duplicate key: jansson's rules decide */
+            return false;
+        }
+    w->keys[w->count] = key;
+    w->lens[w->count++] = klen;
+    return true;
+}
+
+static bool write_member(DplEngineState *st, void *vctx, const char *key, size_t klen, bool plain, EVal v)
+{
+    (void)plain;
+    ObjWrite *w = vctx;
+    if (w->count++)
+        put(w->out, ",", 1);
+    put(w->out, "\"", 1);
+    put(w->out, key, klen);
+    put(w->out, "\":", 2);
+    ev_write(st, w->out, &v);
+    return true;
+}
+
+void ev_write(DplEngineState *st, DplBuf *out, const EVal *v)
+{
+    if (v->rep == R_RAW && v->canon) {
+        put(out, v->raw, v->rawlen);
+        return;
+    }
+    switch (v->t) {
+    case V_MISSING:
+    case V_NULL: put(out, "null", 4); return;
+    case V_FALSE: put(out, "false", 5); return;
+    case V_TRUE: put(out, "true", 4); return;
+    case V_INT: put_int(out, v->u.i); return;
+    case V_REAL: {
+        char buf[40];
+        put(out, buf, (size_t)dpl_json_format_real(ev_realval(v), buf));
+        return;
+    }
+    case V_STR: ev_put_string(out, v->u.s, v->n); return;
+    default: break;
+    }
+    if (v->rep == R_LIST) {
+        put(out, "[", 1);
+        for (size_t i = 0; i < v->n; i++) {
+            if (i)
+                put(out, ",", 1);
+            ev_write(st, out, &v->u.list[i]);
+        }
+        put(out, "]", 1);
+        return;
+    }
+    if (v->rep == R_RAW && v->t == V_ARR) {
+        size_t n;
+        const EVal *el = ev_elements(st, v, &n);
+        put(out, "[", 1);
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                put(out, ",", 1);
+            ev_write(st, out, &el[i]);
+        }
+        put(out, "]", 1);
+        return;
+    }
+    if (v->rep == R_RAW) {
+        ObjWrite w = {.out = out, .plain = true};
+        ev_members(st, v, count_member, &w);
+        if (w.plain) {
+            w.count = 0;
+            put(out, "{", 1);
+            ev_members(st, v, write_member, &w);
+            put(out, "}", 1);
+            return;
+        }
+    }
+    json_t *j = ev_box(st, v);
+    dpl_json_write(out, j);
+    json_decref(j);
+}
+
+void ev_write_canonical(DplEngineState *st, DplBuf *out, const EVal *v)
+{
+    switch (v->t) {
+    case V_TRUE: put(out, "true", 4); return;
+    case V_FALSE: put(out, "false", 5); return;
+    case V_NULL: put(out, "null", 4); return;
+    case V_INT: put_int(out, v->u.i); return;
+    case V_STR:
+        if (v->rep == R_RAW && v->canon)
+            put(out, v->raw, v->rawlen);
+        else
+            dpl_json_write_string(out, v->u.s, v->n);
+        return;
+    default: break;
+    }
+    json_t *j = ev_box(st, v);
+    dpl_json_write_canonical(out, j);
+    json_decref(j);
+}
+
+bool ev_equal(DplEngineState *st, const EVal *a, const EVal *b)
+{
+    if (a->t == b->t) {
+        switch (a->t) {
+        case V_NULL:
+        case V_TRUE:
+        case V_FALSE: return true;
+        case V_INT: return a->u.i == b->u.i;
+        case V_REAL: return ev_realval(a) == ev_realval(b);
+        case V_STR: return a->n == b->n && memcmp(a->u.s, b->u.s, a->n) == 0;
+        default: break;
+        }
+    }
+    json_t *x = ev_box(st, a), *y = ev_box(st, b);
+    bool eq = dpl_json_equal(x, y);
+    json_decref(x);
+    json_decref(y);
+    return eq;
+}

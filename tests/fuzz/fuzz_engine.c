@@ -1,0 +1,167 @@
+/* fuzz_engine.c — libFuzzer target: the engine (engine/) against the
+ * reference evaluator (eval/) on random programs × records.
+ *
+ * Input: PROGRAM NUL RECORDS — the bytes before the first NUL are a DPL
+ * program (used when it compiles without errors), the lines after it are
+ * records.  Without a NUL, the whole input is records, run under a fixed
+ * set of programs (the examples, tests/fuzz/all_builtins.dpl and a few
+ * inline ones using `all`, `delete`, `append`, `from`, indexes and `[*]`).
+ * Every record runs in envelope and --raw mode through both engines; the
+ * outcome and the bytes `dpl run` would print (the entity line, or the
+ * reject line) must be identical. */
+#include <stdio.h>
+#include <string.h>
+
+#include "check/check.h"
+#include "engine/engine.h"
+#include "json/json.h"
+#include "tests/fuzz/fuzz_common.h"
+
+static const char *const inline_programs[] = {
+    "entity \"e\" { data.id }\n"
+    "add { all\n delete secret\n nome -> name\n lower(nome) -> n2 if exists(nome)\n"
+    " overwrite id as string -> id\n append tags -> tags\n append tag -> tags\n itens[*].sku -> skus\n"
+    " sum(itens[*].qty) -> total\n itens[0] -> first\n itens[-1].sku -> last\n x.y -> a.b.c\n 'id -> myid\n}\n"
+    "add from meta { all\n src -> origem\n}\n",
+    "sources \"a\", \"b\" using metadata.kind\nentity \"k\" { concat(upper(trim(a)), \"-\", b as string) }\n"
+    "mandatory { a }\nrequirement { len(a) > 1 or b == 3\n c > 0 }\n"
+    "add { a ?? b -> v\n b * 2 + 1 -> w\n b / 3 -> x\n b % 2 -> y\n round(c, 1) -> z\n -b -> nb\n"
+    " not (c > 1) -> nc\n [a, b, c] -> arr\n coalesce(d, c, b) -> co\n c as int -> ci\n a as float -> af\n"
+    " abs(c) -> ab\n avg([b, c]) -> av\n digits(a) -> dg\n starts_with(a, \"x\") -> sw\n contains(a, \"y\") -> cy\n"
+    " 'source -> s\n 'line -> l\n 'entity -> en\n}\n",
+    "entity \"f\" { data }\nadd from itens[0] { all\n sku\n}\nadd { delete sku\n itens[*] -> all_items\n}\n",
+};
+
+static DplEngine *engines[16][2];
+static FuzzProgram fixed[16];
+static size_t nfixed;
+
+static void init_fixed(void)
+{
+    static const char *const files[] = {"examples/fipe.dpl", "examples/orders.dpl", "examples/people.dpl",
+                                        "tests/fuzz/all_builtins.dpl"};
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        fuzz_load_file(&fixed[nfixed++], files[i]);
+    for (size_t i = 0; i < sizeof inline_programs / sizeof *inline_programs; i++)
+        fuzz_load_text(&fixed[nfixed++], "inline.dpl", inline_programs[i]);
+    for (size_t i = 0; i < nfixed; i++)
+        for (int raw = 0; raw < 2; raw++) {
+            DplEngineOptions o = {.raw = raw};
+            engines[i][raw] = dpl_engine_new(fixed[i].prog, &o, NULL);
+            if (!engines[i][raw]) {
+                fprintf(stderr, "fuzz_engine: a fixed program does not compile for the engine\n");
+                abort();
+            }
+        }
+}
+
+/* What `dpl run --engine tree` prints for the line (entity or reject), or
+ * "skip" / "bad json". */
+static void reference(const FuzzProgram *fp, bool raw, const char *line, size_t len, DplBuf *out)
+{
+    json_t *v = NULL;
+    DplJsonError jerr;
+    if (dpl_json_parse(line, len, &v, &jerr) != DPL_JSON_OK) {
+        dpl_buf_puts(out, "bad json");
+        return;
+    }
+    json_t *env = v;
+    if (raw) {
+        env = json_object();
+        json_object_set_nocheck(env, "data", v);
+        json_t *md = json_object();
+        json_object_set_new_nocheck(md, "source", json_string(dpl_eval_default_source(fp->ev)));
+        json_object_set_new_nocheck(env, "metadata", md);
+    }
+    DplResult r;
+    dpl_result_init(&r);
+    dpl_eval_record(fp->ev, env, 3, &r);
+    if (r.outcome == DPL_EMIT) {
+        dpl_json_write(out, r.entity);
+        dpl_buf_putc(out, '\n');
+    } else if (r.outcome == DPL_SKIP) {
+        dpl_buf_puts(out, "skip");
+    } else {
+        dpl_write_reject(out, fp->src, 3, &r, v, NULL, 0);
+    }
+    dpl_result_free(&r);
+    if (env != v)
+        json_decref(env);
+    json_decref(v);
+}
+
+static void engine(const DplEngine *e, DplEngineState *st, const char *line, size_t len,
+                   DplBuf *out)
+{
+    DplResult r;
+    dpl_result_init(&r);
+    switch (dpl_engine_record(e, st, 3, line, len, out, &r)) {
+    case DPL_ENGINE_EMIT: break;
+    case DPL_ENGINE_SKIP: dpl_buf_puts(out, "skip"); break;
+    case DPL_ENGINE_BAD_JSON: dpl_buf_puts(out, "bad json"); break;
+    case DPL_ENGINE_REJECT: dpl_engine_write_reject(st, out, NULL, NULL, 0, 3, &r); break;
+    }
+    dpl_result_free(&r);
+}
+
+static void compare(const FuzzProgram *fp, const DplEngine *e, bool raw, const char *recs, size_t n,
+                    const uint8_t *data, size_t size)
+{
+    DplEngineState *st = dpl_engine_state_new(e);
+    DplBuf a = {0}, b = {0};
+    for (size_t i = 0; i < n;) {
+        const char *nl = memchr(recs + i, '\n', n - i);
+        size_t len = nl ? (size_t)(nl - (recs + i)) : n - i;
+        dpl_buf_reset(&a);
+        dpl_buf_reset(&b);
+        reference(fp, raw, recs + i, len, &a);
+        engine(e, st, recs + i, len, &b);
+        if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
+            DplBuf d = {0};
+            dpl_buf_printf(&d, "%s mode\nreference: %s\nengine:    %s", raw ? "raw" : "envelope", a.data, b.data);
+            fuzz_fail("the engine and the reference evaluator differ", data, size, d.data);
+        }
+        i += len + 1;
+    }
+    dpl_buf_free(&a);
+    dpl_buf_free(&b);
+    dpl_engine_state_free(st);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static bool ready;
+    if (!ready) {
+        dpl_util_init();
+        init_fixed();
+        ready = true;
+    }
+    const char *text = (const char *)data;
+    const char *nul = memchr(text, '\0', size);
+    if (!nul) {
+        for (size_t i = 0; i < nfixed; i++)
+            for (int raw = 0; raw < 2; raw++)
+                compare(&fixed[i], engines[i][raw], raw, text, size, data, size);
+        return 0;
+    }
+    size_t plen = (size_t)(nul - text);
+    DplSource *src = dpl_source_new("p.dpl", text, plen);
+    DplDiagList d = {0};
+    bool ok = false;
+    DplProgram *prog = dpl_compile(src, &d, &ok);
+    dpl_diag_list_free(&d);
+    if (ok) {
+        FuzzProgram fp = {src, prog, dpl_eval_new(prog)};
+        for (int raw = 0; raw < 2; raw++) {
+            DplEngineOptions o = {.raw = raw};
+            DplEngine *e = dpl_engine_new(prog, &o, NULL);
+            if (e)
+                compare(&fp, e, raw, nul + 1, size - plen - 1, data, size);
+            dpl_engine_free(e);
+        }
+        dpl_eval_free(fp.ev);
+    }
+    dpl_program_free(prog);
+    dpl_source_free(src);
+    return 0;
+}
