@@ -413,6 +413,10 @@ const char *eng_compile(DplEngine *e, const DplProgram *prog)
     dpl_buf_puts(&e->head, ",\"id\":\"");
 
     /* source */
+    if (e->sources && e->sources->u.sources.nnames > 8)
+        for (size_t i = 0; i < e->sources->u.sources.nnames; i++)
+            dpl_strmap_put(&e->source_names, e->sources->u.sources.names[i], e->sources->u.sources.name_lens[i], i,
+                           NULL);
     const DplPath *using = e->sources ? e->sources->u.sources.using_path : NULL;
     if (using) {
         const char *why = NULL;
@@ -565,6 +569,7 @@ void dpl_engine_free(DplEngine *e)
     dpl_free(e->raw_source);
     json_decref(e->raw_metadata);
     dpl_free(e->source_where);
+    dpl_strmap_free(&e->source_names);
     dpl_buf_free(&e->head);
     dpl_arena_free(e->arena);
     dpl_free(e);

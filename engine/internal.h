@@ -119,6 +119,7 @@ struct DplEngine {
     DplBuf head;          /* {"entity":"NAME","id":" */
     bool substitutive;
     const DplStmt *sources;
+    DplStrMap source_names; /* the `sources` names, when there are many */
     const ENode *source;  /* where the source is read */
     const DplSpan *source_rule;
     char *source_where;

@@ -86,6 +86,8 @@ static DplEngineOutcome source_phase(DplEngineState *st, DplResult *res)
     if (!e->sources)
         return DPL_ENGINE_EMIT;
     const DplStmt *ss = e->sources;
+    if (ss->u.sources.nnames > 8)
+        return dpl_strmap_get(&e->source_names, v.u.s, v.n, NULL) ? DPL_ENGINE_EMIT : DPL_ENGINE_SKIP;
     for (size_t i = 0; i < ss->u.sources.nnames; i++)
         if (ss->u.sources.name_lens[i] == v.n && memcmp(ss->u.sources.names[i], v.u.s, v.n) == 0)
             return DPL_ENGINE_EMIT;
