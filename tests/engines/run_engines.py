@@ -1,19 +1,20 @@
 #!/usr/bin/env python3
-"""run_engines.py — the direct engine (scan/) must print exactly what the
-tree evaluator prints.
+"""run_engines.py — the engine (engine/) must print exactly what the
+reference tree evaluator (eval/) prints.
 
     run_engines.py --dpl BUILD/cli/dpl --dplc BUILD/cli/dplc --root SRC [-v]
 
 For every program (examples/*.dpl, every run case of ../shared/conformance
-and of its cases-v1.1,
-and a few programs below that exercise what the direct engine handles:
-nested targets, `using`, substitutive, quoted keys), and for inputs made
+(v1 and 1.1), the fuzz seed programs, and the programs below: nested
+targets, `using`, substitutive, quoted keys, all/delete/append/overwrite,
+`add from`, indexes and [*], operators on every type), and for inputs made
 from every sample file (each line as is, plus deterministic variants:
 whitespace, escaped strings, reals in other spellings, duplicate keys,
 missing and null fields, truncated lines, CRLF, blank lines), runs
 
     dpl run --engine tree        (the reference)
-    dpl run                      (auto: the direct engine where eligible)
+    dpl run                      (the engine)
+    dpl run --raw                (both, on each line as a plain value)
     dpl run -j 2 / -j 3          (worker threads)
 
 with --stats, --rejects and --skipped, and compares stdout, the rejects,
@@ -51,6 +52,60 @@ add {
     endereco
 }
 """,
+    "build.dpl": """
+entity "e" { data.id }
+add {
+    all
+    delete secret
+    nome -> name
+    lower(nome) -> n2 if exists(nome)
+    overwrite id as string -> id
+    append tags -> tags
+    append tag -> tags
+    itens[*].sku -> skus
+    sum(itens[*].qty) -> total
+    max(itens[*].qty) -> top
+    avg(itens[*].qty) -> media
+    itens[0] -> first
+    itens[-1].sku -> last
+    x.y -> a.b.c
+    'id -> myid
+    delete a.b.c
+}
+add from meta { all
+    src -> origem
+}
+""",
+    "ops.dpl": """
+sources "p", "b" using metadata.source
+entity "k" { concat(upper(trim(nome ?? "")), "-", idade as string) }
+requirement { len(cpf ?? "") >= 0 or idade == 3 }
+add {
+    nome ?? cpf -> v
+    idade * 2 + 1 -> w
+    idade / 3 -> x
+    idade % 2 -> y
+    round(idade, 1) -> z
+    round(idade) -> z0
+    -idade -> ni
+    not (idade > 1) -> nc
+    [nome, idade, cpf] -> arr
+    coalesce(x, idade, nome) -> co
+    idade as int -> ci
+    cpf as float -> cf
+    abs(idade) -> ab
+    digits(cpf) -> dg
+    starts_with(nome, "A") -> sw
+    contains(nome, "n") -> cn
+    idade > 2.5 -> gt
+    idade == 30.0 -> eqr
+    'source -> s
+    'line -> l
+    'entity -> en
+    endereco.n -> numero.valor
+    x -> endereco.novo if idade > 1
+}
+""",
 }
 
 # Inputs for the extra programs: generated below from these shapes.
@@ -60,6 +115,10 @@ EXTRA_LINES = [
     {"data": {"id": 1.0, "x": {"b": 1, "a": None}}, "metadata": {"origin": {"name": "c"}}},
     {"data": {"cpf": "123", "nome": "Ana", "idade": 30, "endereco": {"rua": "A", "n": 1}}, "metadata": {"source": "p"}},
     {"data": {"cpf": 123, "nome": None, "idade": 30.25}, "metadata": {"source": "p"}},
+    {"data": {"id": 1, "nome": "Ana", "secret": 1, "tags": ["a", "b"], "tag": "c",
+              "itens": [{"sku": "x", "qty": 2}, {"sku": "y", "qty": 1.5}], "x": {"y": [1, 2.5]}},
+     "meta": {"src": "q"}, "metadata": {"source": "b"}},
+    {"data": {"id": "z", "itens": [], "tags": "solo", "x": {"y": "s"}, "a": {"b": 1}}, "metadata": {"source": "b"}},
 ]
 
 
@@ -161,12 +220,16 @@ def main():
         base = os.path.splitext(prog)[0]
         inputs = [base + ".ndjson"] if os.path.exists(base + ".ndjson") else []
         programs.append((os.path.basename(prog), prog, inputs, []))
-    cases = os.path.join(a.root, "..", "shared", "conformance", "cases")
-    # the language 1.1 run cases (where, map/filter, ...) too
-    v11 = os.path.join(a.root, "..", "shared", "conformance", "cases-v1.1")
-    for d in sorted(glob.glob(os.path.join(cases, "0*")) + glob.glob(os.path.join(v11, "1*"))):
-        extra = open(os.path.join(d, "args")).read().split() if os.path.exists(os.path.join(d, "args")) else []
-        programs.append((os.path.basename(d), os.path.join(d, "program.dpl"), [os.path.join(d, "input.ndjson")], extra))
+    for suite in ("cases", "cases-v1.1"):
+        cases = os.path.join(a.root, "..", "shared", "conformance", suite)
+        for d in sorted(glob.glob(os.path.join(cases, "[0-9]*"))):
+            if not os.path.exists(os.path.join(d, "program.dpl")) or not os.path.exists(os.path.join(d, "input.ndjson")):
+                continue
+            extra = open(os.path.join(d, "args")).read().split() if os.path.exists(os.path.join(d, "args")) else []
+            programs.append((suite + "/" + os.path.basename(d), os.path.join(d, "program.dpl"),
+                             [os.path.join(d, "input.ndjson")], extra))
+    for prog in sorted(glob.glob(os.path.join(a.root, "tests", "fuzz", "seeds", "program", "*.dpl"))):
+        programs.append(("fuzz-seed/" + os.path.basename(prog), prog, [], []))
     sample = os.path.join(tmp, "extra.ndjson")
     with open(sample, "w") as f:
         for v in EXTRA_LINES:
@@ -192,6 +255,8 @@ def main():
             ([], (["--engine", "auto"], ["-j", "2"], ["-j", "3", "--engine", "tree"]), False),
             # lines longer than the limit, split across reads at random places
             (["--max-record-bytes", "300"], (["--engine", "auto"], ["-j", "2"]), True),
+            # every line as a plain value (the --raw envelope)
+            (["--raw"], (["--engine", "auto"], ["-j", "2"]), False),
         ]
         for base, modes, stdin in configs:
             ref = run(a.dpl, prog, inp, extra + base + ["--engine", "tree"], tmp, "tree", stdin)
