@@ -47,11 +47,9 @@ static void init_fixed(void)
     for (size_t i = 0; i < nfixed; i++)
         for (int raw = 0; raw < 2; raw++) {
             DplEngineOptions o = {.raw = raw};
+            /* NULL when the program uses a construct the engine does not
+             * compile (the run path gives it to the reference then) */
             engines[i][raw] = dpl_engine_new(fixed[i].prog, &o, NULL);
-            if (!engines[i][raw]) {
-                fprintf(stderr, "fuzz_engine: a fixed program does not compile for the engine\n");
-                abort();
-            }
         }
 }
 
@@ -141,7 +139,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!nul) {
         for (size_t i = 0; i < nfixed; i++)
             for (int raw = 0; raw < 2; raw++)
-                compare(&fixed[i], engines[i][raw], raw, text, size, data, size);
+                if (engines[i][raw])
+                    compare(&fixed[i], engines[i][raw], raw, text, size, data, size);
         return 0;
     }
     size_t plen = (size_t)(nul - text);
