@@ -95,12 +95,12 @@ ssize_t stream_gz_in_read(StreamGzIn *g, int fd, char *buf, size_t cap, int *err
     g->z.avail_out = (uInt)cap;
     while (g->z.avail_out == cap) {
         if (g->z.avail_in == 0 && !g->in_eof) {
-            ssize_t n;
-            do
-                n = read(fd, g->in, GZ_CHUNK);
-            while (n < 0 && errno == EINTR);
+            int rerr = 0;
+            ssize_t n = stream_fd_read(fd, (char *)g->in, GZ_CHUNK, &rerr);
             if (n < 0)
-                return gz_fail(g, cap - g->z.avail_out, errno, NULL, err, why);
+                return gz_fail(g, cap - g->z.avail_out, rerr, NULL, err, why);
+            if (n == 0 && dpl_stream_stop_requested())
+                break; /* stopped: not the end of the data */
             if (n == 0)
                 g->in_eof = true;
             g->z.next_in = g->in;

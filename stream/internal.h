@@ -81,6 +81,12 @@ const StreamEngines *stream_engines(const DplStreamRun *r);
 /* Writes all of p[0..n) to fd (EINTR, EAGAIN handled); 0 or an errno value. */
 int stream_write_all(int fd, const char *p, size_t n);
 
+/* ---- source_file.c ------------------------------------------------------- */
+
+/* read(2) that waits in short polls and returns 0 once a stop is asked
+ * (dpl_stream_stop_requested); -1 with *err on a failure. */
+ssize_t stream_fd_read(int fd, char *buf, size_t cap, int *err);
+
 /* ---- gzip.c ----------------------------------------------------------------- */
 
 /* The inflater of a gzip input; first[0..n) are the bytes already read
@@ -99,8 +105,9 @@ bool stream_gz_in_has_more(const StreamGzIn *g);
 /* Reads in to its end with `jobs` threads (1: this one only), dispatching
  * every record and merging lanes in input order.  seq_base: the sequence
  * number before this input's first record; *nseq gets the number of
- * records (lines) read.  Returns 0 or the errno of a failed read. */
+ * records (lines) read, *stopped whether a stop (signals.c) ended the
+ * reading.  Returns 0 or the errno of a failed read. */
 int stream_read(DplStreamRun *r, DplStreamSource *in, unsigned jobs, size_t max_record_bytes,
-                uint64_t seq_base, uint64_t *nseq);
+                uint64_t seq_base, uint64_t *nseq, bool *stopped);
 
 #endif

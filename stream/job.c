@@ -28,23 +28,81 @@ typedef struct {
     const char *path[DPL_OUT_COUNT]; /* NULL: the default */
     int fd[DPL_OUT_COUNT];           /* -1: none (skipped lines are dropped) */
     bool owned[DPL_OUT_COUNT];       /* opened here */
+    bool created[DPL_OUT_COUNT];     /* and did not exist before */
 } Outputs;
+
+static const char *const option_names[DPL_OUT_COUNT] = {"--output", "--rejects", "--skipped"};
 
 static const char *fd_name(int fd)
 {
     return fd == 1 ? "stdout" : "stderr";
 }
 
-static void close_outputs(Outputs *o)
+/* Closes what was opened; with undo, removes the files this run created. */
+static void close_outputs(Outputs *o, bool undo)
 {
-    for (int k = 0; k < DPL_OUT_COUNT; k++)
-        if (o->owned[k])
-            close(o->fd[k]);
+    for (int k = 0; k < DPL_OUT_COUNT; k++) {
+        if (!o->owned[k])
+            continue;
+        close(o->fd[k]);
+        if (undo && o->created[k])
+            unlink(o->path[k]);
+        o->owned[k] = false;
+    }
 }
 
-/* Opens every output, and only then truncates the files among them, so a
- * failure leaves every existing file as it was.  False after reporting. */
-static bool open_outputs(const DplStreamJob *job, Outputs *o)
+/* How output k is named in a message: "--rejects r.ndjson", or "stdout". */
+static char *describe(const Outputs *o, int k)
+{
+    return o->path[k] ? dpl_asprintf("%s %s", option_names[k], o->path[k]) : dpl_strdup(fd_name(o->fd[k]));
+}
+
+/* Output k is a regular file that is also an input (it would be truncated
+ * before it is read, or read back while it grows) or another output opened
+ * separately (the two would overwrite each other); 2 after reporting, 0 if
+ * all is well.  Outputs that share one descriptor (`-` and stdout) are
+ * fine: their lines interleave whole. */
+static int check_outputs(const DplStreamJob *job, const Outputs *o, const char *const *inputs, size_t ninputs)
+{
+    struct stat st[DPL_OUT_COUNT];
+    bool reg[DPL_OUT_COUNT];
+    for (int k = 0; k < DPL_OUT_COUNT; k++)
+        reg[k] = o->fd[k] >= 0 && fstat(o->fd[k], &st[k]) == 0 && S_ISREG(st[k].st_mode);
+    for (int k = 0; k < DPL_OUT_COUNT; k++) {
+        if (!reg[k])
+            continue;
+        for (int l = k + 1; l < DPL_OUT_COUNT; l++) {
+            if (reg[l] && (o->owned[k] || o->owned[l]) && st[k].st_dev == st[l].st_dev &&
+                st[k].st_ino == st[l].st_ino) {
+                char *a = describe(o, k), *b = describe(o, l);
+                say(job, "%s and %s are the same file; give each output its own", a, b);
+                dpl_free(a);
+                dpl_free(b);
+                return 2;
+            }
+        }
+        for (size_t i = 0; i < ninputs; i++) {
+            struct stat in;
+            bool is_stdin = strcmp(inputs[i], "-") == 0;
+            if ((is_stdin ? fstat(0, &in) : stat(inputs[i], &in)) != 0)
+                continue; /* reported when it is opened */
+            if (in.st_dev == st[k].st_dev && in.st_ino == st[k].st_ino) {
+                char *a = describe(o, k);
+                say(job, "%s is also the input %s; refusing to overwrite what is to be read", a,
+                    is_stdin ? "stdin" : inputs[i]);
+                dpl_free(a);
+                return 2;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Opens every output, checks them against the inputs and each other, and
+ * only then truncates the files among them, so a failure leaves every
+ * existing file as it was (and removes the files it created).  Returns 0,
+ * or the exit status after reporting (1 I/O, 2 usage). */
+static int open_outputs(const DplStreamJob *job, Outputs *o, const char *const *inputs, size_t ninputs)
 {
     static const int defaults[DPL_OUT_COUNT] = {1, 2, -1};
     const char *paths[DPL_OUT_COUNT] = {job->output_path, job->rejects_path, job->skipped_path};
@@ -58,37 +116,50 @@ static bool open_outputs(const DplStreamJob *job, Outputs *o)
             continue;
         }
         o->path[k] = paths[k];
-        o->fd[k] = open(paths[k], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        o->fd[k] = open(paths[k], O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        o->created[k] = o->fd[k] >= 0;
+        if (o->fd[k] < 0 && errno == EEXIST)
+            o->fd[k] = open(paths[k], O_WRONLY | O_CLOEXEC);
         if (o->fd[k] < 0) {
             say(job, "cannot open %s for writing: %s", paths[k], strerror(errno));
-            close_outputs(o);
-            return false;
+            close_outputs(o, true);
+            return 1;
         }
         o->owned[k] = true;
+    }
+    int status = check_outputs(job, o, inputs, ninputs);
+    if (status) {
+        close_outputs(o, true);
+        return status;
     }
     for (int k = 0; k < DPL_OUT_COUNT; k++) {
         struct stat st;
         if (o->owned[k] && fstat(o->fd[k], &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
             ftruncate(o->fd[k], 0) != 0) {
             say(job, "cannot open %s for writing: %s", o->path[k], strerror(errno));
-            close_outputs(o);
-            return false;
+            close_outputs(o, true);
+            return 1;
         }
     }
-    return true;
+    return 0;
 }
 
-/* The sink of output k: gzip for a path ending in .gz. */
+/* The sink of output k: gzip for a path ending in .gz.  Only stdout may
+ * end the run quietly when its reader goes away (`| head`). */
 static DplStreamSink *output_sink(const Outputs *o, int k)
 {
     if (o->fd[k] < 0)
         return NULL;
+    DplStreamSink *s;
+    size_t n = o->path[k] ? strlen(o->path[k]) : 0;
     if (!o->owned[k])
-        return dpl_stream_sink_fd(o->fd[k], fd_name(o->fd[k]));
-    size_t n = strlen(o->path[k]);
-    if (n > 3 && strcmp(o->path[k] + n - 3, ".gz") == 0)
-        return dpl_stream_sink_gzip(o->fd[k], true, o->path[k]);
-    return dpl_stream_sink_file(o->fd[k], o->path[k]);
+        s = dpl_stream_sink_fd(o->fd[k], fd_name(o->fd[k]));
+    else if (n > 3 && strcmp(o->path[k] + n - 3, ".gz") == 0)
+        s = dpl_stream_sink_gzip(o->fd[k], true, o->path[k]);
+    else
+        s = dpl_stream_sink_file(o->fd[k], o->path[k]);
+    s->quiet_epipe = !o->owned[k] && o->fd[k] == 1;
+    return s;
 }
 
 static void print_stats(const DplStreamStats *st, const DplPresence *presence)
@@ -131,48 +202,51 @@ static void warn_never_present(const DplStreamJob *job, const DplPresence *p)
 
 int dpl_stream_job_run(const DplStreamJob *job)
 {
+    dpl_stream_std_fds();
+    static const char *const stdin_only[] = {"-"};
+    const char *const *inputs = job->ninputs ? job->inputs : stdin_only;
+    size_t ninputs = job->ninputs ? job->ninputs : 1;
+    Outputs outs;
+    int status = open_outputs(job, &outs, inputs, ninputs);
+    if (status)
+        return status;
     DplStreamConfig cfg = job->cfg;
     cfg.presence = cfg.presence || job->stats || rejects_to_file(job);
+    cfg.report_stop = true;
     DplStreamRun *run = dpl_stream_run_new(job->prog, job->src, &cfg);
-    int status = 0;
-    Outputs outs;
-    if (open_outputs(job, &outs)) {
-        for (int k = 0; k < DPL_OUT_COUNT; k++)
-            dpl_stream_run_set_sink(run, (DplStreamKind)k, output_sink(&outs, k));
-    } else {
-        status = 1;
-    }
+    for (int k = 0; k < DPL_OUT_COUNT; k++)
+        dpl_stream_run_set_sink(run, (DplStreamKind)k, output_sink(&outs, k));
+    dpl_stream_signals_install();
 
-    if (status == 0) {
-        static const char *const stdin_only[] = {"-"};
-        const char *const *inputs = job->ninputs ? job->inputs : stdin_only;
-        size_t ninputs = job->ninputs ? job->ninputs : 1;
-        for (size_t i = 0; i < ninputs && dpl_stream_run_ok(run); i++) {
-            int err = 0;
-            DplStreamSource *in = dpl_stream_source_file(inputs[i], &err);
-            if (!in) {
-                say(job, "cannot open %s: %s", inputs[i], strerror(err));
-                status = 1;
-                continue;
-            }
-            if (ninputs > 1)
-                in->input = dpl_strdup(inputs[i]);
-            if (!dpl_stream_run_input(run, in))
-                status = 1;
-            dpl_stream_source_close(in);
-        }
-        if (!dpl_stream_run_finish(run))
+    for (size_t i = 0; i < ninputs && dpl_stream_run_ok(run) && !dpl_stream_stop_requested(); i++) {
+        int err = 0;
+        DplStreamSource *in = dpl_stream_source_file(inputs[i], &err);
+        if (!in) {
+            say(job, "cannot open %s: %s", inputs[i], strerror(err));
             status = 1;
-        /* the warning first: the --stats line stays the last line */
-        if (rejects_to_file(job) && dpl_stream_run_presence(run))
-            warn_never_present(job, dpl_stream_run_presence(run));
-        if (job->stats)
-            print_stats(dpl_stream_run_stats(run), dpl_stream_run_presence(run));
+            continue;
+        }
+        if (ninputs > 1)
+            in->input = dpl_strdup(inputs[i]);
+        if (!dpl_stream_run_input(run, in))
+            status = 1;
+        dpl_stream_source_close(in);
     }
+    if (!dpl_stream_run_finish(run))
+        status = 1;
+    /* the warning first: the --stats line stays the last line */
+    if (rejects_to_file(job) && dpl_stream_run_presence(run))
+        warn_never_present(job, dpl_stream_run_presence(run));
+    if (job->stats)
+        print_stats(dpl_stream_run_stats(run), dpl_stream_run_presence(run));
     if (status == 0 && job->fail_on_reject && dpl_stream_run_stats(run)->rejected)
         status = 3;
     if (!dpl_stream_run_close(run, status != 1))
         status = 1;
     dpl_stream_run_free(run);
+    /* interrupted: the input was not read to its end (spec §15) */
+    int sig = dpl_stream_stop_requested();
+    if (sig)
+        status = 128 + sig;
     return status;
 }

@@ -13,6 +13,7 @@
  * records instead of lines; the rest is the same. */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <string.h>
 
 #include "stream/internal.h"
@@ -60,6 +61,7 @@ typedef struct {
     /* reading */
     size_t max;
     bool eof, stalled;
+    bool stopped; /* a stop was asked (signals.c): a partial last line is not a record */
     int err;
     DplBuf carry; /* the start of a line whose end is not read yet */
     long next_line;
@@ -289,13 +291,15 @@ static int fill_lines(Par *par, Block *b)
         }
         reserve(b, READ_CHUNK);
         ssize_t n = read_at(par, b, b->len);
-        if (n == 0)
+        if (n == 0) {
             par->eof = true;
-        else
+            par->stopped = dpl_stream_stop_requested() != 0;
+        } else
             b->len += (size_t)n;
     }
-    if (par->eof && b->len > cut) {
-        /* a last line without a newline is still a line */
+    if (par->eof && b->len > cut && !par->stopped) {
+        /* a last line without a newline is still a line (but a line cut
+         * short by a stop was never read whole: it is not a record) */
         reserve(b, 1);
         b->buf[b->len++] = '\n';
         cut = b->len;
@@ -321,6 +325,10 @@ static int fill_records(Par *par, Block *b)
 {
     b->len = 0;
     while (!par->eof && b->len < BLOCK_BYTES && b->nrecs < BLOCK_RECORDS) {
+        if (dpl_stream_stop_requested()) {
+            par->eof = par->stopped = true;
+            break;
+        }
         DplStreamRecord rec;
         memset(&rec, 0, sizeof rec);
         int st = par->in->ops->read_record(par->in, &rec, &par->err);
@@ -374,7 +382,7 @@ static int fill(Par *par, Block *b)
 }
 
 int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t max_record_bytes,
-                uint64_t seq_base, uint64_t *nseq)
+                uint64_t seq_base, uint64_t *nseq, bool *stopped)
 {
     Par par = {.run = run,
                .in = in,
@@ -400,9 +408,16 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
         /* jansson seeds its object hashes lazily on first use; do it here,
          * before any worker thread can race to do it. */
         json_object_seed(0);
+        /* SIGINT/SIGTERM go to this thread, whose reads they interrupt */
+        sigset_t block, old;
+        sigemptyset(&block);
+        sigaddset(&block, SIGINT);
+        sigaddset(&block, SIGTERM);
+        pthread_sigmask(SIG_BLOCK, &block, &old);
         for (; started < jobs; started++)
             if (pthread_create(&threads[started], NULL, worker, &par) != 0)
                 break;
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (started == 0)
             par.threaded = false; /* no thread could be started: work on this one */
     }
@@ -441,5 +456,6 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
     pthread_cond_destroy(&par.done_cv);
     pthread_mutex_destroy(&par.mu);
     *nseq = (uint64_t)(par.next_line - 1);
+    *stopped = par.stopped || (dpl_stream_stop_requested() && !par.eof);
     return par.err;
 }

@@ -2,6 +2,7 @@
  * that turns sinks' durability into source commits (dpl_stream_sink_durable).
  * The reader (reader.c) merges lanes into it in input order. */
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <string.h>
 
@@ -91,7 +92,7 @@ bool dpl_stream_run_ok(const DplStreamRun *r)
 
 bool stream_go_on(const DplStreamRun *r)
 {
-    return dpl_stream_run_ok(r);
+    return dpl_stream_run_ok(r) && !dpl_stream_stop_requested();
 }
 
 /* ---- durability and commits ----------------------------------------------------- */
@@ -138,8 +139,9 @@ static void try_commit(DplStreamRun *r)
 static void sink_failed(DplStreamRun *r, DplStreamSink *s, int err)
 {
     (void)r;
-    /* the reader went away (`| head`): a quiet stop, not an error */
-    s->state = err == EPIPE ? DPL_SINK_CLOSED : DPL_SINK_FAILED;
+    /* stdout's reader went away (`| head`): a quiet stop, not an error;
+     * any other output that cannot take its lines is a failure */
+    s->state = err == EPIPE && s->quiet_epipe ? DPL_SINK_CLOSED : DPL_SINK_FAILED;
     s->err = err;
 }
 
@@ -219,7 +221,8 @@ bool dpl_stream_run_input(DplStreamRun *r, DplStreamSource *in)
 {
     r->in = in;
     uint64_t n = 0;
-    int err = stream_read(r, in, r->cfg.jobs, r->cfg.max_record_bytes, r->seq + 1, &n);
+    bool stopped = false;
+    int err = stream_read(r, in, r->cfg.jobs, r->cfg.max_record_bytes, r->seq + 1, &n, &stopped);
     r->seq += n;
     stream_flush(r);
     r->in = NULL;
@@ -228,6 +231,13 @@ bool dpl_stream_run_input(DplStreamRun *r, DplStreamSource *in)
         say(r, "cannot read %s: %s", in->name, in->why ? in->why : strerror(err));
         return false;
     }
+    int sig = dpl_stream_stop_requested();
+    if (stopped && sig && r->cfg.report_stop)
+        say(r, "stopped by %s after line %llu of %s; every line read before was processed",
+            sig == SIGINT    ? "SIGINT"
+            : sig == SIGTERM ? "SIGTERM"
+                             : "a signal",
+            (unsigned long long)n, in->name);
     return true;
 }
 

@@ -16,9 +16,17 @@ typedef struct {
     StreamGzIn *gz; /* gzip input, or NULL */
 } FileSource;
 
-static ssize_t raw_read(int fd, char *buf, size_t cap, int *err)
+ssize_t stream_fd_read(int fd, char *buf, size_t cap, int *err)
 {
     for (;;) {
+        if (dpl_stream_stop_requested())
+            return 0;
+        /* wait in short polls: a stop asked while we wait is seen even if
+         * the signal went to another thread or came just before the wait */
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int ready = poll(&p, 1, 250);
+        if (ready == 0 || (ready < 0 && errno == EINTR))
+            continue;
         ssize_t n = read(fd, buf, cap);
         if (n >= 0)
             return n;
@@ -27,6 +35,11 @@ static ssize_t raw_read(int fd, char *buf, size_t cap, int *err)
             return -1;
         }
     }
+}
+
+static ssize_t raw_read(int fd, char *buf, size_t cap, int *err)
+{
+    return stream_fd_read(fd, buf, cap, err);
 }
 
 /* The first read: gzip magic (1f 8b) switches the source to gzip. */

@@ -218,6 +218,7 @@ typedef struct {
      * validation with it present (spec §12.5 never_present): a little work
      * per record until every path has been seen once. */
     bool presence;
+    bool report_stop;        /* say where a stop (signal) ended the reading */
     /* The evaluator's coverage hook (eval.h dpl_eval_set_cover), or NULL:
      * `dpl test --coverage` sets it with tree_only and jobs 1. */
     DplCoverFn cover;
@@ -252,6 +253,20 @@ const DplStreamStats *dpl_stream_run_stats(const DplStreamRun *r);
 const DplPresence *dpl_stream_run_presence(const DplStreamRun *r);
 /* Frees the run (closing any sink not closed yet); NULL allowed. */
 void dpl_stream_run_free(DplStreamRun *r);
+
+/* ---- signals and descriptors (signals.c) --------------------------------- */
+
+/* Makes SIGINT and SIGTERM ask the run to stop (dpl_stream_stop_requested):
+ * the reader stops reading, and what was read is processed, flushed and
+ * accounted for.  A second signal ends the process at once. */
+void dpl_stream_signals_install(void);
+/* The signal that asked to stop (SIGINT, SIGTERM), or 0. */
+int dpl_stream_stop_requested(void);
+/* Asks to stop as if sig had arrived (tests, a source's own reasons). */
+void dpl_stream_request_stop(int sig);
+/* Makes sure fds 0-2 are open (on /dev/null, the wrong way round, so a
+ * closed stdout fails when written instead of another file taking fd 1). */
+void dpl_stream_std_fds(void);
 
 /* ---- `dpl run` as a whole ------------------------------------------------- */
 

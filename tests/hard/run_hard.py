@@ -447,6 +447,181 @@ def test_unreadable_inputs_one_message_exit_1():
     eq(len(p.stderr.decode().strip().splitlines()), 1, "one message")
 
 
+# ---- nothing lost at the edges (issue 15, items 1-4) -------------------------------------------
+
+def many(n, reject_every=1, other_every=0):
+    """n records: every reject_every-th lacks k (rejected), every
+    other_every-th comes from another source (skipped)."""
+    out = []
+    for i in range(n):
+        if other_every and i % other_every == 0:
+            out.append(rec("o%d" % i, i, "t"))
+        elif i % reject_every == 0:
+            out.append(json.dumps({"data": {"v": i}, "metadata": {"source": "s"}}))
+        else:
+            out.append(rec("k%d" % i, i))
+    return "\n".join(out) + "\n"
+
+
+def test_epipe_on_rejects_or_skipped_is_an_io_failure():
+    pr = write("p.dpl", PLAIN)
+    inp = write("epipe.ndjson", many(100000, 2, 3))
+    fifo = os.path.join(TMP, "reader.fifo")
+    for j in jobs():
+        for opt in ("--rejects", "--skipped"):
+            if os.path.exists(fifo):
+                os.unlink(fifo)
+            os.mkfifo(fifo)
+            head = subprocess.Popen(["head", "-n", "1", fifo], stdout=subprocess.DEVNULL)
+            other = ["--skipped", os.devnull] if opt == "--rejects" else ["--rejects", os.devnull]
+            try:
+                p = dpl("run", *j, pr, inp, opt, fifo, *other, "--output", os.devnull, timeout=60)
+            finally:
+                head.kill()  # if dpl never opened the fifo, head still waits for a writer
+                head.wait()
+            eq(p.returncode, 1, "exit when the reader of %s goes away %s" % (opt, j))
+            err = p.stderr.decode().strip().splitlines()
+            eq(len(err), 1, "one message %s %s: %r" % (opt, j, err))
+            assert fifo in err[0] and "Broken pipe" in err[0], err
+    # stdout alone may end quietly (docs/run.md), `--rejects -` included
+    argv = " ".join([ARGS.dpl, "run", pr, inp, "--rejects", "-", "2>err.txt | head -1; echo ${PIPESTATUS[0]} >rc.txt"])
+    run(["bash", "-c", argv], cwd=TMP)
+    eq(open(os.path.join(TMP, "rc.txt")).read().strip(), "0", "stdout closed: quiet")
+    eq(open(os.path.join(TMP, "err.txt")).read(), "", "stdout closed: no message")
+
+
+def test_closed_std_fds_never_receive_other_outputs():
+    pr = write("p.dpl", PLAIN)
+    inp = write("fds.ndjson", many(3000, 3, 5))
+    rj, sk = os.path.join(TMP, "fds.rej"), os.path.join(TMP, "fds.skip")
+    for j in jobs():
+        # stdout closed: the entities must not land in the rejects file
+        p = run(["bash", "-c", "exec %s run %s %s %s --rejects %s >&-" % (ARGS.dpl, " ".join(j), pr, inp, rj)])
+        eq(p.returncode, 1, "exit with stdout closed %s" % j)
+        assert "stdout" in p.stderr.decode(), p.stderr
+        for l in open(rj, encoding="utf-8"):
+            assert json.loads(l).get("errors"), "an entity in the rejects file: %r" % l[:100]
+        # stdout and stderr closed: the stats line must not land in --skipped
+        p = run(["bash", "-c", "exec %s run --stats %s %s %s --rejects %s --skipped %s >&- 2>&-" % (
+            ARGS.dpl, " ".join(j), pr, inp, rj, sk)])
+        eq(p.returncode, 1, "exit with stdout and stderr closed %s" % j)
+        for l in open(sk, encoding="utf-8"):
+            assert json.loads(l)["metadata"]["source"] == "t", "not a skipped record: %r" % l[:100]
+        for l in open(rj, encoding="utf-8"):
+            assert json.loads(l).get("errors"), "not a reject: %r" % l[:100]
+
+
+def test_outputs_checked_against_inputs_and_each_other():
+    pr = write("p.dpl", PLAIN)
+    text = many(500, 3, 5)
+    for j in jobs():
+        inp = write("same.ndjson", text)
+        # an output naming an input would truncate it before it is read
+        for opt in ("--rejects", "--skipped", "--output"):
+            p = dpl("run", *j, pr, inp, opt, inp)
+            eq(p.returncode, 2, "exit for %s naming the input %s" % (opt, j))
+            assert opt in p.stderr.decode() and "input" in p.stderr.decode(), p.stderr
+            eq(open(inp).read(), text, "the input is untouched (%s)" % opt)
+        # also through a link, and with the input on stdin
+        link = os.path.join(TMP, "same-link.ndjson")
+        if not os.path.exists(link):
+            os.symlink(inp, link)
+        p = dpl("run", *j, pr, "--rejects", link, input=None, stdin=open(inp, "rb"))
+        eq(p.returncode, 2, "exit for --rejects naming stdin's file")
+        eq(open(inp).read(), text, "stdin's file is untouched")
+        # stdout appending to the input would read its own output back forever
+        p = run(["bash", "-c", "%s run %s %s %s --rejects /dev/null >> %s" % (ARGS.dpl, " ".join(j), pr, inp, inp)],
+                timeout=60)
+        eq(p.returncode, 2, "exit for stdout appending to the input")
+        eq(open(inp).read(), text, "the input is untouched (>>)")
+        # two outputs naming one file would overwrite each other
+        both = os.path.join(TMP, "both.ndjson")
+        p = dpl("run", *j, pr, inp, "--rejects", both, "--skipped", both)
+        eq(p.returncode, 2, "exit for --rejects and --skipped naming one file")
+        assert "--rejects" in p.stderr.decode() and "--skipped" in p.stderr.decode(), p.stderr
+        assert not os.path.exists(both), "a refused run leaves no file it created"
+        # a failing output leaves the others as they were
+        keep = write("keep.ndjson", "precious\n")
+        p = dpl("run", *j, pr, inp, "--rejects", keep, "--skipped", os.path.join(TMP, "no", "such", "x"))
+        eq(p.returncode, 1, "exit for an output that cannot be opened")
+        eq(open(keep).read(), "precious\n", "--rejects not truncated before --skipped failed")
+        # sharing a descriptor is fine: /dev/null twice, `-` beside stdout
+        p = dpl("run", *j, pr, inp, "--rejects", os.devnull, "--skipped", os.devnull)
+        eq(p.returncode, 0, "/dev/null twice")
+        p = dpl("run", *j, pr, inp, "--rejects", "-", "--skipped", "-")
+        eq(p.returncode, 0, "- beside stdout")
+
+
+def signal_run(j, sig, wait_output):
+    """Feeds a pipe, sends sig once the run has shown some output, and
+    returns (process, stdout, rejects text, skipped text, lines fed)."""
+    import signal as sg
+    pr = write("p.dpl", PLAIN)
+    rj, sk = os.path.join(TMP, "sig.rej"), os.path.join(TMP, "sig.skip")
+    for f in (rj, sk):
+        if os.path.exists(f):
+            os.unlink(f)
+    outf = open(os.path.join(TMP, "sig.out"), "wb+")  # a file: a full pipe would block the run
+    p = subprocess.Popen([ARGS.dpl, "run", "--stats", *j, pr, "--rejects", rj, "--skipped", sk],
+                         stdin=subprocess.PIPE, stdout=outf, stderr=subprocess.PIPE)
+    fed = 0
+    chunk = many(2000, 4, 7)
+    if wait_output:
+        # a few lines and half of one, then wait: the run shows its output while input stalls
+        p.stdin.write(chunk.encode() + b'{"data":{"k":"half')
+        p.stdin.flush()
+        fed = 2000
+        deadline = time.time() + 30 * slow()
+        while time.time() < deadline and (not os.path.exists(rj) or os.path.getsize(rj) == 0):
+            time.sleep(0.05)
+        time.sleep(0.3 * slow())
+        p.send_signal(sig)
+    else:
+        # keep it busy, and interrupt it in the middle of the stream
+        t0 = time.time()
+        sent = False
+        try:
+            while time.time() - t0 < 20 * slow():
+                p.stdin.write(chunk.encode())
+                fed += 2000
+                if not sent and time.time() - t0 > 0.3:
+                    p.send_signal(sig)
+                    sent = True
+        except (BrokenPipeError, OSError):
+            pass
+    _, err = p.communicate(timeout=60 * slow())
+    outf.seek(0)
+    out = outf.read()
+    outf.close()
+    return p, out, err, open(rj, encoding="utf-8").read(), open(sk, encoding="utf-8").read(), fed
+
+
+def test_sigterm_and_sigint_flush_what_was_read():
+    import signal as sg
+    for j in jobs():
+        for sig, code in ((sg.SIGTERM, 143), (sg.SIGINT, 130)):
+            for wait_output in (True, False):
+                p, out, err, rj, sk, fed = signal_run(j, sig, wait_output)
+                what = "%s %s %s" % (sig.name, j, "stalled" if wait_output else "busy")
+                eq(p.returncode, code, "exit " + what)
+                s = None
+                for l in reversed(err.decode().splitlines()):
+                    if l.startswith('{"records"'):
+                        s = json.loads(l)
+                        break
+                assert s, "no --stats line after %s: %r" % (what, err[-300:])
+                lines = (len(out.splitlines()), len(rj.splitlines()), len(sk.splitlines()))
+                eq(lines, (s["emitted"], s["rejected"], s["skipped"]), "every record read is in an output " + what)
+                eq(s["emitted"] + s["rejected"] + s["skipped"], s["records"], "counts add up " + what)
+                if wait_output:
+                    eq(s["records"], 2000, "the half line is not a record " + what)
+                else:
+                    assert 0 < s["records"] <= fed, (s, fed)
+                for l in out.splitlines():
+                    json.loads(l)  # whole lines only
+                assert "stopped by " + sig.name in err.decode(), err[-300:]
+
+
 # ---- gzip input and output ------------------------------------------------------------------
 
 def gz_lines(n, seed):
