@@ -475,7 +475,7 @@ def test_epipe_on_rejects_or_skipped_is_an_io_failure():
             head = subprocess.Popen(["head", "-n", "1", fifo], stdout=subprocess.DEVNULL)
             other = ["--skipped", os.devnull] if opt == "--rejects" else ["--rejects", os.devnull]
             try:
-                p = dpl("run", *j, pr, inp, opt, fifo, *other, "--output", os.devnull, timeout=60)
+                p = dpl("run", *j, pr, inp, opt, fifo, *other, timeout=60)
             finally:
                 head.kill()  # if dpl never opened the fifo, head still waits for a writer
                 head.wait()
