@@ -414,6 +414,11 @@ static void d_value(Walk *w, const DplExpr *e, DplTypes types)
     }
     case DPL_EXPR_CALL: {
         const DplBuiltin *fn = strict_fn(e, NULL);
+        const char *name = e->u.call.fn ? e->u.call.fn->name : "";
+        if ((strcmp(name, "map") == 0 || strcmp(name, "filter") == 0) && e->u.call.nargs == 2) {
+            d_value(w, e->u.call.args[0], DPL_T_ARRAY); /* missing or null array: missing */
+            break;
+        }
         if (!fn)
             break;
         for (size_t i = 0; i < e->u.call.nargs; i++) {
@@ -700,6 +705,10 @@ bool dpl__never_missing(const Facts *f, const DplPath *from, const DplExpr *ce)
             return false;
         if (strcmp(fn->name, "concat") == 0 || strcmp(fn->name, "exists") == 0)
             return true;
+        if (strcmp(fn->name, "cond") == 0 && e->u.call.nargs == 3)
+            /* the value is one of the branches (spec §12.3) */
+            return dpl__never_missing(f, from, e->u.call.args[1]) &&
+                   dpl__never_missing(f, from, e->u.call.args[2]);
         if ((strcmp(fn->name, "map") == 0 || strcmp(fn->name, "filter") == 0) && e->u.call.nargs == 2)
             /* missing only for a missing or null array; another value is a type_error */
             return dpl__never_missing(f, from, e->u.call.args[0]) && nonnull(f, from, e->u.call.args[0]);
