@@ -275,7 +275,8 @@ Test(schema, where_map_filter)
     const char *prog = HEAD
         "where {\n  tipo == \"pago\"\n  valor > 0\n}\n"
         "add {\n  tipo\n  map(itens, qtd as int) -> qtds\n  filter(split(t, \",\"), 'item != \"\") -> tags\n"
-        "  map(itens, sku) -> skus\n  type(valor) -> tipoValor\n}\n";
+        "  map(itens, sku) -> skus\n  type(valor) -> tipoValor\n  cond(x > 1, \"a\", \"b\") -> ab\n"
+        "  cond(x > 1, \"a\", y) -> ay\n}\n";
     json_t *s = schema_of(prog, 1);
     json_t *data = json_object_get(json_object_get(s, "properties"), "data");
     json_t *req = json_object_get(data, "required");
@@ -298,6 +299,7 @@ Test(schema, where_map_filter)
     cr_assert_str_eq(type_of(attr(s, "tipoValor")), "string");
     json_t *req2 = json_object_get(json_object_get(json_object_get(s, "properties"), "data"), "required");
     cr_assert(listed(req2, "tipoValor") && listed(req2, "tipo") && !listed(req2, "qtds"));
+    cr_assert(listed(req2, "ab") && !listed(req2, "ay"), "cond is one of its branches");
     json_decref(s);
 }
 
