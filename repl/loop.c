@@ -130,7 +130,8 @@ static void submit(Repl *r, EntryKind kind, DplBuf *entry)
     fflush(r->out);
 }
 
-/* Returns true when input ended (Ctrl-D), false after :quit. */
+/* Returns true when input ended (Ctrl-D) with the cursor still after a
+ * prompt, false after :quit or when what was printed last ended its line. */
 static bool loop(Repl *r)
 {
     DplBuf entry = {0};
@@ -212,14 +213,16 @@ static bool loop(Repl *r)
      * terminal the cursor is still after the `...>` prompt: the error goes
      * on a line of its own. */
     repl_history_add(r, &typed);
+    bool at_prompt = go_on;
     if (go_on && kind != ENTRY_NONE) {
         if (r->tty)
             fputc('\n', r->out);
         submit(r, kind, &entry);
+        at_prompt = false;
     }
     dpl_buf_free(&entry);
     dpl_buf_free(&typed);
-    return go_on;
+    return at_prompt;
 }
 
 int dpl_repl_run(const DplReplOptions *opt)

@@ -211,6 +211,8 @@ def editing_session(dpl, d, env):
     assert re.match(rb"(\^D)?\n(<session>|fipe\.dpl):\d+:\d+: error\[E202\]", after), \
         "the error should start a line of its own:\n%r" % after[:200]
     assert t.wait() == 0
+    tail = ANSI.sub(b"", t.raw).replace(b"\r", b"")
+    assert tail.endswith(b"(not added)\n"), "no blank line after it: %r" % tail[-80:]
     with open(env["DPL_HISTORY"], "rb") as f:
         hist = f.read()
     # libedit stores an entry per line, vis(3)-encoded: the newlines of the
