@@ -469,7 +469,7 @@ static bool count_item(P *p, CountKind k, size_t at)
         return fail(p, at, "this count was already given on line %u", c->line);
     c->set = true;
     c->line = line_of(p, at);
-    size_t s, e;
+    size_t s = 0, e = 0;
     if (!number(p, &c->n, &s, &e))
         return false;
     c->start = (uint32_t)s;
@@ -563,8 +563,8 @@ static bool test_item(P *p)
         return end_item(p);
     }
     if (word_is(w, n, "line")) {
-        long rec;
-        size_t s, e;
+        long rec = 0;
+        size_t s = 0, e = 0;
         if (!number(p, &rec, &s, &e))
             return false;
         if (rec < 1)
