@@ -12,13 +12,19 @@ static bool conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, 
     return false;
 }
 
+/* librdkafka's log lines would go to stderr unasked: its errors reach the
+ * user through the clients' error callbacks, once per condition. */
+static void quiet_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk, (void)level, (void)fac, (void)buf;
+}
+
 rd_kafka_conf_t *kafka_conf_new(const char *brokers, const DplKafkaProps *props, const char *const *forced,
                                 char **err)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(conf, quiet_log);
     bool ok = conf_set(conf, "bootstrap.servers", brokers, "", err);
-    /* librdkafka's own log lines would go to stderr unasked; errors reach
-     * the user through the error callback, once per condition */
     ok = ok && conf_set(conf, "log_level", "3", "", err);
     for (size_t i = 0; ok && props && i < props->len; i++)
         ok = conf_set(conf, props->items[i].key, props->items[i].value, "Kafka setting ", err);
@@ -46,4 +52,42 @@ bool kafka_err_once_reset(KafkaErrOnce *e)
     bool had = e->n > 0;
     e->n = 0;
     return had;
+}
+
+bool dpl_kafka_props_check(const DplKafkaProps *props, char **err)
+{
+    rd_kafka_conf_t *conf = kafka_conf_new("127.0.0.1:9092", props, NULL, err);
+    if (!conf)
+        return false;
+    rd_kafka_conf_destroy(conf);
+    return true;
+}
+
+bool kafka_check_topic(rd_kafka_t *rk, const char *topic, const char *brokers, const volatile bool *all_down,
+                       char **err)
+{
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    rd_kafka_resp_err_t merr = RD_KAFKA_RESP_ERR__TIMED_OUT;
+    const struct rd_kafka_metadata *md = NULL;
+    for (int waited = 0; waited < KAFKA_CONNECT_TIMEOUT_MS; waited += 500) {
+        merr = rd_kafka_metadata(rk, 0, rkt, &md, 500);
+        if (merr == RD_KAFKA_RESP_ERR_NO_ERROR)
+            break;
+        rd_kafka_poll(rk, 0); /* serves the error callback: all brokers down? */
+        if (*all_down && waited >= 2000)
+            break; /* refused, or no such host: not worth the whole wait */
+    }
+    rd_kafka_topic_destroy(rkt);
+    if (merr) {
+        *err = dpl_asprintf("cannot reach the Kafka cluster at %s: %s", brokers,
+                            *all_down ? "all brokers are down or refuse connections" : rd_kafka_err2str(merr));
+        return false;
+    }
+    bool missing = md->topic_cnt < 1 || md->topics[0].err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    rd_kafka_metadata_destroy(md);
+    if (missing) {
+        *err = dpl_asprintf("Kafka topic %s does not exist at %s", topic, brokers);
+        return false;
+    }
+    return true;
 }

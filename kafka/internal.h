@@ -90,4 +90,15 @@ bool kafka_err_once(KafkaErrOnce *e, int code);
  * the last reset (so "working again" can be said). */
 bool kafka_err_once_reset(KafkaErrOnce *e);
 
+/* How long a client waits for the cluster when it starts (unreachable:
+ * exit 1). */
+#define KAFKA_CONNECT_TIMEOUT_MS 10000
+
+/* Whether the cluster answers a metadata request about topic within
+ * KAFKA_CONNECT_TIMEOUT_MS (sooner a no when *all_down, set by the
+ * client's error callback, stays true for 2 s), and the topic exists.
+ * False with *err saying which. */
+bool kafka_check_topic(rd_kafka_t *rk, const char *topic, const char *brokers, const volatile bool *all_down,
+                       char **err);
+
 #endif

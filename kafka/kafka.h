@@ -12,6 +12,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "ast/ast.h"
+#include "stream/stream.h"
+
+/* Messages for the user (errors, "consuming again"), as in
+ * DplStreamConfig.message: no program name, no newline. */
+typedef void (*DplKafkaMessageFn)(void *ctx, const char *text);
+
 /* ---- URLs ---------------------------------------------------------------- */
 
 typedef struct {
@@ -52,5 +59,40 @@ bool dpl_kafka_props_read_file(DplKafkaProps *props, const char *path, char **er
 /* The value set for key, or NULL. */
 const char *dpl_kafka_props_get(const DplKafkaProps *props, const char *key);
 void dpl_kafka_props_free(DplKafkaProps *props);
+
+/* Whether librdkafka accepts every property (name and value); false with
+ * *err naming the first one it refuses. */
+bool dpl_kafka_props_check(const DplKafkaProps *props, char **err);
+
+/* ---- the source (source.c) ------------------------------------------------ */
+
+/* A record source consuming `kafka://HOSTS/TOPICS?group=G` with the
+ * at-least-once pattern (see source.c): records in partition order, each
+ * record's line number is its offset, reject lines get
+ * "kafka":{"topic","partition","offset"}, commit stores offset+1, close
+ * commits and leaves the group.  It ends (a drain) once a stop is asked
+ * (dpl_stream_stop_requested: SIGINT/SIGTERM).  NULL with *err when the URL or a property is wrong, or
+ * when the cluster cannot be reached or a topic does not exist (within 10
+ * seconds). */
+DplStreamSource *dpl_kafka_source_new(const char *spec, const DplKafkaProps *props, DplKafkaMessageFn message,
+                                      void *message_ctx, char **err);
+
+/* ---- the sink (sink.c) ---------------------------------------------------- */
+
+/* What Kafka output headers say about the program. */
+typedef struct {
+    const char *entity;    /* the entity name (borrowed), or NULL */
+    size_t entity_len;
+    char program_sha[DPL_SHA256_HEX_LEN]; /* SHA-256 of the program text */
+} DplKafkaProgramInfo;
+
+void dpl_kafka_program_info(const DplProgram *prog, DplKafkaProgramInfo *out);
+
+/* A sink producing kind's lines to `kafka://HOSTS/TOPIC` (acks=all,
+ * idempotent; keys and headers of spec §15); durable once acknowledged.
+ * NULL with *err as for the source. */
+DplStreamSink *dpl_kafka_sink_new(const char *spec, const DplKafkaProps *props, DplStreamKind kind,
+                                  const DplKafkaProgramInfo *info, DplKafkaMessageFn message, void *message_ctx,
+                                  char **err);
 
 #endif

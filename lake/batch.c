@@ -27,7 +27,7 @@ struct DplLakeWriter {
     char stamp[32];       /* UTC time the batch was opened */
     double opened;        /* CLOCK_MONOTONIC seconds */
     uint64_t bytes;       /* NDJSON bytes in the batch, before compression */
-    uint64_t last_tag;
+    uint64_t first_tag, last_tag;
     DplBuf pending;       /* NDJSON not yet written (or compressed) */
     DplBuf zout;          /* compressed bytes not yet written */
     z_stream z;
@@ -234,6 +234,8 @@ bool dpl_lake_write(DplLakeWriter *w, const char *data, size_t len, uint64_t tag
         return false;
     if (w->fd < 0 && !open_batch(w, err))
         return false;
+    if (w->bytes == 0)
+        w->first_tag = tag;
     dpl_buf_append(&w->pending, data, len);
     w->bytes += len;
     if (tag > w->last_tag)
@@ -263,6 +265,8 @@ double dpl_lake_seconds_to_due(const DplLakeWriter *w)
 }
 
 uint64_t dpl_lake_durable_tag(const DplLakeWriter *w) { return w->durable_tag; }
+
+uint64_t dpl_lake_open_tag(const DplLakeWriter *w) { return w->fd >= 0 ? w->first_tag : 0; }
 
 uint64_t dpl_lake_batches(const DplLakeWriter *w) { return w->batches; }
 

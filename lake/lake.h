@@ -29,6 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "stream/stream.h"
+
 #define DPL_LAKE_DEFAULT_MAX_BYTES (64ull * 1024 * 1024)
 #define DPL_LAKE_DEFAULT_MAX_SECONDS 60.0
 
@@ -79,9 +81,24 @@ double dpl_lake_seconds_to_due(const DplLakeWriter *w);
 /* The highest tag of a closed batch (0 before the first). */
 uint64_t dpl_lake_durable_tag(const DplLakeWriter *w);
 
+/* The tag of the first record in the open batch (0 when none is open):
+ * everything tagged below it is durable. */
+uint64_t dpl_lake_open_tag(const DplLakeWriter *w);
+
 /* Number of batches closed so far. */
 uint64_t dpl_lake_batches(const DplLakeWriter *w);
 
 void dpl_lake_writer_free(DplLakeWriter *w);
+
+/* ---- the dir:// sink (sink.c) -------------------------------------------- */
+
+typedef void (*DplLakeMessageFn)(void *ctx, const char *text);
+
+/* A sink writing kind's lines (stream `entities`, `rejects` or `skipped`)
+ * into batches as `spec` (a dir:// URL) says; a record is durable once its
+ * batch is renamed into place.  NULL with *err on a bad URL or a directory
+ * that cannot be used. */
+DplStreamSink *dpl_lake_sink_new(const char *spec, DplStreamKind kind, DplLakeMessageFn message, void *message_ctx,
+                                 char **err);
 
 #endif

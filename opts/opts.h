@@ -32,6 +32,9 @@ typedef enum {
     DPL_OPT_FAIL_ON_REJECT,
     DPL_OPT_JOBS,
     DPL_OPT_ENGINE,
+    DPL_OPT_STATS_INTERVAL,
+    DPL_OPT_KAFKA_PROPERTY,
+    DPL_OPT_KAFKA_CONFIG,
     /* dplc check */
     DPL_OPT_FORMAT,
     DPL_OPT_COLOR,

@@ -9,13 +9,19 @@
 
 static const DplOpt run_opts[] = {
     {DPL_OPT_OUTPUT, "--output", 0, "PATH", DPL_COMPLETE_FILE,
-     "write entities there (default: stdout; `-`: stdout; PATH.gz: gzip)", false},
+     "write entities there (default: stdout; `-`: stdout; PATH.gz: gzip; kafka://, dir://)", false},
     {DPL_OPT_REJECTS, "--rejects", 0, "PATH", DPL_COMPLETE_FILE,
-     "write rejected records there (default: stderr; `-`: stdout)", false},
+     "write rejected records there (default: stderr; `-`: stdout; kafka://, dir://)", false},
     {DPL_OPT_SKIPPED, "--skipped", 0, "PATH", DPL_COMPLETE_FILE,
-     "write records of other sources there (as read; `-`: stdout)", false},
+     "write records of other sources there (as read; `-`: stdout; kafka://, dir://)", false},
     {DPL_OPT_STATS, "--stats", 0, NULL, DPL_COMPLETE_NONE, "print one JSON line of counts on stderr at the end",
      false},
+    {DPL_OPT_STATS_INTERVAL, "--stats-interval", 0, "S", DPL_COMPLETE_NONE,
+     "also every S seconds (implies --stats; Kafka input: with consumer lag)", false},
+    {DPL_OPT_KAFKA_PROPERTY, "--kafka-property", 'X', "KEY=VALUE", DPL_COMPLETE_NONE,
+     "a librdkafka property for every Kafka client (repeatable)", false},
+    {DPL_OPT_KAFKA_CONFIG, "--kafka-config", 0, "FILE", DPL_COMPLETE_FILE,
+     "KEY=VALUE lines (# comments) for every Kafka client", false},
     {DPL_OPT_RAW, "--raw", 0, NULL, DPL_COMPLETE_NONE,
      "plain NDJSON: wrap each value as {\"data\":V,\"metadata\":{\"source\":NAME}}", false},
     {DPL_OPT_SOURCE, "--source", 0, "NAME", DPL_COMPLETE_NONE,
@@ -54,7 +60,10 @@ static const DplCmd dpl_cmds[] = {
     {"dpl", "run", "PROGRAM [INPUT...]", DPL_COMPLETE_DPL, DPL_COMPLETE_NDJSON,
      "apply a program to NDJSON records",
      "Applies PROGRAM to every NDJSON record of the INPUT files (or stdin, or `-`);\n"
-     "gzip input is read as such.  Entities go to stdout, one JSON line each.",
+     "gzip input is read as such.  Entities go to stdout, one JSON line each.\n"
+     "INPUT kafka://HOST:PORT[,...]/TOPIC[,...]?group=G consumes a Kafka consumer group;\n"
+     "an output kafka://HOST:PORT[,...]/TOPIC produces to Kafka, dir://DIR[?max_bytes=N\n"
+     "&max_seconds=S&gzip=1] writes data-lake batches (docs/kafka.md).",
      "exit status: 0 done, 1 I/O failure, 2 usage or program errors, 3 rejects with --fail-on-reject",
      run_opts},
     {"dpl", "repl", "[PROGRAM]", DPL_COMPLETE_DPL, DPL_COMPLETE_NONE, "try rules interactively",

@@ -109,7 +109,7 @@ static int open_outputs(const DplStreamJob *job, Outputs *o, const char *const *
     memset(o, 0, sizeof *o);
     for (int k = 0; k < DPL_OUT_COUNT; k++) {
         o->fd[k] = defaults[k];
-        if (!paths[k])
+        if (!paths[k] || job->sinks[k])
             continue;
         if (strcmp(paths[k], "-") == 0) {
             o->fd[k] = 1;
@@ -144,10 +144,12 @@ static int open_outputs(const DplStreamJob *job, Outputs *o, const char *const *
     return 0;
 }
 
-/* The sink of output k: gzip for a path ending in .gz.  Only stdout may
- * end the run quietly when its reader goes away (`| head`). */
-static DplStreamSink *output_sink(const Outputs *o, int k)
+/* The sink of output k: the caller's, or gzip for a path ending in .gz.
+ * Only stdout may end the run quietly when its reader goes away (`| head`). */
+static DplStreamSink *output_sink(const DplStreamJob *job, const Outputs *o, int k)
 {
+    if (job->sinks[k])
+        return job->sinks[k];
     if (o->fd[k] < 0)
         return NULL;
     DplStreamSink *s;
@@ -162,10 +164,17 @@ static DplStreamSink *output_sink(const Outputs *o, int k)
     return s;
 }
 
-static void print_stats(const DplStreamStats *st, const DplPresence *presence)
+/* The --stats line, with the source's own members (Kafka: lag). */
+static void print_stats(const DplStreamStats *st, const DplPresence *presence, DplStreamSource *in)
 {
     DplBuf b = {0};
     dpl_stream_stats_json(st, presence, &b);
+    if (in && in->ops->stats && b.len >= 2) {
+        b.len -= 2; /* "}\n" */
+        dpl_buf_putc(&b, ',');
+        in->ops->stats(in, &b);
+        dpl_buf_puts(&b, "}\n");
+    }
     DplStreamSink *err = dpl_stream_sink_fd(2, "stderr");
     DplStreamBatch batch = {.bytes = b.data, .len = b.len};
     err->ops->write(err, &batch);
@@ -200,24 +209,53 @@ static void warn_never_present(const DplStreamJob *job, const DplPresence *p)
     dpl_free(never);
 }
 
+typedef struct {
+    DplStreamRun *run;
+    DplStreamSource *in;
+} Ticker;
+
+static void stats_tick(void *ctx)
+{
+    Ticker *t = ctx;
+    print_stats(dpl_stream_run_stats(t->run), dpl_stream_run_presence(t->run), t->in);
+}
+
+/* Closes what the caller opened for a job that does not run. */
+static int discard(const DplStreamJob *job, int status)
+{
+    for (int k = 0; k < DPL_OUT_COUNT; k++)
+        dpl_stream_sink_discard(job->sinks[k]);
+    dpl_stream_source_close(job->source);
+    return status;
+}
+
 int dpl_stream_job_run(const DplStreamJob *job)
 {
     dpl_stream_std_fds();
     static const char *const stdin_only[] = {"-"};
     const char *const *inputs = job->ninputs ? job->inputs : stdin_only;
-    size_t ninputs = job->ninputs ? job->ninputs : 1;
+    size_t ninputs = job->source ? 0 : job->ninputs ? job->ninputs : 1;
     Outputs outs;
     int status = open_outputs(job, &outs, inputs, ninputs);
     if (status)
-        return status;
+        return discard(job, status);
+    Ticker ticker = {.in = job->source};
     DplStreamConfig cfg = job->cfg;
     cfg.presence = cfg.presence || job->stats || rejects_to_file(job);
-    cfg.report_stop = true;
+    cfg.report_stop = !job->source; /* a Kafka run is stopped by a signal: nothing to say */
+    if (job->stats && job->stats_interval > 0) {
+        cfg.tick = stats_tick;
+        cfg.tick_ctx = &ticker;
+        cfg.tick_seconds = job->stats_interval;
+    }
     DplStreamRun *run = dpl_stream_run_new(job->prog, job->src, &cfg);
+    ticker.run = run;
     for (int k = 0; k < DPL_OUT_COUNT; k++)
-        dpl_stream_run_set_sink(run, (DplStreamKind)k, output_sink(&outs, k));
+        dpl_stream_run_set_sink(run, (DplStreamKind)k, output_sink(job, &outs, k));
     dpl_stream_signals_install();
 
+    if (job->source && !dpl_stream_run_input(run, job->source))
+        status = 1;
     for (size_t i = 0; i < ninputs && dpl_stream_run_ok(run) && !dpl_stream_stop_requested(); i++) {
         int err = 0;
         DplStreamSource *in = dpl_stream_source_file(inputs[i], &err);
@@ -238,15 +276,19 @@ int dpl_stream_job_run(const DplStreamJob *job)
     if (rejects_to_file(job) && dpl_stream_run_presence(run))
         warn_never_present(job, dpl_stream_run_presence(run));
     if (job->stats)
-        print_stats(dpl_stream_run_stats(run), dpl_stream_run_presence(run));
+        print_stats(dpl_stream_run_stats(run), dpl_stream_run_presence(run), job->source);
     if (status == 0 && job->fail_on_reject && dpl_stream_run_stats(run)->rejected)
         status = 3;
     if (!dpl_stream_run_close(run, status != 1))
         status = 1;
     dpl_stream_run_free(run);
-    /* interrupted: the input was not read to its end (spec §15) */
+    /* after the sinks: its offsets were stored as their output became
+     * durable; closing commits them (Kafka: and leaves the group) */
+    dpl_stream_source_close(job->source);
+    /* interrupted: the input was not read to its end (spec §15); a signal
+     * is how a Kafka run ends normally */
     int sig = dpl_stream_stop_requested();
-    if (sig)
+    if (sig && !job->source)
         status = 128 + sig;
     return status;
 }

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <string.h>
+#include <time.h>
 
 #include "stream/internal.h"
 
@@ -26,6 +27,7 @@ struct DplStreamRun {
     Pending *pending;       /* merged, not yet committed (sources with commit) */
     size_t npending, cappending;
     bool keep_recs;
+    double next_tick;       /* CLOCK_MONOTONIC seconds of the next cfg.tick */
 };
 
 static void say(const DplStreamRun *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -103,6 +105,16 @@ void dpl_stream_sink_durable(DplStreamSink *s, uint64_t seq)
         s->durable_seq = seq;
 }
 
+void dpl_stream_sink_discard(DplStreamSink *s)
+{
+    if (!s)
+        return;
+    if (s->ops->close)
+        s->ops->close(s);
+    dpl_free(s->name);
+    dpl_free(s);
+}
+
 /* Every record up to the result produced only durable output. */
 static uint64_t durable_through(const DplStreamRun *r)
 {
@@ -178,8 +190,11 @@ static void deliver(DplStreamRun *r, StreamLane *l, DplStreamKind k)
     l->nrecs[k] = 0;
 }
 
+static void maybe_tick(DplStreamRun *r);
+
 void stream_merge(DplStreamRun *r, StreamLane *l, bool force)
 {
+    maybe_tick(r);
     dpl_stream_stats_add(&r->stats, &l->stats);
     memset(&l->stats, 0, sizeof l->stats);
     if (r->presence && l->presence) {
@@ -208,10 +223,42 @@ void stream_merge(DplStreamRun *r, StreamLane *l, bool force)
     try_commit(r);
 }
 
+/* cfg.tick, about every cfg.tick_seconds. */
+static void maybe_tick(DplStreamRun *r)
+{
+    if (!r->cfg.tick || r->cfg.tick_seconds <= 0)
+        return;
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    double now = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    if (r->next_tick == 0)
+        r->next_tick = now + r->cfg.tick_seconds;
+    if (now < r->next_tick)
+        return;
+    r->next_tick = now + r->cfg.tick_seconds;
+    r->cfg.tick(r->cfg.tick_ctx);
+}
+
 void stream_flush(DplStreamRun *r)
 {
     each_sink(r, true);
     each_sink(r, false);
+    try_commit(r);
+    maybe_tick(r);
+}
+
+/* Everything given to the sinks becomes durable now (sinks with sync),
+ * then the source is committed through it. */
+static void sync_and_commit(DplStreamRun *r)
+{
+    for (int k = 0; k < DPL_OUT_COUNT; k++) {
+        DplStreamSink *s = r->sinks[k];
+        if (s && s->state == DPL_SINK_OK && s->ops->sync) {
+            int err = s->ops->sync(s);
+            if (err)
+                sink_failed(r, s, err);
+        }
+    }
     try_commit(r);
 }
 
@@ -225,6 +272,8 @@ bool dpl_stream_run_input(DplStreamRun *r, DplStreamSource *in)
     int err = stream_read(r, in, r->cfg.jobs, r->cfg.max_record_bytes, r->seq + 1, &n, &stopped);
     r->seq += n;
     stream_flush(r);
+    if (in->ops->commit)
+        sync_and_commit(r); /* the source's last records too: its end is a drain */
     r->in = NULL;
     r->npending = 0; /* a source is committed only while it is read */
     if (err && dpl_stream_run_ok(r)) {

@@ -95,6 +95,9 @@ typedef struct {
     void (*commit)(DplStreamSource *s, const DplStreamPos *pos);
     /* Releases the source (not called by the run: the opener closes). */
     void (*close)(DplStreamSource *s);
+    /* Optional: more members for the --stats line (`"kafka":{...}`, no
+     * leading comma): the source's own state, such as consumer lag. */
+    void (*stats)(DplStreamSource *s, DplBuf *out);
 } DplStreamSourceOps;
 
 struct DplStreamSource {
@@ -152,6 +155,12 @@ typedef struct {
     /* Ends the sink: what was written is durable; 0 or an errno value.
      * Frees impl. */
     int (*close)(DplStreamSink *s);
+    /* Optional: returns once everything given is durable (Kafka: every
+     * message acknowledged; dir://: the open batch closed), reporting it
+     * with dpl_stream_sink_durable; 0 or an errno value.  The run calls it
+     * when a committing source ends, so that its last records are
+     * committed.  NULL: write and flush already make output durable. */
+    int (*sync)(DplStreamSink *s);
 } DplStreamSinkOps;
 
 typedef enum { DPL_SINK_OK, DPL_SINK_CLOSED, DPL_SINK_FAILED } DplStreamSinkState;
@@ -178,6 +187,8 @@ struct DplStreamSink {
  * in input order, never for a record whose output was lost.  Safe to call
  * from the sink's callbacks on the run's thread only. */
 void dpl_stream_sink_durable(DplStreamSink *s, uint64_t seq);
+/* Closes and frees a sink that was never given to a run; NULL allowed. */
+void dpl_stream_sink_discard(DplStreamSink *s);
 
 /* A sink writing to an open fd (not closed at the end; write-through: the
  * run's lanes are its buffer).  name is copied. */
@@ -227,6 +238,12 @@ typedef struct {
      * program's name or a newline. */
     void (*message)(void *ctx, const char *text);
     void *message_ctx;
+    /* Optional: called on the run's thread about every tick_seconds while
+     * input is read or awaited (from merges and stalls), e.g. for
+     * --stats-interval. */
+    void (*tick)(void *ctx);
+    void *tick_ctx;
+    double tick_seconds;
 } DplStreamConfig;
 
 typedef struct DplStreamRun DplStreamRun;
@@ -280,6 +297,12 @@ typedef struct {
     const char *skipped_path; /* NULL: dropped; "-": stdout */
     bool stats;               /* the --stats line on stderr at the end */
     bool fail_on_reject;
+    double stats_interval;      /* > 0: the --stats line every so many seconds as well */
+    /* Opened by the caller, taken by the job (NULL: as above).  A sink here
+     * replaces the path or default of its output; a source replaces the
+     * inputs (Kafka: a record source that commits). */
+    DplStreamSink *sinks[DPL_OUT_COUNT];
+    DplStreamSource *source;
     DplStreamConfig cfg;
 } DplStreamJob;
 

@@ -99,9 +99,15 @@ static const char *create_topic(const char *name, int partitions)
     return NULL;
 }
 
+static void quiet_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk, (void)level, (void)fac, (void)buf;
+}
+
 static rd_kafka_conf_t *client_conf(void)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set_log_cb(conf, quiet_log);
     set(conf, "bootstrap.servers", bootstraps);
     set(conf, "log_level", "3");
     return conf;
@@ -118,6 +124,21 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         atomic_fetch_add(&delivered, 1);
 }
 
+/* One producer for produce and for watermark queries, made once. */
+static void need_producer(void)
+{
+    if (!producer) {
+        rd_kafka_conf_t *conf = client_conf();
+        set(conf, "enable.idempotence", "true");
+        set(conf, "linger.ms", "5");
+        rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+        char err[256];
+        producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+        if (!producer)
+            die("producer", err);
+    }
+}
+
 static void cmd_produce(const char *topic, const char *path, bool keyed)
 {
     Topic *t = find_topic(topic);
@@ -130,16 +151,7 @@ static void cmd_produce(const char *topic, const char *path, bool keyed)
         printf("error cannot open %s: %s\n", path, strerror(errno));
         return;
     }
-    if (!producer) {
-        rd_kafka_conf_t *conf = client_conf();
-        set(conf, "enable.idempotence", "true");
-        set(conf, "linger.ms", "5");
-        rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-        char err[256];
-        producer = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-        if (!producer)
-            die("producer", err);
-    }
+    need_producer();
     atomic_store(&delivered, 0);
     atomic_store(&failed, 0);
     char *line = NULL;
@@ -276,15 +288,14 @@ static void cmd_watermarks(const char *topic)
         printf("error unknown topic %s\n", topic);
         return;
     }
-    rd_kafka_t *rk = new_consumer(NULL);
+    need_producer();
     printf("ok");
     for (int p = 0; p < t->partitions; p++) {
         int64_t lo = -1, hi = -1;
-        rd_kafka_query_watermark_offsets(rk, topic, p, &lo, &hi, 10000);
+        rd_kafka_query_watermark_offsets(producer, topic, p, &lo, &hi, 10000);
         printf(" %d:%lld:%lld", p, (long long)lo, (long long)hi);
     }
     printf("\n");
-    rd_kafka_destroy(rk);
 }
 
 static void cmd_committed(const char *group, const char *topic)
