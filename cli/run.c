@@ -104,7 +104,7 @@ static int check_urls(Options *o)
         fprintf(stderr, "dpl run: -X and --kafka-config set Kafka client properties, but no input or output is Kafka\n");
         return 2;
     }
-    if (!dpl_kafka_props_check(&o->kafka_props, &err))
+    if (o->kafka_props.len && !dpl_kafka_props_check(&o->kafka_props, &err))
         goto bad;
     return -1;
 bad:
