@@ -1,5 +1,7 @@
 /* client.c — librdkafka configurations from -X/--kafka-config properties,
  * and reporting each error condition once (internal.h). */
+#include <time.h>
+
 #include "kafka/internal.h"
 #include "util/util.h"
 
@@ -37,8 +39,16 @@ rd_kafka_conf_t *kafka_conf_new(const char *brokers, const DplKafkaProps *props,
     return conf;
 }
 
+static double now_mono(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 bool kafka_err_once(KafkaErrOnce *e, int code)
 {
+    e->last_error = now_mono();
     for (size_t i = 0; i < e->n; i++)
         if (e->codes[i] == code)
             return false;
@@ -49,9 +59,10 @@ bool kafka_err_once(KafkaErrOnce *e, int code)
 
 bool kafka_err_once_reset(KafkaErrOnce *e)
 {
-    bool had = e->n > 0;
+    if (e->n == 0 || now_mono() - e->last_error < KAFKA_QUIET_SECONDS)
+        return false;
     e->n = 0;
-    return had;
+    return true;
 }
 
 bool dpl_kafka_props_check(const DplKafkaProps *props, char **err)

@@ -78,16 +78,21 @@ void kafka_pending_free(KafkaPending *p);
 rd_kafka_conf_t *kafka_conf_new(const char *brokers, const DplKafkaProps *props, const char *const *forced,
                                 char **err);
 
-/* Each Kafka error condition (an error code) is reported once: again only
- * after the client worked in between (kafka_err_once_reset). */
+/* Each Kafka error condition (an error code) is reported once; again only
+ * after the client worked for KAFKA_QUIET_SECONDS without any error
+ * (kafka_err_once_reset), so an outage of one broker while the others
+ * work is one message, not one per retry. */
+#define KAFKA_QUIET_SECONDS 10.0
 typedef struct {
     int codes[32];
     size_t n;
+    double last_error; /* CLOCK_MONOTONIC seconds */
 } KafkaErrOnce;
 /* Whether code should be reported now (and remembers it). */
 bool kafka_err_once(KafkaErrOnce *e, int code);
-/* The client works again; returns whether an error had been reported since
- * the last reset (so "working again" can be said). */
+/* The client just worked; returns true (once) when errors had been
+ * reported and none came for KAFKA_QUIET_SECONDS, so "working again" can be
+ * said and the conditions reported anew. */
 bool kafka_err_once_reset(KafkaErrOnce *e);
 
 /* How long a client waits for the cluster when it starts (unreachable:

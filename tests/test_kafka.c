@@ -263,9 +263,13 @@ Test(kafka, a_bad_property_is_named)
 Test(kafka, each_error_condition_is_reported_once)
 {
     KafkaErrOnce e = {0};
+    cr_assert(!kafka_err_once_reset(&e), "nothing reported: nothing to say");
     cr_assert(kafka_err_once(&e, -195));
     cr_assert(!kafka_err_once(&e, -195));
     cr_assert(kafka_err_once(&e, -187));
+    cr_assert(!kafka_err_once_reset(&e), "another broker worked, but the error is recent");
+    cr_assert(!kafka_err_once(&e, -195), "so the same condition is still not repeated");
+    e.last_error -= KAFKA_QUIET_SECONDS + 1; /* as if quiet for long enough */
     cr_assert(kafka_err_once_reset(&e));
     cr_assert(!kafka_err_once_reset(&e));
     cr_assert(kafka_err_once(&e, -195), "again after the client worked in between");

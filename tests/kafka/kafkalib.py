@@ -205,11 +205,23 @@ def check_outputs(outcomes, partitions, entities, rejects, skipped=None, only=No
             problems.append("reject line %s is not its offset %s" % (r.get("line"), k["offset"]))
         have_rej[(k["partition"], k["offset"])].append(r)
     missing = 0
+    lost_at = collections.defaultdict(list)  # input partition -> offsets whose output is missing
+    left = collections.Counter(have_ent)
+    for i, (kind, what) in enumerate(outcomes):
+        pos = position(i, partitions)
+        if kind == "emit" and (only is None or only(*pos)):
+            if left[what.decode()] > 0:
+                left[what.decode()] -= 1
+            else:
+                lost_at[pos[0]].append(pos[1])
     for line, n in want_ent.items():
         if have_ent[line] < n:
             missing += n - have_ent[line]
-            if len(problems) < 5:
-                problems.append("entity missing: %s" % line[:200])
+            if len(problems) < 3:
+                problems.append("entity missing: %s" % line[:120])
+    if lost_at:
+        problems.append("missing entities by input partition: %s" % ", ".join(
+            "%d: %d from offset %d to %d" % (p, len(o), min(o), max(o)) for p, o in sorted(lost_at.items())))
     for pos, want in want_rej.items():
         got = have_rej.get(pos)
         if not got:

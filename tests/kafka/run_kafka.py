@@ -268,9 +268,17 @@ def test_broker_down():
         m.up(2)
         trace("broker 2 up")
         expect(at_down < want, "the run had finished before the broker went down")
-        done = wait_until(lambda: m.count("entities") + m.count("rejects") >= want or p.poll() is not None, 180, 0.5)
+        # done: every input offset committed (output counts include duplicates)
+        marks = m.watermarks("in")
+        def all_committed():
+            c = m.committed("gdown", "in")
+            trace("committed %s, outputs %d" % (sorted(c.values()), m.count("entities") + m.count("rejects")))
+            return all(c[q] == hi for q, (_, hi) in marks.items())
+
+        done = wait_until(lambda: p.poll() is not None or all_committed(), 180, 0.5)
         expect(p.poll() is None, "dpl run ended (%s): %s" % (p.returncode, stderr_text(p)[-2000:]))
-        expect(done, "outputs incomplete after the broker came back")
+        expect(done, "not everything committed after the broker came back: %s" % m.committed("gdown", "in"))
+        trace("all committed")
         rc = stop(p)
         expect(rc == 0, "exit %d: %s" % (rc, stderr_text(p)[-2000:]))
         counts_add_up(final_stats(p), "the consumer")
@@ -279,6 +287,8 @@ def test_broker_down():
         rep = check_outputs(outcomes, 8, ent, rej)
         expect(not rep.problems and rep.missing == 0, "%d missing: %s" % (rep.missing, rep.problems))
         msgs = [l for l in stderr_text(p).splitlines() if l.startswith("dpl run: kafka")]
+        if os.environ.get("DPL_KAFKA_TRACE"):
+            print("\n".join(msgs))
         print("  broker_down: %d of %d outputs before the outage, %d duplicates, %d Kafka messages on stderr"
               % (at_down, want, rep.duplicates, len(msgs)))
 
