@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run.sh TARGET SECONDS — runs one libFuzzer target (program, record, scan)
+# run.sh TARGET SECONDS — runs one libFuzzer target (program, record, scan,
+# testfile, engine)
 # for SECONDS; `run.sh all SECONDS` runs each in turn.  Builds the targets
 # first if needed, in $DPL_FUZZ_BUILD (default: build-fuzz; clang,
 # ASan+UBSan).  The corpus lives in $DPL_FUZZ_BUILD/corpus/TARGET, seeded by
@@ -20,7 +21,7 @@ build=${DPL_FUZZ_BUILD:-build-fuzz}
 targets=(program record scan testfile engine)
 [ "$what" = all ] || targets=("$what")
 for t in "${targets[@]}"; do
-    case $t in program|record|scan|engine) ;; *) echo "run.sh: unknown target '$t'" >&2; exit 2 ;; esac
+    case $t in program|record|scan|testfile|engine) ;; *) echo "run.sh: unknown target '$t'" >&2; exit 2 ;; esac
 done
 
 if [ ! -f "$build/build.ninja" ]; then
@@ -43,9 +44,11 @@ for t in "${targets[@]}"; do
     log=$build/fuzz-$t.log
     dirs=("$corpus")   # new units go to the first; regress/ inputs are replayed first
     [ -d "$here/regress/$t" ] && dirs+=("$here/regress/$t")
-    dict=$here/$t.dict
-    [ "$t" = scan ] && dict=$here/record.dict   # the same kind of input
-    [ "$t" = engine ] && dict=$here/record.dict
+    case $t in                      # the dictionary of the same kind of input
+    scan|engine) dict=$here/record.dict ;;
+    testfile) dict=$here/program.dict ;;   # test files use DPL's words and JSON
+    *) dict=$here/$t.dict ;;
+    esac
     "$build/tests/fuzz/fuzz_$t" -dict="$dict" -max_total_time="$secs" -print_final_stats=1 -max_len=16384 \
         -rss_limit_mb=2048 -timeout=10 -artifact_prefix="$build/crashes/$t-" "${dirs[@]}" >"$log" 2>&1
     rc=$?

@@ -3,7 +3,9 @@
 # taken at run time from the repository (examples/, tests/) and the shared
 # conformance cases, so no large corpus is ever committed:
 #   program      every .dpl file, one file each
-#   record, scan every line of every .ndjson file, one file each (deduplicated)
+#   record, scan, engine
+#                every line of every .ndjson file, one file each (deduplicated)
+#   testfile     every *.dpltest file, one file each
 # plus the small committed tests/fuzz/seeds/TARGET.  (The dictionaries
 # program.dict and record.dict are passed by run.sh.)
 set -euo pipefail
@@ -37,8 +39,14 @@ for n, line in enumerate(sys.stdin.buffer):
             f.write(line)
 ' "$dir"
     ;;
+testfile)
+    find "${sources[@]}" -name '*.dpltest' -size -64k -print0 |
+        while IFS= read -r -d '' f; do
+            cp "$f" "$dir/$(sha1sum <"$f" | cut -c1-16).dpltest"
+        done
+    ;;
 *)
-    echo "seed_corpus.sh: unknown target '$target' (program, record, scan)" >&2
+    echo "seed_corpus.sh: unknown target '$target' (program, record, scan, testfile, engine)" >&2
     exit 2
     ;;
 esac
