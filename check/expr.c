@@ -327,10 +327,17 @@ static void check_time_format(DplChecker *c, const DplBuiltin *fn, DplExpr *lit)
         return;
     DplDiag *d;
     bool directive = at + 1 < lit->u.str.len && lit->u.str.s[at] == '%';
+    /* point at the directive itself when the literal has no escapes (its
+     * source bytes are then its value's, after the opening quote) */
+    DplSpan at_span = lit->span;
+    const DplSource *src = c->prog->src; /* a REPL expression has a source of its own: then no match */
+    if (directive && src && lit->span.end <= src->len && lit->span.end - lit->span.start == lit->u.str.len + 2 &&
+        memcmp(src->text + lit->span.start + 1, lit->u.str.s, lit->u.str.len) == 0)
+        at_span = (DplSpan){lit->span.start + 1 + (uint32_t)at, lit->span.start + 3 + (uint32_t)at};
     if (directive && strcmp(why, "directive used twice") == 0)
-        d = dpl_diag_add(c->diags, DPL_E314, lit->span, "invalid time format: `%%%c` is used twice", lit->u.str.s[at + 1]);
+        d = dpl_diag_add(c->diags, DPL_E314, at_span, "invalid time format: `%%%c` is used twice", lit->u.str.s[at + 1]);
     else if (directive)
-        d = dpl_diag_add(c->diags, DPL_E314, lit->span, "invalid time format: %s `%%%c`", why, lit->u.str.s[at + 1]);
+        d = dpl_diag_add(c->diags, DPL_E314, at_span, "invalid time format: %s `%%%c`", why, lit->u.str.s[at + 1]);
     else
         d = dpl_diag_add(c->diags, DPL_E314, lit->span, "invalid time format: %s", why);
     dpl_diag_note(d, "the directives are %%Y (4 digits) %%m %%d %%H %%M %%S %%f (fraction) %%z (zone) and %%%% "
