@@ -15,6 +15,9 @@ the counts add up.
                 record in a closed batch; a restart completes the rest
   sigterm       SIGTERM: exit 0, final commit, group left (a new member gets
                 the partitions at once and reads only what is new), -j 2
+                keeps each partition's order
+  second_signal SIGTERM while the cluster is down waits; a second one exits
+                at once; a restart loses nothing
   errors        unreachable cluster, missing topic, bad -X, bad URLs
 
 usage: run_kafka.py --dpl PATH --dplc PATH --root SRCROOT --mock PATH [-k REGEX]
@@ -364,15 +367,32 @@ def test_dir_kill():
                                                                 rep.duplicates, len(temps)))
 
 
+def lake_lines(d, stream):
+    """The lines of d's closed batches of one stream, in the order written
+    (one writer: names sort by opening time, then sequence number)."""
+    out = []
+    if os.path.isdir(d):
+        for f in sorted(os.listdir(d)):
+            if f.startswith(stream + "-"):
+                with open(os.path.join(d, f), "rb") as fh:
+                    out.extend(l.decode() for l in fh.read().split(b"\n")[:-1])
+    return out
+
+
 def test_sigterm():
     path, outcomes = fipe_input(6000, broken=5)
     with Mock(ARGS.mock, brokers=1, topics={"in": 3, "entities": 3, "rejects": 1}, watch_groups=True) as m:
         m.produce("in", path)
-        a = spawn(program(), m.url("in", "gterm"), "--output", m.url("entities"), "--rejects", m.url("rejects"),
-                  "--stats", "-j", "2", *GROUP_OPTS, stderr_path=os.path.join(TMP, "terma.err"))
+        # -j 2; rejects in a directory, where their order can be seen; no
+        # auto-commit during the run: only the final commit can commit
+        lake = os.path.join(TMP, "term-a")
+        a = spawn(program(), m.url("in", "gterm"), "--output", m.url("entities"),
+                  "--rejects", "dir://%s?max_bytes=16k&max_seconds=0.2" % lake, "--stats", "-j", "2", *GROUP_OPTS,
+                  "-X", "auto.commit.interval.ms=600000", stderr_path=os.path.join(TMP, "terma.err"))
         want = total_outputs(outcomes)
-        expect(wait_until(lambda: m.count("entities") + m.count("rejects") >= want, 120, 0.2),
+        expect(wait_until(lambda: m.count("entities") + len(lake_lines(lake, "rejects")) >= want, 120, 0.2),
                "outputs incomplete: %s" % stderr_text(a)[-1000:])
+        expect(all(o == -1001 for o in m.committed("gterm", "in").values()), "committed before the end")
         rc = stop(a, timeout=30)
         expect(rc == 0, "exit %d after SIGTERM: %s" % (rc, stderr_text(a)[-2000:]))
         counts_add_up(final_stats(a), "the consumer")
@@ -381,12 +401,23 @@ def test_sigterm():
         expect(all(committed[q] == hi for q, (_, hi) in marks.items()),
                "final commit: committed %s, high watermarks %s" % (committed, marks))
         expect(m.leaves() >= 1, "the consumer did not leave the group")
+        rejects = [{"value": l} for l in lake_lines(lake, "rejects")]
+        rep = check_outputs(outcomes, 3, m.dump("entities"), rejects)
+        expect(not rep.problems and rep.missing == 0, "%d missing: %s" % (rep.missing, rep.problems))
+        # with -j 2, each partition's records still come out in offset order
+        last = {}
+        for r in rejects:
+            k = json.loads(r["value"])["kafka"]
+            expect(k["offset"] > last.get(k["partition"], -1), "partition %d out of order at offset %d"
+                   % (k["partition"], k["offset"]))
+            last[k["partition"]] = k["offset"]
         # a new member gets the partitions at once and reads only what is new
         m.produce("in", path)
+        base = m.count("entities")
         t0 = time.monotonic()
         b = spawn(program(), m.url("in", "gterm"), "--output", m.url("entities"), "--rejects", m.url("rejects"),
                   "--stats", *GROUP_OPTS, stderr_path=os.path.join(TMP, "termb.err"))
-        expect(wait_until(lambda: m.count("entities") + m.count("rejects") >= 2 * want, 60, 0.1),
+        expect(wait_until(lambda: m.count("entities") - base + m.count("rejects") >= want, 60, 0.1),
                "the new member did not finish: %s" % stderr_text(b)[-1000:])
         took = time.monotonic() - t0
         rc = stop(b, timeout=30)
@@ -394,7 +425,44 @@ def test_sigterm():
         st = final_stats(b)
         expect(st["records"] == len(outcomes) - wanted(outcomes, "blank"),
                "the new member read %d records, want only the %d new ones" % (st["records"], len(outcomes)))
-        print("  sigterm: exit 0, committed %s, the next member done in %.1f s" % (committed, took))
+        print("  sigterm: exit 0, committed %s only at the end, rejects in offset order per partition (-j 2), "
+              "the next member done in %.1f s" % (committed, took))
+
+
+def test_second_signal():
+    """SIGTERM while the cluster is away: the drain waits for it; a second
+    SIGTERM ends the process at once, and a restart loses nothing."""
+    path, outcomes = fipe_input(6000, broken=5)
+    with Mock(ARGS.mock, brokers=1, topics={"in": 3, "entities": 3, "rejects": 1}) as m:
+        m.produce("in", path)
+        a = spawn(program(), m.url("in", "g2sig"), "--output", m.url("entities"), "--rejects", m.url("rejects"),
+                  *GROUP_OPTS, stderr_path=os.path.join(TMP, "sig2a.err"))
+        expect(wait_until(lambda: m.count("entities") > 0, 60, 0.02), "no output: %s" % stderr_text(a)[-1000:])
+        m.down(-1)
+        a.send_signal(signal.SIGTERM)
+        time.sleep(1)
+        expect(a.poll() is None, "the drain did not wait for the cluster (exit %s)" % a.returncode)
+        t0 = time.monotonic()
+        a.send_signal(signal.SIGTERM)
+        try:
+            a.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            a.kill()
+            a.wait()
+            raise AssertionError("the second SIGTERM did not end the run")
+        took = time.monotonic() - t0
+        expect(a.returncode == -signal.SIGTERM, "exit %s after the second signal" % a.returncode)
+        m.up(-1)
+        b = spawn(program(), m.url("in", "g2sig"), "--output", m.url("entities"), "--rejects", m.url("rejects"),
+                  *GROUP_OPTS, stderr_path=os.path.join(TMP, "sig2b.err"))
+        marks = m.watermarks("in")
+        expect(wait_until(lambda: all(m.committed("g2sig", "in")[q] == hi for q, (_, hi) in marks.items()), 120, 0.2),
+               "the restart did not commit everything: %s" % stderr_text(b)[-1000:])
+        expect(stop(b) == 0, "restart exit status")
+        rep = check_outputs(outcomes, 3, m.dump("entities"), m.dump("rejects"))
+        expect(not rep.problems and rep.missing == 0, "%d missing: %s" % (rep.missing, rep.problems))
+        print("  second_signal: the drain waited for the cluster; the second SIGTERM ended it in %.2f s; "
+              "%d duplicates after the restart" % (took, rep.duplicates))
 
 
 def run_dpl(*args, timeout=60, input=b""):
@@ -424,7 +492,7 @@ def test_errors():
         expect(r.returncode == 2 and b"max_bytes" in r.stderr, "bad dir URL: %s" % r.stderr)
 
 
-TESTS = [test_errors, test_sigterm, test_dir_kill, test_broker_down, test_group_kill, test_fipe_100k]
+TESTS = [test_errors, test_sigterm, test_second_signal, test_dir_kill, test_broker_down, test_group_kill, test_fipe_100k]
 
 
 def main():
