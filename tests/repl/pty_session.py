@@ -220,6 +220,33 @@ def editing_session(dpl, d, env):
     assert b"add\\040{\\012\\040\\040\\040\\040valor\\040*\\0402\\040->\\040dobro\\012}\n" in hist, hist
 
 
+def navigate_session(dpl, d, env):
+    """:goto, :next reject, where a reject's rule comes from after a typed
+    statement, and the hint for a path the record does not have — on a
+    terminal, as a user meets them."""
+    t = Term([dpl, "repl", "fipe.dpl"], env, d)
+    t.expect(rb"dpl> ")
+    t.send(b":open fipe.ndjson\r")
+    t.expect(rb"opened fipe\.ndjson: 5 records")
+    t.expect(rb"dpl> ")
+    t.send(b"requirement { ano > 2015 }\r")
+    t.expect(rb"added requirement")
+    t.expect(rb"dpl> ")
+    t.send(b":goto 1\r")
+    t.expect(rb"record 1/5")
+    t.expect(rb"--> <session>:27:15")  # the typed rule
+    t.expect(rb"dpl> ")
+    t.send(b":next reject\r")
+    t.expect(rb"record 2/5")
+    t.expect(rb"--> fipe\.dpl:14:5")  # a rule of the file keeps the file's name
+    t.expect(rb"dpl> ")
+    t.send(b"data.nme\r")
+    t.expect(rb"missing\n +`data\.nme` is not in the record; did you mean `data\.nome`\?")
+    t.expect(rb"dpl> ")
+    t.send(b":quit\r")
+    assert t.wait() == 0
+
+
 def run(dpl, here):
     dpl = os.path.abspath(dpl)  # the child runs in a scratch directory
     d = tempfile.mkdtemp(prefix="dpl-repl-pty-")
@@ -232,7 +259,8 @@ def run(dpl, here):
                  ("pty unicode under C.UTF-8", lambda a, b, c: unicode_session(a, b, c, {"LC_ALL": "C.UTF-8"})),
                  ("pty unicode under LC_ALL=C", lambda a, b, c: unicode_session(a, b, c, {"LC_ALL": "C"})),
                  ("pty unicode without a locale", lambda a, b, c: unicode_session(a, b, c, {})),
-                 ("pty completion, multi-line history, Ctrl-D", editing_session))
+                 ("pty completion, multi-line history, Ctrl-D", editing_session),
+                 ("pty :goto, :next reject, rule origin, missing-path hint", navigate_session))
         for name, step in steps:
             try:
                 step(dpl, d, env)
