@@ -12,7 +12,7 @@ select(.metadata.source == "fipe")
    data: ({codigoFipe: ($d.codigoFipe | gsub("[^0-9]"; "")),
            marca: ($d.marcaTreated | ascii_upcase),
            nome: $d.nome,
-           combustivel: ($d.combustivel | ascii_downcase),
+           combustivel: ($d.combustivelTreated | ascii_upcase),
            anoModelo: ($d.ano | tostring),
            valor: ($d.valor + 0.0),
            valorReajustado: ($d.valor * 1.1 | round),

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""run.py — the bench matrix: each program with dpl, dpl -j 2, jq and gojq
+on the same input, outputs checked equal, medians of several runs.
+
+    bench/matrix/run.py --dpl build-release/dpl [-n 200000] [-r 5] [--only seed,all]
+
+Programs (bench/matrix/*.dpl and their .jq): seed (examples/fipe.dpl),
+realistic, raw (`--raw` on plain data objects), all (`all` + renames + a
+`delete`), arrays (`[*]` paths and aggregates).  Input: gen_fipe.py's N
+records with a three-month price history added (make_input.py), and their
+data objects alone for `raw`.  For every tool and program: wall and CPU
+seconds (user + sys) as medians of R runs of /usr/bin/time, MB/s from the
+median wall time, peak RSS (largest); then the ratios the issue asks for:
+dpl against jq and gojq (wall), each program against the seed, and -j 2
+against -j 1.  bench/README.md explains the numbers.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+M = os.path.join(ROOT, "bench", "matrix")
+PROGRAMS = [  # name, dpl program, jq program, input kind, extra dpl args
+    ("seed", "examples/fipe.dpl", "bench/fipe.jq", "env", []),
+    ("realistic", "bench/matrix/realistic.dpl", "bench/matrix/realistic.jq", "env", []),
+    ("raw", "bench/matrix/raw.dpl", "bench/matrix/raw.jq", "plain", ["--raw"]),
+    ("all", "bench/matrix/all.dpl", "bench/matrix/all.jq", "env", []),
+    ("arrays", "bench/matrix/arrays.dpl", "bench/matrix/arrays.jq", "env", []),
+]
+
+
+def inputs(n):
+    d = os.path.join(ROOT, "bench", "data")
+    os.makedirs(d, exist_ok=True)
+    fipe = os.path.join(d, "fipe-%d.ndjson" % n)
+    env = os.path.join(d, "matrix-%d.ndjson" % n)
+    plain = os.path.join(d, "plain-%d.ndjson" % n)
+    if not os.path.exists(fipe):
+        subprocess.run([sys.executable, os.path.join(ROOT, "examples", "gen_fipe.py"), str(n), "--seed", "1",
+                        "--other", "5", "--missing-valor", "2", "-o", fipe], check=True)
+    if not os.path.exists(env) or not os.path.exists(plain):
+        subprocess.run([sys.executable, os.path.join(M, "make_input.py"), fipe, env, plain], check=True)
+    return {"env": env, "plain": plain}
+
+
+def measure(cmd, stdin_path, out_path, runs):
+    walls, cpus, rss = [], [], 0
+    for _ in range(runs):
+        with open(stdin_path, "rb") as fin, open(out_path, "wb") as fout:
+            p = subprocess.run(["/usr/bin/time", "-f", "%e %U %S %M"] + cmd, stdin=fin, stdout=fout,
+                               stderr=subprocess.PIPE)
+        if p.returncode != 0:
+            sys.exit("bench: %s failed:\n%s" % (" ".join(cmd), p.stderr.decode()[-2000:]))
+        e, u, s, m = p.stderr.decode().strip().splitlines()[-1].split()
+        walls.append(float(e))
+        cpus.append(float(u) + float(s))
+        rss = max(rss, int(m))
+    return statistics.median(walls), statistics.median(cpus), rss
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--dpl", required=True)
+    ap.add_argument("-n", type=int, default=200000)
+    ap.add_argument("-r", type=int, default=5)
+    ap.add_argument("--only")
+    a = ap.parse_args()
+    ins = inputs(a.n)
+    out = os.path.join(ROOT, "bench", "out")
+    os.makedirs(out, exist_ok=True)
+    only = set(a.only.split(",")) if a.only else None
+    rows = []
+    ok = True
+    for name, prog, jqf, kind, extra in PROGRAMS:
+        if only and name not in only:
+            continue
+        inp = ins[kind]
+        mb = os.path.getsize(inp) / 1e6
+        res = {}
+        base = [a.dpl, "run", *extra, "--rejects", "/dev/null"]
+        res["dpl"] = measure(base + [os.path.join(ROOT, prog)], inp, os.path.join(out, name + ".dpl"), a.r)
+        res["dpl2"] = measure(base + ["-j", "2", os.path.join(ROOT, prog)], inp, os.path.join(out, name + ".dpl2"),
+                              a.r)
+        jr = max(1, a.r // 3)  # jq and gojq are 25-80 times slower: fewer runs
+        res["jq"] = measure(["jq", "-c", "-f", os.path.join(ROOT, jqf)], inp, os.path.join(out, name + ".jq"), jr)
+        res["gojq"] = measure(["gojq", "-c", "-f", os.path.join(ROOT, jqf)], inp, os.path.join(out, name + ".gojq"),
+                              jr)
+        cmp = subprocess.run([sys.executable, os.path.join(M, "compare.py"), "--dpl", os.path.join(out, name + ".dpl"),
+                              "--jq", os.path.join(out, name + ".jq"), "--gojq", os.path.join(out, name + ".gojq")],
+                             capture_output=True, text=True)
+        same = subprocess.run(["cmp", "-s", os.path.join(out, name + ".dpl"), os.path.join(out, name + ".dpl2")])
+        check = cmp.stdout.strip() + ("" if same.returncode == 0 else "; -j 2 output DIFFERS")
+        ok = ok and cmp.returncode == 0 and same.returncode == 0
+        rows.append((name, mb, res, check))
+        print("%-9s %s" % (name, check), flush=True)
+    seed = next((r for r in rows if r[0] == "seed"), None)
+    print("\ninput: %d records; medians of %d runs (dpl), %d (jq, gojq); wall s / CPU s / MB/s (wall) / peak RSS MB"
+          % (a.n, a.r, max(1, a.r // 3)))
+    print("%-9s %22s %22s %22s %22s | %7s %7s %7s %7s | CPU: %6s %6s %6s" % (
+        "program", "dpl", "dpl -j 2", "jq 1.6", "gojq", "x jq", "x gojq", "/seed", "-j2 x", "x jq", "x gojq", "/seed"))
+    for name, mb, res, _ in rows:
+        cells = []
+        for t in ("dpl", "dpl2", "jq", "gojq"):
+            w, c, m = res[t]
+            cells.append("%5.2f %5.2f %5.0f %4.1f" % (w, c, mb / w if w > 0 else 0, m / 1024))
+        w = res["dpl"][0]
+        vs_seed = w / seed[2]["dpl"][0] if seed and seed[2]["dpl"][0] > 0 else float("nan")
+        c = max(res["dpl"][1], 0.01)
+        cs = c / max(seed[2]["dpl"][1], 0.01) if seed else float("nan")
+        print("%-9s %22s %22s %22s %22s | %6.1fx %6.1fx %6.2fx %6.2fx |      %5.1fx %5.1fx %5.2fx" % (
+            name, *cells, res["jq"][0] / w, res["gojq"][0] / w, vs_seed, w / res["dpl2"][0],
+            res["jq"][1] / c, res["gojq"][1] / c, cs))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
