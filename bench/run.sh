@@ -5,6 +5,9 @@
 #                              outputs compared, MB/s, records/s, peak RSS, ratios
 #   bench/run.sh --rss         peak RSS of dpl at 200,000 vs 1,000,000 records
 #   bench/run.sh --no-dpl      jq and gojq only (baselines)
+#   bench/run.sh --matrix      the program matrix (bench/matrix/run.py): seed,
+#                              realistic, --raw, all+delete, [*]+aggregates;
+#                              dpl, dpl -j 2, jq, gojq; medians of -r runs
 #   options: -n N (records), -r R (runs per tool), -j N (passed to `dpl run`)
 #   DPL_ARGS="..."             extra arguments for `dpl run`
 #
@@ -26,7 +29,8 @@ while [ $# -gt 0 ]; do
         -j) dpl_args+=(-j "$2"); shift 2 ;;
         --rss) mode=rss; shift ;;
         --no-dpl) with_dpl=0; shift ;;
-        -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --matrix) mode=matrix; shift ;;
+        -h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "bench: unknown option '$1' (try --help)" >&2; exit 2 ;;
     esac
 done
@@ -94,6 +98,10 @@ measure() {
         fi
     done
 }
+
+if [ "$mode" = matrix ]; then
+    exec python3 bench/matrix/run.py --dpl "$dpl" -n "$n" -r "$runs"
+fi
 
 if [ "$mode" = rss ]; then
     echo "peak RSS of: dpl run ${dpl_args[*]:+${dpl_args[*]} }examples/fipe.dpl (memory must not grow with the stream)"

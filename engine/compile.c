@@ -362,7 +362,7 @@ const char *eng_compile(DplEngine *e, const DplProgram *prog)
     StrSet walks = {0};
     e->path_ids = &walks;
     const DplStmt *entity = NULL;
-    size_t nmand = 0, nreq = 0, nadds = 0;
+    size_t nmand = 0, nreq = 0, nadds = 0, nwhere = 0;
     for (size_t s = 0; s < prog->nstmts; s++) {
         const DplStmt *st = &prog->stmts[s];
         switch (st->kind) {
@@ -377,6 +377,7 @@ const char *eng_compile(DplEngine *e, const DplProgram *prog)
         case DPL_STMT_MANDATORY: nmand += st->u.mandatory.npaths; break;
         case DPL_STMT_REQUIREMENT: nreq += st->u.requirement.nexprs; break;
         case DPL_STMT_ADD: nadds++; break;
+        case DPL_STMT_WHERE: nwhere += st->u.where.nexprs; break;
         default: return "a statement this engine does not know";
         }
     }
@@ -440,6 +441,7 @@ const char *eng_compile(DplEngine *e, const DplProgram *prog)
 
     e->mandatory = dpl_calloc(nmand + 1, sizeof *e->mandatory);
     e->requirements = dpl_calloc(nreq + 1, sizeof *e->requirements);
+    e->wheres = dpl_calloc(nwhere + 1, sizeof *e->wheres);
     e->adds = dpl_calloc(nadds + 1, sizeof *e->adds);
     StrSet mand = {0};
     const char *why = NULL;
@@ -465,6 +467,9 @@ const char *eng_compile(DplEngine *e, const DplProgram *prog)
                 why = prepare_check(&c, ck, st->u.requirement.exprs[i]);
                 ck->text = expr_text(e, ck->expr);
             }
+        } else if (st->kind == DPL_STMT_WHERE) {
+            for (size_t i = 0; i < st->u.where.nexprs && !why; i++)
+                why = prepare_check(&c, &e->wheres[e->nwheres++], st->u.where.exprs[i]);
         } else if (st->kind == DPL_STMT_ADD) {
             EAdd *a = &e->adds[e->nadds++];
             if (st->u.add.from) {
@@ -558,6 +563,7 @@ void dpl_engine_free(DplEngine *e)
     dpl_scan_plan_free(e->plan);
     free_checks(e->mandatory, e->nmandatory);
     free_checks(e->requirements, e->nrequirements);
+    free_checks(e->wheres, e->nwheres);
     free_checks(e->keys, e->nkeys);
     for (size_t i = 0; i < e->nadds; i++)
         dpl_free(e->adds[i].items);

@@ -127,6 +127,8 @@ struct DplEngine {
     size_t nmandatory;
     ECheck *requirements;
     size_t nrequirements;
+    ECheck *wheres;       /* language 1.1: every expression of every `where` */
+    size_t nwheres;
     ECheck *keys;
     size_t nkeys;
     EAdd *adds;

@@ -206,6 +206,28 @@ DplEngineOutcome dpl_engine_record(const DplEngine *e, DplEngineState *st, long 
         res->skipped_by = DPL_SKIP_SOURCE;
         return o;
     }
+    if (e->nwheres) {
+        /* spec §12.1: every expression runs; an error rejects (with the
+         * where errors alone), anything not true skips */
+        bool keep = true;
+        for (size_t i = 0; i < e->nwheres; i++) {
+            EVal v = eng_eval(st, e->wheres[i].node);
+            if (st->err.set) {
+                eng_collect(st, res, NULL);
+                continue;
+            }
+            keep = keep && v.t == V_TRUE;
+        }
+        if (res->nerrors) {
+            res->outcome = DPL_REJECT;
+            return DPL_ENGINE_REJECT;
+        }
+        if (!keep) {
+            res->outcome = DPL_SKIP;
+            res->skipped_by = DPL_SKIP_WHERE;
+            return DPL_ENGINE_SKIP;
+        }
+    }
     res->validated = true;
     EVal kstack[STACK];
     EVal *keys = e->nkeys <= STACK ? kstack : eng_alloc(st, e->nkeys * sizeof *keys);

@@ -354,3 +354,44 @@ Test(json, equality)
     cr_expect(!dpl_json_equal(NULL, json_null()));
     cr_expect(dpl_json_equal(NULL, NULL));
 }
+
+/* dpl_json_format_real without printf must print exactly what the
+ * %.15g / %.16g / %.17g ladder prints: a deterministic sweep over the
+ * shapes records hold (cents, thousandths, thirds, random bit patterns). */
+static int ladder(double d, char *buf)
+{
+    int n = snprintf(buf, 40, "%.15g", d);
+    if (strtod(buf, NULL) != d) {
+        n = snprintf(buf, 40, "%.16g", d);
+        if (strtod(buf, NULL) != d)
+            n = snprintf(buf, 40, "%.17g", d);
+    }
+    if (!strpbrk(buf, ".eni")) {
+        buf[n++] = '.';
+        buf[n++] = '0';
+        buf[n] = '\0';
+    }
+    return n;
+}
+
+Test(json, format_real_matches_the_printf_ladder)
+{
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < 300000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double d;
+        switch (i % 5) {
+        case 0: d = (double)(x % 100000000) / 100.0; break;
+        case 1: d = (double)(x % 1000000) / 1000.0 - 500.0; break;
+        case 2: d = (double)(x % 10000000) / 3.0 / (double)(1 + x % 1000); break;
+        case 3: d = (double)(x >> 11) * 0x1p-53 * 1e6; break;
+        default: memcpy(&d, &x, sizeof d); break;
+        }
+        if (!isfinite(d))
+            continue;
+        char got[40], want[40];
+        dpl_json_format_real(d, got);
+        ladder(d, want);
+        cr_assert_str_eq(got, want, "%.17g", d);
+    }
+}
