@@ -12,6 +12,7 @@
 typedef struct {
     DplEngine *e;
     const DplPath *from; /* the `add from` path around the expression, or NULL */
+    bool in_elem;        /* inside the per-element argument of map/filter */
 } CCtx;
 
 static bool field_only(const DplPath *p)
@@ -134,6 +135,12 @@ static ENode *compile_path(CCtx *c, const DplExpr *x, const DplPath *p)
     ENode *n = node_new(c->e, N_PATH, x);
     n->path = p;
     Names nm = {0};
+    if (p->root == DPL_ROOT_ITEM || (p->root == DPL_ROOT_RELATIVE && c->in_elem)) {
+        /* from the element of the innermost map/filter */
+        n->base = PB_ITEM;
+        n->rest = 0;
+        return n;
+    }
     if (p->root == DPL_ROOT_RELATIVE) {
         if (c->from && !field_only(c->from)) {
             n->base = PB_FROM;
@@ -218,8 +225,9 @@ static const char *compile_expr(CCtx *c, const DplExpr *x, const ENode **out)
     case DPL_EXPR_PATH: n = compile_path(c, x, &x->u.path); break;
     case DPL_EXPR_META:
         if (x->u.meta.which != DPL_META_ID && x->u.meta.which != DPL_META_SOURCE &&
-            x->u.meta.which != DPL_META_ENTITY && x->u.meta.which != DPL_META_LINE)
-            return "'item or an unknown meta attribute";
+            x->u.meta.which != DPL_META_ENTITY && x->u.meta.which != DPL_META_LINE &&
+            x->u.meta.which != DPL_META_ITEM)
+            return "an unknown meta attribute";
         n = node_new(e, N_META, x);
         break;
     case DPL_EXPR_ARRAY:
@@ -239,10 +247,30 @@ static const char *compile_expr(CCtx *c, const DplExpr *x, const ENode **out)
         break;
     }
     case DPL_EXPR_CALL:
-        if (x->u.call.fn && (x->u.call.fn->arg_rule == DPL_ARGS_ELEMENT || x->u.call.fn->arg_rule == DPL_ARGS_LAZY))
-            return "map, filter or cond (arguments evaluated per element or lazily)";
         n = node_new(e, N_CALL, x);
         n->fn = (uint8_t)native_fn(x->u.call.fn);
+        if (x->u.call.fn && x->u.call.fn->arg_rule == DPL_ARGS_ELEMENT) {
+            if (x->u.call.nargs != 2)
+                return "map or filter without two arguments";
+            n->fn = strcmp(x->u.call.fn->name, "map") == 0 ? F_MAP : F_FILTER;
+            why = compile_kids(c, n, x->u.call.args, 1);
+            if (!why) {
+                bool was = c->in_elem;
+                c->in_elem = true;
+                n->nkids = 2;
+                ENode **k = dpl_arena_alloc(e->arena, 2 * sizeof *k);
+                k[0] = n->kids[0];
+                why = compile_expr(c, x->u.call.args[1], (const ENode **)&k[1]);
+                n->kids = k;
+                c->in_elem = was;
+            }
+            break;
+        }
+        if (x->u.call.fn && x->u.call.fn->arg_rule == DPL_ARGS_LAZY) {
+            if (strcmp(x->u.call.fn->name, "cond") != 0 || x->u.call.nargs != 3)
+                return "a builtin with lazy arguments this engine does not know";
+            n->fn = F_COND;
+        }
         why = compile_kids(c, n, x->u.call.args, x->u.call.nargs);
         break;
     case DPL_EXPR_CAST:
@@ -358,7 +386,7 @@ static const char *prepare_item(CCtx *c, EItem *ei, const DplAddItem *it)
 
 const char *eng_compile(DplEngine *e, const DplProgram *prog)
 {
-    CCtx c = {e, NULL};
+    CCtx c = {e, NULL, false};
     StrSet walks = {0};
     e->path_ids = &walks;
     const DplStmt *entity = NULL;

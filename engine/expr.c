@@ -107,6 +107,7 @@ static EVal eval_path(DplEngineState *st, const ENode *n)
     switch (n->base) {
     case PB_CONST: return n->k;
     case PB_FROM: v = st->from; break;
+    case PB_ITEM: v = st->item; break;
     default: v = ev_from_scan(st, &st->vals[n->slot]); break;
     }
     const DplPath *p = n->path;
@@ -122,6 +123,7 @@ static EVal eval_meta(DplEngineState *st, const ENode *n)
     case DPL_META_SOURCE: return st->source;
     case DPL_META_ENTITY: return ev_str(st->eng->name, st->eng->name_len);
     case DPL_META_LINE: return ev_int(st->lineno);
+    case DPL_META_ITEM: return st->item;
     default: return MISSING;
     }
 }
@@ -475,8 +477,49 @@ static bool total(DplEngineState *st, const EVal *arr, __int128 *ints, double *r
     return true;
 }
 
+/* map(arr, expr) / filter(arr, cond): the second argument once per element,
+ * with relative paths and 'item at the element (spec §12.2). */
+static EVal eval_elements(DplEngineState *st, const ENode *n, bool is_map)
+{
+    EVal arr = eng_eval(st, n->kids[0]);
+    if (st->err.set || arr.t == V_MISSING || arr.t == V_NULL)
+        return MISSING;
+    if (arr.t != V_ARR) {
+        json_t *b = eng_keep(st, ev_box(st, &arr));
+        eng_fail(st, n->e, DPL_RT_TYPE_ERROR, "%s(): argument 1 must be an array, got %s", n->e->u.call.name,
+                 dpl_value_type_name(b));
+        eng_blame(st, n->e->u.call.args[0], &arr);
+        return MISSING;
+    }
+    size_t len;
+    const EVal *el = ev_elements(st, &arr, &len);
+    EVal *out = eng_alloc(st, (len ? len : 1) * sizeof *out);
+    size_t k = 0;
+    EVal saved = st->item;
+    for (size_t i = 0; i < len; i++) {
+        st->item = el[i];
+        EVal v = eng_eval(st, n->kids[1]);
+        if (st->err.set)
+            break;
+        if (is_map ? v.t != V_MISSING : v.t == V_TRUE)
+            out[k++] = is_map ? v : el[i];
+    }
+    st->item = saved;
+    if (st->err.set)
+        return MISSING;
+    return (EVal){.t = V_ARR, .rep = R_LIST, .n = (uint32_t)k, .u.list = out};
+}
+
 static EVal eval_call(DplEngineState *st, const ENode *n)
 {
+    if (n->fn == F_MAP || n->fn == F_FILTER)
+        return eval_elements(st, n, n->fn == F_MAP);
+    if (n->fn == F_COND) {
+        EVal c = eng_eval(st, n->kids[0]);
+        if (st->err.set)
+            return MISSING;
+        return eng_eval(st, n->kids[c.t == V_TRUE ? 1 : 2]);
+    }
     size_t k = n->nkids;
     EVal stack[8];
     EVal *args = k <= 8 ? stack : eng_alloc(st, k * sizeof *args);
@@ -650,6 +693,9 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
         if (a[0].t == V_STR && a[1].t == V_STR)
             return ev_bool(a[1].n == 0 || memmem(a[0].u.s, a[0].n, a[1].u.s, a[1].n) != NULL);
         break;
+    case F_MAP:
+    case F_FILTER:
+    case F_COND:
     case F_GENERIC: break;
     }
     return generic(st, n, a, k);

@@ -46,12 +46,12 @@ typedef enum {
     N_CONST, N_PATH, N_META, N_ARRAY, N_UNARY, N_BINARY, N_AND, N_OR, N_COALESCE, N_CAST, N_CALL,
 } NKind;
 
-typedef enum { PB_SLOT, PB_FROM, PB_CONST } PathBase;
+typedef enum { PB_SLOT, PB_FROM, PB_CONST, PB_ITEM } PathBase;
 
 /* Builtins with a native form; F_GENERIC goes through the reference. */
 typedef enum {
     F_GENERIC, F_LOWER, F_UPPER, F_TRIM, F_DIGITS, F_CONCAT, F_COALESCE, F_EXISTS, F_LEN, F_ROUND, F_ABS,
-    F_SUM, F_AVG, F_MIN, F_MAX, F_STARTS, F_ENDS, F_CONTAINS,
+    F_SUM, F_AVG, F_MIN, F_MAX, F_STARTS, F_ENDS, F_CONTAINS, F_MAP, F_FILTER, F_COND,
 } NFn;
 
 typedef struct ENode ENode;
@@ -173,6 +173,7 @@ struct DplEngineState {
     long lineno;
     EVal source;
     EVal from;            /* the current `add from` value */
+    EVal item;            /* the element of the innermost map/filter ('item) */
     EVal *pcache;         /* values of walked paths, valid when pgen[i] == gen */
     uint32_t *pgen;
     uint32_t gen;

@@ -190,6 +190,7 @@ DplEngineOutcome dpl_engine_record(const DplEngine *e, DplEngineState *st, long 
     st->len = len;
     st->lineno = line;
     st->from = MISSING;
+    st->item = MISSING;
     st->source = MISSING;
     if (!dpl_scan(e->plan, text, len, st->vals))
         return DPL_ENGINE_BAD_JSON;
