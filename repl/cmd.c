@@ -283,22 +283,17 @@ static void cmd_show(Repl *r)
     dpl_free(t);
 }
 
+/* Through dpl_write_file_atomic: a full disk or a signal leaves the file as
+ * it was, never truncated (fopen "wb" replaced the program in place). */
 static void cmd_save(Repl *r, const char *path)
 {
     bool formatted;
     char *t = session_text(r, &formatted);
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        repl_error(r, "cannot write %s: %s", path, strerror(errno));
-        dpl_free(t);
-        return;
-    }
-    size_t len = strlen(t);
-    bool ok = fwrite(t, 1, len, f) == len;
-    ok = (fclose(f) == 0) && ok;
+    const char *why = NULL;
+    bool ok = dpl_write_file_atomic(path, t, strlen(t), &why);
     dpl_free(t);
     if (!ok) {
-        repl_error(r, "cannot write %s: %s", path, strerror(errno));
+        repl_error(r, "cannot write %s: %s (the file is unchanged)", path, why);
         return;
     }
     size_t n = r->prog->nstmts;

@@ -112,10 +112,13 @@ void dpl_sha256_hex(const void *data, size_t len, char out[DPL_SHA256_HEX_LEN]);
 
 /* ---- files (file.c) -------------------------------------------------------- */
 /* Replaces the contents of path with text[0..len): written to a temporary
- * file in the same directory, fsync'd, then renamed over path, so readers
- * see the old or the new file, never a mix.  The file keeps its permission
- * bits; a symlink is followed, not replaced.  False with *why (a static
- * string) on failure, the original file untouched. */
+ * file in the same directory (PATH.dpl-tmp-XXXXXX), fsync'd, then renamed
+ * over path, so readers see the old or the new file, never a mix.  The file
+ * keeps its permission bits; a symlink is followed, not replaced; a path
+ * that does not exist yet is created (mode 0666 less the umask).  SIGINT or
+ * SIGTERM during the write removes the temporary file, then acts as before
+ * (by default: ends the process).  False with *why (a static string) on
+ * failure, the original file untouched.  Not thread-safe. */
 bool dpl_write_file_atomic(const char *path, const char *text, size_t len, const char **why);
 
 /* ---- unified diff (diff.c) ------------------------------------------------ */

@@ -361,6 +361,87 @@ def test_many_mandatory_paths_and_source_names_are_linear():
         eq((st["emitted"], st["skipped"]), (m, 1), "counts (%s)" % engine)
 
 
+def full_disk(limit):
+    """preexec_fn: files the child writes stop growing at limit bytes, with
+    EFBIG (what a full disk does, ENOSPC aside): RLIMIT_FSIZE, SIGXFSZ
+    ignored."""
+    import resource
+    import signal
+
+    def pre():
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return pre
+
+
+def test_repl_save_on_a_full_disk_leaves_the_program_intact():
+    """:save wrote in place with fopen("wb"): on a full disk the user's program
+    was replaced by a truncated file.  Now a temp file, fsync and rename: the
+    old program stays whole, the error is shown, no temp file is left."""
+    d = tempfile.mkdtemp(dir=TMP)
+    prog = os.path.join(d, "p.dpl")
+    old = 'entity "e" { k }\nsources "s"\nadd {\n    k\n}\n'
+    with open(prog, "w") as f:
+        f.write(old)
+    items = "".join("    v%d -> w%d\n" % (i, i) for i in range(200))
+    session = ":load %s\nadd {\n%s}\n:save %s\n" % (prog, items, prog)
+    p = run([ARGS.dpl, "repl"], input=session, preexec_fn=full_disk(2000), env=dict(os.environ, HOME=d))
+    assert not crashed(p), p.stderr[-500:]
+    out = (p.stdout + p.stderr).decode()
+    assert "cannot write" in out and "saved" not in out, out[-500:]
+    with open(prog) as f:
+        eq(f.read(), old, "the program after a failed :save")
+    eq(sorted(os.listdir(d)), ["p.dpl"], "files left in the directory")
+    # and with room, :save replaces it and keeps its permission bits
+    os.chmod(prog, 0o640)
+    p = run([ARGS.dpl, "repl"], input=session, env=dict(os.environ, HOME=d))
+    assert "saved" in (p.stdout + p.stderr).decode(), p.stdout[-300:]
+    with open(prog) as f:
+        assert "v199 -> w199" in f.read()
+    eq(os.stat(prog).st_mode & 0o777, 0o640, "mode kept")
+    eq(sorted(os.listdir(d)), ["p.dpl"], "files left in the directory")
+
+
+def test_fmt_write_killed_leaves_no_temp_file():
+    """SIGTERM or SIGINT while `dplc fmt --write` writes its temp file: the
+    temp file is removed, the program is either the old or the new text, and
+    the process still ends by the signal.  The signal is sent as soon as the
+    temp file appears (a 30 MB program gives a window of tens of ms); an
+    attempt where the write finished first is repeated."""
+    import signal
+    d = tempfile.mkdtemp(dir=TMP)
+    prog = os.path.join(d, "big.dpl")
+    text = HDR + "".join("    v%d   ->   w%d\n" % (i, i) for i in range(200000)) + "}\n"
+    with open(prog, "w") as f:
+        f.write(text)
+    formatted = dplc("fmt", prog).stdout.decode()
+    caught = {signal.SIGTERM: 0, signal.SIGINT: 0}
+    for attempt in range(12):
+        sig = signal.SIGTERM if attempt % 2 == 0 else signal.SIGINT
+        with open(prog, "w") as f:
+            f.write(text)
+        p = subprocess.Popen([ARGS.dplc, "fmt", "--write", prog], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE)
+        sent = False
+        t0 = time.time()
+        while p.poll() is None and time.time() - t0 < 120 * slow():
+            if any(n != "big.dpl" for n in os.listdir(d)):  # the temp file
+                p.send_signal(sig)
+                sent = True
+                break
+        _, err = p.communicate(timeout=60 * slow())
+        left = [n for n in os.listdir(d) if n != "big.dpl"]
+        eq(left, [], "temp files left after %s (exit %s, %r)" % (sig.name, p.returncode, err[-300:]))
+        if sent and p.returncode == -sig:
+            caught[sig] += 1
+            with open(prog) as f:
+                got = f.read()
+            assert got in (text, formatted), "program damaged"
+        if all(caught.values()):
+            break
+    assert all(caught.values()), "no write was interrupted in 12 attempts: %r" % caught
+
+
 def test_nul_and_invalid_utf8_in_programs():
     cases = [
         (b'entity "e" { k }\x00\nadd { k }\n', "NUL"),
