@@ -127,7 +127,11 @@ bool dpl_check_sample(const DplProgram *prog, const char *text, size_t len, bool
 /* Writes the reject line of §8:
  * {"line":N,"source":S,"errors":[{"code","path","message","rule":{"line","column"}}],"record":{...}}
  * or "raw":"..." when record is NULL, ending with a newline.  src locates rule
- * spans. */
+ * spans.  raw[0..raw_len) is the line exactly as read, without its LF; a
+ * final CR (of a CRLF line end) is left out of "raw".  When "raw" cannot
+ * give the bytes back (invalid UTF-8 written as U+FFFD, a NUL byte, a CR
+ * inside the line as in a file with CR-only line ends), "raw_base64"
+ * follows with all raw_len bytes, the final CR included (docs/run.md). */
 void dpl_write_reject(DplBuf *out, const DplSource *src, long line, const DplResult *r,
                       const json_t *record, const char *raw, size_t raw_len);
 /* The same line with "input":INPUT after "line" (dpl run with several input

@@ -111,6 +111,29 @@ static void write_text(DplBuf *out, const char *s, size_t n)
     dpl_buf_free(&clean);
 }
 
+/* "raw" is a faithful copy of the line when its text reads back as the same
+ * bytes and no usual consumer of JSON text would lose any: valid UTF-8, no
+ * NUL (PostgreSQL's json and C strings stop there), no CR (the line holds
+ * several records of a file with CR-only line ends). */
+static bool raw_is_faithful(const char *s, size_t n)
+{
+    return !memchr(s, '\0', n) && !memchr(s, '\r', n) && dpl_utf8_valid(s, n);
+}
+
+/* "raw", and "raw_base64" with the exact bytes when "raw" is not enough:
+ * nothing is lost, the bytes included. */
+static void write_raw(DplBuf *out, const char *raw, size_t len)
+{
+    size_t text_len = len && raw[len - 1] == '\r' ? len - 1 : len;
+    dpl_buf_puts(out, ",\"raw\":");
+    write_text(out, raw, text_len);
+    if (!raw_is_faithful(raw, text_len)) {
+        dpl_buf_puts(out, ",\"raw_base64\":\"");
+        dpl_base64_append(out, raw, len);
+        dpl_buf_putc(out, '"');
+    }
+}
+
 /* The reject line; its record written by write_record(out, ctx), or raw. */
 static void write_reject(DplBuf *out, const DplSource *src, const char *input, const char *where, size_t where_len,
                          long line, const DplResult *r, void (*write_record)(DplBuf *, const void *),
@@ -156,8 +179,7 @@ static void write_reject(DplBuf *out, const DplSource *src, const char *input, c
         dpl_buf_puts(out, ",\"record\":");
         write_record(out, ctx);
     } else {
-        dpl_buf_puts(out, ",\"raw\":");
-        write_text(out, raw ? raw : "", raw ? raw_len : 0);
+        write_raw(out, raw ? raw : "", raw ? raw_len : 0);
     }
     dpl_buf_puts(out, "}\n");
 }

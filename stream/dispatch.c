@@ -190,8 +190,10 @@ static bool try_engine(StreamLane *l, const DplStreamPos *pos, uint64_t seq, con
     return done;
 }
 
-/* The tree evaluator on the whole record: every reject is written here. */
-static void tree(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len)
+/* The tree evaluator on the whole record: every reject is written here.
+ * whole is len plus the CR of a CRLF line end: a raw reject keeps it in
+ * raw_base64 when it needs that. */
+static void tree(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len, size_t whole)
 {
     json_t *v = NULL;
     DplJsonError jerr;
@@ -207,7 +209,7 @@ static void tree(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const cha
         else
             dpl_result_add_error(&l->res, DPL_RT_INVALID_JSON, NULL, NULL, "invalid JSON at column %d: %s",
                                  jerr.column, jerr.message);
-        reject(l, pos, seq, NULL, text, len);
+        reject(l, pos, seq, NULL, text, whole);
         return;
     }
     json_t *env = v;
@@ -251,6 +253,7 @@ void stream_dispatch(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const
     l->last_seq = seq;
     l->last_line = pos->line;
     l->last_ticket = pos->ticket;
+    size_t whole = len;
     if (len && text[len - 1] == '\r')
         len--;
     if (is_blank(text, len)) {
@@ -264,7 +267,7 @@ void stream_dispatch(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const
     }
     if (l->eng->engine && try_engine(l, pos, seq, text, len))
         return;
-    tree(l, pos, seq, text, len);
+    tree(l, pos, seq, text, len, whole);
 }
 
 void stream_dispatch_too_long(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *prefix,

@@ -813,6 +813,58 @@ Test(eval, reject_line_has_line_source_errors_and_record)
     unload(&p);
 }
 
+/* raw_base64 of a reject written for raw bytes, or NULL when there is none;
+ * *raw gets "raw" (both owned by the caller). */
+static char *reject_raw(const char *raw, size_t n, char **text, size_t *text_len)
+{
+    DplResult res;
+    dpl_result_init(&res);
+    dpl_result_add_error(&res, DPL_RT_INVALID_JSON, NULL, NULL, "boom");
+    DplBuf b = {0};
+    dpl_write_reject(&b, NULL, 1, &res, NULL, raw, n);
+    json_t *v = parse(b.data);
+    json_t *r = json_object_get(v, "raw"), *b64 = json_object_get(v, "raw_base64");
+    *text_len = json_string_length(r);
+    *text = dpl_strndup(json_string_value(r), *text_len);
+    char *out = b64 ? dpl_strdup(json_string_value(b64)) : NULL;
+    json_decref(v);
+    dpl_buf_free(&b);
+    dpl_result_free(&res);
+    return out;
+}
+
+Test(eval, raw_base64_only_when_raw_is_not_the_bytes)
+{
+    static const struct {
+        const char *raw;
+        size_t n;
+        const char *text;
+        size_t text_len;
+        const char *b64;
+    } cases[] = {
+        {"{x}", 3, "{x}", 3, NULL},                          /* raw is exact */
+        {"{x}\r", 4, "{x}", 3, NULL},                        /* the CR of a CRLF line end is not content */
+        {"a\0b", 3, "a\0b", 3, "YQBi"},                      /* NUL */
+        {"{1}\r{2}\r", 8, "{1}\r{2}", 7, "ezF9DXsyfQ0="},    /* CR-only line ends: the last CR kept too */
+        {"\xc3(\r", 3, "\xef\xbf\xbd(", 4, "wygN"},           /* invalid UTF-8 on a CRLF line: its CR kept */
+        {"\xc3\xa9", 2, "\xc3\xa9", 2, NULL},                  /* valid UTF-8 */
+        {"", 0, "", 0, NULL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char *text;
+        size_t text_len;
+        char *b64 = reject_raw(cases[i].raw, cases[i].n, &text, &text_len);
+        cr_expect(text_len == cases[i].text_len && memcmp(text, cases[i].text, text_len) == 0, "case %zu raw", i);
+        if (cases[i].b64)
+            cr_expect(b64 && strcmp(b64, cases[i].b64) == 0, "case %zu: raw_base64 %s, want %s", i, b64 ? b64 : "none",
+                      cases[i].b64);
+        else
+            cr_expect_null(b64, "case %zu: raw_base64 %s where raw is exact", i, b64);
+        dpl_free(text);
+        dpl_free(b64);
+    }
+}
+
 Test(eval, raw_reject_is_valid_json_even_for_invalid_utf8)
 {
     DplResult res;
@@ -825,6 +877,8 @@ Test(eval, raw_reject_is_valid_json_even_for_invalid_utf8)
     cr_expect_eq(json_integer_value(json_object_get(v, "line")), 3);
     cr_expect_str_eq(json_string_value(json_object_get(v, "input")), "in.ndjson");
     cr_expect_str_eq(json_string_value(json_object_get(v, "raw")), "{\"a\xEF\xBF\xBD\":\"\n\"}");
+    /* the exact bytes: {"a\xff":"\n"} */
+    cr_expect_str_eq(json_string_value(json_object_get(v, "raw_base64")), "eyJh/yI6IgoifQ==");
     cr_expect_null(json_object_get(v, "record"));
     json_t *e = json_array_get(json_object_get(v, "errors"), 0);
     cr_expect_str_eq(json_string_value(json_object_get(e, "code")), "invalid_json");

@@ -151,6 +151,9 @@ bool dpl_strmap_get(const DplStrMap *m, const char *key, size_t len, size_t *val
 bool dpl_strmap_put(DplStrMap *m, const char *key, size_t len, size_t value, size_t *existing);
 void dpl_strmap_free(DplStrMap *m);
 
+/* Appends the standard base64 (RFC 4648, padded) of data[0..len) to out. */
+void dpl_base64_append(DplBuf *out, const void *data, size_t len);
+
 /* Levenshtein distance, for "did you mean" suggestions. */
 size_t dpl_edit_distance(const char *a, const char *b);
 /* The candidate nearest to name by edit distance, or NULL when none is close

@@ -7,6 +7,7 @@
  *   - writing a parsed value and parsing it again gives an equal value, and
  *     its canonical form (the identity input) parses too. */
 #include <stdio.h>
+#include <string.h>
 
 #include "json/json.h"
 #include "tests/fuzz/fuzz_common.h"
@@ -33,6 +34,45 @@ static void must_be_json(const DplBuf *b, const uint8_t *data, size_t size, cons
                            &err);
     if (!v)
         fuzz_fail(what, data, size, b->data);
+    json_decref(v);
+}
+
+/* Standard base64 to bytes (the input is what dpl_base64_append wrote). */
+static size_t unbase64(const char *s, size_t n, uint8_t *out)
+{
+    size_t len = 0;
+    unsigned acc = 0, bits = 0;
+    for (size_t i = 0; i < n && s[i] != '='; i++) {
+        const char *abc = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+        const char *at = strchr(abc, s[i]);
+        acc = (acc << 6) | (unsigned)(at - abc);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out[len++] = (uint8_t)(acc >> bits);
+        }
+    }
+    return len;
+}
+
+/* Nothing lost, the bytes included: a raw reject gives the line back,
+ * through raw_base64 when present, else through raw (a final CR of a CRLF
+ * line end aside). */
+static void check_bytes_kept(const DplBuf *b, const uint8_t *data, size_t size)
+{
+    json_t *v = json_loadb(b->data, b->len, JSON_ALLOW_NUL, NULL);
+    json_t *raw = json_object_get(v, "raw"), *b64 = json_object_get(v, "raw_base64");
+    if (b64) {
+        uint8_t *back = dpl_malloc(json_string_length(b64) + 1);
+        size_t n = unbase64(json_string_value(b64), json_string_length(b64), back);
+        if (n != size || (n && memcmp(back, data, n) != 0))
+            fuzz_fail("raw_base64 is not the line's bytes", data, size, b->data);
+        dpl_free(back);
+    } else {
+        size_t want = size && data[size - 1] == '\r' ? size - 1 : size;
+        if (!raw || json_string_length(raw) != want || (want && memcmp(json_string_value(raw), data, want) != 0))
+            fuzz_fail("a reject without raw_base64 whose raw is not the line", data, size, b->data);
+    }
     json_decref(v);
 }
 
@@ -87,6 +127,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         DplBuf out = {0};
         dpl_write_reject_input(&out, progs[0].src, NULL, 1, &r, NULL, text, size);
         must_parse(&out, data, size, "an invalid_json reject line is not valid JSON");
+        check_bytes_kept(&out, data, size);
         dpl_buf_free(&out);
         dpl_result_free(&r);
         return 0;

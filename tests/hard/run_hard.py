@@ -175,6 +175,43 @@ def test_records_nul_invalid_utf8_crlf_last_line():
             eq((s["records"], s["emitted"], s["rejected"]), (7, 2, 5), "stats")
 
 
+def test_raw_base64_gives_the_exact_bytes_back():
+    """Nothing lost, the bytes included: a reject whose raw is not the line
+    (invalid UTF-8 as U+FFFD, NUL, CR-only line ends) carries raw_base64,
+    the line's exact bytes (with the CR of CRLF); decoding every one and
+    adding LF gives the input back.  A reject whose raw is exact has none."""
+    import base64
+    pr = write("p.dpl", PLAIN)
+    ok = b'{"data":{"k":"a"},"metadata":{"source":"s"}}'
+    lines = [
+        b'{"data":{"k":"\xff\xfe"},"metadata":{"source":"s"}}',            # invalid UTF-8
+        b'{"data":{"k":"a\x00"},"metadata":{"source":"s"}}\r',             # NUL, CRLF
+        ok + b"\r" + ok.replace(b'"a"', b'"b"') + b"\r",                    # CR-only line ends
+        b'{"data":{"k":"a"},"metadata":{"source":"s"}',                     # plain invalid JSON
+        b'{"data":\xc3\x28}\r',                                             # invalid UTF-8, CRLF
+        ok,
+    ]
+    inp = b"\n".join(lines)  # the last line has no LF
+    for eng in engines():
+        for j in jobs():
+            p = dpl("run", *eng, *j, pr, input=inp)
+            eq(p.returncode, 0, "exit")
+            r = {x["line"]: x for x in rejects(p)}
+            eq(sorted(r), [1, 2, 3, 4, 5], "rejected lines %s %s" % (eng, j))
+            for n in (1, 2, 3, 5):
+                assert "raw_base64" in r[n], "line %d has no raw_base64: %r" % (n, r[n])
+                eq(base64.b64decode(r[n]["raw_base64"]), lines[n - 1], "line %d bytes %s %s" % (n, eng, j))
+            assert "raw_base64" not in r[4], "raw is exact, yet: %r" % r[4]
+            eq(r[4]["raw"].encode(), lines[3], "raw of line 4")
+            eq(r[2]["raw"], lines[1][:-1].decode(), "raw has the NUL as \\u0000, not the CR")
+    # beyond --max-record-bytes: the same first 1024 bytes, exactly
+    long_line = b'{"data":{"k":"' + b"\xe9" * 3000 + b'"}}'
+    p = dpl("run", "--max-record-bytes", "2000", pr, input=long_line + b"\n")
+    x = rejects(p)[0]
+    eq(x["errors"][0]["code"], "limit_exceeded", "code")
+    eq(base64.b64decode(x["raw_base64"]), long_line[:1024], "prefix bytes")
+
+
 def test_escaped_nul_in_object_key_is_a_documented_limit():
     """JSONTestSuite y_object_escaped_null_in_key: valid JSON, which jansson
     cannot hold.  The reject says so (limit_exceeded, docs/limits.md) instead
