@@ -615,6 +615,8 @@ def test_epipe_on_rejects_or_skipped_is_an_io_failure():
 
 
 def test_closed_std_fds_never_receive_other_outputs():
+    if ARGS.wrap:
+        return  # the wrapper (valgrind) holds descriptors of its own: nothing to see
     pr = write("p.dpl", PLAIN)
     inp = write("fds.ndjson", many(3000, 3, 5))
     rj, sk = os.path.join(TMP, "fds.rej"), os.path.join(TMP, "fds.skip")
