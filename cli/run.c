@@ -8,8 +8,8 @@
 #include "check/check.h"
 #include "cli/cli.h"
 #include "json/json.h"
+#include "endpoint/endpoint.h"
 #include "kafka/kafka.h"
-#include "lake/lake.h"
 #include "stream/stream.h"
 
 /* ---- options ---------------------------------------------------------------------- */
@@ -29,7 +29,7 @@ typedef struct {
     const char *kafka_input;   /* the INPUT when it is a kafka:// URL */
     double stats_interval;
     DplKafkaProps kafka_props; /* -X and --kafka-config, in order */
-    bool uses_kafka;
+    DplEndpoints where;        /* the inputs and outputs, for endpoint/ */
 } Options;
 
 static bool parse_size(const char *s, size_t *out)
@@ -66,48 +66,13 @@ static bool parse_jobs(const char *option, const char *v, unsigned *out)
     return true;
 }
 
-/* Kafka and dir:// URLs are checked before anything is opened: a mistake in
- * one is a usage error (2).  Returns -1 when all is well. */
+/* Kafka and dir:// locations are checked before anything is opened: a
+ * mistake in one is a usage error (2).  Returns -1 when all is well. */
 static int check_urls(Options *o)
 {
     char *err = NULL;
-    for (size_t i = 0; i < o->ninputs; i++) {
-        if (!dpl_kafka_is_url(o->inputs[i]))
-            continue;
-        DplKafkaUrl u;
-        if (!dpl_kafka_url_parse(o->inputs[i], true, &u, &err))
-            goto bad;
-        dpl_kafka_url_free(&u);
-        if (o->ninputs > 1) {
-            fprintf(stderr, "dpl run: a Kafka input is the only input of a run (it never ends)\n");
-            return 2;
-        }
-        o->kafka_input = o->inputs[0];
-        o->uses_kafka = true;
-    }
-    const char *outs[] = {o->output_path, o->rejects_path, o->skipped_path};
-    for (size_t k = 0; k < 3; k++) {
-        if (outs[k] && dpl_kafka_is_url(outs[k])) {
-            DplKafkaUrl u;
-            if (!dpl_kafka_url_parse(outs[k], false, &u, &err))
-                goto bad;
-            dpl_kafka_url_free(&u);
-            o->uses_kafka = true;
-        } else if (outs[k] && dpl_lake_is_url(outs[k])) {
-            DplLakeUrl u;
-            if (!dpl_lake_url_parse(outs[k], &u, &err))
-                goto bad;
-            dpl_lake_url_free(&u);
-        }
-    }
-    if (o->kafka_props.len && !o->uses_kafka) {
-        fprintf(stderr, "dpl run: -X and --kafka-config set Kafka client properties, but no input or output is Kafka\n");
-        return 2;
-    }
-    if (o->kafka_props.len && !dpl_kafka_props_check(&o->kafka_props, &err))
-        goto bad;
-    return -1;
-bad:
+    if (dpl_endpoint_check(&o->where, &o->kafka_input, &err))
+        return -1;
     fprintf(stderr, "dpl run: %s\n", err);
     dpl_free(err);
     return 2;
@@ -187,6 +152,9 @@ static int parse_args(int argc, char **argv, Options *o)
         fprintf(stderr, "dpl run: --source names the source of --raw records; add --raw or drop --source\n");
         return 2;
     }
+    o->where = (DplEndpoints){.inputs = o->inputs, .ninputs = o->ninputs,
+                              .outs = {o->output_path, o->rejects_path, o->skipped_path},
+                              .props = &o->kafka_props};
     return check_urls(o);
 }
 
@@ -195,28 +163,6 @@ static void say(void *ctx, const char *text)
 {
     (void)ctx;
     fprintf(stderr, "dpl run: %s\n", text);
-}
-
-/* A Kafka or dir:// output (NULL for anything else: the job opens paths). */
-static DplStreamSink *open_url_sink(const Options *opt, const char *spec, DplStreamKind kind,
-                                    const DplKafkaProgramInfo *info, int *status)
-{
-    if (!spec || *status)
-        return NULL;
-    char *err = NULL;
-    DplStreamSink *s = NULL;
-    if (dpl_kafka_is_url(spec))
-        s = dpl_kafka_sink_new(spec, &opt->kafka_props, kind, info, say, NULL, &err);
-    else if (dpl_lake_is_url(spec))
-        s = dpl_lake_sink_new(spec, kind, say, NULL, &err);
-    else
-        return NULL;
-    if (!s) {
-        say(NULL, err);
-        dpl_free(err);
-        *status = 1;
-    }
-    return s;
 }
 
 static int run_program(const Options *opt)
@@ -260,29 +206,18 @@ static int run_program(const Options *opt)
                 .tree_only = opt->tree_only,
                 .message = say},
     };
+    /* With Kafka input, SIGINT/SIGTERM (stream/signals.c, installed by the
+     * job) drain the run: deliver, commit, leave the group, exit 0. */
     int status = 0;
-    DplKafkaProgramInfo info;
-    dpl_kafka_program_info(prog, &info);
-    const char *outs[DPL_OUT_COUNT] = {opt->output_path, opt->rejects_path, opt->skipped_path};
-    for (int k = 0; k < DPL_OUT_COUNT; k++)
-        job.sinks[k] = open_url_sink(opt, outs[k], (DplStreamKind)k, &info, &status);
-    if (status == 0 && opt->kafka_input) {
-        /* SIGINT/SIGTERM (stream/signals.c, installed by the job) drain
-         * the run: deliver, commit, leave the group, exit 0 */
-        char *err = NULL;
-        job.source = dpl_kafka_source_new(opt->kafka_input, &opt->kafka_props, say, NULL, &err);
-        if (!job.source) {
-            say(NULL, err);
-            dpl_free(err);
-            status = 1;
-        }
+    char *err = NULL;
+    if (!dpl_endpoint_open(&opt->where, opt->kafka_input, prog, say, NULL, job.sinks, &job.source, &err)) {
+        say(NULL, err);
+        dpl_free(err);
+        status = 1;
     }
     job.stats_interval = opt->stats_interval;
     if (status == 0)
         status = dpl_stream_job_run(&job);
-    else
-        for (int k = 0; k < DPL_OUT_COUNT; k++)
-            dpl_stream_sink_discard(job.sinks[k]);
     dpl_program_free(prog);
     dpl_source_free(src);
     return status;
