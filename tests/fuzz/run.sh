@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # run.sh TARGET SECONDS — runs one libFuzzer target (program, record, scan,
-# testfile, engine) for SECONDS; `run.sh all SECONDS` runs each in turn.
+# testfile, engine, repl) for SECONDS; `run.sh all SECONDS` runs each in turn.
 # Builds the targets first if needed, in $DPL_FUZZ_BUILD (default:
 # build-fuzz; clang, ASan+UBSan, the library instrumented for coverage too).
 # The working corpus lives in $DPL_FUZZ_BUILD/corpus/TARGET: on first use it
@@ -23,7 +23,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 cd "$root" || exit 2
 build=${DPL_FUZZ_BUILD:-build-fuzz}
-all=(program record scan testfile engine)
+all=(program record scan testfile engine repl)
 mode=run
 if [ "$1" = merge ]; then
     mode=merge what=$2 secs=0
@@ -54,7 +54,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:abort_on_error=1:print_sta
 dict() {
     case $1 in
     program) echo "$here/program.dict" ;;
-    testfile) echo "$here/program.dict" ;;
+    testfile|repl) echo "$here/program.dict" ;;   # DPL words around JSON
     *) echo "$here/record.dict" ;;
     esac
 }
