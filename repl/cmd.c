@@ -393,6 +393,8 @@ bool repl_command(Repl *r, const char *line)
         cmd_help_name(r, a);
     else if (!wants_arg && *a)
         repl_error(r, "%s takes no argument", word);
+    else if (r->no_files && strcmp(word, ":explain") != 0 && strcmp(word, ":goto") != 0 && wants_arg)
+        repl_error(r, "%s: this session may not use files", word);
     else if (strcmp(word, ":load") == 0)
         cmd_load(r, a);
     else if (strcmp(word, ":save") == 0)

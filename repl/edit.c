@@ -384,7 +384,7 @@ char *repl_read_line(Repl *r, bool continuation, bool *interrupted)
     *interrupted = false;
     fflush(r->out);
     if (!r->tty)
-        return read_plain(stdin);
+        return read_plain(r->in);
     got_sigint = 0;
     editing(true);
     char *line = readline(continuation ? "...> " : "dpl> ");

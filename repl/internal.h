@@ -31,6 +31,8 @@ typedef struct {
     bool tty;       /* stdin is a terminal: libedit, prompts, history */
     bool color;     /* ANSI colour in what we print */
     FILE *out;      /* everything goes here, in order (diagnostics too) */
+    FILE *in;       /* where piped input is read (stdin unless told) */
+    bool no_files;  /* :load, :save and :open refused (DplReplOptions) */
     bool had_error; /* some input was an error: exit status 1 when piped */
 
     /* The session program: the text of every accepted statement, each ending

@@ -230,6 +230,8 @@ int dpl_repl_run(const DplReplOptions *opt)
     Repl r;
     memset(&r, 0, sizeof r);
     r.out = opt->out;
+    r.in = opt->in ? opt->in : stdin;
+    r.no_files = opt->no_files;
     r.tty = opt->tty;
     r.color = opt->tty && opt->color;
     repl_session_init(&r);

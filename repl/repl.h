@@ -17,12 +17,15 @@ typedef struct {
     FILE *out;           /* where the session prints, in order */
     bool tty;            /* stdin is a terminal: prompts, libedit, history */
     bool color;          /* ANSI colour (only used on a terminal) */
+    FILE *in;            /* what a piped session reads; NULL: stdin */
+    bool no_files;       /* :load, :save and :open are refused (a session
+                            fed untrusted input, such as the fuzzer's) */
     const char *program; /* a PROGRAM to load first (its name), or NULL */
     const char *text;    /* its text */
     size_t len;
 } DplReplOptions;
 
-/* Runs a session on stdin until end of input or :quit; returns the exit
+/* Runs a session on stdin (or opt->in when piped) until end of input or :quit; returns the exit
  * status (1 when a piped session had an error, else 0). */
 int dpl_repl_run(const DplReplOptions *opt);
 

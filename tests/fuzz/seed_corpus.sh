@@ -6,6 +6,7 @@
 #   record, scan, engine
 #                every line of every .ndjson file, one file each (deduplicated)
 #   testfile     every *.dpltest file, one file each
+#   repl         every piped REPL session of tests/repl/sessions (*.in)
 # plus the small committed tests/fuzz/seeds/TARGET.  (The dictionaries
 # program.dict and record.dict are passed by run.sh.)
 set -euo pipefail
@@ -45,8 +46,13 @@ testfile)
             cp "$f" "$dir/$(sha1sum <"$f" | cut -c1-16).dpltest"
         done
     ;;
+repl)
+    for f in "$root"/tests/repl/sessions/*.in; do
+        cp "$f" "$dir/$(sha1sum <"$f" | cut -c1-16).in"
+    done
+    ;;
 *)
-    echo "seed_corpus.sh: unknown target '$target' (program, record, scan, testfile, engine)" >&2
+    echo "seed_corpus.sh: unknown target '$target' (program, record, scan, testfile, engine, repl)" >&2
     exit 2
     ;;
 esac
