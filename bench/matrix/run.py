@@ -6,7 +6,8 @@ on the same input, outputs checked equal, medians of several runs.
 
 Programs (bench/matrix/*.dpl and their .jq): seed (examples/fipe.dpl),
 realistic, raw (`--raw` on plain data objects), all (`all` + renames + a
-`delete`), arrays (`[*]` paths and aggregates).  Input: gen_fipe.py's N
+`delete`), arrays (`[*]` paths and aggregates), where_map (`where`, `map`,
+`filter`, `'item`).  Input: gen_fipe.py's N
 records with a three-month price history added (make_input.py), and their
 data objects alone for `raw`.  For every tool and program: wall and CPU
 seconds (user + sys) as medians of R runs of /usr/bin/time, MB/s from the
@@ -28,6 +29,7 @@ PROGRAMS = [  # name, dpl program, jq program, input kind, extra dpl args
     ("raw", "bench/matrix/raw.dpl", "bench/matrix/raw.jq", "plain", ["--raw"]),
     ("all", "bench/matrix/all.dpl", "bench/matrix/all.jq", "env", []),
     ("arrays", "bench/matrix/arrays.dpl", "bench/matrix/arrays.jq", "env", []),
+    ("where_map", "bench/matrix/where_map.dpl", "bench/matrix/where_map.jq", "env", []),
 ]
 
 
