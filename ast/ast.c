@@ -175,3 +175,14 @@ bool dpl_ast_equal(const DplProgram *a, const DplProgram *b)
             return false;
     return true;
 }
+
+const char *dpl_expr_abs_path(const DplExpr *e)
+{
+    if (!e)
+        return NULL;
+    if (e->kind == DPL_EXPR_PATH)
+        return e->u.path.abs;
+    if (e->kind == DPL_EXPR_META && e->u.meta.which == DPL_META_ITEM)
+        return e->u.meta.abs;
+    return NULL;
+}

@@ -113,6 +113,10 @@ struct DplExpr {
         struct {
             DplMeta which;
             const char *name; /* as written, without the ' */
+            /* 'item: set by the checker, the absolute spelling of the
+             * element ("data.items[*]"), or NULL when the array is not a
+             * path; rejects use it (spec §12.6) */
+            const char *abs;
         } meta;
         struct {
             DplExpr **items;
@@ -261,5 +265,9 @@ void dpl_ast_quote(DplBuf *out, const char *s, size_t n);
 void dpl_path_print(DplBuf *out, const DplPath *path);
 /* Structural equality ignoring spans (formatter round-trip tests). */
 bool dpl_ast_equal(const DplProgram *a, const DplProgram *b);
+/* The absolute spelling of what e reads when e is written as a path or as
+ * 'item ("data.valor", "data.items[*].qty", "data.items[*]"), as the
+ * checker set it; NULL for any other expression, or when not known. */
+const char *dpl_expr_abs_path(const DplExpr *e);
 
 #endif

@@ -159,6 +159,15 @@ void dpl_check_read(DplChecker *c, DplExpr *e)
     dpl_vec_push(c->prog->arena, &c->sites, site);
 }
 
+void dpl_check_item(DplChecker *c, DplExpr *e)
+{
+    if (c->elem_depth == 0 || !c->rel.known)
+        return;
+    if (!c->collect && e->u.meta.abs)
+        return; /* re-checked out of its scope: keep what dpl_check made */
+    e->u.meta.abs = spell(c->prog->arena, c->rel.segs, c->rel.nsegs);
+}
+
 /* The scope of relative paths inside `add from P`: P's absolute segments. */
 static DplScope from_scope(DplChecker *c, DplPath *from)
 {

@@ -555,6 +555,7 @@ static DplTypes meta(DplChecker *c, DplExpr *e)
     case DPL_META_ITEM:
         if (c->elem_depth == 0)
             item_outside(c, e);
+        dpl_check_item(c, e);
         return DPL_T_ANY;
     case DPL_META_UNKNOWN:
         break;

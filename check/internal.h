@@ -53,6 +53,9 @@ void dpl_check_condition(DplChecker *c, DplExpr *e, const char *what);
  * e->u.path.abs and, when collecting, adds it to the program's reads
  * (check.c). */
 void dpl_check_read(DplChecker *c, DplExpr *e);
+/* Sets the absolute spelling of 'item (meta expression e) in the current
+ * element scope, when that scope is known (check.c). */
+void dpl_check_item(DplChecker *c, DplExpr *e);
 
 
 #endif

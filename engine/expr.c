@@ -32,7 +32,7 @@ void eng_blame(DplEngineState *st, const DplExpr *operand, const EVal *v)
     if (!st->err.set || st->err.value)
         return;
     st->err.value = v && v->t != V_MISSING ? eng_keep(st, ev_box(st, v)) : NULL;
-    st->err.path = operand && operand->kind == DPL_EXPR_PATH ? operand->u.path.abs : NULL;
+    st->err.path = dpl_expr_abs_path(operand);
 }
 
 void eng_collect(DplEngineState *st, DplResult *res, const char *fallback_path)

@@ -30,7 +30,7 @@ void dpl__eval_blame(EvalCtx *c, const DplExpr *operand, json_t *value)
     if (!c->err.set || c->err_value)
         return;
     c->err_value = value ? json_incref(value) : NULL;
-    c->err_path = operand && operand->kind == DPL_EXPR_PATH ? operand->u.path.abs : NULL;
+    c->err_path = dpl_expr_abs_path(operand);
 }
 
 void dpl__eval_collect(EvalCtx *c, DplResult *out, const char *fallback_path)

@@ -1076,6 +1076,28 @@ Test(eval, long_string_values_are_cut_at_200_code_points)
     unload(&p);
 }
 
+Test(eval, item_errors_name_the_element_path)
+{
+    const char *prog = "entity \"t\" { id }\nsources \"s\"\nadd {\n    id\n    map(tags, upper('item)) -> u\n"
+                       "    map(orders, map('item.lines, 'item * 2)) -> d\n"
+                       "    map(split(csv, \",\"), 'item as int) -> n\n}\n"
+                       "add from c {\n    filter(xs, 'item > 0) -> x\n}\n";
+    Prog p = load(prog);
+    cr_assert_eq(run(&p, "{\"data\":{\"id\":1,\"tags\":[\"a\",3],\"orders\":[{\"lines\":[1,\"z\"]}],\"csv\":\"1,q\","
+                         "\"c\":{\"xs\":[1,\"w\"]}},\"metadata\":{\"source\":\"s\"}}"),
+                 DPL_REJECT);
+    cr_assert_eq(p.res.nerrors, 4);
+    cr_expect_str_eq(p.res.errors[0].path, "data.tags[*]");
+    cr_expect_eq(json_integer_value(p.res.errors[0].value), 3);
+    cr_expect_str_eq(p.res.errors[1].path, "data.orders[*].lines[*]", "the innermost element");
+    cr_expect_str_eq(json_string_value(p.res.errors[1].value), "z");
+    cr_expect_null(p.res.errors[2].path, "a computed array has no path");
+    cr_expect_str_eq(json_string_value(p.res.errors[2].value), "q");
+    cr_expect_str_eq(p.res.errors[3].path, "data.c.xs[*]", "inside add from");
+    cr_expect_str_eq(json_string_value(p.res.errors[3].value), "w");
+    unload(&p);
+}
+
 Test(eval, presence_counts_paths_in_any_element)
 {
     Prog p = load("entity \"t\" { id }\nsources \"s\"\nadd {\n    id\n    map(items, qty) -> q\n    custmer.x -> x\n}\n");
