@@ -83,9 +83,14 @@ void dpl_result_free(DplResult *r);  /* clear, and release the error array */
 void dpl_result_add_error(DplResult *r, DplRtCode code, const char *path, const DplSpan *rule,
                           const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
-/* Gives the last error added the offending value (a new reference is
- * taken); value may be json_null().  No-op without errors. */
+/* Gives the last error added the offending value, as dpl_value_cut makes
+ * it (value is borrowed; may be json_null()).  No-op without errors. */
 void dpl_result_set_value(DplResult *r, json_t *value);
+/* The offending value as errors carry it (spec §12.4, §12.6): v with every
+ * string longer than 200 code points, at any depth, cut to its first 200
+ * code points followed by "…"; object keys are kept whole.  Returns a new
+ * reference (v itself when nothing is cut; v is borrowed). */
+json_t *dpl_value_cut(json_t *v);
 
 /* ---- paths that are never there (spec §12.5) ------------------------------------ */
 

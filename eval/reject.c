@@ -51,39 +51,81 @@ void dpl_result_add_error(DplResult *r, DplRtCode code, const char *path, const 
     e->value = NULL;
 }
 
+/* ---- the offending value (spec §12.4, §12.6) --------------------------------- */
+
+enum { MAX_VALUE_CPS = 200 };
+
+/* The byte length of s's first MAX_VALUE_CPS code points (an invalid byte
+ * counts as one); n when s is not longer than that. */
+static size_t cut_at(const char *s, size_t n)
+{
+    size_t i = 0;
+    for (size_t cps = 0; i < n && cps < MAX_VALUE_CPS; cps++) {
+        uint32_t cp;
+        int len = dpl_utf8_decode(s + i, n - i, &cp);
+        i += len > 0 ? (size_t)len : 1;
+    }
+    return i;
+}
+
+json_t *dpl_value_cut(json_t *v)
+{
+    if (json_is_string(v)) {
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v), keep = cut_at(s, n);
+        if (keep == n)
+            return json_incref(v);
+        DplBuf cut = {0};
+        dpl_buf_append(&cut, s, keep);
+        dpl_buf_puts(&cut, "\xE2\x80\xA6"); /* … */
+        json_t *r = json_stringn_nocheck(cut.data, cut.len);
+        dpl_buf_free(&cut);
+        return r;
+    }
+    /* containers are copied only from the first member that changes */
+    json_t *copy = NULL;
+    if (json_is_array(v)) {
+        size_t n = json_array_size(v);
+        for (size_t i = 0; i < n; i++) {
+            json_t *elem = json_array_get(v, i), *c = dpl_value_cut(elem);
+            if (c != elem && !copy) {
+                copy = json_array();
+                for (size_t k = 0; k < i; k++)
+                    json_array_append(copy, json_array_get(v, k));
+            }
+            if (copy)
+                json_array_append_new(copy, c);
+            else
+                json_decref(c);
+        }
+    } else if (json_is_object(v)) {
+        /* keys stay whole: two keys cut to the same text would merge */
+        size_t done = 0;
+        for (void *it = json_object_iter(v); it; it = json_object_iter_next(v, it), done++) {
+            json_t *member = json_object_iter_value(it), *c = dpl_value_cut(member);
+            if (c != member && !copy) {
+                copy = json_object();
+                size_t k = 0;
+                for (void *jt = json_object_iter(v); k < done; jt = json_object_iter_next(v, jt), k++)
+                    json_object_setn_nocheck(copy, json_object_iter_key(jt), json_object_iter_key_len(jt),
+                                             json_object_iter_value(jt));
+            }
+            if (copy)
+                json_object_setn_new_nocheck(copy, json_object_iter_key(it), json_object_iter_key_len(it), c);
+            else
+                json_decref(c);
+        }
+    }
+    return copy ? copy : json_incref(v);
+}
+
 void dpl_result_set_value(DplResult *r, json_t *value)
 {
     if (!r->nerrors || !value)
         return;
     DplRecError *e = &r->errors[r->nerrors - 1];
     json_decref(e->value);
-    e->value = json_incref(value);
-}
-
-/* The offending value of spec §12.4: as it is, except that a string of
- * more than 200 code points is cut to its first 200 and an ellipsis. */
-static void write_value(DplBuf *out, json_t *v)
-{
-    enum { MAX_CP = 200 };
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        size_t n = json_string_length(v), i = 0, cps = 0;
-        while (i < n && cps < MAX_CP) {
-            uint32_t cp;
-            int len = dpl_utf8_decode(s + i, n - i, &cp);
-            i += len > 0 ? (size_t)len : 1;
-            cps++;
-        }
-        if (i < n) {
-            DplBuf cut = {0};
-            dpl_buf_append(&cut, s, i);
-            dpl_buf_puts(&cut, "\xE2\x80\xA6"); /* … */
-            write_text(out, cut.data, cut.len);
-            dpl_buf_free(&cut);
-            return;
-        }
-    }
-    dpl_json_write(out, v);
+    e->value = dpl_value_cut(value);
 }
 
 /* A JSON string for bytes that may not be valid UTF-8 (a raw input line, a
@@ -164,7 +206,7 @@ static void write_reject(DplBuf *out, const DplSource *src, const char *input, c
         }
         if (e->value) {
             dpl_buf_puts(out, ",\"value\":");
-            write_value(out, e->value);
+            dpl_json_write(out, e->value);
         }
         dpl_buf_puts(out, ",\"message\":");
         write_text(out, e->message, strlen(e->message));

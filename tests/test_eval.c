@@ -1076,6 +1076,78 @@ Test(eval, long_string_values_are_cut_at_200_code_points)
     unload(&p);
 }
 
+/* A text of n copies of the two-byte "é". */
+static char *repeat_e(int n)
+{
+    DplBuf b = {0};
+    for (int i = 0; i < n; i++)
+        dpl_buf_puts(&b, "é");
+    dpl_buf_putc(&b, '\0');
+    return dpl_buf_take(&b);
+}
+
+Test(eval, value_cut_reaches_strings_at_any_depth)
+{
+    char *e200 = repeat_e(200), *e201 = repeat_e(201), *e300 = repeat_e(300);
+    char *cut = dpl_asprintf("%s…", e200);
+    /* nothing long: the very same value comes back */
+    json_t *small = json_pack("[s, {s: s}, i, n]", e200, "k", e200, 1);
+    json_t *same = dpl_value_cut(small);
+    cr_expect_eq(same, small);
+    json_decref(same);
+    /* long strings in an array, an object in an array, an array in an
+     * object are each cut; short members and keys stay as they were */
+    json_t *v = json_pack("[s, s, {s: s, s: [s, i]}, b]", "a", e201, e300, e300, "n", e300, 2, 1);
+    char *before = to_text(v);
+    json_t *c = dpl_value_cut(v);
+    char *after = to_text(v);
+    cr_expect_str_eq(after, before, "the value itself is not changed");
+    cr_assert(json_is_array(c) && json_array_size(c) == 4);
+    cr_expect_str_eq(json_string_value(json_array_get(c, 0)), "a");
+    cr_expect_str_eq(json_string_value(json_array_get(c, 1)), cut);
+    json_t *o = json_array_get(c, 2);
+    cr_expect_str_eq(json_string_value(json_object_get(o, e300)), cut, "the value is cut, the key is whole");
+    cr_expect_str_eq(json_string_value(json_array_get(json_object_get(o, "n"), 0)), cut);
+    cr_expect_eq(json_integer_value(json_array_get(json_object_get(o, "n"), 1)), 2);
+    cr_expect(json_is_true(json_array_get(c, 3)));
+    /* key order is kept */
+    void *it = json_object_iter(o);
+    cr_expect_str_eq(json_object_iter_key(it), e300);
+    cr_expect_str_eq(json_object_iter_key(json_object_iter_next(o, it)), "n");
+    json_decref(c);
+    json_decref(v);
+    json_decref(small);
+    dpl_free(before);
+    dpl_free(after);
+    dpl_free(cut);
+    dpl_free(e200);
+    dpl_free(e201);
+    dpl_free(e300);
+}
+
+Test(eval, nested_long_strings_are_cut_in_the_reject)
+{
+    /* sum() blames its array argument; each long text inside is cut */
+    Prog p = load("entity \"t\" { id }\nsources \"s\"\nadd {\n    id\n    sum(notes) -> n\n}\n");
+    char *e250 = repeat_e(250);
+    char *rec = dpl_asprintf("{\"data\":{\"id\":1,\"notes\":[\"%s\",{\"x\":\"%s\"}]},\"metadata\":{\"source\":\"s\"}}",
+                             e250, e250);
+    cr_assert_eq(run(&p, rec), DPL_REJECT);
+    cr_assert_eq(p.res.nerrors, 1);
+    cr_expect_str_eq(p.res.errors[0].path, "data.notes");
+    json_t *v = p.res.errors[0].value;
+    cr_assert(json_is_array(v));
+    const char *a = json_string_value(json_array_get(v, 0));
+    const char *b = json_string_value(json_object_get(json_array_get(v, 1), "x"));
+    cr_assert(a && b);
+    cr_expect_eq(dpl_utf8_count(a, strlen(a)), 201);
+    cr_expect_eq(dpl_utf8_count(b, strlen(b)), 201);
+    cr_expect(strcmp(b + strlen(b) - 3, "…") == 0);
+    dpl_free(rec);
+    dpl_free(e250);
+    unload(&p);
+}
+
 Test(eval, item_errors_name_the_element_path)
 {
     const char *prog = "entity \"t\" { id }\nsources \"s\"\nadd {\n    id\n    map(tags, upper('item)) -> u\n"

@@ -16,6 +16,10 @@
    code point whose mapping is one-to-one (Python's own Unicode version;
    code points Python does not know are left out).
 3. parse_number on Brazilian and US forms against a Python model.
+4. The offending value of errors (spec §12.4, §12.6) against a Python model:
+   every string longer than 200 code points cut to 200 and "…", at any depth
+   (keys whole), and the path of 'item inside map (`data.xs[*]`), on both
+   engines.
 
 Deterministic (fixed seed); exits 1 on any difference, printing a few.
 """
@@ -33,7 +37,7 @@ from decimal import ROUND_HALF_UP, Decimal
 EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 
 
-def run_dpl(dpl, program, records, tmp):
+def run_dpl(dpl, program, records, tmp, extra=()):
     prog = os.path.join(tmp, "p.dpl")
     with open(prog, "w") as f:
         f.write(program)
@@ -42,7 +46,7 @@ def run_dpl(dpl, program, records, tmp):
         for r in records:
             f.write(json.dumps({"data": r, "metadata": {"source": "t"}}, ensure_ascii=False) + "\n")
     rej = os.path.join(tmp, "rejects.ndjson")
-    p = subprocess.run([dpl, "run", "--rejects", rej, prog, inp], capture_output=True, timeout=600)
+    p = subprocess.run([dpl, "run", *extra, "--rejects", rej, prog, inp], capture_output=True, timeout=600)
     if p.returncode not in (0,):
         sys.exit("dpl run failed (%d): %s" % (p.returncode, p.stderr.decode()[:2000]))
     out = {}
@@ -286,6 +290,86 @@ add {
     return 3 * len(recs)
 
 
+def text_of(rng, n):
+    """n code points of one-, two-, three- and four-byte characters."""
+    return "".join(rng.choice("aZ9 é€🚗\"\\\n") for _ in range(n))
+
+
+def cut_model(v):
+    """The offending value as errors carry it (spec §12.6)."""
+    if isinstance(v, str):
+        return v[:200] + "\u2026" if len(v) > 200 else v
+    if isinstance(v, list):
+        return [cut_model(x) for x in v]
+    if isinstance(v, dict):
+        return {k: cut_model(x) for k, x in v.items()}
+    return v
+
+
+def check_error_values(a, tmp, failures):
+    rng = random.Random(12)
+    lengths = [0, 1, 199, 200, 201, 202, 250, 1000]
+
+    def text():
+        return text_of(rng, rng.choice(lengths))
+
+    def nested(depth):
+        kind = rng.randrange(4 if depth < 3 else 1)
+        if kind == 0:
+            return text()
+        if kind == 1:
+            return [nested(depth + 1) for _ in range(rng.randrange(4))]
+        if kind == 2:
+            return {text_of(rng, rng.choice([1, 3, 250])): nested(depth + 1) for _ in range(rng.randrange(4))}
+        return rng.choice([1, 2.5, None, True])
+
+    recs, want = [], []
+    for i in range(400):
+        which = i % 3
+        if which == 0:    # sum() blames its array: the strings inside are cut
+            v = [text()] + [nested(1) for _ in range(rng.randrange(4))]
+            recs.append({"i": i, "v": v})
+            want.append(("type_error", "data.v", cut_model(v)))
+        elif which == 1:  # 'item as int blames the element: path data.xs[*]
+            x = text() + "x"
+            recs.append({"i": i, "xs": ["1", x]})
+            want.append(("cast_failed", "data.xs[*]", cut_model(x)))
+        else:             # a cast of an object blames the object
+            o = {"k": nested(1), "t": text()}
+            recs.append({"i": i, "o": o})
+            want.append(("cast_failed", "data.o", cut_model(o)))
+    program = """entity "t" { i }
+sources "t"
+add {
+    i
+    sum(v) -> s
+    map(xs, 'item as int) -> n
+    o as int -> c
+}
+"""
+    compared = 0
+    for engine in ("tree", "auto"):
+        out, rejects = run_dpl(a.dpl, program, recs, tmp, ["--engine", engine])
+        if out:
+            failures.append("error values (%s): %d records emitted, none should be" % (engine, len(out)))
+        by_i = {r["record"]["data"]["i"]: r for r in rejects}
+        for r, (code, path, value) in zip(recs, want):
+            got = by_i.get(r["i"])
+            errs = got["errors"] if got else []
+            if len(errs) != 1:
+                failures.append("error values (%s) record %d: %d errors" % (engine, r["i"], len(errs)))
+                continue
+            e = errs[0]
+            exp = {"code": code, "path": path, "value": value}
+            got_e = {"code": e.get("code"), "path": e.get("path"), "value": e.get("value")}
+            if json.dumps(got_e, ensure_ascii=False) != json.dumps(exp, ensure_ascii=False):
+                failures.append("error values (%s) record %d: got %s, want %s"
+                                % (engine, r["i"], json.dumps(got_e, ensure_ascii=False)[:300],
+                                   json.dumps(exp, ensure_ascii=False)[:300]))
+            compared += 1
+    return compared
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dpl", required=True)
@@ -299,10 +383,11 @@ def main():
         nt = check_times(a, tmp, failures)
         nc = check_case(a, tmp, failures)
         nn = check_numbers(a, tmp, failures)
+        ne = check_error_values(a, tmp, failures)
     for f in failures[:40]:
         print("FAIL", f)
-    print("time: %d comparisons on %d instants; case: %d code points; numbers: %d; %d failures"
-          % (nt, a.n, nc, nn, len(failures)))
+    print("time: %d comparisons on %d instants; case: %d code points; numbers: %d; error values: %d;"
+          " %d failures" % (nt, a.n, nc, nn, ne, len(failures)))
     sys.exit(1 if failures else 0)
 
 
