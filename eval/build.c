@@ -33,113 +33,15 @@ static json_t *writable_child(EvalCtx *c, const DplExpr *at, json_t *obj, const 
 
 /* ---- append: set semantics ------------------------------------------------------ */
 
-/* A hash consistent with dpl_json_equal: equal values hash alike, so 1 and
- * 1.0 meet (an integral real in int64 range hashes as that integer) and
- * objects hash independently of key order. */
-static uint64_t mix(uint64_t h)
-{
-    h ^= h >> 33;
-    h *= 0xff51afd7ed558ccdull;
-    h ^= h >> 33;
-    h *= 0xc4ceb9fe1a85ec53ull;
-    return h ^ (h >> 33);
-}
-
-static uint64_t bytes_hash(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull; /* FNV-1a */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-    return h;
-}
-
-static uint64_t value_hash(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_NULL: return 0x6e756c6cull;
-    case JSON_TRUE: return 0x74727565ull;
-    case JSON_FALSE: return 0x66616c73ull;
-    case JSON_INTEGER: return mix((uint64_t)json_integer_value(v));
-    case JSON_REAL: {
-        double d = json_real_value(v);
-        if (d >= -9223372036854775808.0 && d < 9223372036854775808.0 && d == (double)(json_int_t)d)
-            return mix((uint64_t)(json_int_t)d);
-        uint64_t bits;
-        memcpy(&bits, &d, sizeof bits);
-        return mix(bits ^ 0x7265616cull);
-    }
-    case JSON_STRING: return bytes_hash(json_string_value(v), json_string_length(v));
-    case JSON_ARRAY: {
-        uint64_t h = 0x61727261ull;
-        for (size_t i = 0; i < json_array_size(v); i++)
-            h = mix(h ^ value_hash(json_array_get(v, i)));
-        return h;
-    }
-    case JSON_OBJECT: {
-        uint64_t h = 0x6f626a65ull;
-        for (void *it = json_object_iter((json_t *)v); it; it = json_object_iter_next((json_t *)v, it))
-            h += mix(bytes_hash(json_object_iter_key(it), json_object_iter_key_len(it)) ^
-                     value_hash(json_object_iter_value(it)));
-        return h;
-    }
-    }
-    return 0;
-}
-
-/* The elements of the array being built, hashed: an append of n values to
- * an array of m is O(n + m), not O(n * m) (a 100 000-element append used to
- * take minutes). */
-typedef struct {
-    json_t *arr;
-    size_t *slots; /* element index + 1; 0 = empty */
-    size_t cap;    /* power of two, more than twice the elements */
-} ElemSet;
-
-static void set_put(ElemSet *s, size_t index)
-{
-    size_t m = s->cap - 1;
-    for (size_t i = value_hash(json_array_get(s->arr, index)) & m;; i = (i + 1) & m)
-        if (!s->slots[i]) {
-            s->slots[i] = index + 1;
-            return;
-        }
-}
-
-static bool set_has(const ElemSet *s, const json_t *v)
-{
-    size_t m = s->cap - 1;
-    for (size_t i = value_hash(v) & m; s->slots[i]; i = (i + 1) & m)
-        if (dpl_json_equal(json_array_get(s->arr, s->slots[i] - 1), v))
-            return true;
-    return false;
-}
-
-/* Appends each value not already in arr, in order. */
+/* Appends each value not already in arr, in order (json/valueset.c: O(n + m)
+ * for n values added to m elements). */
 static void append_new(json_t *arr, json_t *const *vals, size_t n)
 {
-    if (json_array_size(arr) + n <= 8) { /* the usual case: a scan is cheaper than a table */
-        for (size_t i = 0; i < n; i++) {
-            bool seen = false;
-            for (size_t j = 0; j < json_array_size(arr) && !seen; j++)
-                seen = dpl_json_equal(json_array_get(arr, j), vals[i]);
-            if (!seen)
-                json_array_append(arr, vals[i]);
-        }
-        return;
-    }
-    ElemSet s = {arr, NULL, 16};
-    while (s.cap < 2 * (json_array_size(arr) + n) + 1)
-        s.cap *= 2;
-    s.slots = dpl_calloc(s.cap, sizeof *s.slots);
-    for (size_t i = 0; i < json_array_size(arr); i++)
-        set_put(&s, i);
-    for (size_t i = 0; i < n; i++) {
-        if (set_has(&s, vals[i]))
-            continue;
-        json_array_append(arr, vals[i]);
-        set_put(&s, json_array_size(arr) - 1);
-    }
-    dpl_free(s.slots);
+    DplJsonSet s;
+    dpl_json_set_init(&s, arr);
+    for (size_t i = 0; i < n; i++)
+        dpl_json_set_add(&s, vals[i]);
+    dpl_json_set_free(&s);
 }
 
 /* append: the target becomes an array (an earlier scalar becomes its first

@@ -59,4 +59,28 @@ void dpl_json_write_canonical(DplBuf *out, const json_t *v);
 /* Deep equality where 1 == 1.0 (spec §6). */
 bool dpl_json_equal(const json_t *a, const json_t *b);
 
+/* ---- sets of distinct values (valueset.c): append, unique ---------------- */
+
+/* A hash that agrees with dpl_json_equal: equal values hash alike (1 and
+ * 1.0; objects whatever their key order). */
+uint64_t dpl_json_hash(const json_t *v);
+
+/* The elements of an array being built, each kind of value (dpl_json_equal)
+ * at most once, hashed once the array outgrows a short scan: n additions
+ * are O(n) expected.  The set borrows arr; change arr only through
+ * dpl_json_set_add while the set lives. */
+typedef struct {
+    json_t *arr;
+    size_t *slots; /* element index + 1, 0 for an empty slot; NULL while scanning */
+    size_t cap;    /* power of two, more than twice the elements */
+} DplJsonSet;
+
+/* A set over arr's current elements (repeats among them are kept). */
+void dpl_json_set_init(DplJsonSet *s, json_t *arr);
+/* Appends v (borrowed; the array takes its own reference) unless an equal
+ * element is there; returns whether it did. */
+bool dpl_json_set_add(DplJsonSet *s, json_t *v);
+/* Frees the table; the array stays the caller's. */
+void dpl_json_set_free(DplJsonSet *s);
+
 #endif

@@ -62,9 +62,9 @@ DPL_BUILTIN_FN(keys)
     return arr;
 }
 
-/* unique(arr): the elements without repeats (deep ==, 1 == 1.0), first
- * occurrence kept.  Quadratic in the worst case; arrays in records are
- * small, and the engine's own version may hash. */
+/* unique(arr): the elements without repeats (deep ==, 1 == 1.0, objects in
+ * any key order), first occurrence kept; hashed (json/valueset.c), so O(n)
+ * expected. */
 DPL_BUILTIN_FN(unique)
 {
     (void)ctx, (void)nargs;
@@ -77,13 +77,10 @@ DPL_BUILTIN_FN(unique)
         return NULL;
     }
     json_t *out = json_array();
-    for (size_t i = 0; i < json_array_size(a); i++) {
-        json_t *e = json_array_get(a, i);
-        bool seen = false;
-        for (size_t j = 0; j < json_array_size(out) && !seen; j++)
-            seen = dpl_json_equal(json_array_get(out, j), e);
-        if (!seen)
-            json_array_append(out, e);
-    }
+    DplJsonSet seen;
+    dpl_json_set_init(&seen, out);
+    for (size_t i = 0; i < json_array_size(a); i++)
+        dpl_json_set_add(&seen, json_array_get(a, i));
+    dpl_json_set_free(&seen);
     return out;
 }

@@ -355,6 +355,50 @@ Test(json, equality)
     cr_expect(dpl_json_equal(NULL, NULL));
 }
 
+/* Equal values hash alike (what the value sets of append and unique
+ * rely on). */
+Test(json, hash_agrees_with_equality)
+{
+    static const char *const pairs[][2] = {
+        {"1", "1.0"}, {"0", "-0.0"}, {"-0.0", "0.0"}, {"9007199254740992", "9007199254740992.0"},
+        {"-9223372036854775808", "-9223372036854775808.0"}, {"1e300", "1e300"}, {"\"é\"", "\"\\u00e9\""},
+        {"[1,{\"a\":2,\"b\":[null]}]", "[1.0,{\"b\":[null],\"a\":2.0}]"},
+        {"{\"x\":{\"p\":1,\"q\":2},\"y\":3}", "{\"y\":3.0,\"x\":{\"q\":2,\"p\":1}}"},
+    };
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++) {
+        json_t *x = parse_ok(pairs[i][0]), *y = parse_ok(pairs[i][1]);
+        cr_assert(dpl_json_equal(x, y), "%s == %s", pairs[i][0], pairs[i][1]);
+        cr_expect_eq(dpl_json_hash(x), dpl_json_hash(y), "hash(%s) == hash(%s)", pairs[i][0], pairs[i][1]);
+        json_decref(x);
+        json_decref(y);
+    }
+}
+
+/* The set keeps the first of each kind of value, in order, whether it
+ * scans (few elements) or hashes (many), starting from existing elements. */
+Test(json, value_set_keeps_first_occurrences)
+{
+    json_t *arr = parse_ok("[1, \"a\"]");
+    DplJsonSet s;
+    dpl_json_set_init(&s, arr);
+    json_t *in = parse_ok("[1.0, \"a\", 2, [1], [1.0], {\"k\":1,\"j\":2}, {\"j\":2.0,\"k\":1}, null, false, null, 2.5,"
+                          " 9007199254740993, 9007199254740992.0, 9007199254740992, -0.0, 0, \"b\", \"a\", true]");
+    size_t added = 0;
+    for (size_t i = 0; i < json_array_size(in); i++)
+        added += dpl_json_set_add(&s, json_array_get(in, i));
+    dpl_json_set_free(&s);
+    cr_expect_eq(added, 11);
+    DplBuf b = {0};
+    dpl_json_write(&b, arr);
+    dpl_buf_putc(&b, '\0');
+    char *got = dpl_buf_take(&b);
+    cr_expect_str_eq(got, "[1,\"a\",2,[1],{\"k\":1,\"j\":2},null,false,2.5,9007199254740993,9007199254740992.0,-0.0,"
+                          "\"b\",true]");
+    dpl_free(got);
+    json_decref(in);
+    json_decref(arr);
+}
+
 /* dpl_json_format_real without printf must print exactly what the
  * %.15g / %.16g / %.17g ladder prints: a deterministic sweep over the
  * shapes records hold (cents, thousandths, thirds, random bit patterns). */

@@ -4,6 +4,7 @@
 #include <criterion/criterion.h>
 #include <regex.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "json/json.h"
@@ -409,6 +410,65 @@ Test(std, abs)
 
 /* Every entry of the table has an implementation and a doc line, and the
  * arities agree with the parameter lists. */
+/* ---- values ---------------------------------------------------------------- */
+
+Test(std, unique_keeps_first_occurrences)
+{
+    EXPECT("[1,\"1\",[1],{\"x\":1,\"y\":2},null,true,false]", "unique", 1,
+           "[1,1.0,\"1\",[1],[1.0],{\"x\":1,\"y\":2},{\"y\":2.0,\"x\":1},null,true,null,false,true]");
+    EXPECT("[1.0,2]", "unique", 1, "[1.0,1,2,2.0]");
+    EXPECT("[9007199254740993,9007199254740992.0]", "unique", 1,
+           "[9007199254740993,9007199254740992.0,9007199254740992]");
+    EXPECT("[]", "unique", 1, "[]");
+    EXPECT("missing", "unique", 1, "null");
+    EXPECT("error:type_error", "unique", 1, "{\"a\":1}");
+}
+
+/* 100 000 elements with many repeats (numbers as integers and as reals,
+ * strings, arrays), against a model that indexes by value; the result must
+ * be the first occurrence of each, in order.  (The old pairwise version
+ * needed about 10^9 comparisons here.) */
+Test(std, unique_of_a_large_array)
+{
+    enum { N = 100000, NUMS = 40000, STRS = 1000 };
+    static bool seen_num[NUMS], seen_str[STRS], seen_arr[STRS];
+    DplBuf in = {0}, want = {0};
+    dpl_buf_putc(&in, '[');
+    dpl_buf_putc(&want, '[');
+    size_t nwant = 0;
+    for (long i = 0; i < N; i++) {
+        char el[64];
+        long k = (i * 7919) % NUMS;
+        bool *seen;
+        if (i % 10 == 3) {
+            snprintf(el, sizeof el, "\"s%ld\"", k % STRS);
+            seen = &seen_str[k % STRS];
+        } else if (i % 10 == 7) {
+            snprintf(el, sizeof el, i % 4 == 1 ? "[%ld,\"x\"]" : "[%ld.0,\"x\"]", k % STRS);
+            seen = &seen_arr[k % STRS];
+        } else {
+            snprintf(el, sizeof el, i % 2 ? "%ld" : "%ld.0", k);
+            seen = &seen_num[k];
+        }
+        dpl_buf_printf(&in, "%s%s", i ? "," : "", el);
+        if (!*seen) {
+            *seen = true;
+            dpl_buf_printf(&want, "%s%s", nwant++ ? "," : "", el);
+        }
+    }
+    dpl_buf_putc(&in, ']');
+    dpl_buf_putc(&in, '\0');
+    dpl_buf_putc(&want, ']');
+    dpl_buf_putc(&want, '\0');
+    cr_assert_gt(nwant, 1000);
+    cr_assert_lt(nwant, N / 2, "the input has many repeats");
+    char *got = show(call("unique", 1, in.data));
+    cr_expect(strcmp(got, want.data) == 0, "unique of %d elements: %zu distinct expected", N, nwant);
+    dpl_free(got);
+    dpl_buf_free(&in);
+    dpl_buf_free(&want);
+}
+
 Test(std, table_is_complete)
 {
     cr_assert_geq(dpl_std_nbuiltins, 23);

@@ -106,6 +106,18 @@ add {
     x -> endereco.novo if idade > 1
 }
 """,
+    # language 1.1 errors: 'item's path (data.tags[*]), strings cut at any
+    # depth of the offending value, unique on many repeats
+    "errvalues.dpl": """
+entity "e" { data.id }
+add {
+    map(tags, upper('item)) -> up
+    sum(notes) -> total
+    unique(u) -> uu
+    map(orders, map('item.lines, 'item * 2)) -> dbl
+    filter(tags, 'item > "b") -> late
+}
+""",
 }
 
 # Inputs for the extra programs: generated below from these shapes.
@@ -119,6 +131,11 @@ EXTRA_LINES = [
               "itens": [{"sku": "x", "qty": 2}, {"sku": "y", "qty": 1.5}], "x": {"y": [1, 2.5]}},
      "meta": {"src": "q"}, "metadata": {"source": "b"}},
     {"data": {"id": "z", "itens": [], "tags": "solo", "x": {"y": "s"}, "a": {"b": 1}}, "metadata": {"source": "b"}},
+    {"data": {"id": 8, "tags": ["a", 3, "c"], "notes": ["\u00e9" * 250, {"x": "n" * 201, "k" * 300: "s"}],
+              "u": [1, 1.0, "1", [1], [1.0], {"a": 1, "b": 2}, {"b": 2, "a": 1.0}, None, None] * 3 + list(range(40)) * 2,
+              "orders": [{"lines": [1, 2]}, {"lines": [3, "x" * 220]}]}, "metadata": {"source": "b"}},
+    {"data": {"id": 9, "tags": ["b", "d"], "notes": [1, 2.5], "u": [[2**53 + 1, float(2**53)], 2**53, float(2**53)],
+              "orders": [{"lines": [1]}]}, "metadata": {"source": "b"}},
 ]
 
 

@@ -20,6 +20,9 @@
    every string longer than 200 code points cut to 200 and "…", at any depth
    (keys whole), and the path of 'item inside map (`data.xs[*]`), on both
    engines.
+5. unique against a Python model of spec §6 equality (1 == 1.0, objects in
+   any key order, booleans apart from numbers) on arrays with many repeats,
+   on both engines.
 
 Deterministic (fixed seed); exits 1 on any difference, printing a few.
 """
@@ -370,6 +373,79 @@ add {
     return compared
 
 
+def equality_key(v):
+    """Spec §6 equality as a Python key: numbers by exact value (Python
+    compares int and float exactly), booleans apart from numbers, objects
+    in any key order."""
+    if isinstance(v, bool):
+        return ("b", v)
+    if isinstance(v, (int, float)):
+        return ("n", v)
+    if isinstance(v, str):
+        return ("s", v)
+    if v is None:
+        return ("z",)
+    if isinstance(v, list):
+        return ("a", tuple(equality_key(x) for x in v))
+    return ("o", frozenset((k, equality_key(x)) for k, x in v.items()))
+
+
+def check_unique(a, tmp, failures):
+    rng = random.Random(13)
+
+    def value():
+        k = rng.randrange(60)
+        kind = rng.randrange(8)
+        if kind == 0:
+            return k
+        if kind == 1:
+            return float(k)
+        if kind == 2:
+            return k + 0.5
+        if kind == 3:
+            return "s%d" % (k % 20)
+        if kind == 4:
+            return [k % 5, float(k % 3)] if rng.random() < 0.5 else [float(k % 5), k % 3]
+        if kind == 5:
+            items = [("a", k % 4), ("b", [k % 2]), ("c", None)]
+            rng.shuffle(items)
+            return dict(items)
+        if kind == 6:
+            return rng.choice([None, True, False, 1, 0])
+        return rng.choice([2**53 + 1, float(2**53), 2**53, -0.0, 0])
+
+    recs, want = [], []
+    for i in range(200):
+        arr = [value() for _ in range(rng.choice([0, 1, 5, 50, 2000]))]
+        seen, exp = set(), []
+        for x in arr:
+            key = equality_key(x)
+            if key not in seen:
+                seen.add(key)
+                exp.append(x)
+        recs.append({"i": i, "a": arr})
+        want.append(exp)
+    program = """entity "t" { i }
+sources "t"
+add {
+    i
+    unique(a) -> u
+}
+"""
+    compared = 0
+    for engine in ("tree", "auto"):
+        out, rejects = run_dpl(a.dpl, program, recs, tmp, ["--engine", engine])
+        for rj in rejects[:5]:
+            failures.append("unique reject (%s): %s" % (engine, json.dumps(rj)[:300]))
+        for r, exp in zip(recs, want):
+            got = out.get(r["i"], {}).get("u")
+            if json.dumps(got) != json.dumps(exp):
+                failures.append("unique (%s) record %d: got %s, want %s"
+                                % (engine, r["i"], json.dumps(got)[:300], json.dumps(exp)[:300]))
+            compared += 1
+    return compared
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--dpl", required=True)
@@ -384,10 +460,11 @@ def main():
         nc = check_case(a, tmp, failures)
         nn = check_numbers(a, tmp, failures)
         ne = check_error_values(a, tmp, failures)
+        nu = check_unique(a, tmp, failures)
     for f in failures[:40]:
         print("FAIL", f)
     print("time: %d comparisons on %d instants; case: %d code points; numbers: %d; error values: %d;"
-          " %d failures" % (nt, a.n, nc, nn, ne, len(failures)))
+          " unique: %d; %d failures" % (nt, a.n, nc, nn, ne, nu, len(failures)))
     sys.exit(1 if failures else 0)
 
 
