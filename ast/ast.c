@@ -68,20 +68,30 @@ static bool opt_path_equal(const DplPath *a, const DplPath *b)
     return path_equal(a, b);
 }
 
-static bool expr_equal(const DplExpr *a, const DplExpr *b);
-
-static bool exprs_equal(DplExpr *const *a, size_t na, DplExpr *const *b, size_t nb)
+static bool exprs_equal_by(DplExpr *const *a, size_t na, DplExpr *const *b, size_t nb, DplPathEqualFn peq)
 {
     if (na != nb)
         return false;
     for (size_t i = 0; i < na; i++)
-        if (!expr_equal(a[i], b[i]))
+        if (!dpl_expr_equal(a[i], b[i], peq))
             return false;
     return true;
 }
 
+static bool exprs_equal(DplExpr *const *a, size_t na, DplExpr *const *b, size_t nb)
+{
+    return exprs_equal_by(a, na, b, nb, path_equal);
+}
+
 static bool expr_equal(const DplExpr *a, const DplExpr *b)
 {
+    return dpl_expr_equal(a, b, path_equal);
+}
+
+bool dpl_expr_equal(const DplExpr *a, const DplExpr *b, DplPathEqualFn peq)
+{
+    if (!peq)
+        peq = path_equal;
     if (!a || !b)
         return a == b;
     if (a->kind != b->kind)
@@ -94,19 +104,19 @@ static bool expr_equal(const DplExpr *a, const DplExpr *b)
     /* compare bits so that the printed and re-read literal must be the same double */
     case DPL_EXPR_REAL: return memcmp(&a->u.r, &b->u.r, sizeof a->u.r) == 0;
     case DPL_EXPR_STRING: return bytes_equal(a->u.str.s, a->u.str.len, b->u.str.s, b->u.str.len);
-    case DPL_EXPR_PATH: return path_equal(&a->u.path, &b->u.path);
+    case DPL_EXPR_PATH: return peq(&a->u.path, &b->u.path);
     case DPL_EXPR_META: return a->u.meta.which == b->u.meta.which && str_equal(a->u.meta.name, b->u.meta.name);
-    case DPL_EXPR_ARRAY: return exprs_equal(a->u.array.items, a->u.array.n, b->u.array.items, b->u.array.n);
-    case DPL_EXPR_UNARY: return a->u.unary.op == b->u.unary.op && expr_equal(a->u.unary.operand, b->u.unary.operand);
+    case DPL_EXPR_ARRAY: return exprs_equal_by(a->u.array.items, a->u.array.n, b->u.array.items, b->u.array.n, peq);
+    case DPL_EXPR_UNARY: return a->u.unary.op == b->u.unary.op && dpl_expr_equal(a->u.unary.operand, b->u.unary.operand, peq);
     case DPL_EXPR_BINARY:
-        return a->u.binary.op == b->u.binary.op && expr_equal(a->u.binary.lhs, b->u.binary.lhs) &&
-               expr_equal(a->u.binary.rhs, b->u.binary.rhs);
+        return a->u.binary.op == b->u.binary.op && dpl_expr_equal(a->u.binary.lhs, b->u.binary.lhs, peq) &&
+               dpl_expr_equal(a->u.binary.rhs, b->u.binary.rhs, peq);
     case DPL_EXPR_CALL:
         return str_equal(a->u.call.name, b->u.call.name) &&
-               exprs_equal(a->u.call.args, a->u.call.nargs, b->u.call.args, b->u.call.nargs);
+               exprs_equal_by(a->u.call.args, a->u.call.nargs, b->u.call.args, b->u.call.nargs, peq);
     case DPL_EXPR_CAST:
         return a->u.cast.type == b->u.cast.type && str_equal(a->u.cast.type_name, b->u.cast.type_name) &&
-               expr_equal(a->u.cast.operand, b->u.cast.operand);
+               dpl_expr_equal(a->u.cast.operand, b->u.cast.operand, peq);
     }
     return false;
 }

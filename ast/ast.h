@@ -256,6 +256,12 @@ DplProgram *dpl_program_new(const DplSource *src);
 /* Frees the arena and everything in it (NULL is allowed). */
 void dpl_program_free(DplProgram *p);
 
+/* Whether two paths name the same thing (for dpl_expr_equal). */
+typedef bool (*DplPathEqualFn)(const DplPath *a, const DplPath *b);
+/* Structural equality of two expressions ignoring spans; paths compare
+ * with path_equal (NULL: root and every segment alike).  `dplc compat`
+ * passes its own, for which `valor` and `data.valor` are one field. */
+bool dpl_expr_equal(const DplExpr *a, const DplExpr *b, DplPathEqualFn path_equal);
 /* Appends an indented S-expression-like dump (`dplc ast`). */
 void dpl_ast_print(DplBuf *out, const DplProgram *p);
 /* Appends s[0..n) as a DPL string literal: quotes, the escapes of spec §3

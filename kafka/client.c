@@ -1,5 +1,7 @@
 /* client.c — librdkafka configurations from -X/--kafka-config properties,
- * and reporting each error condition once (internal.h). */
+ * reporting each error condition once, and the client part the Kafka
+ * source and sink share (creation, the start check, messages, the error
+ * callback; internal.h). */
 #include <time.h>
 
 #include "kafka/internal.h"
@@ -101,4 +103,88 @@ bool kafka_check_topic(rd_kafka_t *rk, const char *topic, const char *brokers, c
         return false;
     }
     return true;
+}
+
+/* ---- what the source and the sink share ------------------------------------------- */
+
+void kafka_say(KafkaClient *c, const char *fmt, ...)
+{
+    if (!c->message)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char *text = dpl_vasprintf(fmt, ap);
+    va_end(ap);
+    c->message(c->message_ctx, text);
+    dpl_free(text);
+}
+
+rd_kafka_conf_t *kafka_client_conf(const char *brokers, const char *const *defaults,
+                                   const DplKafkaProps *props, const char *const *forced, char **err)
+{
+    DplKafkaProps all = {0};
+    for (size_t i = 0; defaults[i]; i += 2) {
+        char *kv = dpl_asprintf("%s=%s", defaults[i], defaults[i + 1]);
+        dpl_kafka_props_add_arg(&all, kv, err);
+        dpl_free(kv);
+    }
+    for (size_t i = 0; props && i < props->len; i++) {
+        char *kv = dpl_asprintf("%s=%s", props->items[i].key, props->items[i].value);
+        dpl_kafka_props_add_arg(&all, kv, err);
+        dpl_free(kv);
+    }
+    rd_kafka_conf_t *conf = kafka_conf_new(brokers, &all, forced, err);
+    dpl_kafka_props_free(&all);
+    return conf;
+}
+
+static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    KafkaClient *c = opaque;
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        char why[512];
+        rd_kafka_fatal_error(rk, why, sizeof why);
+        kafka_say(c, "kafka: %s: fatal error: %s", c->name, why);
+        c->failed = true;
+        return;
+    }
+    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+        c->all_down = true;
+    if (c->starting)
+        return;
+    if (kafka_err_once(&c->errs, err))
+        kafka_say(c, "kafka: %s: %s (retrying)", c->name, reason);
+}
+
+bool kafka_client_new(KafkaClient *c, rd_kafka_type_t type, rd_kafka_conf_t *conf, char **err)
+{
+    rd_kafka_conf_set_error_cb(conf, error_cb);
+    char why[512];
+    c->rk = rd_kafka_new(type, conf, why, sizeof why);
+    if (c->rk)
+        return true;
+    rd_kafka_conf_destroy(conf);
+    *err = dpl_asprintf("cannot create a Kafka %s for %s: %s",
+                        type == RD_KAFKA_CONSUMER ? "consumer" : "producer", c->name, why);
+    return false;
+}
+
+bool kafka_client_check_topics(KafkaClient *c, char *const *topics, size_t ntopics, const char *brokers,
+                               char **err)
+{
+    c->starting = true;
+    for (size_t i = 0; i < ntopics; i++)
+        if (!kafka_check_topic(c->rk, topics[i], brokers, &c->all_down, err))
+            return false;
+    c->starting = false;
+    return true;
+}
+
+void kafka_client_free(KafkaClient *c)
+{
+    if (c->rk)
+        rd_kafka_destroy(c->rk);
+    c->rk = NULL;
+    dpl_free(c->name);
+    c->name = NULL;
 }

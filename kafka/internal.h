@@ -95,6 +95,45 @@ bool kafka_err_once(KafkaErrOnce *e, int code);
  * said and the conditions reported anew. */
 bool kafka_err_once_reset(KafkaErrOnce *e);
 
+/* ---- client.c: what the source and the sink share ------------------------- */
+
+/* The part of the Kafka source and the Kafka sink that is the same: the
+ * librdkafka handle, the URL for messages, errors reported once, and the
+ * state the shared error callback keeps.  It is the first member of both
+ * (the callbacks' opaque points at it).  Owns rk and name. */
+typedef struct {
+    rd_kafka_t *rk;
+    char *name; /* the URL, for messages */
+    KafkaErrOnce errs;
+    bool failed;   /* a fatal error (the sink: or a delivery failed for good) */
+    bool starting; /* the start check: errors are its answer, not messages */
+    volatile bool all_down;
+    DplKafkaMessageFn message;
+    void *message_ctx;
+} KafkaClient;
+
+/* Hands a formatted message to the client's message callback, if any. */
+void kafka_say(KafkaClient *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* A client configuration as kafka_conf_new's, with `defaults` (pairs,
+ * NULL-terminated: settings a user may change) before the user's props. */
+rd_kafka_conf_t *kafka_client_conf(const char *brokers, const char *const *defaults,
+                                   const DplKafkaProps *props, const char *const *forced, char **err);
+
+/* Creates c->rk of type from conf (taken, also on failure) with the shared
+ * error callback; conf's opaque must already be the source or sink whose
+ * first member c is.  False with *err ("cannot create a Kafka consumer
+ * for SPEC: ...") when librdkafka refuses. */
+bool kafka_client_new(KafkaClient *c, rd_kafka_type_t type, rd_kafka_conf_t *conf, char **err);
+
+/* kafka_check_topic for each topic while c->starting (errors then are
+ * the answer, not messages). */
+bool kafka_client_check_topics(KafkaClient *c, char *const *topics, size_t ntopics, const char *brokers,
+                               char **err);
+
+/* Destroys c->rk (if any) and frees c->name. */
+void kafka_client_free(KafkaClient *c);
+
 /* How long a client waits for the cluster when it starts (unreachable:
  * exit 1). */
 #define KAFKA_CONNECT_TIMEOUT_MS 10000

@@ -16,35 +16,15 @@
 
 
 typedef struct {
-    rd_kafka_t *rk;
+    KafkaClient c; /* first: the callbacks' opaque */
     rd_kafka_topic_t *rkt;
     char *topic;
-    char *name;            /* the URL, for messages */
     DplStreamKind kind;
     char *entity;
     char program_sha[DPL_SHA256_HEX_LEN];
     KafkaPending pending;
-    KafkaErrOnce errs;
-    bool failed;           /* a delivery failed for good, or a fatal error */
-    bool starting;         /* the start check: errors are its answer, not messages */
-    volatile bool all_down;
-    DplKafkaMessageFn message;
-    void *message_ctx;
     DplStreamSink *sink;
 } KafkaSink;
-
-static void say(KafkaSink *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(KafkaSink *k, const char *fmt, ...)
-{
-    if (!k->message)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    char *text = dpl_vasprintf(fmt, ap);
-    va_end(ap);
-    k->message(k->message_ctx, text);
-    dpl_free(text);
-}
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -53,41 +33,23 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
     uint64_t id = (uint64_t)(uintptr_t)m->_private;
     if (m->err) {
         /* librdkafka retried until message.timeout.ms: this one is lost */
-        if (!k->failed)
-            say(k, "kafka: delivery to %s failed: %s", k->name, rd_kafka_err2str(m->err));
-        k->failed = true;
+        if (!k->c.failed)
+            kafka_say(&k->c, "kafka: delivery to %s failed: %s", k->c.name, rd_kafka_err2str(m->err));
+        k->c.failed = true;
         kafka_pending_done(&k->pending, id, false);
         return;
     }
-    if (kafka_err_once_reset(&k->errs))
-        say(k, "kafka: %s: delivering again", k->name);
+    if (kafka_err_once_reset(&k->c.errs))
+        kafka_say(&k->c, "kafka: %s: delivering again", k->c.name);
     kafka_pending_done(&k->pending, id, true);
-}
-
-static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
-{
-    KafkaSink *k = opaque;
-    if (err == RD_KAFKA_RESP_ERR__FATAL) {
-        char why[512];
-        rd_kafka_fatal_error(rk, why, sizeof why);
-        say(k, "kafka: %s: fatal error: %s", k->name, why);
-        k->failed = true;
-        return;
-    }
-    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
-        k->all_down = true;
-    if (k->starting)
-        return;
-    if (kafka_err_once(&k->errs, err))
-        say(k, "kafka: %s: %s (retrying)", k->name, reason);
 }
 
 /* The durable frontier after serving delivery reports. */
 static void update_durable(DplStreamSink *s)
 {
     KafkaSink *k = s->impl;
-    rd_kafka_poll(k->rk, 0);
-    if (!k->failed)
+    rd_kafka_poll(k->c.rk, 0);
+    if (!k->c.failed)
         dpl_stream_sink_durable(s, kafka_pending_frontier(&k->pending, s->given_seq));
 }
 
@@ -212,21 +174,21 @@ static int produce(KafkaSink *k, const DplStreamBatch *b, const DplStreamRec *r,
     uint64_t id = kafka_pending_add(&k->pending, r->seq);
     for (;;) {
         rd_kafka_resp_err_t err = rd_kafka_producev(
-            k->rk, RD_KAFKA_V_RKT(k->rkt), RD_KAFKA_V_PARTITION(RD_KAFKA_PARTITION_UA),
+            k->c.rk, RD_KAFKA_V_RKT(k->rkt), RD_KAFKA_V_PARTITION(RD_KAFKA_PARTITION_UA),
             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_VALUE((void *)line, r->len),
             RD_KAFKA_V_KEY(key, keylen), RD_KAFKA_V_HEADERS(h), RD_KAFKA_V_OPAQUE((void *)(uintptr_t)id),
             RD_KAFKA_V_END);
         if (err == RD_KAFKA_RESP_ERR_NO_ERROR)
             return 0; /* the message owns h now */
-        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !k->failed) {
-            rd_kafka_poll(k->rk, 100); /* the cluster is slower than we are: wait for acks */
+        if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL && !k->c.failed) {
+            rd_kafka_poll(k->c.rk, 100); /* the cluster is slower than we are: wait for acks */
             continue;
         }
         rd_kafka_headers_destroy(h);
         kafka_pending_done(&k->pending, id, false);
-        if (!k->failed)
-            say(k, "kafka: cannot produce to %s: %s", k->name, rd_kafka_err2str(err));
-        k->failed = true;
+        if (!k->c.failed)
+            kafka_say(&k->c, "kafka: cannot produce to %s: %s", k->c.name, rd_kafka_err2str(err));
+        k->c.failed = true;
         return EIO;
     }
 }
@@ -234,27 +196,27 @@ static int produce(KafkaSink *k, const DplStreamBatch *b, const DplStreamRec *r,
 static int ksink_write(DplStreamSink *s, const DplStreamBatch *b)
 {
     KafkaSink *k = s->impl;
-    if (k->failed)
+    if (k->c.failed)
         return EIO;
     DplBuf source = {0};
     int err = 0;
     for (size_t i = 0; i < b->nrecs && !err; i++) {
         err = produce(k, b, &b->recs[i], &source);
         if ((i & 1023) == 1023)
-            rd_kafka_poll(k->rk, 0);
+            rd_kafka_poll(k->c.rk, 0);
     }
     dpl_buf_free(&source);
     if (err)
         return err;
     update_durable(s);
-    return k->failed ? EIO : 0;
+    return k->c.failed ? EIO : 0;
 }
 
 static int ksink_flush(DplStreamSink *s)
 {
     KafkaSink *k = s->impl;
     update_durable(s);
-    return k->failed ? EIO : 0;
+    return k->c.failed ? EIO : 0;
 }
 
 static int ksink_sync(DplStreamSink *s)
@@ -262,10 +224,10 @@ static int ksink_sync(DplStreamSink *s)
     KafkaSink *k = s->impl;
     /* librdkafka retries until message.timeout.ms; a message that still
      * fails then comes back as a failed delivery report */
-    while (!k->failed && rd_kafka_outq_len(k->rk) > 0)
-        rd_kafka_flush(k->rk, 500);
+    while (!k->c.failed && rd_kafka_outq_len(k->c.rk) > 0)
+        rd_kafka_flush(k->c.rk, 500);
     update_durable(s);
-    return k->failed ? EIO : 0;
+    return k->c.failed ? EIO : 0;
 }
 
 static int ksink_close(DplStreamSink *s)
@@ -273,10 +235,9 @@ static int ksink_close(DplStreamSink *s)
     KafkaSink *k = s->impl;
     int err = ksink_sync(s);
     rd_kafka_topic_destroy(k->rkt);
-    rd_kafka_destroy(k->rk);
+    kafka_client_free(&k->c);
     kafka_pending_free(&k->pending);
     dpl_free(k->topic);
-    dpl_free(k->name);
     dpl_free(k->entity);
     dpl_free(k);
     s->impl = NULL;
@@ -317,48 +278,28 @@ DplStreamSink *dpl_kafka_sink_new(const char *spec, const DplKafkaProps *props, 
     static const char *const defaults[] = {"partitioner", "murmur2_random", /* as Java clients: same key, same partition */
                                            "linger.ms", "20", "allow.auto.create.topics", "false", NULL};
     static const char *const forced[] = {"acks", "all", "enable.idempotence", "true", NULL};
-    DplKafkaProps all = {0};
-    for (size_t i = 0; defaults[i]; i += 2) {
-        char *kv = dpl_asprintf("%s=%s", defaults[i], defaults[i + 1]);
-        dpl_kafka_props_add_arg(&all, kv, err);
-        dpl_free(kv);
-    }
-    for (size_t i = 0; props && i < props->len; i++) {
-        char *kv = dpl_asprintf("%s=%s", props->items[i].key, props->items[i].value);
-        dpl_kafka_props_add_arg(&all, kv, err);
-        dpl_free(kv);
-    }
-    rd_kafka_conf_t *conf = kafka_conf_new(url.brokers, &all, forced, err);
-    dpl_kafka_props_free(&all);
+    rd_kafka_conf_t *conf = kafka_client_conf(url.brokers, defaults, props, forced, err);
     if (!conf) {
         dpl_kafka_url_free(&url);
         return NULL;
     }
     KafkaSink *k = dpl_calloc(1, sizeof *k);
     k->kind = kind;
-    k->name = dpl_strdup(spec);
+    k->c.name = dpl_strdup(spec);
     k->topic = dpl_strdup(url.topics[0]);
     k->entity = dpl_strndup(info->entity ? info->entity : "", info->entity ? info->entity_len : 0);
     memcpy(k->program_sha, info->program_sha, sizeof k->program_sha);
-    k->message = message;
-    k->message_ctx = message_ctx;
+    k->c.message = message;
+    k->c.message_ctx = message_ctx;
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
-    rd_kafka_conf_set_error_cb(conf, error_cb);
-    char why[512];
-    k->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
-    if (!k->rk) {
-        rd_kafka_conf_destroy(conf);
-        *err = dpl_asprintf("cannot create a Kafka producer for %s: %s", spec, why);
+    if (!kafka_client_new(&k->c, RD_KAFKA_PRODUCER, conf, err))
         goto fail;
-    }
-    k->rkt = rd_kafka_topic_new(k->rk, k->topic, NULL);
+    k->rkt = rd_kafka_topic_new(k->c.rk, k->topic, NULL);
     /* The cluster must answer now: later outages are retried, but a cluster
      * that cannot be reached at all at start is an error (exit 1). */
-    k->starting = true;
-    if (!kafka_check_topic(k->rk, k->topic, url.brokers, &k->all_down, err))
+    if (!kafka_client_check_topics(&k->c, &k->topic, 1, url.brokers, err))
         goto fail;
-    k->starting = false;
     dpl_kafka_url_free(&url);
     DplStreamSink *s = dpl_calloc(1, sizeof *s);
     s->ops = &kafka_sink_ops;
@@ -370,10 +311,8 @@ fail:
     dpl_kafka_url_free(&url);
     if (k->rkt)
         rd_kafka_topic_destroy(k->rkt);
-    if (k->rk)
-        rd_kafka_destroy(k->rk);
+    kafka_client_free(&k->c);
     dpl_free(k->topic);
-    dpl_free(k->name);
     dpl_free(k->entity);
     dpl_free(k);
     return NULL;

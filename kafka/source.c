@@ -33,8 +33,7 @@ typedef struct {
 } Part;
 
 typedef struct {
-    rd_kafka_t *rk;
-    char *name;            /* the URL, for messages */
+    KafkaClient c; /* first: the callbacks' opaque */
     Part *parts;
     size_t nparts, capparts;
     KafkaTrack track;
@@ -42,26 +41,8 @@ typedef struct {
     DplBuf where;
     bool idle;
     bool closed;
-    bool starting;         /* the start check: errors are its answer, not messages */
-    volatile bool all_down;
-    KafkaErrOnce errs;
-    DplKafkaMessageFn message;
-    void *message_ctx;
     rd_kafka_topic_partition_list_t *to_store;
 } KafkaSource;
-
-static void say(KafkaSource *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(KafkaSource *k, const char *fmt, ...)
-{
-    if (!k->message)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    char *text = dpl_vasprintf(fmt, ap);
-    va_end(ap);
-    k->message(k->message_ctx, text);
-    dpl_free(text);
-}
 
 static int part_index(KafkaSource *k, const char *topic, int32_t partition)
 {
@@ -80,9 +61,9 @@ static int part_index(KafkaSource *k, const char *topic, int32_t partition)
 
 static void commit_stored(KafkaSource *k, const char *why)
 {
-    rd_kafka_resp_err_t err = rd_kafka_commit(k->rk, NULL, 0 /* sync */);
-    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET && kafka_err_once(&k->errs, err))
-        say(k, "kafka: %s: commit %s failed: %s", k->name, why, rd_kafka_err2str(err));
+    rd_kafka_resp_err_t err = rd_kafka_commit(k->c.rk, NULL, 0 /* sync */);
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET && kafka_err_once(&k->c.errs, err))
+        kafka_say(&k->c, "kafka: %s: commit %s failed: %s", k->c.name, why, rd_kafka_err2str(err));
 }
 
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque)
@@ -124,23 +105,6 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
     }
 }
 
-static void error_cb(rd_kafka_t *rk, int err, const char *reason, void *opaque)
-{
-    KafkaSource *k = opaque;
-    if (err == RD_KAFKA_RESP_ERR__FATAL) {
-        char why[512];
-        rd_kafka_fatal_error(rk, why, sizeof why);
-        say(k, "kafka: %s: fatal error: %s", k->name, why);
-        return;
-    }
-    if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
-        k->all_down = true;
-    if (k->starting)
-        return;
-    if (kafka_err_once(&k->errs, err))
-        say(k, "kafka: %s: %s (retrying)", k->name, reason);
-}
-
 /* ---- the source ------------------------------------------------------------------- */
 
 static int ksrc_read_record(DplStreamSource *s, DplStreamRecord *rec, int *err)
@@ -153,7 +117,7 @@ static int ksrc_read_record(DplStreamSource *s, DplStreamRecord *rec, int *err)
     for (;;) {
         if (dpl_stream_stop_requested())
             return 0; /* drain: the run finishes what it read, then commits */
-        rd_kafka_message_t *m = rd_kafka_consumer_poll(k->rk, k->idle ? IDLE_POLL_MS : 0);
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(k->c.rk, k->idle ? IDLE_POLL_MS : 0);
         if (!m) {
             k->idle = true;
             return 2; /* nothing now: the run flushes, then asks again */
@@ -161,8 +125,9 @@ static int ksrc_read_record(DplStreamSource *s, DplStreamRecord *rec, int *err)
         if (m->err) {
             rd_kafka_resp_err_t e = m->err;
             bool fatal = e == RD_KAFKA_RESP_ERR__FATAL;
-            if (e != RD_KAFKA_RESP_ERR__PARTITION_EOF && (fatal || kafka_err_once(&k->errs, e)))
-                say(k, "kafka: %s: %s%s", k->name, rd_kafka_message_errstr(m), fatal ? "" : " (retrying)");
+            if (e != RD_KAFKA_RESP_ERR__PARTITION_EOF && (fatal || kafka_err_once(&k->c.errs, e)))
+                kafka_say(&k->c, "kafka: %s: %s%s", k->c.name, rd_kafka_message_errstr(m),
+                          fatal ? "" : " (retrying)");
             rd_kafka_message_destroy(m);
             if (fatal) {
                 *err = EIO;
@@ -170,8 +135,8 @@ static int ksrc_read_record(DplStreamSource *s, DplStreamRecord *rec, int *err)
             }
             continue;
         }
-        if (k->errs.n && kafka_err_once_reset(&k->errs))
-            say(k, "kafka: %s: consuming again", k->name);
+        if (k->c.errs.n && kafka_err_once_reset(&k->c.errs))
+            kafka_say(&k->c, "kafka: %s: consuming again", k->c.name);
         k->idle = false;
         k->cur = m;
         const char *topic = rd_kafka_topic_name(m->rkt);
@@ -208,7 +173,7 @@ static void ksrc_commit(DplStreamSource *s, const DplStreamPos *pos)
     if (k->to_store->cnt) {
         /* a partition revoked meanwhile is refused: it was forgotten, so
          * this cannot happen for it, and any error is harmless */
-        rd_kafka_offsets_store(k->rk, k->to_store);
+        rd_kafka_offsets_store(k->c.rk, k->to_store);
     }
     rd_kafka_topic_partition_list_destroy(k->to_store);
     k->to_store = NULL;
@@ -221,14 +186,13 @@ static void ksrc_close(DplStreamSource *s)
         rd_kafka_message_destroy(k->cur);
     /* the final commit, then leave the group (its revocation commits too) */
     commit_stored(k, "at the end");
-    rd_kafka_consumer_close(k->rk);
-    rd_kafka_destroy(k->rk);
+    rd_kafka_consumer_close(k->c.rk);
+    kafka_client_free(&k->c);
     for (size_t i = 0; i < k->nparts; i++)
         dpl_free(k->parts[i].topic);
     dpl_free(k->parts);
     kafka_track_free(&k->track);
     dpl_buf_free(&k->where);
-    dpl_free(k->name);
     dpl_free(k);
 }
 
@@ -242,7 +206,7 @@ static void ksrc_stats(DplStreamSource *s, DplBuf *out)
         if (!p->assigned)
             continue;
         int64_t lo = -1, hi = -1;
-        rd_kafka_get_watermark_offsets(k->rk, p->topic, p->partition, &lo, &hi);
+        rd_kafka_get_watermark_offsets(k->c.rk, p->topic, p->partition, &lo, &hi);
         dpl_buf_printf(out, "%s{\"topic\":\"%s\",\"partition\":%d", first ? "" : ",", p->topic, (int)p->partition);
         if (p->next >= 0)
             dpl_buf_printf(out, ",\"position\":%lld", (long long)p->next);
@@ -275,17 +239,6 @@ DplStreamSource *dpl_kafka_source_new(const char *spec, const DplKafkaProps *pro
     static const char *const defaults[] = {"auto.offset.reset", "earliest", "allow.auto.create.topics", "false", NULL};
     static const char *const forced_fmt[] = {"enable.auto.offset.store", "false", "enable.partition.eof", "false",
                                              NULL};
-    DplKafkaProps all = {0};
-    for (size_t i = 0; defaults[i]; i += 2) {
-        char *kv = dpl_asprintf("%s=%s", defaults[i], defaults[i + 1]);
-        dpl_kafka_props_add_arg(&all, kv, err);
-        dpl_free(kv);
-    }
-    for (size_t i = 0; props && i < props->len; i++) {
-        char *kv = dpl_asprintf("%s=%s", props->items[i].key, props->items[i].value);
-        dpl_kafka_props_add_arg(&all, kv, err);
-        dpl_free(kv);
-    }
     const char *forced[8];
     size_t nf = 0;
     for (size_t i = 0; forced_fmt[i]; i++)
@@ -293,37 +246,26 @@ DplStreamSource *dpl_kafka_source_new(const char *spec, const DplKafkaProps *pro
     forced[nf++] = "group.id";
     forced[nf++] = url.group;
     forced[nf] = NULL;
-    rd_kafka_conf_t *conf = kafka_conf_new(url.brokers, &all, forced, err);
-    dpl_kafka_props_free(&all);
+    rd_kafka_conf_t *conf = kafka_client_conf(url.brokers, defaults, props, forced, err);
     if (!conf) {
         dpl_kafka_url_free(&url);
         return NULL;
     }
     KafkaSource *k = dpl_calloc(1, sizeof *k);
-    k->name = dpl_strdup(spec);
-    k->message = message;
-    k->message_ctx = message_ctx;
+    k->c.name = dpl_strdup(spec);
+    k->c.message = message;
+    k->c.message_ctx = message_ctx;
     rd_kafka_conf_set_opaque(conf, k);
     rd_kafka_conf_set_rebalance_cb(conf, rebalance_cb);
-    rd_kafka_conf_set_error_cb(conf, error_cb);
-    char why[512];
-    k->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
-    if (!k->rk) {
-        rd_kafka_conf_destroy(conf);
-        *err = dpl_asprintf("cannot create a Kafka consumer for %s: %s", spec, why);
-        goto fail;
-    }
     /* The cluster must answer now, and every topic must exist. */
-    k->starting = true;
-    for (size_t i = 0; i < url.ntopics; i++)
-        if (!kafka_check_topic(k->rk, url.topics[i], url.brokers, &k->all_down, err))
-            goto fail;
-    k->starting = false;
-    rd_kafka_poll_set_consumer(k->rk);
+    if (!kafka_client_new(&k->c, RD_KAFKA_CONSUMER, conf, err) ||
+        !kafka_client_check_topics(&k->c, url.topics, url.ntopics, url.brokers, err))
+        goto fail;
+    rd_kafka_poll_set_consumer(k->c.rk);
     rd_kafka_topic_partition_list_t *sub = rd_kafka_topic_partition_list_new((int)url.ntopics);
     for (size_t i = 0; i < url.ntopics; i++)
         rd_kafka_topic_partition_list_add(sub, url.topics[i], RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t serr = rd_kafka_subscribe(k->rk, sub);
+    rd_kafka_resp_err_t serr = rd_kafka_subscribe(k->c.rk, sub);
     rd_kafka_topic_partition_list_destroy(sub);
     if (serr) {
         *err = dpl_asprintf("cannot subscribe to %s: %s", spec, rd_kafka_err2str(serr));
@@ -337,9 +279,7 @@ DplStreamSource *dpl_kafka_source_new(const char *spec, const DplKafkaProps *pro
     return s;
 fail:
     dpl_kafka_url_free(&url);
-    if (k->rk)
-        rd_kafka_destroy(k->rk);
-    dpl_free(k->name);
+    kafka_client_free(&k->c);
     dpl_free(k);
     return NULL;
 }

@@ -75,55 +75,9 @@ static bool path_equal(const DplPath *a, const DplPath *b)
     return true;
 }
 
-static bool expr_equal(const DplExpr *a, const DplExpr *b);
-
-static bool list_equal(DplExpr *const *a, size_t na, DplExpr *const *b, size_t nb)
-{
-    if (na != nb)
-        return false;
-    for (size_t i = 0; i < na; i++)
-        if (!expr_equal(a[i], b[i]))
-            return false;
-    return true;
-}
-
 static bool expr_equal(const DplExpr *a, const DplExpr *b)
 {
-    if (!a || !b)
-        return a == b;
-    if (a->kind != b->kind)
-        return false;
-    switch (a->kind) {
-    case DPL_EXPR_NULL:
-        return true;
-    case DPL_EXPR_BOOL:
-        return a->u.b == b->u.b;
-    case DPL_EXPR_INT:
-        return a->u.i == b->u.i;
-    case DPL_EXPR_REAL:
-        return a->u.r == b->u.r && signbit(a->u.r) == signbit(b->u.r);
-    case DPL_EXPR_STRING:
-        return a->u.str.len == b->u.str.len && memcmp(a->u.str.s, b->u.str.s, a->u.str.len) == 0;
-    case DPL_EXPR_PATH:
-        return path_equal(&a->u.path, &b->u.path);
-    case DPL_EXPR_META:
-        return a->u.meta.which == b->u.meta.which &&
-               strcmp(a->u.meta.name ? a->u.meta.name : "", b->u.meta.name ? b->u.meta.name : "") == 0;
-    case DPL_EXPR_ARRAY:
-        return list_equal(a->u.array.items, a->u.array.n, b->u.array.items, b->u.array.n);
-    case DPL_EXPR_UNARY:
-        return a->u.unary.op == b->u.unary.op && expr_equal(a->u.unary.operand, b->u.unary.operand);
-    case DPL_EXPR_BINARY:
-        return a->u.binary.op == b->u.binary.op && expr_equal(a->u.binary.lhs, b->u.binary.lhs) &&
-               expr_equal(a->u.binary.rhs, b->u.binary.rhs);
-    case DPL_EXPR_CALL:
-        return strcmp(a->u.call.name, b->u.call.name) == 0 &&
-               list_equal(a->u.call.args, a->u.call.nargs, b->u.call.args, b->u.call.nargs);
-    case DPL_EXPR_CAST:
-        return a->u.cast.type == b->u.cast.type && expr_equal(a->u.cast.operand, b->u.cast.operand);
-    default:
-        return false;
-    }
+    return dpl_expr_equal(a, b, path_equal);
 }
 
 /* ---- identity: entity name, keys, substitutive ------------------------------------------------ */
