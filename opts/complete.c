@@ -54,27 +54,61 @@ static void quoted(DplBuf *b, const char *s, const char *special)
     }
 }
 
-/* ---- bash ------------------------------------------------------------------ */
+/* How one shell completes a kind of value: each field a printf format of
+ * what the completion of that kind is. */
+typedef struct {
+    const char *words;    /* a list of words (%s: them, space-separated) */
+    const char *dir;      /* directories */
+    const char *file;     /* any file */
+    /* files with one of the kind's patterns: pat_open, then pat_each
+     * (%s: a pattern) for each, pat_sep between them, then pat_close */
+    const char *pat_open, *pat_each, *pat_sep, *pat_close;
+    const char *none; /* nothing */
+} ShellForms;
 
-/* The bash statement that completes "$cur" as kind k (value for choices). */
-static void bash_kind(DplBuf *b, DplComplete k, const char *value)
+/* Appends how a shell completes kind k (value for choices). */
+static void kind_action(DplBuf *b, const ShellForms *f, DplComplete k, const char *value)
 {
     DplBuf w = {0};
     if (words(&w, k, value)) {
-        dpl_buf_printf(b, "COMPREPLY=($(compgen -W '%s' -- \"$cur\"))", w.data);
+        dpl_buf_printf(b, f->words, w.data);
     } else if (k == DPL_COMPLETE_DIR) {
-        dpl_buf_puts(b, "_%P_files dir");
+        dpl_buf_puts(b, f->dir);
     } else if (*patterns(k)) {
-        dpl_buf_puts(b, "_%P_files");
-        for (const char *const *p = patterns(k); *p; p++)
-            dpl_buf_printf(b, " '%s'", *p);
+        dpl_buf_puts(b, f->pat_open);
+        for (const char *const *p = patterns(k); *p; p++) {
+            if (p != patterns(k))
+                dpl_buf_puts(b, f->pat_sep);
+            dpl_buf_printf(b, f->pat_each, *p);
+        }
+        dpl_buf_puts(b, f->pat_close);
     } else if (k == DPL_COMPLETE_FILE) {
-        dpl_buf_puts(b, "_%P_files any");
+        dpl_buf_puts(b, f->file);
     } else {
-        dpl_buf_puts(b, "COMPREPLY=()");
+        dpl_buf_puts(b, f->none);
     }
     dpl_buf_free(&w);
 }
+
+/* Whether op has a one-letter spelling besides its long one. */
+static bool has_short(const DplOpt *op)
+{
+    return op->short_name && op->name[1] == '-';
+}
+
+/* ---- bash ------------------------------------------------------------------ */
+
+/* The bash statement that completes "$cur" as a kind. */
+static const ShellForms bash_forms = {
+    .words = "COMPREPLY=($(compgen -W '%s' -- \"$cur\"))",
+    .dir = "_%P_files dir",
+    .file = "_%P_files any",
+    .pat_open = "_%P_files",
+    .pat_each = " '%s'",
+    .pat_sep = "",
+    .pat_close = "",
+    .none = "COMPREPLY=()",
+};
 
 static void bash(DplBuf *o, const DplProgramInfo *p)
 {
@@ -111,7 +145,7 @@ static void bash(DplBuf *o, const DplProgramInfo *p)
         for (const DplOpt *op = c->opts; op->name; op++) {
             if (op->value) {
                 dpl_buf_printf(&valued, "%s%s", valued.len ? "|" : "", op->name);
-                if (op->short_name && op->name[1] == '-')
+                if (has_short(op))
                     dpl_buf_printf(&valued, "|-%c", op->short_name);
             }
             if (op->hidden)
@@ -119,10 +153,10 @@ static void bash(DplBuf *o, const DplProgramInfo *p)
             if (!op->value)
                 continue;
             dpl_buf_printf(o, "        %s", op->name);
-            if (op->short_name && op->name[1] == '-')
+            if (has_short(op))
                 dpl_buf_printf(o, "|-%c", op->short_name);
             dpl_buf_puts(o, ") ");
-            bash_kind(o, op->complete, op->value);
+            kind_action(o, &bash_forms, op->complete, op->value);
             dpl_buf_puts(o, "; return ;;\n");
         }
         for (const DplOpt *op = c->opts; op->name; op++)
@@ -146,9 +180,9 @@ static void bash(DplBuf *o, const DplProgramInfo *p)
                           "        done\n"
                           "        if ((n == 0)); then ",
                        valued.len ? valued.data : "--");
-        bash_kind(o, c->first_arg, NULL);
+        kind_action(o, &bash_forms, c->first_arg, NULL);
         dpl_buf_puts(o, "; else ");
-        bash_kind(o, c->other_args, NULL);
+        kind_action(o, &bash_forms, c->other_args, NULL);
         dpl_buf_puts(o, "; fi\n        ;;\n");
         dpl_buf_free(&valued);
         dpl_buf_free(&all);
@@ -160,23 +194,25 @@ static void bash(DplBuf *o, const DplProgramInfo *p)
 
 /* ---- zsh ------------------------------------------------------------------- */
 
-static void zsh_action(DplBuf *b, DplComplete k, const char *value)
+/* The zsh _arguments action that completes a kind. */
+static const ShellForms zsh_forms = {
+    .words = "(%s)",
+    .dir = "_files -/",
+    .file = "_files",
+    .pat_open = "_files -g \"*.(",
+    .pat_each = "%s",
+    .pat_sep = "|",
+    .pat_close = ")(-.)\"",
+    .none = " ",
+};
+
+/* The action for a kind, quoted for a single-quoted _arguments spec. */
+static void zsh_action(DplBuf *o, DplComplete k, const char *value)
 {
-    DplBuf w = {0};
-    if (words(&w, k, value))
-        dpl_buf_printf(b, "(%s)", w.data);
-    else if (k == DPL_COMPLETE_DIR)
-        dpl_buf_puts(b, "_files -/");
-    else if (k == DPL_COMPLETE_FILE)
-        dpl_buf_puts(b, "_files");
-    else if (*patterns(k)) {
-        dpl_buf_puts(b, "_files -g \"*.(");
-        for (const char *const *p = patterns(k); *p; p++)
-            dpl_buf_printf(b, "%s%s", p == patterns(k) ? "" : "|", *p);
-        dpl_buf_puts(b, ")(-.)\"");
-    } else
-        dpl_buf_puts(b, " ");
-    dpl_buf_free(&w);
+    DplBuf a = {0};
+    kind_action(&a, &zsh_forms, k, value);
+    quoted(o, a.data, "");
+    dpl_buf_free(&a);
 }
 
 static void zsh_opt(DplBuf *o, const char *spelling, const DplOpt *op)
@@ -188,10 +224,7 @@ static void zsh_opt(DplBuf *o, const char *spelling, const DplOpt *op)
         dpl_buf_puts(o, ":");
         quoted(o, op->value, ":");
         dpl_buf_puts(o, ":");
-        DplBuf a = {0};
-        zsh_action(&a, op->complete, op->value);
-        quoted(o, a.data, "");
-        dpl_buf_free(&a);
+        zsh_action(o, op->complete, op->value);
     }
     dpl_buf_puts(o, "' \\\n");
 }
@@ -225,25 +258,20 @@ static void zsh(DplBuf *o, const DplProgramInfo *p)
             if (op->hidden)
                 continue;
             zsh_opt(o, op->name, op);
-            if (op->short_name && op->name[1] == '-') {
+            if (has_short(op)) {
                 char s[3] = {'-', op->short_name, 0};
                 zsh_opt(o, s, op);
             }
         }
         dpl_buf_puts(o, "                '(- *)'{-h,--help}'[show the options]' \\\n");
-        DplBuf a = {0};
-        zsh_action(&a, c->first_arg, NULL);
         dpl_buf_printf(o, "                '1:%s:", c->args);
-        quoted(o, a.data, "");
+        zsh_action(o, c->first_arg, NULL);
         dpl_buf_puts(o, "'");
         if (c->other_args != DPL_COMPLETE_NONE) {
-            dpl_buf_reset(&a);
-            zsh_action(&a, c->other_args, NULL);
             dpl_buf_puts(o, " \\\n                '*:file:");
-            quoted(o, a.data, "");
+            zsh_action(o, c->other_args, NULL);
             dpl_buf_puts(o, "'");
         }
-        dpl_buf_free(&a);
         dpl_buf_puts(o, "\n            ;;\n");
     }
     dpl_buf_puts(o, "    esac\n"
@@ -258,25 +286,18 @@ static void zsh(DplBuf *o, const DplProgramInfo *p)
 
 /* ---- fish ------------------------------------------------------------------ */
 
-static void fish_kind(DplBuf *b, DplComplete k, const char *value)
-{
-    DplBuf w = {0};
-    if (words(&w, k, value))
-        dpl_buf_printf(b, " -x -a '%s'", w.data);
-    else if (k == DPL_COMPLETE_DIR)
-        dpl_buf_puts(b, " -x -a '(__fish_complete_directories)'");
-    else if (*patterns(k)) {
-        /* matching files first, then the others: -k keeps that order */
-        dpl_buf_puts(b, " -k -x -a '(");
-        for (const char *const *p = patterns(k); *p; p++)
-            dpl_buf_printf(b, "%s__fish_complete_suffix .%s", p == patterns(k) ? "" : "; ", *p);
-        dpl_buf_puts(b, ")'");
-    } else if (k == DPL_COMPLETE_FILE)
-        dpl_buf_puts(b, " -r -F");
-    else
-        dpl_buf_puts(b, " -x");
-    dpl_buf_free(&w);
-}
+/* The fish `complete` arguments that complete a kind; with patterns,
+ * matching files first, then the others: -k keeps that order. */
+static const ShellForms fish_forms = {
+    .words = " -x -a '%s'",
+    .dir = " -x -a '(__fish_complete_directories)'",
+    .file = " -r -F",
+    .pat_open = " -k -x -a '(",
+    .pat_each = "__fish_complete_suffix .%s",
+    .pat_sep = "; ",
+    .pat_close = ")'",
+    .none = " -x",
+};
 
 static void fish(DplBuf *o, const DplProgramInfo *p)
 {
@@ -297,7 +318,7 @@ static void fish(DplBuf *o, const DplProgramInfo *p)
         for (const DplOpt *op = c->opts; op->name; op++)
             if (op->value) {
                 dpl_buf_printf(o, " '%s'", op->name);
-                if (op->short_name && op->name[1] == '-')
+                if (has_short(op))
                     dpl_buf_printf(o, " '-%c'", op->short_name);
             }
     dpl_buf_puts(o, "\n"
@@ -329,21 +350,20 @@ static void fish(DplBuf *o, const DplProgramInfo *p)
             if (op->short_name)
                 dpl_buf_printf(o, " -s %c", op->short_name);
             if (op->value)
-                fish_kind(o, op->complete, op->value);
+                kind_action(o, &fish_forms, op->complete, op->value);
             dpl_buf_puts(o, " -d '");
             quoted(o, op->help, "");
             dpl_buf_puts(o, "'\n");
         }
         dpl_buf_printf(o, "complete -c %%P%s%s' -s h -l help -d 'show the options'\n", cond, c->name);
         /* the first argument and the others may be different kinds of file */
-        if (c->first_arg != DPL_COMPLETE_NONE) {
-            dpl_buf_printf(o, "complete -c %%P%s%s; and test (__%%P_nargs) -eq 0'", cond, c->name);
-            fish_kind(o, c->first_arg, NULL);
-            dpl_buf_puts(o, "\n");
-        }
-        if (c->other_args != DPL_COMPLETE_NONE) {
-            dpl_buf_printf(o, "complete -c %%P%s%s; and test (__%%P_nargs) -gt 0'", cond, c->name);
-            fish_kind(o, c->other_args, NULL);
+        for (int later = 0; later < 2; later++) {
+            DplComplete k = later ? c->other_args : c->first_arg;
+            if (k == DPL_COMPLETE_NONE)
+                continue;
+            dpl_buf_printf(o, "complete -c %%P%s%s; and test (__%%P_nargs) %s 0'", cond, c->name,
+                           later ? "-gt" : "-eq");
+            kind_action(o, &fish_forms, k, NULL);
             dpl_buf_puts(o, "\n");
         }
     }
