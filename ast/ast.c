@@ -106,8 +106,10 @@ bool dpl_expr_equal(const DplExpr *a, const DplExpr *b, DplPathEqualFn peq)
     case DPL_EXPR_STRING: return bytes_equal(a->u.str.s, a->u.str.len, b->u.str.s, b->u.str.len);
     case DPL_EXPR_PATH: return peq(&a->u.path, &b->u.path);
     case DPL_EXPR_META: return a->u.meta.which == b->u.meta.which && str_equal(a->u.meta.name, b->u.meta.name);
-    case DPL_EXPR_ARRAY: return exprs_equal_by(a->u.array.items, a->u.array.n, b->u.array.items, b->u.array.n, peq);
-    case DPL_EXPR_UNARY: return a->u.unary.op == b->u.unary.op && dpl_expr_equal(a->u.unary.operand, b->u.unary.operand, peq);
+    case DPL_EXPR_ARRAY:
+        return exprs_equal_by(a->u.array.items, a->u.array.n, b->u.array.items, b->u.array.n, peq);
+    case DPL_EXPR_UNARY:
+        return a->u.unary.op == b->u.unary.op && dpl_expr_equal(a->u.unary.operand, b->u.unary.operand, peq);
     case DPL_EXPR_BINARY:
         return a->u.binary.op == b->u.binary.op && dpl_expr_equal(a->u.binary.lhs, b->u.binary.lhs, peq) &&
                dpl_expr_equal(a->u.binary.rhs, b->u.binary.rhs, peq);

@@ -11,7 +11,6 @@
  *
  * Additions (attributes, sources, wider types) are compatible and only
  * counted. */
-#include <math.h>
 #include <string.h>
 
 #include "schema/internal.h"
