@@ -8,19 +8,16 @@ input stalls.
 usage: run_cli.py --dpl PATH --dplc PATH --root SRCROOT [-k REGEX]
 The last line printed is 'N passed, N failed'.
 """
-import argparse
 import json
 import os
 import random
-import re
 import select
 import subprocess
 import sys
-import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import wrap  # noqa: E402  (tests/wrap.py: the --wrap option)
+import suite  # noqa: E402  (tests/suite.py: the runners' main loop)
+from suite import eq  # noqa: E402
 
 ARGS = None
 TMP = None
@@ -70,11 +67,6 @@ def stats_of(p):
         if isinstance(o, dict) and "records" in o:
             return o
     raise AssertionError("no stats line on stderr: %r" % p.stderr[-300:])
-
-
-def eq(got, want, what=""):
-    if got != want:
-        raise AssertionError("%s: got %r, expected %r" % (what, got, want))
 
 
 def prog():
@@ -532,35 +524,7 @@ def test_plain_programs_count_never_present_on_every_engine():
 
 
 def main():
-    global ARGS, TMP
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dpl", required=True)
-    ap.add_argument("--dplc", required=True)
-    ap.add_argument("--root", required=True)
-    ap.add_argument("-k", default="")
-    wrap.add_option(ap)
-    ARGS = ap.parse_args()
-    wrapped = wrap.setup(ARGS)
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and re.search(ARGS.k, n)
-             and not (ARGS.wrap and n in NOT_UNDER_WRAP)]
-    passed = failed = 0
-    with tempfile.TemporaryDirectory() as t:
-        TMP = t
-        for name, fn in tests:
-            t0 = time.time()
-            try:
-                fn()
-                passed += 1
-                print("ok   %s (%.2fs)" % (name, time.time() - t0))
-            except Exception as e:  # a failing test must never stop the others
-                failed += 1
-                print("FAIL %s: %s: %s" % (name, type(e).__name__, e))
-    for problem in wrapped.problems():
-        failed += 1
-        print("FAIL wrap: " + problem)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
-
+    suite.main(globals(), skip=lambda args, name: args.wrap and name in NOT_UNDER_WRAP)
 
 if __name__ == "__main__":
     main()

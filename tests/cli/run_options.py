@@ -8,18 +8,16 @@ installed), the man pages (every option documented) and `meson install`.
 usage: run_options.py --dpl PATH --dplc PATH --root SRCROOT [--build DIR] [-k REGEX]
 The last line printed is 'N passed, N failed'.
 """
-import argparse
 import os
 import re
 import shlex
 import shutil
 import subprocess
 import sys
-import tempfile
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import wrap  # noqa: E402  (tests/wrap.py: the --wrap option)
+import suite  # noqa: E402  (tests/suite.py: the runners' main loop)
+from suite import eq  # noqa: E402
 
 ARGS = None
 TMP = None
@@ -33,11 +31,6 @@ def run(prog, *args, input=None, cwd=None):
     p.out = p.stdout.decode("utf-8", "replace")
     p.err = p.stderr.decode("utf-8", "replace")
     return p
-
-
-def eq(got, want, what=""):
-    if got != want:
-        raise AssertionError("%s: got %r, expected %r" % (what, got, want))
 
 
 def subcommands(prog):
@@ -466,35 +459,7 @@ def test_meson_install_installs_everything():
 
 
 def main():
-    global ARGS, TMP
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dpl", required=True)
-    ap.add_argument("--dplc", required=True)
-    ap.add_argument("--root", required=True)
-    ap.add_argument("--build", default="")
-    ap.add_argument("-k", default="")
-    wrap.add_option(ap)
-    ARGS = ap.parse_args()
-    wrapped = wrap.setup(ARGS)
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and re.search(ARGS.k, n)]
-    passed = failed = 0
-    with tempfile.TemporaryDirectory() as t:
-        TMP = t
-        for name, fn in tests:
-            t0 = time.time()
-            try:
-                fn()
-                passed += 1
-                print("ok   %s (%.2fs)" % (name, time.time() - t0))
-            except Exception as e:  # a failing test must never stop the others
-                failed += 1
-                print("FAIL %s: %s: %s" % (name, type(e).__name__, e))
-    for problem in wrapped.problems():
-        failed += 1
-        print("FAIL wrap: " + problem)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
-
+    suite.main(globals(), options=lambda ap: ap.add_argument("--build", default=""))
 
 if __name__ == "__main__":
     main()

@@ -8,17 +8,15 @@ exactly one place, with the tree evaluator and the direct engine, at -j 1 and
 usage: run_hard.py --dpl PATH --dplc PATH --root SRCROOT [-k REGEX] [--wrap CMD]
 The last line printed is 'N passed, N failed'.
 """
-import argparse
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
-import wrap  # noqa: E402  (tests/wrap.py: the --wrap option)
+import suite  # noqa: E402  (tests/suite.py: the runners' main loop)
 
 ARGS = None
 TMP = None
@@ -921,35 +919,7 @@ def test_accounting_with_small_max_record_bytes():
 
 
 def main():
-    global ARGS, TMP
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--dpl", required=True)
-    ap.add_argument("--dplc", required=True)
-    ap.add_argument("--root", required=True)
-    ap.add_argument("-k", default="")
-    wrap.add_option(ap)
-    ARGS = ap.parse_args()
-    ARGS.dpl, ARGS.dplc = os.path.abspath(ARGS.dpl), os.path.abspath(ARGS.dplc)
-    wrapped = wrap.setup(ARGS)
-    tests = [(n, f) for n, f in sorted(globals().items()) if n.startswith("test_") and re.search(ARGS.k, n)]
-    passed = failed = 0
-    with tempfile.TemporaryDirectory() as t:
-        TMP = t
-        for name, fn in tests:
-            t0 = time.time()
-            try:
-                fn()
-                passed += 1
-                print("ok   %s (%.2fs)" % (name, time.time() - t0), flush=True)
-            except Exception as e:  # a failing test must never stop the others
-                failed += 1
-                print("FAIL %s: %s: %s" % (name, type(e).__name__, e), flush=True)
-    for problem in wrapped.problems():
-        failed += 1
-        print("FAIL wrap: " + problem)
-    print("%d passed, %d failed" % (passed, failed))
-    sys.exit(1 if failed else 0)
-
+    suite.main(globals())
 
 if __name__ == "__main__":
     main()
