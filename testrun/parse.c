@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "stream/stream.h"
 #include "testrun/internal.h"
 
 typedef struct {
@@ -285,7 +286,36 @@ static char *resolve(const char *base_file, const char *rel)
     return out;
 }
 
-/* `input file "x.ndjson"`: every line of the file, numbered on. */
+/* A gzip-compressed input file, decompressed as `dpl run` reads it (the
+ * stream module's file source: members one after another); NULL with *why
+ * (a new string) when it is damaged or would pass DPL_SOURCE_MAX_BYTES. */
+static DplSource *read_gzip(const char *path, char **why)
+{
+    int err = 0;
+    DplStreamSource *s = dpl_stream_source_file(strcmp(path, "-") == 0 ? "./-" : path, &err);
+    if (!s) {
+        *why = dpl_strdup(strerror(err));
+        return NULL;
+    }
+    DplBuf b = {0};
+    char chunk[1 << 16];
+    ssize_t n;
+    while (!*why && (n = s->ops->read(s, chunk, sizeof chunk, &err)) != 0) {
+        if (n < 0)
+            *why = dpl_strdup(s->why ? s->why : strerror(err));
+        else if (b.len + (size_t)n > DPL_SOURCE_MAX_BYTES)
+            *why = dpl_strdup("larger than 64 MiB decompressed, the limit for a test's input file");
+        else
+            dpl_buf_append(&b, chunk, (size_t)n);
+    }
+    DplSource *src = *why ? NULL : dpl_source_new(path, b.data ? b.data : "", b.len);
+    dpl_buf_free(&b);
+    dpl_stream_source_close(s);
+    return src;
+}
+
+/* `input file "x.ndjson"`: every line of the file, numbered on (a gzip
+ * file is decompressed first, as `dpl run` does). */
 static bool file_input(P *p, size_t at)
 {
     if (p->no_files)
@@ -303,10 +333,15 @@ static bool file_input(P *p, size_t at)
         return false;
     }
     if (in->len >= 2 && (unsigned char)in->text[0] == 0x1f && (unsigned char)in->text[1] == 0x8b) {
-        fail(p, at, "input file %s is gzip-compressed; tests read plain NDJSON (decompress it next to the test)", path);
         dpl_source_free(in);
-        dpl_free(path);
-        return false;
+        char *why = NULL;
+        in = read_gzip(path, &why);
+        if (!in) {
+            fail(p, at, "cannot read input file %s: %s", path, why);
+            dpl_free(why);
+            dpl_free(path);
+            return false;
+        }
     }
     Test *t = p->t;
     t->input_files = dpl_realloc(t->input_files, (t->ninput_files + 1) * sizeof *t->input_files);

@@ -15,6 +15,7 @@ Usage: run_testrun.py --dpl build/dpl --dplc build/dplc --root . [--update]
 every `dpl test` under memcheck.
 """
 import argparse
+import json
 import os
 import re
 import shutil
@@ -242,7 +243,8 @@ def main():
          "5:1: another test has this name (line 2)"),
         ('program "cov.dpl"\ntest "x" {\n  input file "none.ndjson"\n  emitted 1\n}\n', "cannot read input file"),
         ('program "cov.dpl"\ntest "x" {\n  emitted 1\n}\n', 'test "x" has no input'),
-        ('program "cov.dpl"\ntest "x" {\n  input file "in.ndjson.gz"\n  emitted 1\n}\n', "is gzip-compressed"),
+        ('program "cov.dpl"\ntest "x" {\n  input file "cut.ndjson.gz"\n  emitted 1\n}\n',
+         "3:3: cannot read input file cut.ndjson.gz: truncated gzip data"),
         ('program "cov.dpl"\ntest "x" {\n  input {} -> skip extra\n}\n', "3:20: unexpected text after"),
         ('program "cov.dpl"\ntest "x" {\n  input {} -> skip\n  input {}\n  input {} -> skip\n}\n',
          "6:1: the input on line 4 has no expectation"),
@@ -252,8 +254,8 @@ def main():
         shutil.copy(os.path.join(cases, "cov.dpl"), tmp)
         shutil.copy(os.path.join(cases, "cov.t"), tmp)
         import gzip
-        with gzip.open(os.path.join(tmp, "in.ndjson.gz"), "wb") as g:
-            g.write(b'{"data":{}}\n')
+        with open(os.path.join(tmp, "cut.ndjson.gz"), "wb") as g:
+            g.write(gzip.compress(b'{"data":{"id":"1","n":5},"metadata":{"source":"a"}}\n' * 50)[:30])
         for i, (text, want) in enumerate(bad_files):
             p = os.path.join(tmp, f"bad{i}.dpltest")
             with open(p, "w") as f:
@@ -261,6 +263,29 @@ def main():
             st, _, err = run(dpl, [f"bad{i}.dpltest"], tmp)
             check(st == 2 and f"bad{i}.dpltest:" in err and want in err, f"bad file {i}: exit {st}, want {want!r}, got {err!r}")
             os.remove(p)
+
+    # a gzip input file is read as `dpl run` reads it: decompressed, members
+    # one after another, lines numbered in the decompressed text
+    with tempfile.TemporaryDirectory() as tmp:
+        shutil.copy(os.path.join(cases, "cov.dpl"), tmp)
+        import gzip
+        recs = [b'{"data":{"id":"1","n":5},"metadata":{"source":"a"}}\n',
+                b'{"data":{"id":"2","n":0},"metadata":{"source":"a"}}\n\n',
+                b'{"data":{"id":"3","n":7},"metadata":{"source":"b"}}\n']
+        with open(os.path.join(tmp, "in.ndjson.gz"), "wb") as g:
+            g.write(gzip.compress(recs[0]) + gzip.compress(recs[1] + recs[2]))
+        with open(os.path.join(tmp, "gz.t"), "w") as f:
+            f.write('program "cov.dpl"\ntest "gz" {\n  input file "in.ndjson.gz"\n  line 1 emit partial {"data":{"id":"1"}}\n'
+                    '  line 2 reject requirement_failed\n  line 4 emit partial {"source":"b"}\n'
+                    '  emitted 2\n  rejected 1\n}\n')
+        st, out, err = run(dpl, ["gz.t"], tmp)
+        check(st == 0 and "1 passed, 0 failed" in out, f"gzip input file: exit {st}\n{out}{err}")
+        p = subprocess.run([dpl, "run", "cov.dpl", "in.ndjson.gz", "--rejects", "rej.ndjson"], cwd=tmp,
+                           capture_output=True)
+        with open(os.path.join(tmp, "rej.ndjson")) as f:
+            rej = [json.loads(l) for l in f]
+        check(p.returncode == 0 and len(p.stdout.splitlines()) == 2 and [r.get("line") for r in rej] == [2],
+              f"dpl run on the same gzip file: exit {p.returncode}, {p.stdout!r}, rejects {rej!r}")
 
     print(f"testrun: {len(FAILS)} failed")
     return 1 if FAILS else 0
