@@ -51,28 +51,28 @@ static int lake_write(DplStreamSink *s, const DplStreamBatch *b)
     return 0;
 }
 
-static int lake_flush(DplStreamSink *s)
+/* One writer step (op: dpl_lake_tick or dpl_lake_close_batch), then what
+ * it made durable. */
+static int step(DplStreamSink *s, bool (*op)(DplLakeWriter *w, char **err))
 {
     LakeSink *l = s->impl;
     char *err = NULL;
     if (l->failed)
         return EIO;
-    if (!dpl_lake_tick(l->w, &err))
+    if (!op(l->w, &err))
         return failed(s, err);
     update_durable(s);
     return 0;
 }
 
+static int lake_flush(DplStreamSink *s)
+{
+    return step(s, dpl_lake_tick);
+}
+
 static int lake_sync(DplStreamSink *s)
 {
-    LakeSink *l = s->impl;
-    char *err = NULL;
-    if (l->failed)
-        return EIO;
-    if (!dpl_lake_close_batch(l->w, &err))
-        return failed(s, err);
-    update_durable(s);
-    return 0;
+    return step(s, dpl_lake_close_batch);
 }
 
 static int lake_close(DplStreamSink *s)
