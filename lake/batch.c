@@ -1,9 +1,16 @@
 /* batch.c — the data-lake batch writer (lake.h): temporary name, optional
  * gzip, close on size or age, fsync, rename without replacing, fsync of the
- * directory; only then are a batch's tags durable. */
+ * directory; only then are a batch's tags durable.  At start-up, the
+ * stream's temporary files of processes of this host that no longer run
+ * are removed. */
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +28,8 @@ struct DplLakeWriter {
     double max_seconds;
     bool gzip;
     int dirfd;
+    char host[64];        /* this host's name, as temporary names carry it */
+    size_t stale_removed; /* temporary files of gone processes removed at start */
     /* the open batch */
     int fd;               /* -1: none */
     char *tmp_name;       /* relative to dirfd */
@@ -65,6 +74,79 @@ static bool io_fail(DplLakeWriter *w, char **err, const char *what, const char *
     return false;
 }
 
+/* This host's name for temporary names: letters, digits, '.' and '_'
+ * kept, anything else (the '-' that separates the name's parts too) '_'. */
+static void host_tag(char *out, size_t cap)
+{
+    char h[256] = "";
+    if (gethostname(h, sizeof h - 1) != 0 || !h[0])
+        strcpy(h, "localhost");
+    size_t i = 0;
+    for (; h[i] && i + 1 < cap; i++)
+        out[i] = isalnum((unsigned char)h[i]) || h[i] == '.' || h[i] == '_' ? h[i] : '_';
+    out[i] = 0;
+}
+
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (!isdigit((unsigned char)*s))
+            return false;
+    return true;
+}
+
+/* Whether name is a temporary batch of w's stream written by a process of
+ * this host that no longer runs: `.<stream>-<time>-<host>-<pid>-<n>.tmp`
+ * (or `.<stream>-<time>-<pid>-<n>.tmp`, as versions before the host was in
+ * the name wrote it: then taken as this host's). */
+static bool stale_temp(const DplLakeWriter *w, const char *name)
+{
+    size_t sl = strlen(w->stream), nl = strlen(name);
+    if (nl < sl + 6 || name[0] != '.' || memcmp(name + 1, w->stream, sl) != 0 || name[1 + sl] != '-' ||
+        strcmp(name + nl - 4, ".tmp") != 0)
+        return false;
+    char *rest = dpl_strndup(name + 2 + sl, nl - sl - 6); /* <time>-[<host>-]<pid>-<n> */
+    char *part[5];
+    int n = 0;
+    for (char *p = rest; n < 5;) {
+        part[n++] = p;
+        p = strchr(p, '-');
+        if (!p)
+            break;
+        *p++ = 0;
+    }
+    bool stale = false;
+    if ((n == 3 || n == 4) && all_digits(part[n - 2]) && all_digits(part[n - 1]) &&
+        (n == 3 || strcmp(part[1], w->host) == 0)) {
+        long long pid = strtoll(part[n - 2], NULL, 10);
+        /* ESRCH: no such process (EPERM: it runs, as another user) */
+        stale = pid > 0 && pid <= INT_MAX && (pid_t)pid != getpid() && kill((pid_t)pid, 0) != 0 &&
+                errno == ESRCH;
+    }
+    dpl_free(rest);
+    return stale;
+}
+
+/* Removes w's stream's temporary files left by processes that no longer
+ * run: their records were never durable, so never committed (they are read
+ * again).  Final names and other streams' files are never touched. */
+static void remove_stale(DplLakeWriter *w)
+{
+    int fd = dup(w->dirfd);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    for (struct dirent *e; (e = readdir(d));)
+        if (e->d_name[0] == '.' && stale_temp(w, e->d_name) && unlinkat(w->dirfd, e->d_name, 0) == 0)
+            w->stale_removed++;
+    closedir(d);
+}
+
 DplLakeWriter *dpl_lake_writer_new(const DplLakeUrl *u, const char *stream, char **err)
 {
     if (mkdir(u->dir, 0777) != 0 && errno != EEXIST) {
@@ -84,6 +166,8 @@ DplLakeWriter *dpl_lake_writer_new(const DplLakeUrl *u, const char *stream, char
     w->gzip = u->gzip;
     w->dirfd = dfd;
     w->fd = -1;
+    host_tag(w->host, sizeof w->host);
+    remove_stale(w);
     return w;
 }
 
@@ -142,7 +226,7 @@ static bool open_batch(DplLakeWriter *w, char **err)
     gmtime_r(&t, &tm);
     strftime(w->stamp, sizeof w->stamp, "%Y%m%dT%H%M%SZ", &tm);
     dpl_free(w->tmp_name);
-    w->tmp_name = dpl_asprintf(".%s-%s-%ld-%llu.tmp", w->stream, w->stamp, (long)getpid(),
+    w->tmp_name = dpl_asprintf(".%s-%s-%s-%ld-%llu.tmp", w->stream, w->stamp, w->host, (long)getpid(),
                                (unsigned long long)w->seq + 1);
     w->fd = openat(w->dirfd, w->tmp_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (w->fd < 0)
@@ -269,6 +353,8 @@ uint64_t dpl_lake_durable_tag(const DplLakeWriter *w) { return w->durable_tag; }
 uint64_t dpl_lake_open_tag(const DplLakeWriter *w) { return w->fd >= 0 ? w->first_tag : 0; }
 
 uint64_t dpl_lake_batches(const DplLakeWriter *w) { return w->batches; }
+
+size_t dpl_lake_stale_removed(const DplLakeWriter *w) { return w->stale_removed; }
 
 void dpl_lake_writer_free(DplLakeWriter *w)
 {

@@ -3,7 +3,7 @@
  *
  * A DplLakeWriter appends whole NDJSON lines to one open batch of one stream
  * (`entities`, `rejects` or `skipped`).  The batch is written under a
- * temporary name (a dot file ending in `.tmp`); it is closed when the next
+ * temporary name (`.<stream>-<time>-<host>-<pid>-<n>.tmp`); it is closed when the next
  * lines would take it past max_bytes (counted before compression; a batch is
  * larger only when it holds one longer record) or once it is max_seconds
  * old; closing finishes the gzip stream, fsyncs the file, renames it to
@@ -55,7 +55,8 @@ typedef struct DplLakeWriter DplLakeWriter;
 
 /* A writer of `stream` batches into u->dir (created if missing, one level).
  * NULL with *err when the directory cannot be created or is not a
- * directory.  The writer copies what it needs of u. */
+ * directory.  The writer copies what it needs of u.  It first removes
+ * the stream's stale temporary files (dpl_lake_stale_removed). */
 DplLakeWriter *dpl_lake_writer_new(const DplLakeUrl *u, const char *stream, char **err);
 
 /* Appends data (one or more whole lines, each ending in '\n') tagged with
@@ -87,6 +88,13 @@ uint64_t dpl_lake_open_tag(const DplLakeWriter *w);
 
 /* Number of batches closed so far. */
 uint64_t dpl_lake_batches(const DplLakeWriter *w);
+
+/* How many temporary files of the writer's stream dpl_lake_writer_new
+ * removed: those of processes of this host (by host name) that no longer
+ * run, left by a kill or a crash; their records were never durable.  A
+ * live process's temporary file, another host's, another stream's and
+ * every closed batch are left alone. */
+size_t dpl_lake_stale_removed(const DplLakeWriter *w);
 
 void dpl_lake_writer_free(DplLakeWriter *w);
 

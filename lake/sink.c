@@ -110,6 +110,15 @@ DplStreamSink *dpl_lake_sink_new(const char *spec, DplStreamKind kind, DplLakeMe
     l->w = w;
     l->message = message;
     l->message_ctx = message_ctx;
+    size_t stale = dpl_lake_stale_removed(w);
+    if (stale && message) {
+        char *text = dpl_asprintf("%s: removed %zu temporary %s %s (their records were never committed)",
+                                  spec, stale, streams[kind],
+                                  stale == 1 ? "file left by a run that no longer runs"
+                                             : "files left by runs that no longer run");
+        message(message_ctx, text);
+        dpl_free(text);
+    }
     DplStreamSink *s = dpl_calloc(1, sizeof *s);
     s->ops = &lake_sink_ops;
     s->impl = l;

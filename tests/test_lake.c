@@ -1,13 +1,15 @@
 /* test_lake.c — dir:// URLs and the data-lake batch writer: batches close on
  * size and age, only closed batches carry final names, tags become durable
- * only when their batch is renamed, gzip batches read back, and an
- * unclosed batch leaves no final file behind. */
+ * only when their batch is renamed, gzip batches read back, an unclosed
+ * batch leaves no final file behind, and stale temporary files of gone
+ * processes are removed at start-up (and nothing else). */
 #include <criterion/criterion.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -272,6 +274,81 @@ Test(lake, two_writers_in_one_directory_never_replace_each_other)
     dpl_free(names);
     dpl_lake_writer_free(a);
     dpl_lake_writer_free(b);
+    remove_dir(dir);
+}
+
+static void touch(const char *dir, const char *name)
+{
+    char *path = dpl_asprintf("%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "cannot create %s", path);
+    fputs("{\"n\":1}\n", f);
+    fclose(f);
+    dpl_free(path);
+}
+
+/* A process id that no longer runs: a child that has exited and been
+ * waited for. */
+static long dead_pid(void)
+{
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0)
+        _exit(0);
+    waitpid(pid, NULL, 0);
+    return (long)pid;
+}
+
+Test(lake, stale_temporary_files_of_gone_processes_are_removed_at_start)
+{
+    /* this host's name as the writer writes it, read off a temporary name:
+     * .entities-<time>-<host>-<pid>-1.tmp */
+    char *probe = temp_dir();
+    DplLakeWriter *p = writer(probe, 1 << 20, 3600, false);
+    write_line(p, 1);
+    int n;
+    char *names = listing(probe, &n);
+    cr_assert_eq(n, 1, "%s", names);
+    char *own = dpl_asprintf("-%ld-1.tmp\n", (long)getpid());
+    char *end = strstr(names, own);
+    cr_assert_not_null(end, "the temporary name carries the pid: %s", names);
+    *end = '\0';
+    const char *host = strrchr(names, '-');
+    cr_assert_not_null(host);
+    host++;
+    cr_assert(host[0], "the temporary name carries the host: %s", names);
+    dpl_lake_writer_free(p);
+    remove_dir(probe);
+
+    char *dir = temp_dir();
+    long dead = dead_pid();
+    char *gone = dpl_asprintf(".entities-20261130T091502Z-%s-%ld-3.tmp", host, dead);
+    char *gone_old = dpl_asprintf(".entities-20261130T091502Z-%ld-1.tmp", dead); /* before the host was named */
+    char *live = dpl_asprintf(".entities-20261130T091502Z-%s-%ld-1.tmp", host, (long)getppid());
+    char *other_host = dpl_asprintf(".entities-20261130T091502Z-elsewhere-%ld-1.tmp", dead);
+    char *other_stream = dpl_asprintf(".rejects-20261130T091502Z-%s-%ld-1.tmp", host, dead);
+    const char *closed = "entities-20261130T091502Z-000001.ndjson";
+    const char *unrelated = ".entities-notes.tmp";
+    const char *all[] = {gone, gone_old, live, other_host, other_stream, closed, unrelated};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        touch(dir, all[i]);
+    DplLakeWriter *w = writer(dir, 1 << 20, 3600, false);
+    cr_assert_eq(dpl_lake_stale_removed(w), 2);
+    dpl_lake_writer_free(w);
+    char *after = listing(dir, &n);
+    cr_assert_eq(n, 5, "%s", after);
+    cr_assert_null(strstr(after, gone), "%s", after);
+    cr_assert_null(strstr(after, gone_old), "%s", after);
+    for (size_t i = 2; i < sizeof all / sizeof *all; i++)
+        cr_assert_not_null(strstr(after, all[i]), "%s was removed: %s", all[i], after);
+    dpl_free(after);
+    dpl_free(gone);
+    dpl_free(gone_old);
+    dpl_free(live);
+    dpl_free(other_host);
+    dpl_free(other_stream);
+    dpl_free(own);
+    dpl_free(names);
     remove_dir(dir);
 }
 

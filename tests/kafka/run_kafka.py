@@ -343,6 +343,7 @@ def test_dir_kill():
         expect(not rep.problems and rep.missing == 0,
                "committed %s but %d outputs are not in closed batches: %s" % (committed, rep.missing, rep.problems))
         first = len(files)
+        left = [f for f in os.listdir(lake) if f.startswith(".")]
         # a restart reads on from the committed offsets and completes the rest
         # (its last batch closes on age)
         url = "dir://%s?max_bytes=%d&max_seconds=0.5" % (lake, max_bytes)
@@ -363,10 +364,16 @@ def test_dir_kill():
                 (entities if f.startswith("entities") else rejects).append({"value": l.decode()})
         rep = check_outputs(outcomes, 4, entities, rejects)
         expect(not rep.problems and rep.missing == 0, "%d missing: %s" % (rep.missing, rep.problems))
+        # the restart removed the killed run's temporary files, and said so
         temps = [f for f in os.listdir(lake) if f.startswith(".")]
+        expect(temps == [], "temporary files left after the restart: %s (at the kill: %s)" % (temps, left))
+        for stream in ("entities", "rejects"):
+            n = sum(f.startswith("." + stream + "-") for f in left)
+            expect(not n or ("removed %d temporary %s file" % (n, stream)) in stderr_text(p),
+                   "the removal of %s was not reported: %s" % (left, stderr_text(p)[-1000:]))
         print("  dir_kill: %d closed batches at the kill (committed %s), %d after the restart, %d duplicates, "
-              "%d temporary file(s) of the killed run left" % (first, committed, len(lake_files(lake)),
-                                                                rep.duplicates, len(temps)))
+              "%d temporary file(s) of the killed run removed" % (first, committed, len(lake_files(lake)),
+                                                                   rep.duplicates, len(left)))
 
 
 def lake_lines(d, stream):
