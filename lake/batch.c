@@ -54,18 +54,6 @@ static double now_mono(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
-{
-    (void)opaque;
-    return dpl_calloc(items, size);
-}
-
-static void z_free(voidpf opaque, voidpf p)
-{
-    (void)opaque;
-    dpl_free(p);
-}
-
 static bool io_fail(DplLakeWriter *w, char **err, const char *what, const char *name)
 {
     int e = errno;
@@ -235,8 +223,8 @@ static bool open_batch(DplLakeWriter *w, char **err)
     w->bytes = 0;
     if (w->gzip) {
         memset(&w->z, 0, sizeof w->z);
-        w->z.zalloc = z_alloc;
-        w->z.zfree = z_free;
+        w->z.zalloc = dpl_zalloc;
+        w->z.zfree = dpl_zfree;
         if (deflateInit2(&w->z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
             errno = ENOMEM;
             return io_fail(w, err, "compress", w->tmp_name);

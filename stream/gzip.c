@@ -10,19 +10,6 @@
 
 #define GZ_CHUNK (64u * 1024u)
 
-/* zlib allocates through the one allocator (never NULL; fault injection). */
-static voidpf z_alloc(voidpf opaque, uInt items, uInt size)
-{
-    (void)opaque;
-    return dpl_calloc(items, size);
-}
-
-static void z_free(voidpf opaque, voidpf p)
-{
-    (void)opaque;
-    dpl_free(p);
-}
-
 /* ---- input ------------------------------------------------------------------- */
 
 struct StreamGzIn {
@@ -42,8 +29,8 @@ StreamGzIn *stream_gz_in_new(const char *first, size_t n)
     memcpy(g->in, first, n);
     g->z.next_in = g->in;
     g->z.avail_in = (uInt)n;
-    g->z.zalloc = z_alloc;
-    g->z.zfree = z_free;
+    g->z.zalloc = dpl_zalloc;
+    g->z.zfree = dpl_zfree;
     /* 15 + 16: a gzip header and trailer, largest window */
     if (inflateInit2(&g->z, 15 + 16) != Z_OK)
         abort(); /* only a zlib version mismatch: allocation cannot fail */
@@ -219,8 +206,8 @@ DplStreamSink *dpl_stream_sink_gzip(int fd, bool owned, const char *name)
     GzOut *g = dpl_calloc(1, sizeof *g);
     g->fd = fd;
     g->owned = owned;
-    g->z.zalloc = z_alloc;
-    g->z.zfree = z_free;
+    g->z.zalloc = dpl_zalloc;
+    g->z.zfree = dpl_zfree;
     /* level 6 (zlib's default), gzip wrapper (15 + 16), default memory */
     if (deflateInit2(&g->z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         abort(); /* only a zlib version mismatch: allocation cannot fail */

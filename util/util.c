@@ -55,6 +55,18 @@ void *dpl_realloc(void *old, size_t n)
 
 void dpl_free(void *p) { free(p); }
 
+void *dpl_zalloc(void *opaque, unsigned items, unsigned size)
+{
+    (void)opaque;
+    return dpl_calloc(items, size);
+}
+
+void dpl_zfree(void *opaque, void *p)
+{
+    (void)opaque;
+    dpl_free(p);
+}
+
 char *dpl_strndup(const char *s, size_t n)
 {
     char *p = dpl_malloc(n + 1);

@@ -33,6 +33,10 @@ char *dpl_strndup(const char *s, size_t n);
 /* printf into a new string the caller frees. */
 char *dpl_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *dpl_vasprintf(const char *fmt, va_list ap);
+/* zlib's z_stream zalloc/zfree through the same allocator (their types
+ * are zlib's alloc_func and free_func): zlib never sees NULL either. */
+void *dpl_zalloc(void *opaque, unsigned items, unsigned size);
+void dpl_zfree(void *opaque, void *p);
 
 /* Fault injection for tests: the n-th allocation from now fails (n >= 1);
  * 0 disables.  Also read from the environment variable DPL_FAIL_ALLOC_AT by
