@@ -55,6 +55,14 @@ static void add_point(Prog *p, const DplProgram *prog, const void *node, DplSpan
                                 .what = what};
 }
 
+/* A point for each expression of a statement's list. */
+static void add_points(Prog *p, const DplProgram *prog, DplExpr *const *exprs, size_t n, bool branch,
+                       const char *what)
+{
+    for (size_t k = 0; k < n; k++)
+        add_point(p, prog, exprs[k], exprs[k]->span, branch, what);
+}
+
 static int by_node(const void *a, const void *b)
 {
     uintptr_t x = (uintptr_t)(*(Point *const *)a)->node, y = (uintptr_t)(*(Point *const *)b)->node;
@@ -73,22 +81,14 @@ static void collect(Prog *p, const DplProgram *prog)
         const DplStmt *st = &prog->stmts[s];
         switch (st->kind) {
         case DPL_STMT_SOURCES: add_point(p, prog, st, st->keyword_span, true, "sources"); break;
-        case DPL_STMT_ENTITY:
-            for (size_t k = 0; k < st->u.entity.nkeys; k++)
-                add_point(p, prog, st->u.entity.keys[k], st->u.entity.keys[k]->span, false, "key");
-            break;
+        case DPL_STMT_ENTITY: add_points(p, prog, st->u.entity.keys, st->u.entity.nkeys, false, "key"); break;
         case DPL_STMT_MANDATORY:
-            for (size_t k = 0; k < st->u.mandatory.npaths; k++)
-                add_point(p, prog, st->u.mandatory.paths[k], st->u.mandatory.paths[k]->span, false, "mandatory");
+            add_points(p, prog, st->u.mandatory.paths, st->u.mandatory.npaths, false, "mandatory");
             break;
         case DPL_STMT_REQUIREMENT:
-            for (size_t k = 0; k < st->u.requirement.nexprs; k++)
-                add_point(p, prog, st->u.requirement.exprs[k], st->u.requirement.exprs[k]->span, true, "requirement");
+            add_points(p, prog, st->u.requirement.exprs, st->u.requirement.nexprs, true, "requirement");
             break;
-        case DPL_STMT_WHERE:
-            for (size_t k = 0; k < st->u.where.nexprs; k++)
-                add_point(p, prog, st->u.where.exprs[k], st->u.where.exprs[k]->span, true, "where");
-            break;
+        case DPL_STMT_WHERE: add_points(p, prog, st->u.where.exprs, st->u.where.nexprs, true, "where"); break;
         case DPL_STMT_ADD:
             for (size_t k = 0; k < st->u.add.nitems; k++) {
                 const DplAddItem *it = &st->u.add.items[k];

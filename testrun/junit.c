@@ -43,15 +43,23 @@ static void first_line(DplBuf *b, const char *s)
     dpl_free(l);
 }
 
+/* The failures (not errors), errors and seconds of cases c[0..n). */
+static void totals(const JunitCase *c, size_t n, size_t *failures, size_t *errors, double *secs)
+{
+    *failures = *errors = 0;
+    *secs = 0;
+    for (size_t i = 0; i < n; i++) {
+        *failures += c[i].failed && !c[i].error;
+        *errors += c[i].error;
+        *secs += c[i].seconds;
+    }
+}
+
 static void suite(DplBuf *b, const JunitCase *c, size_t n)
 {
-    size_t failures = 0, errors = 0;
-    double secs = 0;
-    for (size_t i = 0; i < n; i++) {
-        failures += c[i].failed && !c[i].error;
-        errors += c[i].error;
-        secs += c[i].seconds;
-    }
+    size_t failures, errors;
+    double secs;
+    totals(c, n, &failures, &errors, &secs);
     dpl_buf_puts(b, "  <testsuite name=\"");
     xml_text(b, c[0].file);
     dpl_buf_printf(b, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\" time=\"%.6f\">\n", n, failures,
@@ -82,13 +90,9 @@ static void suite(DplBuf *b, const JunitCase *c, size_t n)
 bool tr_junit_write(const char *path, const JunitCase *cases, size_t n)
 {
     DplBuf b = {0};
-    size_t failures = 0, errors = 0;
-    double secs = 0;
-    for (size_t i = 0; i < n; i++) {
-        failures += cases[i].failed && !cases[i].error;
-        errors += cases[i].error;
-        secs += cases[i].seconds;
-    }
+    size_t failures, errors;
+    double secs;
+    totals(cases, n, &failures, &errors, &secs);
     dpl_buf_printf(&b,
                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                    "<testsuites name=\"dpl test\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" time=\"%.6f\">\n",
