@@ -66,6 +66,19 @@ static void commit_stored(KafkaSource *k, const char *why)
         kafka_say(&k->c, "kafka: %s: commit %s failed: %s", k->c.name, why, rd_kafka_err2str(err));
 }
 
+/* Adds parts to the assignment (add) or takes them away: incrementally
+ * under the cooperative protocol, else the whole assignment at once. */
+static void reassign(rd_kafka_t *rk, bool cooperative, rd_kafka_topic_partition_list_t *parts, bool add)
+{
+    if (!cooperative) {
+        rd_kafka_assign(rk, add ? parts : NULL);
+        return;
+    }
+    rd_kafka_error_t *e = add ? rd_kafka_incremental_assign(rk, parts) : rd_kafka_incremental_unassign(rk, parts);
+    if (e)
+        rd_kafka_error_destroy(e);
+}
+
 static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t *parts, void *opaque)
 {
     KafkaSource *k = opaque;
@@ -77,13 +90,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
             p->assigned = true;
             p->next = -1;
         }
-        if (cooperative) {
-            rd_kafka_error_t *e = rd_kafka_incremental_assign(rk, parts);
-            if (e)
-                rd_kafka_error_destroy(e);
-        } else {
-            rd_kafka_assign(rk, parts);
-        }
+        reassign(rk, cooperative, parts, true);
         return;
     }
     /* Revoked (or lost): commit what is durable while the partitions are
@@ -96,13 +103,7 @@ static void rebalance_cb(rd_kafka_t *rk, rd_kafka_resp_err_t err, rd_kafka_topic
         k->parts[idx].next = -1;
         kafka_track_forget(&k->track, idx);
     }
-    if (cooperative) {
-        rd_kafka_error_t *e = rd_kafka_incremental_unassign(rk, parts);
-        if (e)
-            rd_kafka_error_destroy(e);
-    } else {
-        rd_kafka_assign(rk, NULL);
-    }
+    reassign(rk, cooperative, parts, false);
 }
 
 /* ---- the source ------------------------------------------------------------------- */
