@@ -245,12 +245,15 @@
       "`dplc check --sample FILE` reads sample records and reports each path the\n" \
       "program reads that no sample record has. A misspelt path is valid DPL and\n" \
       "silently reads nothing, so this is how typos are caught before any data\n" \
-      "is lost. The help suggests the nearest path the sample does have. Paths\n" \
-      "inside `add from` and map/filter are resolved where they are read.\n" \
+      "is lost. The help suggests the nearest path the sample does have, or the\n" \
+      "same path with `[*]` when it reads a field of an array as if the array\n" \
+      "were an object. Paths inside `add from` and map/filter are resolved where\n" \
+      "they are read.\n" \
       "\n" \
       "    add {\n" \
       "        custmer.email -> email    # warning: data.custmer.email is never present;\n" \
       "                                  #   did you mean data.customer.email?\n" \
+      "        line_items.qty -> qty     # warning: did you mean data.line_items[*].qty?\n" \
       "    }\n") \
     X(W406, DPL_SEV_WARNING, "path compared with a number written as a string", \
       "A path is compared with a string literal that reads as a number, such as\n" \

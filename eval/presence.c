@@ -183,6 +183,36 @@ static size_t sort_unique(Names *names)
     return k;
 }
 
+/* Whether name is path with one or more [*] steps put in (only put in:
+ * `items[0].sku` is not `items[*].sku`). */
+static bool adds_stars(const char *path, const char *name)
+{
+    bool added = false;
+    while (*name) {
+        if (*name == *path) {
+            name++, path++;
+        } else if (strncmp(name, "[*]", 3) == 0) {
+            name += 3;
+            added = true;
+        } else {
+            return false;
+        }
+    }
+    return added && !*path;
+}
+
+/* The sample path that is path with [*] where path walks through an array
+ * as if it were an object (`line_items.qty` for `line_items[*].qty`: the
+ * second silent misspelling of issue 16); the shortest such, or NULL. */
+static const char *through_array(const char *path, const char *const *names, size_t n)
+{
+    const char *best = NULL;
+    for (size_t i = 0; i < n; i++)
+        if ((!best || strlen(names[i]) < strlen(best)) && adds_stars(path, names[i]))
+            best = names[i];
+    return best;
+}
+
 bool dpl_check_sample(const DplProgram *prog, const char *text, size_t len, bool raw, DplDiagList *diags,
                       char *why, size_t why_cap)
 {
@@ -237,8 +267,16 @@ bool dpl_check_sample(const DplProgram *prog, const char *text, size_t len, bool
             DplDiag *d = dpl_diag_add(diags, DPL_W405, site->span, "`%s` is never present in the %zu sample record%s",
                                       path, nrecords, nrecords == 1 ? "" : "s");
             dpl_diag_label(d, "never in the sample");
-            const char *near = dpl_nearest(path, names.items, k);
-            if (near)
+            const char *arr = through_array(path, names.items, k);
+            const char *near = arr ? NULL : dpl_nearest(path, names.items, k);
+            if (arr) {
+                size_t at = 0; /* where the spellings part: the array's end */
+                while (arr[at] && arr[at] == path[at])
+                    at++;
+                dpl_diag_help(d, "did you mean `%s`? `%.*s` is an array in the sample: `[*]` reads a field of "
+                                 "every element", arr, (int)at, arr);
+            }
+            else if (near)
                 dpl_diag_help(d, "did you mean `%s`?", near);
             else
                 dpl_diag_help(d, "check the spelling, or add a sample record that has it");
