@@ -190,6 +190,12 @@ static json_t *eval_cond(EvalCtx *c, const DplExpr *e)
     return dpl__eval(c, e->u.call.args[yes ? 1 : 2]);
 }
 
+/* The types argument i of fn accepts (0: unchecked). */
+static DplTypes param_types(const DplBuiltin *fn, size_t i)
+{
+    return i < DPL_MAX_FIXED_ARGS && fn->params[i] ? fn->params[i] : fn->rest;
+}
+
 /* The argument a builtin's type_error or cast_failed is about: the one it
  * named, else the first whose type is not one the signature accepts, else
  * the first (sum(["x"]) is about its array). */
@@ -198,11 +204,29 @@ static size_t offending_arg(const DplBuiltin *fn, const DplRtError *err, json_t 
     if (err->arg > 0 && (size_t)err->arg <= n)
         return (size_t)err->arg - 1;
     for (size_t i = 0; i < n; i++) {
-        DplTypes want = i < DPL_MAX_FIXED_ARGS && fn->params[i] ? fn->params[i] : fn->rest;
+        DplTypes want = param_types(fn, i);
         if (args[i] && !json_is_null(args[i]) && want && !(dpl_type_of(args[i]) & want))
             return i;
     }
     return 0;
+}
+
+/* Whether fn yields missing without being called: an argument is missing,
+ * or is a JSON null where fn wants a string, number, array or object (null
+ * means "no value", v1; spec §12.6) — whatever the other arguments hold,
+ * as for a missing one.  Functions that see missing decide for themselves. */
+static bool call_is_missing(const DplBuiltin *fn, json_t *const *args, size_t n)
+{
+    if (fn->sees_missing)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        if (!args[i])
+            return true;
+        DplTypes want = param_types(fn, i);
+        if (json_is_null(args[i]) && want && !(want & DPL_T_NULL))
+            return true;
+    }
+    return false;
 }
 
 static json_t *eval_call(EvalCtx *c, const DplExpr *e)
@@ -219,7 +243,6 @@ static json_t *eval_call(EvalCtx *c, const DplExpr *e)
     size_t n = e->u.call.nargs;
     json_t *stack_args[MAX_STACK_ARGS] = {0};
     json_t **args = n <= MAX_STACK_ARGS ? stack_args : dpl_malloc(n * sizeof *args);
-    bool any_missing = false;
     size_t done = 0;
     for (; done < n; done++) {
         args[done] = dpl__eval(c, e->u.call.args[done]);
@@ -227,11 +250,9 @@ static json_t *eval_call(EvalCtx *c, const DplExpr *e)
             done++;
             break;
         }
-        if (!args[done])
-            any_missing = true;
     }
     json_t *result = NULL;
-    if (!c->err.set && (fn->sees_missing || !any_missing)) {
+    if (!c->err.set && !call_is_missing(fn, args, n)) {
         DplCallCtx ctx = {.regex = e->u.call.regex, .group = e->u.call.group};
         DplRtError err = {0};
         result = fn->fn(&ctx, args, n, &err);
@@ -415,12 +436,9 @@ json_t *dpl_eval_apply(const DplExpr *e, json_t *const *operands, size_t n, DplR
         break;
     case DPL_EXPR_CALL: {
         const DplBuiltin *fn = e->u.call.fn;
-        bool any_missing = false;
-        for (size_t i = 0; i < n; i++)
-            any_missing |= operands[i] == NULL;
         if (!fn) {
             dpl__eval_fail(&c, e, DPL_RT_TYPE_ERROR, "unknown function `%s`", e->u.call.name);
-        } else if (fn->sees_missing || !any_missing) {
+        } else if (!call_is_missing(fn, operands, n)) {
             DplCallCtx ctx = {.regex = e->u.call.regex, .group = e->u.call.group};
             DplRtError ferr = {0};
             r = fn->fn(&ctx, operands, n, &ferr);

@@ -313,22 +313,26 @@ DPL_BUILTIN_FN(round)
     (void)ctx;
     const json_t *x = args[0];
     json_int_t places = 0;
+    /* null means missing (either argument); then the first wrong type, left
+     * to right, is the one the error names (spec §12.6) */
+    if (json_is_null(x) || (nargs > 1 && json_is_null(args[1])))
+        return NULL;
+    if (!json_is_number(x)) {
+        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "round(): argument must be a number, got %s", dpl_value_type_name(x));
+        err->arg = 1;
+        return NULL;
+    }
     if (nargs > 1) {
-        if (json_is_null(args[1]))
-            return NULL;
         if (!json_is_integer(args[1])) {
             dpl_rt_error(err, DPL_RT_TYPE_ERROR, "round(): places must be an integer, got %s", dpl_value_type_name(args[1]));
+            err->arg = 2;
             return NULL;
         }
         places = json_integer_value(args[1]);
     }
     if (json_is_integer(x))
         return round_int(json_integer_value(x), places, err);
-    if (json_is_real(x))
-        return round_real(json_real_value(x), places, err);
-    if (!json_is_null(x))
-        dpl_rt_error(err, DPL_RT_TYPE_ERROR, "round(): argument must be a number, got %s", dpl_value_type_name(x));
-    return NULL;
+    return round_real(json_real_value(x), places, err);
 }
 
 DPL_BUILTIN_FN(abs)

@@ -24,6 +24,7 @@ static ArgKind want(const char *fn, int which, const json_t *v, json_type type, 
     if (json_is_null(v))
         return ARG_NULL;
     dpl_rt_error(err, DPL_RT_TYPE_ERROR, "%s(): argument %d must be %s, got %s", fn, which, what, dpl_value_type_name(v));
+    err->arg = which; /* the value the reject shows is the one named */
     return ARG_BAD;
 }
 
@@ -336,6 +337,7 @@ DPL_BUILTIN_FN(contains)
         return NULL;
     if (!json_is_string(hay)) {
         dpl_rt_error(err, DPL_RT_TYPE_ERROR, "contains(): argument 1 must be a string or an array, got %s", dpl_value_type_name(hay));
+        err->arg = 1;
         return NULL;
     }
     STR_ARG("contains", 1);

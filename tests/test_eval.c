@@ -1076,6 +1076,50 @@ Test(eval, long_string_values_are_cut_at_200_code_points)
     unload(&p);
 }
 
+/* The value an error shows is the argument its message names: the first,
+ * left to right, of a wrong type; a null where a string, number or array
+ * is wanted makes the call missing whatever the others hold (spec §12.6). */
+Test(eval, errors_name_and_show_the_same_argument)
+{
+    static const struct {
+        const char *expr, *data, *path, *value, *message;
+    } cases[] = {
+        {"contains(a, b)", "{\"a\":\"s\",\"b\":2}", "data.b", "2", "contains(): argument 2 must be a string"},
+        {"contains(a, b)", "{\"a\":3,\"b\":2}", "data.a", "3", "contains(): argument 1 must be"},
+        {"round(a, b)", "{\"a\":true,\"b\":[1]}", "data.a", "true", "round(): argument must be a number"},
+        {"round(a, b)", "{\"a\":1.5,\"b\":\"x\"}", "data.b", "\"x\"", "round(): places must be an integer"},
+        {"replace(a, b, c)", "{\"a\":\"s\",\"b\":\"t\",\"c\":[1]}", "data.c", "[1]", "replace(): argument 3"},
+        {"split(a, b)", "{\"a\":\"s\",\"b\":{\"k\":1}}", "data.b", "{\"k\":1}", "split(): argument 2"},
+        {"substr(a, b)", "{\"a\":[1],\"b\":2}", "data.a", "[1]", "substr(): argument 1"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char program[512], record[512];
+        snprintf(program, sizeof program, "entity \"t\" { 'source }\nsources \"s\"\nadd {\n    %s -> r\n}\n", cases[i].expr);
+        snprintf(record, sizeof record, "{\"data\":%s,\"metadata\":{\"source\":\"s\"}}", cases[i].data);
+        Prog p = load(program);
+        cr_assert_eq(run(&p, record), DPL_REJECT, "%s on %s", cases[i].expr, cases[i].data);
+        const DplRecError *e = &p.res.errors[0];
+        cr_expect_str_eq(e->path ? e->path : "(none)", cases[i].path, "%s on %s", cases[i].expr, cases[i].data);
+        char *v = to_text(e->value);
+        cr_expect_str_eq(v, cases[i].value, "%s on %s", cases[i].expr, cases[i].data);
+        cr_expect(strncmp(e->message, cases[i].message, strlen(cases[i].message)) == 0, "%s on %s: %s",
+                  cases[i].expr, cases[i].data, e->message);
+        dpl_free(v);
+        unload(&p);
+    }
+    /* null where a string, number or array is wanted: missing, like a
+     * missing argument, even when another argument has a wrong type */
+    EXPECT_EVAL("substr(a, b)", "{\"a\":[1],\"b\":null}", "missing");
+    EXPECT_EVAL("split(a, b)", "{\"a\":[1],\"b\":null}", "missing");
+    EXPECT_EVAL("round(a, b)", "{\"a\":null,\"b\":{}}", "missing");
+    EXPECT_EVAL("round(a, b)", "{\"a\":\"x\",\"b\":null}", "missing");
+    EXPECT_EVAL("keys(a)", "{\"a\":null}", "missing");
+    /* where null is a value the function takes, it stays one */
+    EXPECT_EVAL("contains(a, b)", "{\"a\":[1,null],\"b\":null}", "true");
+    EXPECT_EVAL("type(a)", "{\"a\":null}", "\"null\"");
+    EXPECT_EVAL("concat(a, b)", "{\"a\":null,\"b\":\"x\"}", "\"x\"");
+}
+
 /* A text of n copies of the two-byte "é". */
 static char *repeat_e(int n)
 {

@@ -116,6 +116,9 @@ add {
     unique(u) -> uu
     map(orders, map('item.lines, 'item * 2)) -> dbl
     filter(tags, 'item > "b") -> late
+    round(tags, id) -> r
+    contains(notes, id) -> c
+    substr(u, notes) -> s
 }
 """,
 }
