@@ -1,7 +1,8 @@
 /* internal.h — what the files of kafka/ share: the bookkeeping that turns
  * "durable through input record N" into offsets to store (source side) and
- * delivery reports into "durable through input record N" (sink side), and
- * the librdkafka configuration helpers. */
+ * delivery reports into "durable through input record N" (sink side), the
+ * librdkafka configuration helpers, and the client part (KafkaClient) the
+ * source and the sink both embed. */
 #ifndef DPL_KAFKA_INTERNAL_H
 #define DPL_KAFKA_INTERNAL_H
 
