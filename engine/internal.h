@@ -21,11 +21,12 @@ typedef enum { V_MISSING, V_NULL, V_FALSE, V_TRUE, V_INT, V_REAL, V_STR, V_ARR, 
 typedef enum { R_NAT, R_RAW, R_LIST, R_JSON } VRep;
 
 typedef struct EVal EVal;
+typedef struct RNode RNode;
 struct EVal {
     uint8_t t;      /* VType */
     uint8_t rep;    /* VRep */
     uint8_t canon;  /* R_RAW: the raw bytes are what dpl_json_write prints */
-    uint8_t pad;
+    uint8_t pad;    /* R_RAW V_REAL: 1 when u.r already holds the value */
     uint32_t n;     /* V_STR: content length; R_LIST: element count */
     const char *raw; /* R_RAW: the value's bytes in the line */
     size_t rawlen;
@@ -35,7 +36,24 @@ struct EVal {
         const char *s;      /* V_STR content */
         const EVal *list;   /* R_LIST */
         json_t *j;          /* R_JSON (borrowed from the state) */
+        const RNode *node;  /* R_RAW V_ARR/V_OBJ: its parse (node.c), or NULL until parsed */
     } u;
+};
+
+/* A raw container parsed (node.c): its elements, or its members in input
+ * order (duplicates as they come) with their decoded keys. */
+typedef struct {
+    const char *s;
+    uint32_t n;
+    uint8_t plain; /* the key had no escapes: s is its own JSON text */
+} RKey;
+
+struct RNode {
+    uint32_t n;
+    uint8_t canon;     /* the container's bytes are what dpl_json_write prints */
+    uint8_t plain;     /* object: every key plain and no key twice */
+    const EVal *vals;
+    const RKey *keys;  /* objects; NULL for arrays */
 };
 
 #define MISSING ((EVal){.t = V_MISSING})
@@ -156,6 +174,8 @@ typedef struct {
 
 typedef struct OObj OObj;
 
+#define NODE_CACHE 64
+
 struct DplEngineState {
     const DplEngine *eng;
     DplScanValue *vals;
@@ -182,9 +202,11 @@ struct DplEngineState {
     struct {
         uint32_t gen;
         const char *raw;
-        const EVal *list;
-        size_t n;
-    } ecache[4];          /* element lists of raw arrays read in this record */
+        const RNode *node;
+    } ncache[NODE_CACHE]; /* raw containers of scan slots parsed in this record */
+    EVal *svals;          /* node.c's scratch stack */
+    RKey *skeys;
+    size_t sn, scap;
     char *source_copy;    /* NUL-terminated, for DplResult.source */
     size_t source_cap;
 };
@@ -220,6 +242,9 @@ void ev_members(DplEngineState *st, const EVal *obj, MemberFn fn, void *ctx);
 bool ev_present(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_t n);
 /* Elements of an array value (R_RAW, R_LIST, R_JSON) into an arena list. */
 const EVal *ev_elements(DplEngineState *st, const EVal *arr, size_t *n);
+
+/* node.c: the parse of an R_RAW array or object, made once per record. */
+const RNode *ev_node(DplEngineState *st, const EVal *v);
 
 /* A value the scan recorded: a span of the line. */
 static inline EVal ev_from_scan(DplEngineState *st, const DplScanValue *sv)

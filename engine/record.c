@@ -39,6 +39,8 @@ void dpl_engine_state_free(DplEngineState *st)
     dpl_free(st->lval);
     dpl_buf_free(&st->tmp);
     dpl_free(st->source_copy);
+    dpl_free(st->svals);
+    dpl_free(st->skeys);
     dpl_free(st);
 }
 
@@ -179,7 +181,7 @@ DplEngineOutcome dpl_engine_record(const DplEngine *e, DplEngineState *st, long 
     eng_reset(st);
     if (++st->gen == 0) { /* wrapped: forget every cached path */
         memset(st->pgen, 0, (st->eng->npaths + 1) * sizeof *st->pgen);
-        memset(st->ecache, 0, sizeof st->ecache);
+        memset(st->ncache, 0, sizeof st->ncache);
         if (st->lborn)
             memset(st->lborn, 0, st->eng->nlayout * sizeof *st->lborn);
         st->gen = 1;

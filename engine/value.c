@@ -122,67 +122,12 @@ int64_t ev_parse_i64(const char *p, size_t n)
     return neg ? (int64_t)(0 - u) : (int64_t)u;
 }
 
-/* The end of the container at p, in a line the scan validated: brackets
- * counted outside strings, nothing checked again. */
-static const char *skip_container(const char *p, const char *end)
-{
-    int depth = 0;
-    for (;;) {
-        char c = *p++;
-        if (c == '"') {
-            for (;;) {
-                const char *q = memchr(p, '"', (size_t)(end - p));
-                /* an escaped quote has an odd run of backslashes before it */
-                size_t bs = 0;
-                while (q - bs > p && q[-1 - (ptrdiff_t)bs] == '\\')
-                    bs++;
-                p = q + 1;
-                if (!(bs & 1))
-                    break;
-            }
-        } else if (c == '{' || c == '[') {
-            depth++;
-        } else if (c == '}' || c == ']') {
-            if (--depth == 0)
-                return p;
-        }
-    }
-}
-
-/* The value at line offset `at` (no white space there). */
-static EVal ev_at(DplEngineState *st, const char *p, const char **end)
-{
-    if (*p == '{' || *p == '[') {
-        const char *e = skip_container(p, st->line + st->len);
-        *end = e;
-        return (EVal){.t = *p == '{' ? V_OBJ : V_ARR, .rep = R_RAW, .raw = p, .rawlen = (size_t)(e - p),
-                      .canon = e - p == 2};
-    }
-    if (*p == '"') {
-        /* a string without escapes is its own canonical text */
-        const char *q = memchr(p + 1, '"', (size_t)(st->line + st->len - (p + 1)));
-        if (q && !memchr(p + 1, '\\', (size_t)(q - (p + 1)))) {
-            *end = q + 1;
-            return (EVal){.t = V_STR, .rep = R_RAW, .raw = p, .rawlen = (size_t)(q + 1 - p), .canon = 1,
-                          .n = (uint32_t)(q - (p + 1)), .u.s = p + 1};
-        }
-    }
-    DplScanValue sv;
-    size_t at = (size_t)(p - st->line);
-    if (!dpl_scan_value(st->line, st->len, at, &sv)) {
-        *end = NULL;
-        return MISSING; /* cannot happen: the line was validated */
-    }
-    *end = p + sv.len;
-    return ev_from_scan(st, &sv);
-}
-
 static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
                              1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
 double ev_realval(const EVal *v)
 {
-    if (v->rep != R_RAW)
+    if (v->rep != R_RAW || v->pad)
         return v->u.r;
     /* -?D+.D+ with at most 15 digits: m / 10^k is correctly rounded (m and
      * 10^k are exact doubles), as strtod is */
@@ -221,13 +166,6 @@ double ev_num(const EVal *v) { return v->t == V_INT ? (double)v->u.i : ev_realva
 
 /* ---- raw containers -------------------------------------------------------- */
 
-static inline const char *ws(const char *p)
-{
-    while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
-        p++;
-    return p;
-}
-
 void ev_members(DplEngineState *st, const EVal *obj, MemberFn fn, void *ctx)
 {
     if (obj->t != V_OBJ)
@@ -242,23 +180,10 @@ void ev_members(DplEngineState *st, const EVal *obj, MemberFn fn, void *ctx)
         }
         return;
     }
-    const char *p = ws(obj->raw + 1);
-    if (*p == '}')
-        return;
-    for (;;) {
-        const char *kend;
-        EVal k = ev_at(st, p, &kend);
-        bool plain = k.u.s == k.raw + 1; /* no escapes: the raw key is its own JSON text */
-        p = ws(ws(kend) + 1);            /* past ':' */
-        const char *vend;
-        EVal v = ev_at(st, p, &vend);
-        if (!vend || !fn(st, ctx, k.u.s, k.n, plain, v))
+    const RNode *node = ev_node(st, obj);
+    for (uint32_t i = 0; i < node->n; i++)
+        if (!fn(st, ctx, node->keys[i].s, node->keys[i].n, node->keys[i].plain, node->vals[i]))
             return;
-        p = ws(vend);
-        if (*p != ',')
-            return;
-        p = ws(p + 1);
-    }
 }
 
 const EVal *ev_elements(DplEngineState *st, const EVal *arr, size_t *n)
@@ -278,56 +203,9 @@ const EVal *ev_elements(DplEngineState *st, const EVal *arr, size_t *n)
         *n = k;
         return out;
     }
-    /* the same array is often read by several expressions: remember the
-     * last few element lists of this record */
-    unsigned slot = (unsigned)(((uintptr_t)arr->raw >> 3) & 3);
-    if (st->ecache[slot].gen == st->gen && st->ecache[slot].raw == arr->raw) {
-        *n = st->ecache[slot].n;
-        return st->ecache[slot].list;
-    }
-    size_t cap = 8, k = 0;
-    EVal *out = eng_alloc(st, cap * sizeof *out);
-    const char *p = ws(arr->raw + 1);
-    if (*p == ']')
-        return out;
-    for (;;) {
-        const char *vend;
-        EVal v = ev_at(st, p, &vend);
-        if (!vend)
-            break;
-        if (k == cap) {
-            EVal *bigger = eng_alloc(st, 2 * cap * sizeof *out);
-            memcpy(bigger, out, k * sizeof *out);
-            out = bigger;
-            cap *= 2;
-        }
-        out[k++] = v;
-        p = ws(vend);
-        if (*p != ',')
-            break;
-        p = ws(p + 1);
-    }
-    *n = k;
-    st->ecache[slot].gen = st->gen;
-    st->ecache[slot].raw = arr->raw;
-    st->ecache[slot].list = out;
-    st->ecache[slot].n = k;
-    return out;
-}
-
-typedef struct {
-    const char *key;
-    size_t klen;
-    EVal found;
-} GetCtx;
-
-static bool get_member(DplEngineState *st, void *vctx, const char *key, size_t klen, bool plain, EVal v)
-{
-    (void)st, (void)plain;
-    GetCtx *g = vctx;
-    if (klen == g->klen && memcmp(key, g->key, klen) == 0)
-        g->found = v; /* the last duplicate wins, as in jansson */
-    return true;
+    const RNode *node = ev_node(st, arr);
+    *n = node->n;
+    return node->vals;
 }
 
 EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_t n)
@@ -345,9 +223,16 @@ EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_
                 v = j ? ev_unbox(st, json_incref(j)) : MISSING;
                 break;
             }
-            GetCtx g = {s->name, s->name_len, MISSING};
-            ev_members(st, &v, get_member, &g);
-            v = g.found;
+            /* the last duplicate wins, as in jansson */
+            const RNode *node = ev_node(st, &v);
+            const RKey *k = node->keys;
+            EVal found = MISSING;
+            for (uint32_t j = node->n; j-- > 0;)
+                if (k[j].n == s->name_len && memcmp(k[j].s, s->name, s->name_len) == 0) {
+                    found = node->vals[j];
+                    break;
+                }
+            v = found;
             break;
         }
         case DPL_SEG_INDEX: {
@@ -519,45 +404,6 @@ static void put_int(DplBuf *out, int64_t v)
     put(out, p, (size_t)(tmp + sizeof tmp - p));
 }
 
-typedef struct {
-    DplBuf *out;
-    size_t count;
-    const char *keys[64];
-    size_t lens[64];
-    bool plain;  /* every key so far without escapes */
-} ObjWrite;
-
-static bool count_member(DplEngineState *st, void *vctx, const char *key, size_t klen, bool plain, EVal v)
-{
-    (void)st, (void)v;
-    ObjWrite *w = vctx;
-    if (!plain || w->count == 64) {
-        w->plain = false;
-        return false;
-    }
-    for (size_t i = 0; i < w->count; i++)
-        if (w->lens[i] == klen && memcmp(w->keys[i], key, klen) == 0) {
-            w->plain = false; /* a duplicate key: jansson's rules decide */
-            return false;
-        }
-    w->keys[w->count] = key;
-    w->lens[w->count++] = klen;
-    return true;
-}
-
-static bool write_member(DplEngineState *st, void *vctx, const char *key, size_t klen, bool plain, EVal v)
-{
-    (void)plain;
-    ObjWrite *w = vctx;
-    if (w->count++)
-        put(w->out, ",", 1);
-    put(w->out, "\"", 1);
-    put(w->out, key, klen);
-    put(w->out, "\":", 2);
-    ev_write(st, w->out, &v);
-    return true;
-}
-
 void ev_write(DplEngineState *st, DplBuf *out, const EVal *v)
 {
     if (v->rep == R_RAW && v->canon) {
@@ -588,26 +434,25 @@ void ev_write(DplEngineState *st, DplBuf *out, const EVal *v)
         put(out, "]", 1);
         return;
     }
-    if (v->rep == R_RAW && v->t == V_ARR) {
-        size_t n;
-        const EVal *el = ev_elements(st, v, &n);
-        put(out, "[", 1);
-        for (size_t i = 0; i < n; i++) {
-            if (i)
-                put(out, ",", 1);
-            ev_write(st, out, &el[i]);
-        }
-        put(out, "]", 1);
-        return;
-    }
     if (v->rep == R_RAW) {
-        ObjWrite w = {.out = out, .plain = true};
-        ev_members(st, v, count_member, &w);
-        if (w.plain) {
-            w.count = 0;
-            put(out, "{", 1);
-            ev_members(st, v, write_member, &w);
-            put(out, "}", 1);
+        const RNode *node = ev_node(st, v);
+        if (node->canon) {
+            put(out, v->raw, v->rawlen);
+            return;
+        }
+        if (v->t == V_ARR || node->plain) {
+            put(out, v->t == V_ARR ? "[" : "{", 1);
+            for (uint32_t i = 0; i < node->n; i++) {
+                if (i)
+                    put(out, ",", 1);
+                if (v->t == V_OBJ) {
+                    put(out, "\"", 1);
+                    put(out, node->keys[i].s, node->keys[i].n);
+                    put(out, "\":", 2);
+                }
+                ev_write(st, out, &node->vals[i]);
+            }
+            put(out, v->t == V_ARR ? "]" : "}", 1);
             return;
         }
     }

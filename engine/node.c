@@ -1,0 +1,228 @@
+/* node.c — a raw container of the line (an R_RAW array or object) parsed
+ * once per record into its elements or members, which are values of the
+ * line in turn, their own containers parsed in the same pass.  The parse
+ * also decides whether the container's bytes are already what
+ * dpl_json_write prints for it (no white space, plain unique keys, every
+ * scalar inside canonical), so a container that is only copied through is
+ * written as one memcpy.
+ *
+ * The line was validated by the scan: nothing here checks the grammar
+ * again.  A node lives in the record's arena; the few containers reached
+ * from scan slots are remembered by address until the record ends, and
+ * containers inside a parsed one carry their node in their value. */
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "engine/internal.h"
+
+/* Keys compared for duplicates one by one up to this many members; a
+ * larger object is written through the slow path, which decides exactly. */
+#define DUP_CHECK_MAX 32
+
+typedef struct {
+    DplEngineState *st;
+    const char *end;
+} Parse;
+
+static inline bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+static inline const char *ws(const char *p, bool *canon)
+{
+    if (is_ws(*p)) {
+        *canon = false;
+        while (is_ws(*p))
+            p++;
+    }
+    return p;
+}
+
+/* The first quote or backslash at or after p (the line holds a closing
+ * quote, so this ends). */
+static inline const char *quote_or_backslash(const char *p, const char *end)
+{
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+        int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+        if (m)
+            return p + __builtin_ctz((unsigned)m);
+        p += 16;
+    }
+#endif
+    while (*p != '"' && *p != '\\')
+        p++;
+    return p;
+}
+
+/* A value the scanner must decide (an escaped string, a real): its span,
+ * type and flags from dpl_scan_value. */
+static const char *scanned(Parse *ps, const char *p, EVal *v)
+{
+    DplScanValue sv;
+    DplEngineState *st = ps->st;
+    if (!dpl_scan_value(st->line, st->len, (size_t)(p - st->line), &sv)) {
+        *v = MISSING; /* cannot happen: the line was validated */
+        return ps->end;
+    }
+    *v = ev_from_scan(st, &sv);
+    if (v->t == V_REAL) {
+        v->u.r = ev_realval(v); /* parsed once: aggregates read elements often */
+        v->pad = 1;
+    }
+    return p + sv.len;
+}
+
+static const char *parse_value(Parse *ps, const char *p, EVal *v);
+
+/* Scratch for the children of the containers being parsed (a stack: a
+ * container's children are copied into the arena when it closes). */
+static void push(DplEngineState *st, const EVal *v, const RKey *k)
+{
+    if (st->sn == st->scap) {
+        st->scap = st->scap ? 2 * st->scap : 64;
+        st->svals = dpl_realloc(st->svals, st->scap * sizeof *st->svals);
+        st->skeys = dpl_realloc(st->skeys, st->scap * sizeof *st->skeys);
+    }
+    st->svals[st->sn] = *v;
+    if (k)
+        st->skeys[st->sn] = *k;
+    st->sn++;
+}
+
+static const char *parse_container(Parse *ps, const char *p, EVal *v)
+{
+    DplEngineState *st = ps->st;
+    const bool obj = *p == '{';
+    const char close = obj ? '}' : ']';
+    const size_t base = st->sn;
+    const char *start = p;
+    bool canon = true, plain = true;
+    p = ws(p + 1, &canon);
+    if (*p != close) {
+        for (;;) {
+            RKey k = {0};
+            if (obj) {
+                const char *q = quote_or_backslash(p + 1, ps->end);
+                if (*q == '"') {
+                    k.s = p + 1;
+                    k.n = (uint32_t)(q - (p + 1));
+                    k.plain = 1;
+                    p = q + 1;
+                } else {
+                    EVal kv;
+                    p = scanned(ps, p, &kv);
+                    k.s = kv.u.s;
+                    k.n = kv.n;
+                    plain = canon = false;
+                }
+                p = ws(p, &canon);
+                p = ws(p + 1, &canon); /* past ':' */
+                if (plain) {
+                    size_t n = st->sn - base;
+                    if (n >= DUP_CHECK_MAX) {
+                        plain = canon = false;
+                    } else {
+                        for (size_t i = base; i < st->sn; i++)
+                            if (st->skeys[i].n == k.n && memcmp(st->skeys[i].s, k.s, k.n) == 0) {
+                                plain = canon = false;
+                                break;
+                            }
+                    }
+                }
+            }
+            EVal e;
+            p = parse_value(ps, p, &e);
+            canon = canon && e.canon;
+            push(st, &e, obj ? &k : NULL);
+            p = ws(p, &canon);
+            if (*p != ',')
+                break;
+            p = ws(p + 1, &canon);
+        }
+    }
+    p++; /* the closing bracket */
+    size_t n = st->sn - base;
+    RNode *node = eng_alloc(st, sizeof *node);
+    node->n = (uint32_t)n;
+    node->canon = canon;
+    node->plain = obj && plain;
+    EVal *vals = eng_alloc(st, (n ? n : 1) * sizeof *vals);
+    memcpy(vals, st->svals + base, n * sizeof *vals);
+    node->vals = vals;
+    node->keys = NULL;
+    if (obj) {
+        RKey *keys = eng_alloc(st, (n ? n : 1) * sizeof *keys);
+        memcpy(keys, st->skeys + base, n * sizeof *keys);
+        node->keys = keys;
+    }
+    st->sn = base;
+    *v = (EVal){.t = obj ? V_OBJ : V_ARR, .rep = R_RAW, .raw = start, .rawlen = (size_t)(p - start),
+                .canon = canon, .u.node = node};
+    return p;
+}
+
+static const char *parse_value(Parse *ps, const char *p, EVal *v)
+{
+    switch (*p) {
+    case '{':
+    case '[': return parse_container(ps, p, v);
+    case '"': {
+        const char *q = quote_or_backslash(p + 1, ps->end);
+        if (*q == '\\')
+            return scanned(ps, p, v);
+        *v = (EVal){.t = V_STR, .rep = R_RAW, .raw = p, .rawlen = (size_t)(q + 1 - p), .canon = 1,
+                    .n = (uint32_t)(q - (p + 1)), .u.s = p + 1};
+        return q + 1;
+    }
+    case 't':
+        *v = (EVal){.t = V_TRUE, .rep = R_RAW, .raw = p, .rawlen = 4, .canon = 1};
+        return p + 4;
+    case 'f':
+        *v = (EVal){.t = V_FALSE, .rep = R_RAW, .raw = p, .rawlen = 5, .canon = 1};
+        return p + 5;
+    case 'n':
+        *v = (EVal){.t = V_NULL, .rep = R_RAW, .raw = p, .rawlen = 4, .canon = 1};
+        return p + 4;
+    default: {
+        /* an integer is settled here; a real goes to the scanner */
+        const char *q = p + (*p == '-');
+        while ((unsigned)(*q - '0') < 10u)
+            q++;
+        if (*q == '.' || *q == 'e' || *q == 'E')
+            return scanned(ps, p, v);
+        size_t len = (size_t)(q - p);
+        *v = (EVal){.t = V_INT, .rep = R_RAW, .raw = p, .rawlen = len,
+                    .canon = !(len == 2 && p[0] == '-' && p[1] == '0'), .u.i = ev_parse_i64(p, len)};
+        return q;
+    }
+    }
+}
+
+const RNode *ev_node(DplEngineState *st, const EVal *v)
+{
+    if (v->u.node)
+        return v->u.node;
+    /* containers read from scan slots: remembered for the record */
+    unsigned h = (unsigned)(((uintptr_t)v->raw * 0x9E3779B97F4A7C15ull) >> 58); /* 6 bits */
+    for (unsigned i = 0; i < NODE_CACHE; i++) {
+        unsigned at = (h + i) & (NODE_CACHE - 1);
+        if (st->ncache[at].gen != st->gen) {
+            Parse ps = {st, st->line + st->len};
+            EVal parsed;
+            parse_container(&ps, v->raw, &parsed);
+            st->ncache[at].gen = st->gen;
+            st->ncache[at].raw = v->raw;
+            st->ncache[at].node = parsed.u.node;
+            return parsed.u.node;
+        }
+        if (st->ncache[at].raw == v->raw)
+            return st->ncache[at].node;
+    }
+    Parse ps = {st, st->line + st->len};
+    EVal parsed;
+    parse_container(&ps, v->raw, &parsed);
+    return parsed.u.node;
+}
