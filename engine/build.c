@@ -265,6 +265,35 @@ static bool all_member(DplEngineState *st, void *vctx, const char *key, size_t k
     return true;
 }
 
+/* `all` into an object still empty (the usual `add { all ... }`): the
+ * members of a parsed raw object become the entries in one go.  With
+ * duplicate keys the first one keeps its place and the last one its value,
+ * as all_member does one by one. */
+static void all_into_empty(DplEngineState *st, OObj *root, const EVal *base)
+{
+    const RNode *node = ev_node(st, base);
+    if (!node->plain) {
+        AllCtx ac = {root};
+        ev_members(st, base, all_member, &ac);
+        return;
+    }
+    uint32_t n = node->n, cap = n < 8 ? 8 : 2 * n;
+    OEnt *e = eng_alloc(st, cap * sizeof *e);
+    memset(e, 0, n * sizeof *e);
+    for (uint32_t i = 0; i < n; i++) {
+        e[i].key = node->keys[i].s;
+        e[i].klen = node->keys[i].n;
+        e[i].hash = key_hash(node->keys[i].s, node->keys[i].n);
+        e[i].plain = true;
+        e[i].v = node->vals[i];
+    }
+    root->e = e;
+    root->n = n;
+    root->cap = cap;
+    if (n > LINEAR)
+        reindex(st, root);
+}
+
 static void run_item(DplEngineState *st, const EItem *ei, OObj *root)
 {
     const DplAddItem *it = ei->it;
@@ -306,9 +335,14 @@ bool eng_build(DplEngineState *st, DplBuf *out, DplResult *res)
             const EItem *ei = &a->items[k];
             switch (ei->it->kind) {
             case DPL_ITEM_ALL: {
+                if (base.t != V_OBJ)
+                    break;
+                if (root->n == 0 && base.rep == R_RAW) {
+                    all_into_empty(st, root, &base);
+                    break;
+                }
                 AllCtx ac = {root};
-                if (base.t == V_OBJ)
-                    ev_members(st, &base, all_member, &ac);
+                ev_members(st, &base, all_member, &ac);
                 break;
             }
             case DPL_ITEM_DELETE: {

@@ -284,6 +284,8 @@ static EVal eval_logic(DplEngineState *st, const ENode *n, bool is_and)
     return ev_bool(is_and);
 }
 
+static EVal buf_str(DplEngineState *st);
+
 /* ---- casts -------------------------------------------------------------------- */
 
 static bool cast_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
@@ -407,10 +409,9 @@ static EVal eval_cast(DplEngineState *st, const ENode *n)
         if (a.t == V_STR)
             return a;
         if (a.t == V_INT || a.t == V_REAL) {
-            char buf[40];
-            int k = a.t == V_INT ? snprintf(buf, sizeof buf, "%lld", (long long)a.u.i)
-                                 : dpl_json_format_real(ev_realval(&a), buf);
-            return arena_str(st, buf, (size_t)k);
+            dpl_buf_reset(&st->tmp);
+            ev_write(st, &st->tmp, &a); /* an integer's digits; a real as the writer prints it */
+            return buf_str(st);
         }
         if (a.t == V_TRUE || a.t == V_FALSE)
             return a.t == V_TRUE ? ev_str("true", 4) : ev_str("false", 5);

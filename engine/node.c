@@ -100,6 +100,7 @@ static const char *parse_container(Parse *ps, const char *p, EVal *v)
     const size_t base = st->sn;
     const char *start = p;
     bool canon = true, plain = true;
+    uint64_t seen = 0; /* keys met, by length and first byte: most objects need no key compared */
     p = ws(p + 1, &canon);
     if (*p != close) {
         for (;;) {
@@ -120,7 +121,8 @@ static const char *parse_container(Parse *ps, const char *p, EVal *v)
                 }
                 p = ws(p, &canon);
                 p = ws(p + 1, &canon); /* past ':' */
-                if (plain) {
+                uint64_t bit = 1ull << ((k.n * 7u + (k.n ? (unsigned char)k.s[0] : 0u)) & 63u);
+                if (plain && (seen & bit)) {
                     size_t n = st->sn - base;
                     if (n >= DUP_CHECK_MAX) {
                         plain = canon = false;
@@ -132,6 +134,7 @@ static const char *parse_container(Parse *ps, const char *p, EVal *v)
                             }
                     }
                 }
+                seen |= bit;
             }
             EVal e;
             p = parse_value(ps, p, &e);

@@ -7,6 +7,9 @@
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "engine/internal.h"
 
@@ -375,7 +378,21 @@ void ev_put_string(DplBuf *out, const char *s, size_t n)
 {
     /* most strings need no escape: one check, one copy */
     const unsigned char *u = (const unsigned char *)s;
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+#ifdef __SSE2__
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
+        /* a byte < 0x20: min(v, 0x1f) == v on unsigned bytes */
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                                   _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
+        if (_mm_movemask_epi8(hit)) {
+            dpl_json_write_string(out, s, n);
+            return;
+        }
+    }
+#endif
+    for (; i < n; i++)
         if (u[i] < 0x20 || u[i] == '"' || u[i] == '\\') {
             dpl_json_write_string(out, s, n);
             return;

@@ -124,9 +124,13 @@ static int format_exact(double d, char *buf)
         int k = N - 1 - X; /* fractional digits */
         if (k < 1 || k > 22)
             return 0;
-        unsigned __int128 p10 = 1;
-        for (int i = 0; i < k; i++)
-            p10 *= 10;
+        static const uint64_t p10_64[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
+                                            10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
+                                            100000000000ull, 1000000000000ull, 10000000000000ull,
+                                            100000000000000ull, 1000000000000000ull, 10000000000000000ull,
+                                            100000000000000000ull, 1000000000000000000ull,
+                                            10000000000000000000ull};
+        unsigned __int128 p10 = k < 20 ? p10_64[k] : (unsigned __int128)p10_64[19] * p10_64[k - 19];
         unsigned __int128 num = (unsigned __int128)M * p10;
         unsigned __int128 m = num >> q, rem = num - (m << q), half = (unsigned __int128)1 << (q - 1);
         if (rem > half || (rem == half && (m & 1)))
@@ -138,7 +142,8 @@ static int format_exact(double d, char *buf)
             continue;
         char digits[48];
         int nd = 0;
-        for (unsigned __int128 t = m; t; t /= 10)
+        /* m < 10^N + 1 <= 10^17 + 1: 64-bit division, not the 128-bit library call */
+        for (uint64_t t = (uint64_t)m; t; t /= 10)
             digits[nd++] = (char)('0' + (int)(t % 10));
         if (nd > N)
             return 0; /* rounded up to a new power of ten: leave it to printf */

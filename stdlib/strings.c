@@ -90,8 +90,9 @@ static void map_case_into(DplBuf *b, const char *p, size_t n, uint32_t (*map)(ui
     dpl_buf_reserve(b, n);
     for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)p[i];
-        if (c < 0x80) { /* ASCII: one byte in, one byte out */
-            b->data[b->len++] = (char)map(c);
+        if (c < 0x80) { /* ASCII: one byte in, one byte out, no table */
+            unsigned from = map == to_upper ? 'a' : 'A';
+            b->data[b->len++] = (char)(c - from < 26u ? c ^ 0x20 : c);
             b->data[b->len] = '\0';
             i++;
             if (b->cap - b->len <= 4)
