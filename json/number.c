@@ -48,15 +48,21 @@ static int format_fast(double d, char *buf)
     if (a < 1)
         for (double t = a * 10; t < 1 && maxk < 19; t *= 10)
             maxk++;
-    for (int k = 1; k <= maxk && k <= 22; k++) {
+    /* One candidate with every fractional digit allowed: the 15-digit grid
+     * is coarser than the doubles', so at most one such decimal reads back
+     * as d, and then it is the one %.15g rounds to; its trailing zeros go. */
+    {
+        int k = maxk < 22 ? maxk : 22;
         double scaled = a * pow10_tab[k];
-        if (scaled >= 9007199254740992.0)
+        if (k < 1 || scaled >= 9007199254740992.0)
             return 0;
         unsigned long long u = (unsigned long long)(scaled + 0.5); /* a candidate; checked next */
         if ((double)u / pow10_tab[k] != a)
-            continue;
-        if (u % 10 == 0)
-            return 0; /* the shorter k was not accepted: leave it to printf */
+            return 0;
+        while (k > 0 && u % 10 == 0)
+            u /= 10, k--;
+        if (k == 0)
+            return 0; /* integral: not this function's case */
         char digits[24];
         int nd = 0;
         while (u) {
