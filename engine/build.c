@@ -527,7 +527,7 @@ static bool layout_build(DplEngineState *st, DplBuf *out, DplResult *res)
             if (run) {
                 EVal v = eng_eval(st, ei->value);
                 if (v.t != V_MISSING && !st->err.set) {
-                    st->lval[ei->lnode] = v;
+                    ev_copy(&st->lval[ei->lnode], &v);
                     layout_birth(st, ei->lnode);
                 }
             }

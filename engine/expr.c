@@ -103,17 +103,17 @@ static EVal eval_path(DplEngineState *st, const ENode *n)
         st->pcache[i] = v;
         return v;
     }
-    EVal v;
+    const DplPath *p = n->path;
+    const bool walk = p && n->rest < p->nsegs;
     switch (n->base) {
     case PB_CONST: return n->k;
-    case PB_FROM: v = st->from; break;
-    case PB_ITEM: v = st->item; break;
-    default: v = ev_from_scan(st, &st->vals[n->slot]); break;
+    case PB_FROM: return walk ? ev_walk(st, st->from, p->segs, n->rest, p->nsegs) : st->from;
+    case PB_ITEM: return walk ? ev_walk(st, st->item, p->segs, n->rest, p->nsegs) : st->item;
+    default:
+        if (walk)
+            return ev_walk(st, ev_from_scan(st, &st->vals[n->slot]), p->segs, n->rest, p->nsegs);
+        return ev_from_scan(st, &st->vals[n->slot]);
     }
-    const DplPath *p = n->path;
-    if (p && n->rest < p->nsegs)
-        v = ev_walk(st, v, p->segs, n->rest, p->nsegs);
-    return v;
 }
 
 static EVal eval_meta(DplEngineState *st, const ENode *n)
@@ -503,7 +503,7 @@ static EVal eval_elements(DplEngineState *st, const ENode *n, bool is_map)
         if (st->err.set)
             break;
         if (is_map ? v.t != V_MISSING : v.t == V_TRUE)
-            out[k++] = is_map ? v : el[i];
+            ev_copy(&out[k++], is_map ? &v : &el[i]);
     }
     st->item = saved;
     if (st->err.set)
@@ -721,7 +721,7 @@ EVal eng_eval(DplEngineState *st, const ENode *n)
             if (st->err.set)
                 return MISSING;
             if (v.t != V_MISSING)
-                items[k++] = v;
+                ev_copy(&items[k++], &v);
         }
         return (EVal){.t = V_ARR, .rep = R_LIST, .n = (uint32_t)k, .u.list = items};
     }

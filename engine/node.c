@@ -86,7 +86,7 @@ static void push(DplEngineState *st, const EVal *v, const RKey *k)
         st->svals = dpl_realloc(st->svals, st->scap * sizeof *st->svals);
         st->skeys = dpl_realloc(st->skeys, st->scap * sizeof *st->skeys);
     }
-    st->svals[st->sn] = *v;
+    ev_copy(&st->svals[st->sn], v);
     if (k)
         st->skeys[st->sn] = *k;
     st->sn++;
