@@ -156,12 +156,18 @@ static int cmp_bytes(const EVal *a, const EVal *b)
 static EVal eval_binary(DplEngineState *st, const ENode *n)
 {
     EVal ops[2];
-    ops[0] = eng_eval(st, n->kids[0]);
-    if (st->err.set)
-        return MISSING;
-    ops[1] = eng_eval(st, n->kids[1]);
-    if (st->err.set)
-        return MISSING;
+    {
+        EVal a = eng_eval(st, n->kids[0]);
+        if (st->err.set)
+            return MISSING;
+        ev_copy(&ops[0], &a);
+    }
+    {
+        EVal b = eng_eval(st, n->kids[1]);
+        if (st->err.set)
+            return MISSING;
+        ev_copy(&ops[1], &b);
+    }
     const EVal *a = &ops[0], *b = &ops[1];
     if (a->t == V_MISSING || b->t == V_MISSING)
         return MISSING;
@@ -526,9 +532,10 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
     EVal *args = k <= 8 ? stack : eng_alloc(st, k * sizeof *args);
     bool any_missing = false;
     for (size_t i = 0; i < k; i++) {
-        args[i] = eng_eval(st, n->kids[i]);
+        EVal v = eng_eval(st, n->kids[i]);
         if (st->err.set)
             return MISSING;
+        ev_copy(&args[i], &v);
         any_missing |= args[i].t == V_MISSING;
     }
     const DplBuiltin *fn = n->e->u.call.fn;

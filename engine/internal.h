@@ -65,11 +65,14 @@ struct RNode {
  * forward. */
 static inline void ev_copy(EVal *d, const EVal *s)
 {
-    d->t = s->t;
-    d->rep = s->rep;
-    d->canon = s->canon;
-    d->pad = s->pad;
-    d->n = s->n;
+    /* volatile: the compiler would merge the byte loads into one wider
+     * load, which stalls the same way */
+    const volatile EVal *vs = s;
+    d->t = vs->t;
+    d->rep = vs->rep;
+    d->canon = vs->canon;
+    d->pad = vs->pad;
+    d->n = vs->n;
     d->raw = s->raw;
     d->rawlen = s->rawlen;
     d->u.i = s->u.i;

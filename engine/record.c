@@ -134,7 +134,8 @@ static void validate(DplEngineState *st, DplResult *res, EVal *keys)
     }
     for (size_t k = 0; k < e->nkeys; k++) {
         const ECheck *ck = &e->keys[k];
-        keys[k] = eng_eval(st, ck->node);
+        EVal key = eng_eval(st, ck->node);
+        ev_copy(&keys[k], &key);
         if (st->err.set) {
             take_error(st, res, ck->abs_path);
             continue;

@@ -264,7 +264,7 @@ EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_
             for (size_t j = 0; j < len; j++) {
                 EVal r = ev_walk(st, el[j], segs, i + 1, n);
                 if (r.t != V_MISSING)
-                    out[k++] = r;
+                    ev_copy(&out[k++], &r);
             }
             return (EVal){.t = V_ARR, .rep = R_LIST, .n = (uint32_t)k, .u.list = out};
         }
