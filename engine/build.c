@@ -139,39 +139,32 @@ static OObj *obj_of_value(DplEngineState *st, const EVal *v)
 
 /* ---- writing ---------------------------------------------------------------- */
 
-static inline void put(DplBuf *b, const void *p, size_t n)
-{
-    if (b->cap - b->len <= n)
-        dpl_buf_reserve(b, n);
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-}
 
 static void obj_write(DplEngineState *st, DplBuf *out, const OObj *o)
 {
-    put(out, "{", 1);
+    eng_put(out, "{", 1);
     bool first = true;
     for (uint32_t i = 0; i < o->n; i++) {
         const OEnt *e = &o->e[i];
         if (e->dead)
             continue;
         if (!first)
-            put(out, ",", 1);
+            eng_put(out, ",", 1);
         first = false;
         if (e->plain) {
-            put(out, "\"", 1);
-            put(out, e->key, e->klen);
-            put(out, "\":", 2);
+            eng_put(out, "\"", 1);
+            eng_put(out, e->key, e->klen);
+            eng_put(out, "\":", 2);
         } else {
             dpl_json_write_string(out, e->key, e->klen);
-            put(out, ":", 1);
+            eng_put(out, ":", 1);
         }
         if (e->obj)
             obj_write(st, out, e->obj);
         else
             ev_write(st, out, &e->v);
     }
-    put(out, "}", 1);
+    eng_put(out, "}", 1);
     out->data[out->len] = '\0';
 }
 
@@ -477,15 +470,15 @@ static void layout_write(DplEngineState *st, DplBuf *out, uint32_t node)
         ev_write(st, out, &st->lval[node]);
         return;
     }
-    put(out, "{", 1);
+    eng_put(out, "{", 1);
     for (uint32_t i = 0; i < st->lnborn[node]; i++) {
         uint32_t kid = st->lorder[ln[node].kid_off + i];
         if (i)
-            put(out, ",", 1);
-        put(out, ln[kid].key_json, ln[kid].key_len);
+            eng_put(out, ",", 1);
+        eng_put(out, ln[kid].key_json, ln[kid].key_len);
         layout_write(st, out, kid);
     }
-    put(out, "}", 1);
+    eng_put(out, "}", 1);
 }
 
 /* Marks node and its ancestors as written, in the order first written

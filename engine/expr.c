@@ -100,7 +100,7 @@ static EVal eval_path(DplEngineState *st, const ENode *n)
         const DplPath *p = n->path;
         EVal v = ev_walk(st, ev_from_scan(st, &st->vals[n->slot]), p->segs, n->rest, p->nsegs);
         st->pgen[i] = st->gen;
-        st->pcache[i] = v;
+        ev_copy(&st->pcache[i], &v);
         return v;
     }
     const DplPath *p = n->path;

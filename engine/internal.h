@@ -12,6 +12,7 @@
 
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
+#include <string.h>
 
 #include "engine/engine.h"
 #include "json/json.h"
@@ -230,6 +231,36 @@ struct DplEngineState {
     char *source_copy;    /* NUL-terminated, for DplResult.source */
     size_t source_cap;
 };
+
+/* Appends p[0..n) to b (without a NUL).  Output is made of many short
+ * pieces (keys, numbers, short strings): up to 16 bytes are copied inline
+ * with overlapping word moves, longer ones by memcpy. */
+static inline void eng_put(DplBuf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len <= n)
+        dpl_buf_reserve(b, n);
+    char *d = b->data + b->len;
+    const char *s = p;
+    if (n >= 8 && n <= 16) {
+        uint64_t x, y;
+        memcpy(&x, s, 8);
+        memcpy(&y, s + n - 8, 8);
+        memcpy(d, &x, 8);
+        memcpy(d + n - 8, &y, 8);
+    } else if (n >= 4 && n < 8) {
+        uint32_t x, y;
+        memcpy(&x, s, 4);
+        memcpy(&y, s + n - 4, 4);
+        memcpy(d, &x, 4);
+        memcpy(d + n - 4, &y, 4);
+    } else if (n < 4) {
+        for (size_t i = 0; i < n; i++)
+            d[i] = s[i];
+    } else {
+        memcpy(d, s, n);
+    }
+    b->len += n;
+}
 
 /* arena.c-like helpers (value.c) */
 void *eng_alloc(DplEngineState *st, size_t n);

@@ -44,13 +44,6 @@ void dpl_engine_state_free(DplEngineState *st)
     dpl_free(st);
 }
 
-static inline void put(DplBuf *b, const void *p, size_t n)
-{
-    if (b->cap - b->len <= n)
-        dpl_buf_reserve(b, n);
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-}
 
 /* The record's source as a C string for the reject line. */
 static const char *source_text(DplEngineState *st)
@@ -243,16 +236,16 @@ DplEngineOutcome dpl_engine_record(const DplEngine *e, DplEngineState *st, long 
     identity(st, keys);
 
     size_t mark = out->len;
-    put(out, e->head.data, e->head.len);
-    put(out, st->idhex, 64);
-    put(out, "\",\"source\":", 11);
+    eng_put(out, e->head.data, e->head.len);
+    eng_put(out, st->idhex, 64);
+    eng_put(out, "\",\"source\":", 11);
     if (st->source.t == V_STR)
         ev_write(st, out, &st->source);
     else
-        put(out, "null", 4);
+        eng_put(out, "null", 4);
     if (e->substitutive)
-        put(out, ",\"substitutive\":true", 20);
-    put(out, ",\"data\":", 8);
+        eng_put(out, ",\"substitutive\":true", 20);
+    eng_put(out, ",\"data\":", 8);
     if (!eng_build(st, out, res)) {
         out->len = mark;
         if (out->data)
@@ -260,7 +253,7 @@ DplEngineOutcome dpl_engine_record(const DplEngine *e, DplEngineState *st, long 
         res->outcome = DPL_REJECT;
         return DPL_ENGINE_REJECT;
     }
-    put(out, "}\n", 2);
+    eng_put(out, "}\n", 2);
     out->data[out->len] = '\0';
     res->outcome = DPL_EMIT;
     return DPL_ENGINE_EMIT;

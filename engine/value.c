@@ -213,36 +213,45 @@ const EVal *ev_elements(DplEngineState *st, const EVal *arr, size_t *n)
 
 EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_t n)
 {
+    /* walks by pointer: values inside parsed containers are not copied
+     * until the one returned */
+    const EVal *cur = &v;
+    EVal boxed;
     for (; i < n; i++) {
         const DplSegment *s = &segs[i];
-        if (v.t == V_MISSING)
-            return v;
+        if (cur->t == V_MISSING)
+            return MISSING;
         switch (s->kind) {
         case DPL_SEG_FIELD: {
-            if (v.t != V_OBJ)
+            if (cur->t != V_OBJ)
                 return MISSING;
-            if (v.rep == R_JSON) {
-                json_t *j = json_object_getn(v.u.j, s->name, s->name_len);
-                v = j ? ev_unbox(st, json_incref(j)) : MISSING;
+            if (cur->rep == R_JSON) {
+                json_t *j = json_object_getn(cur->u.j, s->name, s->name_len);
+                if (!j)
+                    return MISSING;
+                boxed = ev_unbox(st, json_incref(j));
+                cur = &boxed;
                 break;
             }
             /* the last duplicate wins, as in jansson */
-            const RNode *node = ev_node(st, &v);
+            const RNode *node = ev_node(st, cur);
             const RKey *k = node->keys;
-            EVal found = MISSING;
+            const EVal *found = NULL;
             for (uint32_t j = node->n; j-- > 0;)
                 if (k[j].n == s->name_len && memcmp(k[j].s, s->name, s->name_len) == 0) {
-                    found = node->vals[j];
+                    found = &node->vals[j];
                     break;
                 }
-            v = found;
+            if (!found)
+                return MISSING;
+            cur = found;
             break;
         }
         case DPL_SEG_INDEX: {
-            if (v.t != V_ARR)
+            if (cur->t != V_ARR)
                 return MISSING;
             size_t len;
-            const EVal *el = ev_elements(st, &v, &len);
+            const EVal *el = ev_elements(st, cur, &len);
             int64_t k = s->index;
             if (k < 0) {
                 if ((uint64_t)(-(k + 1)) >= len)
@@ -251,14 +260,14 @@ EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_
             } else if ((uint64_t)k >= len) {
                 return MISSING;
             }
-            v = el[k];
+            cur = &el[k];
             break;
         }
         case DPL_SEG_STAR: {
-            if (v.t != V_ARR)
+            if (cur->t != V_ARR)
                 return MISSING;
             size_t len;
-            const EVal *el = ev_elements(st, &v, &len);
+            const EVal *el = ev_elements(st, cur, &len);
             EVal *out = eng_alloc(st, (len ? len : 1) * sizeof *out);
             size_t k = 0;
             for (size_t j = 0; j < len; j++) {
@@ -270,7 +279,7 @@ EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_
         }
         }
     }
-    return v;
+    return *cur;
 }
 
 bool ev_present(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_t n)
@@ -367,10 +376,7 @@ const char *ev_article(DplEngineState *st, const EVal *v)
 
 static inline void put(DplBuf *b, const void *p, size_t n)
 {
-    if (b->cap - b->len <= n)
-        dpl_buf_reserve(b, n);
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
+    eng_put(b, p, n);
     b->data[b->len] = '\0';
 }
 
@@ -489,7 +495,7 @@ void ev_write_canonical(DplEngineState *st, DplBuf *out, const EVal *v)
         if (v->rep == R_RAW && v->canon)
             put(out, v->raw, v->rawlen);
         else
-            dpl_json_write_string(out, v->u.s, v->n);
+            ev_put_string(out, v->u.s, v->n);
         return;
     default: break;
     }
