@@ -291,7 +291,7 @@ static void run_item(DplEngineState *st, const EItem *ei, OObj *root)
 {
     const DplAddItem *it = ei->it;
     if (ei->cond) {
-        EVal c = eng_eval(st, ei->cond);
+        EVal c = ev_operand(st, ei->cond);
         if (st->err.set)
             return;
         bool run = c.t == V_TRUE;
@@ -302,7 +302,7 @@ static void run_item(DplEngineState *st, const EItem *ei, OObj *root)
         if (!run)
             return;
     }
-    EVal v = eng_eval(st, ei->value);
+    EVal v = ev_operand(st, ei->value);
     if (v.t != V_MISSING && !st->err.set)
         write_target(st, ei, root, v);
 }
@@ -322,7 +322,7 @@ bool eng_build(DplEngineState *st, DplBuf *out, DplResult *res)
         EVal base = data;
         if (a->from) {
             st->from = MISSING;
-            base = st->from = eng_eval(st, a->from);
+            base = st->from = ev_operand(st, a->from);
         }
         for (size_t k = 0; k < a->nitems; k++) {
             const EItem *ei = &a->items[k];
@@ -504,13 +504,13 @@ static bool layout_build(DplEngineState *st, DplBuf *out, DplResult *res)
     for (size_t s = 0; s < eng->nadds; s++) {
         const EAdd *a = &eng->adds[s];
         if (a->from)
-            st->from = eng_eval(st, a->from);
+            st->from = ev_operand(st, a->from);
         for (size_t k = 0; k < a->nitems; k++) {
             const EItem *ei = &a->items[k];
             const DplAddItem *it = ei->it;
             bool run = true;
             if (ei->cond) {
-                EVal c = eng_eval(st, ei->cond);
+                EVal c = ev_operand(st, ei->cond);
                 run = !st->err.set && c.t == V_TRUE;
                 if (!st->err.set && c.t != V_MISSING && c.t != V_TRUE && c.t != V_FALSE && c.t != V_NULL) {
                     eng_fail(st, it->cond, DPL_RT_TYPE_ERROR, "`if` needs a boolean, found %s", ev_article(st, &c));
@@ -518,7 +518,7 @@ static bool layout_build(DplEngineState *st, DplBuf *out, DplResult *res)
                 }
             }
             if (run) {
-                EVal v = eng_eval(st, ei->value);
+                EVal v = ev_operand(st, ei->value);
                 if (v.t != V_MISSING && !st->err.set) {
                     ev_copy(&st->lval[ei->lnode], &v);
                     layout_birth(st, ei->lnode);

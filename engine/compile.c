@@ -279,6 +279,13 @@ static const char *compile_expr(CCtx *c, const DplExpr *x, const ENode **out)
         break;
     default: return "an expression this engine does not know";
     }
+    if (n->kind == N_CONST)
+        n->leaf = LEAF_CONST;
+    else if (n->kind == N_PATH && n->base == PB_SLOT && !n->cache && (!n->path || n->rest >= n->path->nsegs))
+        n->leaf = LEAF_SLOT;
+    else if (n->kind == N_PATH && n->base == PB_ITEM && n->path && n->path->nsegs == 1 &&
+             n->path->segs[0].kind == DPL_SEG_FIELD)
+        n->leaf = LEAF_ITEM_FIELD;
     *out = n;
     return why;
 }

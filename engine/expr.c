@@ -157,13 +157,13 @@ static EVal eval_binary(DplEngineState *st, const ENode *n)
 {
     EVal ops[2];
     {
-        EVal a = eng_eval(st, n->kids[0]);
+        EVal a = ev_operand(st, n->kids[0]);
         if (st->err.set)
             return MISSING;
         ev_copy(&ops[0], &a);
     }
     {
-        EVal b = eng_eval(st, n->kids[1]);
+        EVal b = ev_operand(st, n->kids[1]);
         if (st->err.set)
             return MISSING;
         ev_copy(&ops[1], &b);
@@ -245,7 +245,7 @@ static EVal eval_binary(DplEngineState *st, const ENode *n)
 
 static EVal eval_unary(DplEngineState *st, const ENode *n)
 {
-    EVal a = eng_eval(st, n->kids[0]);
+    EVal a = ev_operand(st, n->kids[0]);
     if (st->err.set || absent(&a))
         return MISSING;
     if (n->e->u.unary.op == DPL_OP_NOT) {
@@ -262,7 +262,7 @@ static EVal eval_unary(DplEngineState *st, const ENode *n)
 /* A condition operand of and/or: 1, 0, or -1 for missing/null. */
 static int bool_operand(DplEngineState *st, const ENode *n, const ENode *operand, const char *what)
 {
-    EVal v = eng_eval(st, operand);
+    EVal v = ev_operand(st, operand);
     if (st->err.set || absent(&v))
         return -1;
     if (v.t == V_TRUE || v.t == V_FALSE)
@@ -383,7 +383,7 @@ static bool str_to_real(const EVal *s, double *out)
 
 static EVal eval_cast(DplEngineState *st, const ENode *n)
 {
-    EVal a = eng_eval(st, n->kids[0]);
+    EVal a = ev_operand(st, n->kids[0]);
     if (st->err.set || a.t == V_MISSING)
         return MISSING;
     switch (n->e->u.cast.type) {
@@ -488,7 +488,7 @@ static bool total(DplEngineState *st, const EVal *arr, __int128 *ints, double *r
  * with relative paths and 'item at the element (spec §12.2). */
 static EVal eval_elements(DplEngineState *st, const ENode *n, bool is_map)
 {
-    EVal arr = eng_eval(st, n->kids[0]);
+    EVal arr = ev_operand(st, n->kids[0]);
     if (st->err.set || arr.t == V_MISSING || arr.t == V_NULL)
         return MISSING;
     if (arr.t != V_ARR) {
@@ -505,7 +505,7 @@ static EVal eval_elements(DplEngineState *st, const ENode *n, bool is_map)
     EVal saved = st->item;
     for (size_t i = 0; i < len; i++) {
         st->item = el[i];
-        EVal v = eng_eval(st, n->kids[1]);
+        EVal v = ev_operand(st, n->kids[1]);
         if (st->err.set)
             break;
         if (is_map ? v.t != V_MISSING : v.t == V_TRUE)
@@ -522,17 +522,17 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
     if (n->fn == F_MAP || n->fn == F_FILTER)
         return eval_elements(st, n, n->fn == F_MAP);
     if (n->fn == F_COND) {
-        EVal c = eng_eval(st, n->kids[0]);
+        EVal c = ev_operand(st, n->kids[0]);
         if (st->err.set)
             return MISSING;
-        return eng_eval(st, n->kids[c.t == V_TRUE ? 1 : 2]);
+        return ev_operand(st, n->kids[c.t == V_TRUE ? 1 : 2]);
     }
     size_t k = n->nkids;
     EVal stack[8];
     EVal *args = k <= 8 ? stack : eng_alloc(st, k * sizeof *args);
     bool any_missing = false;
     for (size_t i = 0; i < k; i++) {
-        EVal v = eng_eval(st, n->kids[i]);
+        EVal v = ev_operand(st, n->kids[i]);
         if (st->err.set)
             return MISSING;
         ev_copy(&args[i], &v);
@@ -724,7 +724,7 @@ EVal eng_eval(DplEngineState *st, const ENode *n)
         EVal *items = eng_alloc(st, (n->nkids ? n->nkids : 1) * sizeof *items);
         size_t k = 0;
         for (size_t i = 0; i < n->nkids; i++) {
-            EVal v = eng_eval(st, n->kids[i]);
+            EVal v = ev_operand(st, n->kids[i]);
             if (st->err.set)
                 return MISSING;
             if (v.t != V_MISSING)
@@ -737,12 +737,12 @@ EVal eng_eval(DplEngineState *st, const ENode *n)
     case N_AND: return eval_logic(st, n, true);
     case N_OR: return eval_logic(st, n, false);
     case N_COALESCE: {
-        EVal a = eng_eval(st, n->kids[0]);
+        EVal a = ev_operand(st, n->kids[0]);
         if (st->err.set)
             return MISSING;
         if (!absent(&a))
             return a;
-        return eng_eval(st, n->kids[1]);
+        return ev_operand(st, n->kids[1]);
     }
     case N_CAST: return eval_cast(st, n);
     case N_CALL: return eval_call(st, n);

@@ -93,9 +93,13 @@ typedef enum {
     F_SUM, F_AVG, F_MIN, F_MAX, F_STARTS, F_ENDS, F_CONTAINS, F_MAP, F_FILTER, F_COND,
 } NFn;
 
+/* Leaves a parent evaluates inline, without a call (compile.c sets it). */
+typedef enum { LEAF_NONE, LEAF_CONST, LEAF_SLOT, LEAF_ITEM_FIELD } NLeaf;
+
 typedef struct ENode ENode;
 struct ENode {
     uint8_t kind;     /* NKind */
+    uint8_t leaf;     /* NLeaf */
     uint8_t fn;       /* N_CALL: NFn */
     uint8_t base;     /* N_PATH: PathBase */
     const DplExpr *e; /* the source expression (spans, operator, builtin) */
@@ -328,9 +332,39 @@ static inline EVal ev_from_scan(DplEngineState *st, const DplScanValue *sv)
 }
 
 /* expr.c */
+EVal eng_eval(DplEngineState *st, const ENode *n);
+
+/* The field named by a one-segment path below the current 'item (a
+ * LEAF_ITEM_FIELD node): map and filter bodies read these most. */
+static inline EVal ev_item_field(DplEngineState *st, const ENode *n)
+{
+    const EVal *it = &st->item;
+    if (it->t != V_OBJ)
+        return MISSING;
+    if (it->rep != R_RAW)
+        return ev_walk(st, *it, n->path->segs, 0, 1);
+    const RNode *node = ev_node(st, it);
+    const DplSegment *s = &n->path->segs[0];
+    for (uint32_t j = node->n; j-- > 0;) /* the last duplicate wins */
+        if (node->keys[j].n == s->name_len && memcmp(node->keys[j].s, s->name, s->name_len) == 0)
+            return node->vals[j];
+    return MISSING;
+}
+
+/* A node's value, leaves inline: the parent's call to eng_eval cost more
+ * than most leaves themselves. */
+static inline EVal ev_operand(DplEngineState *st, const ENode *n)
+{
+    switch ((NLeaf)n->leaf) {
+    case LEAF_CONST: return n->k;
+    case LEAF_SLOT: return ev_from_scan(st, &st->vals[n->slot]);
+    case LEAF_ITEM_FIELD: return ev_item_field(st, n);
+    default: return eng_eval(st, n);
+    }
+}
+
 void eng_fail(DplEngineState *st, const DplExpr *e, DplRtCode code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-EVal eng_eval(DplEngineState *st, const ENode *n);
 /* Names the offending value of the error just recorded (as the reference's
  * dpl__eval_blame): operand (NULL allowed) gives the path when it is one. */
 void eng_blame(DplEngineState *st, const DplExpr *operand, const EVal *v);

@@ -62,7 +62,7 @@ static const char *source_text(DplEngineState *st)
 static DplEngineOutcome source_phase(DplEngineState *st, DplResult *res)
 {
     const DplEngine *e = st->eng;
-    EVal v = eng_eval(st, e->source);
+    EVal v = ev_operand(st, e->source);
     st->source = MISSING;
     if (!e->sources && v.t != V_STR)
         return DPL_ENGINE_EMIT; /* no `sources`: every record is accepted (W401) */
@@ -100,7 +100,7 @@ static void validate(DplEngineState *st, DplResult *res, EVal *keys)
     bool *mfailed = e->nmandatory <= STACK ? mstack : eng_alloc(st, e->nmandatory * sizeof *mfailed);
     for (size_t m = 0; m < e->nmandatory; m++) {
         const ECheck *ck = &e->mandatory[m];
-        EVal v = eng_eval(st, ck->node);
+        EVal v = ev_operand(st, ck->node);
         const char *why = v.t == V_MISSING ? "missing" : v.t == V_NULL ? "null" : v.t == V_STR && v.n == 0 ? "empty" : NULL;
         mfailed[m] = why != NULL;
         if (why)
@@ -109,7 +109,7 @@ static void validate(DplEngineState *st, DplResult *res, EVal *keys)
     }
     for (size_t r = 0; r < e->nrequirements; r++) {
         const ECheck *ck = &e->requirements[r];
-        EVal v = eng_eval(st, ck->node);
+        EVal v = ev_operand(st, ck->node);
         if (st->err.set) {
             take_error(st, res, NULL);
             continue;
@@ -127,7 +127,7 @@ static void validate(DplEngineState *st, DplResult *res, EVal *keys)
     }
     for (size_t k = 0; k < e->nkeys; k++) {
         const ECheck *ck = &e->keys[k];
-        EVal key = eng_eval(st, ck->node);
+        EVal key = ev_operand(st, ck->node);
         ev_copy(&keys[k], &key);
         if (st->err.set) {
             take_error(st, res, ck->abs_path);
@@ -208,7 +208,7 @@ DplEngineOutcome dpl_engine_record(const DplEngine *e, DplEngineState *st, long 
          * where errors alone), anything not true skips */
         bool keep = true;
         for (size_t i = 0; i < e->nwheres; i++) {
-            EVal v = eng_eval(st, e->wheres[i].node);
+            EVal v = ev_operand(st, e->wheres[i].node);
             if (st->err.set) {
                 eng_collect(st, res, NULL);
                 continue;
