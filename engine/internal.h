@@ -271,6 +271,30 @@ void *eng_alloc(DplEngineState *st, size_t n);
 void eng_reset(DplEngineState *st);
 json_t *eng_keep(DplEngineState *st, json_t *j); /* takes the reference; returns j */
 
+/* Key equality for short keys, without the libc call (n bytes each). */
+static inline bool ev_key_eq(const char *a, const char *b, size_t n)
+{
+    for (; n >= 8; a += 8, b += 8, n -= 8) {
+        uint64_t x, y;
+        memcpy(&x, a, 8);
+        memcpy(&y, b, 8);
+        if (x != y)
+            return false;
+    }
+    for (; n; n--)
+        if (*a++ != *b++)
+            return false;
+    return true;
+}
+
+/* 10^k for 0 <= k <= 22, exact doubles. */
+static inline double ev_pow10(size_t k)
+{
+    static const double p10[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    return p10[k];
+}
+
 /* value.c: values */
 size_t ev_decode_string(const char *p, size_t n, char *out);
 int64_t ev_parse_i64(const char *p, size_t n);
@@ -346,7 +370,7 @@ static inline EVal ev_item_field(DplEngineState *st, const ENode *n)
     const RNode *node = ev_node(st, it);
     const DplSegment *s = &n->path->segs[0];
     for (uint32_t j = node->n; j-- > 0;) /* the last duplicate wins */
-        if (node->keys[j].n == s->name_len && memcmp(node->keys[j].s, s->name, s->name_len) == 0)
+        if (node->keys[j].n == s->name_len && ev_key_eq(node->keys[j].s, s->name, s->name_len))
             return node->vals[j];
     return MISSING;
 }

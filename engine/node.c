@@ -128,7 +128,7 @@ static const char *parse_container(Parse *ps, const char *p, EVal *v)
                         plain = canon = false;
                     } else {
                         for (size_t i = base; i < st->sn; i++)
-                            if (st->skeys[i].n == k.n && memcmp(st->skeys[i].s, k.s, k.n) == 0) {
+                            if (st->skeys[i].n == k.n && ev_key_eq(st->skeys[i].s, k.s, k.n)) {
                                 plain = canon = false;
                                 break;
                             }
@@ -190,11 +190,27 @@ static const char *parse_value(Parse *ps, const char *p, EVal *v)
         *v = (EVal){.t = V_NULL, .rep = R_RAW, .raw = p, .rawlen = 4, .canon = 1};
         return p + 4;
     default: {
-        /* an integer is settled here; a real goes to the scanner */
-        const char *q = p + (*p == '-');
+        /* integers and short decimals are settled here, the rest by the scanner */
+        const char *q = p + (*p == '-'), *ip = q;
+        uint64_t m = 0;
         while ((unsigned)(*q - '0') < 10u)
-            q++;
-        if (*q == '.' || *q == 'e' || *q == 'E')
+            m = m * 10 + (uint64_t)(*q++ - '0');
+        if (*q == '.') {
+            const char *fp = ++q;
+            while ((unsigned)(*q - '0') < 10u)
+                m = m * 10 + (uint64_t)(*q++ - '0');
+            size_t nint = (size_t)(fp - 1 - ip), nfrac = (size_t)(q - fp);
+            if (*q == 'e' || *q == 'E' || nint + nfrac > 15)
+                return scanned(ps, p, v);
+            /* m < 10^15 and 10^nfrac are exact doubles: the quotient is
+             * correctly rounded, as strtod's */
+            double d = (double)m / ev_pow10(nfrac);
+            *v = (EVal){.t = V_REAL, .rep = R_RAW, .raw = p, .rawlen = (size_t)(q - p),
+                        .canon = dpl_scan_real_canonical(ip, nint, fp, nfrac), .pad = 1,
+                        .u.r = *p == '-' ? -d : d};
+            return q;
+        }
+        if (*q == 'e' || *q == 'E')
             return scanned(ps, p, v);
         size_t len = (size_t)(q - p);
         *v = (EVal){.t = V_INT, .rep = R_RAW, .raw = p, .rawlen = len,

@@ -125,8 +125,7 @@ int64_t ev_parse_i64(const char *p, size_t n)
     return neg ? (int64_t)(0 - u) : (int64_t)u;
 }
 
-static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
-                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
 
 double ev_realval(const EVal *v)
 {
@@ -152,7 +151,7 @@ double ev_realval(const EVal *v)
         }
     }
     if (p == end && digits <= 15 && frac >= 0) {
-        double d = (double)m / p10[frac];
+        double d = (double)m / ev_pow10(frac);
         return neg ? -d : d;
     }
     char small[64];
@@ -238,7 +237,7 @@ EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_
             const RKey *k = node->keys;
             const EVal *found = NULL;
             for (uint32_t j = node->n; j-- > 0;)
-                if (k[j].n == s->name_len && memcmp(k[j].s, s->name, s->name_len) == 0) {
+                if (k[j].n == s->name_len && ev_key_eq(k[j].s, s->name, s->name_len)) {
                     found = &node->vals[j];
                     break;
                 }

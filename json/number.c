@@ -34,7 +34,8 @@ static const double pow10_tab[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 
  * 10^k exact), so it equals d exactly when the decimal m * 10^-k reads back
  * as d, which is what strtod would decide.  The smallest such k gives the
  * shortest form, and a form of at most 15 digits that reads back as d is the
- * one %.15g prints (DBL_DIG).  Returns 0 when the case does not apply. */
+ * one %.15g prints (DBL_DIG).  Returns 0 when the case does not apply, -1
+ * when it is certain that no decimal of 15 digits reads back as d. */
 static int format_fast(double d, char *buf)
 {
     double a = fabs(d);
@@ -57,8 +58,14 @@ static int format_fast(double d, char *buf)
         if (k < 1 || scaled >= 9007199254740992.0)
             return 0;
         unsigned long long u = (unsigned long long)(scaled + 0.5); /* a candidate; checked next */
-        if ((double)u / pow10_tab[k] != a)
-            return 0;
+        if ((double)u / pow10_tab[k] != a) {
+            /* For a >= 1 the digit count above is exact, and a decimal of 15
+             * digits that reads back as d lies within 0.11 of a * 10^k, the
+             * rounded product within another 0.11: u would have been it.  So
+             * there is none, and format_exact may start at 16 digits.  Below
+             * 1 the count of leading zeros comes from rounded products. */
+            return a >= 1 ? -1 : 0;
+        }
         while (k > 0 && u % 10 == 0)
             u /= 10, k--;
         if (k == 0)
@@ -99,9 +106,10 @@ static int format_fast(double d, char *buf)
  * integral: d = M / 2^q; its N-digit decimal m / 10^k is M * 10^k / 2^q
  * rounded half to even, as printf rounds; that decimal reads back as d
  * exactly when it lies inside d's rounding interval ((2M-1)/2^(q+1),
- * (2M+1)/2^(q+1)), ends included when M is even (ties to even).  Returns 0
+ * (2M+1)/2^(q+1)), ends included when M is even (ties to even).  Tries
+ * `from` digits first (15, or 16 when format_fast ruled 15 out).  Returns 0
  * when it cannot decide (the caller then runs printf). */
-static int format_exact(double d, char *buf)
+static int format_exact(double d, int from, char *buf)
 {
     double a = fabs(d);
     if (!(a >= 1e-4 && a < 1e15))
@@ -126,7 +134,7 @@ static int format_exact(double d, char *buf)
         while (X > -5 && a < 1 / pow10_tab[-X])
             X--;
     }
-    for (int N = 15; N <= 17; N++) {
+    for (int N = from; N <= 17; N++) {
         int k = N - 1 - X; /* fractional digits */
         if (k < 1 || k > 22)
             return 0;
@@ -195,7 +203,7 @@ int dpl_json_format_real(double d, char *buf)
         n = (int)(tmp + sizeof tmp - p);
         memcpy(buf, p, (size_t)n);
         buf[n] = '\0';
-    } else if ((n = format_fast(d, buf)) > 0 || (n = format_exact(d, buf)) > 0) {
+    } else if ((n = format_fast(d, buf)) > 0 || (n = format_exact(d, n < 0 ? 16 : 15, buf)) > 0) {
         return n; /* has a point and fractional digits */
     } else if (d != 0 && fabs(d) < DBL_MIN) {
         n = format_subnormal(d, buf);

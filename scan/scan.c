@@ -222,6 +222,11 @@ static bool real_is_canonical(const uchar *ip, size_t nint, const uchar *fp, siz
     return nint + nfrac <= 15;
 }
 
+bool dpl_scan_real_canonical(const char *ip, size_t nint, const char *fp, size_t nfrac)
+{
+    return real_is_canonical((const uchar *)ip, nint, (const uchar *)fp, nfrac);
+}
+
 /* A number at p; returns its end or NULL, and its type and flags. */
 static const uchar *scan_number(const uchar *p, const uchar *end, uint8_t *type, uint8_t *flags)
 {

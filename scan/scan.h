@@ -92,6 +92,11 @@ bool dpl_scan(const DplScanPlan *p, const char *text, size_t len, DplScanValue *
  * of DPL_JSON_MAX_DEPTH from there).  False when it is not valid JSON. */
 bool dpl_scan_value(const char *text, size_t len, size_t at, DplScanValue *v);
 
+/* Whether the exponent-free real -?I.F (ip[0..nint) the integer digits,
+ * fp[0..nfrac) the fraction's, nfrac >= 1) is printed by dpl_json_write
+ * exactly as written: the DPL_SV_CANON rule of the scanner. */
+bool dpl_scan_real_canonical(const char *ip, size_t nint, const char *fp, size_t nfrac);
+
 /* ---- direct engine ------------------------------------------------------- */
 
 typedef enum {
