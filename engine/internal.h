@@ -340,7 +340,7 @@ static inline EVal ev_from_scan(DplEngineState *st, const DplScanValue *sv)
     case DPL_SV_FALSE: return (EVal){.t = V_FALSE, .rep = R_RAW, .canon = canon, .raw = raw, .rawlen = len};
     case DPL_SV_TRUE: return (EVal){.t = V_TRUE, .rep = R_RAW, .canon = canon, .raw = raw, .rawlen = len};
     case DPL_SV_INT:
-        return (EVal){.t = V_INT, .rep = R_RAW, .canon = canon, .raw = raw, .rawlen = len, .u.i = ev_parse_i64(raw, len)};
+        return (EVal){.t = V_INT, .rep = R_RAW, .canon = canon, .raw = raw, .rawlen = len, .u.i = sv->i};
     case DPL_SV_REAL: return (EVal){.t = V_REAL, .rep = R_RAW, .canon = canon, .raw = raw, .rawlen = len};
     case DPL_SV_STRING:
         if (sv->flags & DPL_SV_ESCAPED) {

@@ -312,6 +312,16 @@ static const uchar *scan_number(const uchar *p, const uchar *end, uint8_t *type,
     return p;
 }
 
+/* The value of a validated integer p[0..end - p) (it fits int64). */
+static int64_t int_value(const uchar *p, const uchar *end)
+{
+    bool neg = *p == '-';
+    uint64_t u = 0;
+    for (p += neg; p < end; p++)
+        u = u * 10 + (uint64_t)(*p - '0');
+    return neg ? (int64_t)(0 - u) : (int64_t)u;
+}
+
 /* true / false / null at p, or NULL. */
 static const uchar *scan_literal(const uchar *p, const uchar *end, uint8_t *type)
 {
@@ -614,6 +624,8 @@ static const uchar *scan_node(Scan *s, const uchar *p, int depth, uint32_t slot)
     v->len = (size_t)(p - start);
     v->type = type;
     v->flags = flags;
+    if (type == DPL_SV_INT)
+        v->i = int_value(start, p);
     return p;
 }
 
@@ -663,5 +675,7 @@ bool dpl_scan_value(const char *text, size_t len, size_t at, DplScanValue *v)
     v->len = (size_t)(p - start);
     v->type = type;
     v->flags = flags;
+    if (type == DPL_SV_INT)
+        v->i = int_value(start, p);
     return true;
 }

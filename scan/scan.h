@@ -60,6 +60,7 @@ typedef struct {
     size_t len;     /* length of its raw text */
     uint8_t type;   /* DplScanType */
     uint8_t flags;  /* DPL_SV_* */
+    int64_t i;      /* DPL_SV_INT: the value (read once, however often it is used) */
 } DplScanValue;
 
 /* A trie of field paths from the root of a record.  Slot 0 is the root

@@ -88,10 +88,29 @@ static uint32_t to_lower(uint32_t c) { return dpl_case_lower(c); }
 static void map_case_into(DplBuf *b, const char *p, size_t n, uint32_t (*map)(uint32_t))
 {
     dpl_buf_reserve(b, n);
+    const bool up = map == to_upper;
     for (size_t i = 0; i < n;) {
+        /* eight ASCII bytes at a time: the letters to change are found by
+         * adding to each 7-bit byte so that its high bit says "at least the
+         * first letter" and "past the last", and flipped by their 0x20 bit */
+        while (n - i >= 8 && b->cap - b->len > 8) {
+            uint64_t x;
+            memcpy(&x, p + i, 8);
+            if (x & 0x8080808080808080ull)
+                break;
+            const uint64_t ones = 0x0101010101010101ull;
+            uint64_t from = up ? 'a' : 'A';
+            uint64_t ge = x + (0x80 - from) * ones, gt = x + (0x80 - (from + 25) - 1) * ones;
+            x ^= ((ge & ~gt) & 0x8080808080808080ull) >> 2;
+            memcpy(b->data + b->len, &x, 8);
+            b->len += 8;
+            i += 8;
+        }
+        if (i >= n)
+            break;
         unsigned char c = (unsigned char)p[i];
         if (c < 0x80) { /* ASCII: one byte in, one byte out, no table */
-            unsigned from = map == to_upper ? 'a' : 'A';
+            unsigned from = up ? 'a' : 'A';
             b->data[b->len++] = (char)(c - from < 26u ? c ^ 0x20 : c);
             b->data[b->len] = '\0';
             i++;
@@ -109,6 +128,8 @@ static void map_case_into(DplBuf *b, const char *p, size_t n, uint32_t (*map)(ui
             dpl_buf_append(b, enc, (size_t)dpl_utf8_encode(m, enc));
         }
     }
+    dpl_buf_reserve(b, 0);
+    b->data[b->len] = '\0';
 }
 
 void dpl_std_case_map(DplBuf *out, const char *s, size_t n, bool upper)

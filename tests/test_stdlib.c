@@ -615,3 +615,46 @@ Test(std, case_mapping_covers_unicode)
     cr_expect_eq(dpl_case_lower('A'), 'a');
     cr_expect_eq(dpl_case_upper('1'), '1');
 }
+
+/* upper/lower change ASCII eight bytes at a time: every ASCII byte, at every
+ * offset and length, in runs broken by multi-byte characters, against a
+ * byte-by-byte mapping. */
+Test(std, case_mapping_of_long_ascii_runs)
+{
+    char in[600];
+    size_t n = 0;
+    for (int c = 1; c < 128; c++)
+        in[n++] = (char)c;
+    for (int c = 1; c < 128; c++) {
+        in[n++] = (char)(128 - c);
+        if (c % 37 == 0) {
+            memcpy(in + n, "\xc3\xa3", 2); /* ã */
+            n += 2;
+        }
+    }
+    for (size_t start = 0; start < 20; start++)
+        for (size_t len = 0; start + len <= n; len += 7) {
+            if (len && ((unsigned char)in[start + len - 1] == 0xc3 || (unsigned char)in[start] == 0xa3))
+                continue; /* a cut character: not valid UTF-8, which strings never hold */
+            for (int up = 0; up < 2; up++) {
+                DplBuf out = {0};
+                dpl_std_case_map(&out, in + start, len, up);
+                char want[600];
+                size_t k = 0;
+                for (size_t i = start; i < start + len; i++) {
+                    unsigned char c = (unsigned char)in[i];
+                    if (c == 0xc3 && i + 1 < start + len && (unsigned char)in[i + 1] == 0xa3) {
+                        want[k++] = (char)0xc3;
+                        want[k++] = (char)(up ? 0x83 : 0xa3); /* Ã / ã */
+                        i++;
+                        continue;
+                    }
+                    want[k++] = (char)(up && c >= 'a' && c <= 'z' ? c - 32 : !up && c >= 'A' && c <= 'Z' ? c + 32 : c);
+                }
+                cr_assert_eq(out.len, k, "start %zu len %zu up %d", start, len, up);
+                cr_assert(k == 0 || memcmp(out.data, want, k) == 0, "start %zu len %zu up %d", start, len, up);
+                cr_assert(out.data == NULL || out.data[out.len] == '\0');
+                dpl_buf_free(&out);
+            }
+        }
+}
