@@ -379,29 +379,62 @@ static inline void put(DplBuf *b, const void *p, size_t n)
     b->data[b->len] = '\0';
 }
 
-void ev_put_string(DplBuf *out, const char *s, size_t n)
+/* Whether any of the bytes in x is < 0x20, '"' or '\\' (exact: the
+ * classic "has a zero byte" test, on x and on x with those bytes moved to 0). */
+static inline bool word_needs_escape(uint64_t x)
 {
-    /* most strings need no escape: one check, one copy */
-    const unsigned char *u = (const unsigned char *)s;
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+}
+
+/* Whether s[0..n) holds a byte that JSON must escape; reads only those bytes. */
+static bool needs_escape(const char *s, size_t n)
+{
     size_t i = 0;
 #ifdef __SSE2__
-    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
-    for (; i + 16 <= n; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(u + i));
-        /* a byte < 0x20: min(v, 0x1f) == v on unsigned bytes */
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-                                   _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
-        if (_mm_movemask_epi8(hit)) {
-            dpl_json_write_string(out, s, n);
-            return;
+    if (n >= 16) {
+        const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\'), ctl = _mm_set1_epi8(0x1f);
+        for (;; i += 16) {
+            if (i + 16 > n)
+                i = n - 16; /* the last block overlaps the one before */
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            /* a byte < 0x20: min(v, 0x1f) == v on unsigned bytes */
+            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
+                                       _mm_cmpeq_epi8(_mm_min_epu8(v, ctl), v));
+            if (_mm_movemask_epi8(hit))
+                return true;
+            if (i + 16 == n)
+                return false;
         }
     }
 #endif
-    for (; i < n; i++)
-        if (u[i] < 0x20 || u[i] == '"' || u[i] == '\\') {
-            dpl_json_write_string(out, s, n);
-            return;
-        }
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if (word_needs_escape(x))
+            return true;
+    }
+    if (i < n && n >= 8) { /* the tail, as the last 8 bytes */
+        uint64_t x;
+        memcpy(&x, s + n - 8, 8);
+        return word_needs_escape(x);
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == '"' || c == '\\')
+            return true;
+    }
+    return false;
+}
+
+void ev_put_string(DplBuf *out, const char *s, size_t n)
+{
+    /* most strings need no escape: one check, one copy */
+    if (needs_escape(s, n)) {
+        dpl_json_write_string(out, s, n);
+        return;
+    }
     if (out->cap - out->len <= n + 2)
         dpl_buf_reserve(out, n + 2);
     char *d = out->data + out->len;

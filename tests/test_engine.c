@@ -185,3 +185,23 @@ Test(engine, large_objects_with_and_without_duplicate_keys)
         dpl_buf_free(&rec);
     }
 }
+
+/* Computed strings are checked for bytes to escape in blocks of 16 and 8:
+ * a quote, a backslash or a control byte at every position of strings of
+ * every length up to 40, written by both engines. */
+Test(engine, computed_strings_escape_at_every_position)
+{
+    dpl_util_init();
+    static const char *specials[] = {"\\\"", "\\\\", "\\n", "\\u001f", "\\u0001", "\\t"};
+    for (size_t len = 1; len <= 40; len++)
+        for (size_t at = 0; at < len; at++)
+            for (size_t k = 0; k < sizeof specials / sizeof *specials; k += (at % 3 == 0 ? 1 : 3)) {
+                DplBuf rec = {0};
+                dpl_buf_puts(&rec, "{\"data\":{\"k\":1,\"s\":\"");
+                for (size_t i = 0; i < len; i++)
+                    dpl_buf_puts(&rec, i == at ? specials[k] : (i % 2 ? "b" : "A"));
+                dpl_buf_puts(&rec, "\"}}");
+                same_on("entity \"e\" { k }\nadd { lower(s) -> l\n concat(s, \"~\") -> c }\n", rec.data);
+                dpl_buf_free(&rec);
+            }
+}
