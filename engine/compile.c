@@ -13,6 +13,9 @@ typedef struct {
     DplEngine *e;
     const DplPath *from; /* the `add from` path around the expression, or NULL */
     bool in_elem;        /* inside the per-element argument of map/filter */
+    void *memo_ids;      /* StrSet: the text of each memoisable expression -> its memo entry */
+    ENode **memo_nodes;  /* the nodes given an entry */
+    size_t nmemo_nodes, memo_cap;
 } CCtx;
 
 static bool field_only(const DplPath *p)
@@ -183,6 +186,7 @@ static NFn native_fn(const DplBuiltin *fn)
 }
 
 static const char *compile_expr(CCtx *c, const DplExpr *x, const ENode **out);
+static void memo_note(CCtx *c, ENode *n);
 
 static const char *compile_kids(CCtx *c, ENode *n, DplExpr *const *xs, size_t k)
 {
@@ -279,6 +283,8 @@ static const char *compile_expr(CCtx *c, const DplExpr *x, const ENode **out)
         break;
     default: return "an expression this engine does not know";
     }
+    if (!why)
+        memo_note(c, n);
     if (n->kind == N_CONST)
         n->leaf = LEAF_CONST;
     else if (n->kind == N_PATH && n->base == PB_SLOT && !n->cache && (!n->path || n->rest >= n->path->nsegs))
@@ -288,6 +294,81 @@ static const char *compile_expr(CCtx *c, const DplExpr *x, const ENode **out)
         n->leaf = LEAF_ITEM_FIELD;
     *out = n;
     return why;
+}
+
+/* ---- common subexpressions ------------------------------------------------------ */
+
+/* Whether x means the same wherever it appears in a record: no 'id (unset
+ * before identity), no 'item, nothing relative to an element or an `add
+ * from` (the caller checks the context). */
+static bool record_constant(const DplExpr *x)
+{
+    switch (x->kind) {
+    case DPL_EXPR_META: return x->u.meta.which != DPL_META_ID && x->u.meta.which != DPL_META_ITEM;
+    case DPL_EXPR_PATH: return x->u.path.root != DPL_ROOT_ITEM;
+    case DPL_EXPR_ARRAY:
+        for (size_t i = 0; i < x->u.array.n; i++)
+            if (!record_constant(x->u.array.items[i]))
+                return false;
+        return true;
+    case DPL_EXPR_UNARY: return record_constant(x->u.unary.operand);
+    case DPL_EXPR_BINARY: return record_constant(x->u.binary.lhs) && record_constant(x->u.binary.rhs);
+    case DPL_EXPR_CAST: return record_constant(x->u.cast.operand);
+    case DPL_EXPR_CALL:
+        if (x->u.call.fn && x->u.call.fn->arg_rule == DPL_ARGS_ELEMENT)
+            return record_constant(x->u.call.args[0]); /* the body reads the element */
+        for (size_t i = 0; i < x->u.call.nargs; i++)
+            if (!record_constant(x->u.call.args[i]))
+                return false;
+        return true;
+    default: return true;
+    }
+}
+
+/* Gives a computed node an entry of the record's memo when its text may
+ * appear again (`upper(trim(x))` as a key and as an attribute): it is then
+ * evaluated once per record.  Only values are shared, never errors, so
+ * every occurrence still reports its own span. */
+static void memo_note(CCtx *c, ENode *n)
+{
+    if (c->in_elem || c->from || !n->e || !c->memo_ids)
+        return;
+    if (n->kind != N_CALL && n->kind != N_CAST && n->kind != N_BINARY && n->kind != N_UNARY &&
+        n->kind != N_COALESCE)
+        return;
+    if (!record_constant(n->e))
+        return;
+    DplBuf b = {0};
+    dpl_eval_expr_text(&b, c->e->prog->src, n->e->span);
+    if (!b.data || memchr(b.data, '\0', b.len)) {
+        dpl_buf_free(&b);
+        return;
+    }
+    size_t id = strset_find_n(c->memo_ids, b.data, false, 0);
+    if (id == SIZE_MAX) {
+        id = c->e->nmemo++;
+        strset_find_n(c->memo_ids, dpl_arena_strndup(c->e->arena, b.data, b.len), true, id);
+    }
+    dpl_buf_free(&b);
+    if (c->nmemo_nodes == c->memo_cap) {
+        c->memo_cap = c->memo_cap ? 2 * c->memo_cap : 16;
+        c->memo_nodes = dpl_realloc(c->memo_nodes, c->memo_cap * sizeof *c->memo_nodes);
+    }
+    n->memo = (uint32_t)id + 1;
+    c->memo_nodes[c->nmemo_nodes++] = n;
+}
+
+/* Keeps the entries met at least twice; the others cost a lookup for nothing. */
+static void memo_finish(CCtx *c)
+{
+    uint32_t *uses = dpl_calloc(c->e->nmemo + 1, sizeof *uses);
+    for (size_t i = 0; i < c->nmemo_nodes; i++)
+        uses[c->memo_nodes[i]->memo - 1]++;
+    for (size_t i = 0; i < c->nmemo_nodes; i++)
+        if (uses[c->memo_nodes[i]->memo - 1] < 2)
+            c->memo_nodes[i]->memo = 0;
+    dpl_free(uses);
+    dpl_free(c->memo_nodes);
 }
 
 /* ---- checks and items ------------------------------------------------------- */
@@ -393,8 +474,8 @@ static const char *prepare_item(CCtx *c, EItem *ei, const DplAddItem *it)
 
 const char *eng_compile(DplEngine *e, const DplProgram *prog)
 {
-    CCtx c = {e, NULL, false};
-    StrSet walks = {0};
+    StrSet walks = {0}, memo = {0};
+    CCtx c = {e, NULL, false, &memo, NULL, 0, 0};
     e->path_ids = &walks;
     const DplStmt *entity = NULL;
     size_t nmand = 0, nreq = 0, nadds = 0, nwhere = 0;
@@ -555,6 +636,9 @@ const char *eng_compile(DplEngine *e, const DplProgram *prog)
     dpl_free(mand.vals);
     dpl_free(walks.keys);
     dpl_free(walks.vals);
+    memo_finish(&c);
+    dpl_free(memo.keys);
+    dpl_free(memo.vals);
     e->path_ids = NULL;
     return why;
 }

@@ -711,7 +711,24 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
 
 /* ---- dispatch ------------------------------------------------------------------ */
 
+static EVal eval_node(DplEngineState *st, const ENode *n);
+
 EVal eng_eval(DplEngineState *st, const ENode *n)
+{
+    if (!n->memo)
+        return eval_node(st, n);
+    uint32_t i = n->memo - 1;
+    if (st->mgen[i] == st->gen)
+        return st->mval[i];
+    EVal v = eval_node(st, n);
+    if (!st->err.set) { /* errors are not shared: each occurrence reports its own */
+        st->mgen[i] = st->gen;
+        ev_copy(&st->mval[i], &v);
+    }
+    return v;
+}
+
+static EVal eval_node(DplEngineState *st, const ENode *n)
 {
     switch ((NKind)n->kind) {
     case N_CONST: return n->k;

@@ -107,6 +107,7 @@ struct ENode {
     uint32_t slot;    /* PB_SLOT: plan slot the walk starts from */
     uint32_t rest;    /* N_PATH: first segment of e->u.path walked at run time */
     uint32_t cache;   /* N_PATH walked below its slot: 1 + its entry in the record's path cache, or 0 */
+    uint32_t memo;    /* computed nodes whose text appears again: 1 + their entry in the record's memo, or 0 */
     EVal k;           /* N_CONST, PB_CONST */
     ENode **kids;
     uint32_t nkids;
@@ -182,6 +183,7 @@ struct DplEngine {
     uint32_t nlayout;
     void *path_ids;       /* compiling: walked paths already seen (compile.c) */
     uint32_t npaths;      /* entries of the per-record path cache */
+    uint32_t nmemo;       /* entries of the per-record memo (compile.c's memo_note) */
 };
 
 /* ---- per-record state --------------------------------------------------- */
@@ -221,6 +223,8 @@ struct DplEngineState {
     EVal item;            /* the element of the innermost map/filter ('item) */
     EVal *pcache;         /* values of walked paths, valid when pgen[i] == gen */
     uint32_t *pgen;
+    EVal *mval;           /* values of repeated expressions, valid when mgen[i] == gen */
+    uint32_t *mgen;
     uint32_t gen;
     uint32_t *lborn, *lnborn, *lorder; /* static layout: per node */
     EVal *lval;

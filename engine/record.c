@@ -14,6 +14,8 @@ DplEngineState *dpl_engine_state_new(const DplEngine *e)
     st->vals = dpl_calloc(dpl_scan_plan_slots(e->plan), sizeof *st->vals);
     st->pcache = dpl_calloc(e->npaths + 1, sizeof *st->pcache);
     st->pgen = dpl_calloc(e->npaths + 1, sizeof *st->pgen);
+    st->mval = dpl_calloc(e->nmemo + 1, sizeof *st->mval);
+    st->mgen = dpl_calloc(e->nmemo + 1, sizeof *st->mgen);
     if (e->layout) {
         st->lborn = dpl_calloc(e->nlayout, sizeof *st->lborn);
         st->lnborn = dpl_calloc(e->nlayout, sizeof *st->lnborn);
@@ -33,6 +35,8 @@ void dpl_engine_state_free(DplEngineState *st)
     dpl_free(st->vals);
     dpl_free(st->pcache);
     dpl_free(st->pgen);
+    dpl_free(st->mval);
+    dpl_free(st->mgen);
     dpl_free(st->lborn);
     dpl_free(st->lnborn);
     dpl_free(st->lorder);
@@ -175,6 +179,7 @@ DplEngineOutcome dpl_engine_record(const DplEngine *e, DplEngineState *st, long 
     eng_reset(st);
     if (++st->gen == 0) { /* wrapped: forget every cached path */
         memset(st->pgen, 0, (st->eng->npaths + 1) * sizeof *st->pgen);
+        memset(st->mgen, 0, (st->eng->nmemo + 1) * sizeof *st->mgen);
         memset(st->ncache, 0, sizeof st->ncache);
         if (st->lborn)
             memset(st->lborn, 0, st->eng->nlayout * sizeof *st->lborn);

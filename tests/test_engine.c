@@ -205,3 +205,26 @@ Test(engine, computed_strings_escape_at_every_position)
                 dpl_buf_free(&rec);
             }
 }
+
+/* An expression written twice is evaluated once per record; an error is
+ * not shared, so each occurrence reports its own span, as the reference. */
+Test(engine, repeated_expressions_keep_their_own_errors)
+{
+    dpl_util_init();
+    const char *prog = "entity \"e\" { k\n upper(trim(x)) }\n"
+                       "requirement { len(upper(trim(x))) > 0 }\n"
+                       "add { upper(trim(x)) -> a\n upper(trim(x)) -> b if f\n concat(upper(trim(x)), 'line) -> c }\n";
+    static const char *records[] = {
+        "{\"data\":{\"k\":1,\"x\":\" ab \",\"f\":true}}",
+        "{\"data\":{\"k\":1,\"x\":5,\"f\":true}}",
+        "{\"data\":{\"k\":1,\"f\":true}}",
+        "{\"data\":{\"k\":1,\"x\":\"\",\"f\":false}}",
+        "{\"data\":{\"k\":1,\"x\":\"ção\",\"f\":\"yes\"}}",
+    };
+    for (size_t r = 0; r < sizeof records / sizeof *records; r++)
+        same_on(prog, records[r]);
+    const char *prog2 = "entity \"e\" { k }\nadd { x + 1 -> a\n x + 1 -> b\n (x + 1) * 2 -> c }\n";
+    same_on(prog2, "{\"data\":{\"k\":1,\"x\":\"s\"}}");
+    same_on(prog2, "{\"data\":{\"k\":1,\"x\":9223372036854775807}}");
+    same_on(prog2, "{\"data\":{\"k\":1,\"x\":2}}");
+}
