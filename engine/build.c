@@ -489,7 +489,8 @@ static void layout_birth(DplEngineState *st, uint32_t node)
         return;
     const LNode *ln = st->eng->layout;
     uint32_t parent = ln[node].parent;
-    layout_birth(st, parent);
+    if (parent != 0 && st->lborn[parent] != st->gen)
+        layout_birth(st, parent);
     st->lborn[node] = st->gen;
     st->lnborn[node] = 0;
     st->lorder[ln[parent].kid_off + st->lnborn[parent]++] = node;

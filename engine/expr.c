@@ -531,7 +531,18 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
     EVal stack[8];
     EVal *args = k <= 8 ? stack : eng_alloc(st, k * sizeof *args);
     bool any_missing = false;
-    for (size_t i = 0; i < k; i++) {
+    EVal one;
+    if (k == 1) {
+        /* most builtins take one argument: read where it was built (a copy
+         * would reload it wide, see ev_copy) */
+        EVal v = ev_operand(st, n->kids[0]);
+        if (st->err.set)
+            return MISSING;
+        ev_copy(&one, &v);
+        any_missing = one.t == V_MISSING;
+        args = &one;
+    }
+    for (size_t i = 0; i < k && k > 1; i++) {
         EVal v = ev_operand(st, n->kids[i]);
         if (st->err.set)
             return MISSING;

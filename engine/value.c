@@ -82,10 +82,6 @@ json_t *eng_keep(DplEngineState *st, json_t *j)
 
 /* ---- constructors ------------------------------------------------------------ */
 
-EVal ev_str(const char *s, size_t n) { return (EVal){.t = V_STR, .n = (uint32_t)n, .u.s = s}; }
-EVal ev_int(int64_t i) { return (EVal){.t = V_INT, .u.i = i}; }
-EVal ev_real(double r) { return (EVal){.t = V_REAL, .u.r = r}; }
-EVal ev_bool(bool b) { return (EVal){.t = b ? V_TRUE : V_FALSE}; }
 
 /* Decodes a validated JSON string body (between the quotes). */
 size_t ev_decode_string(const char *p, size_t n, char *out)
