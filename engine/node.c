@@ -78,18 +78,15 @@ static const char *scanned(Parse *ps, const char *p, EVal *v)
 static const char *parse_value(Parse *ps, const char *p, EVal *v);
 
 /* Scratch for the children of the containers being parsed (a stack: a
- * container's children are copied into the arena when it closes). */
-static void push(DplEngineState *st, const EVal *v, const RKey *k)
+ * container's children are copied into the arena when it closes); makes
+ * room for one more. */
+static void reserve(DplEngineState *st)
 {
     if (st->sn == st->scap) {
         st->scap = st->scap ? 2 * st->scap : 64;
         st->svals = dpl_realloc(st->svals, st->scap * sizeof *st->svals);
         st->skeys = dpl_realloc(st->skeys, st->scap * sizeof *st->skeys);
     }
-    ev_copy(&st->svals[st->sn], v);
-    if (k)
-        st->skeys[st->sn] = *k;
-    st->sn++;
 }
 
 static const char *parse_container(Parse *ps, const char *p, EVal *v)
@@ -136,10 +133,20 @@ static const char *parse_container(Parse *ps, const char *p, EVal *v)
                 }
                 seen |= bit;
             }
-            EVal e;
-            p = parse_value(ps, p, &e);
-            canon = canon && e.canon;
-            push(st, &e, obj ? &k : NULL);
+            /* the value is parsed into its slot of the stack (a nested
+             * container's own children go above it) */
+            reserve(st);
+            size_t at = st->sn++;
+            if (*p == '{' || *p == '[') {
+                EVal e;
+                p = parse_container(ps, p, &e);
+                ev_copy(&st->svals[at], &e);
+            } else {
+                p = parse_value(ps, p, &st->svals[at]);
+            }
+            if (obj)
+                st->skeys[at] = k;
+            canon = canon && st->svals[at].canon;
             p = ws(p, &canon);
             if (*p != ',')
                 break;
@@ -148,22 +155,26 @@ static const char *parse_container(Parse *ps, const char *p, EVal *v)
     }
     p++; /* the closing bracket */
     size_t n = st->sn - base;
-    RNode *node = eng_alloc(st, sizeof *node);
+    /* one allocation: the node, its values, its keys */
+    size_t vbytes = n * sizeof(EVal), kbytes = obj ? n * sizeof(RKey) : 0;
+    RNode *node = eng_alloc(st, sizeof(RNode) + vbytes + kbytes);
+    EVal *vals = (EVal *)(void *)(node + 1);
     node->n = (uint32_t)n;
     node->canon = canon;
     node->plain = obj && plain;
-    EVal *vals = eng_alloc(st, (n ? n : 1) * sizeof *vals);
-    memcpy(vals, st->svals + base, n * sizeof *vals);
+    /* value by value: memcpy would read them back in wider pieces than
+     * they were just stored in (see ev_copy) */
+    for (size_t i = 0; i < n; i++)
+        ev_copy(&vals[i], &st->svals[base + i]);
     node->vals = vals;
     node->keys = NULL;
     if (obj) {
-        RKey *keys = eng_alloc(st, (n ? n : 1) * sizeof *keys);
-        memcpy(keys, st->skeys + base, n * sizeof *keys);
+        RKey *keys = (RKey *)(void *)(vals + n);
+        memcpy(keys, st->skeys + base, kbytes);
         node->keys = keys;
     }
     st->sn = base;
-    *v = (EVal){.t = obj ? V_OBJ : V_ARR, .rep = R_RAW, .raw = start, .rawlen = (size_t)(p - start),
-                .canon = canon, .u.node = node};
+    *v = ev_pack(obj ? V_OBJ : V_ARR, R_RAW, canon, 0, 0, start, (size_t)(p - start), (uint64_t)(uintptr_t)node);
     return p;
 }
 
@@ -176,18 +187,17 @@ static const char *parse_value(Parse *ps, const char *p, EVal *v)
         const char *q = quote_or_backslash(p + 1, ps->end);
         if (*q == '\\')
             return scanned(ps, p, v);
-        *v = (EVal){.t = V_STR, .rep = R_RAW, .raw = p, .rawlen = (size_t)(q + 1 - p), .canon = 1,
-                    .n = (uint32_t)(q - (p + 1)), .u.s = p + 1};
+        *v = ev_pack(V_STR, R_RAW, 1, 0, (uint32_t)(q - (p + 1)), p, (size_t)(q + 1 - p), (uint64_t)(uintptr_t)(p + 1));
         return q + 1;
     }
     case 't':
-        *v = (EVal){.t = V_TRUE, .rep = R_RAW, .raw = p, .rawlen = 4, .canon = 1};
+        *v = ev_pack(V_TRUE, R_RAW, 1, 0, 0, p, 4, 0);
         return p + 4;
     case 'f':
-        *v = (EVal){.t = V_FALSE, .rep = R_RAW, .raw = p, .rawlen = 5, .canon = 1};
+        *v = ev_pack(V_FALSE, R_RAW, 1, 0, 0, p, 5, 0);
         return p + 5;
     case 'n':
-        *v = (EVal){.t = V_NULL, .rep = R_RAW, .raw = p, .rawlen = 4, .canon = 1};
+        *v = ev_pack(V_NULL, R_RAW, 1, 0, 0, p, 4, 0);
         return p + 4;
     default: {
         /* integers and short decimals are settled here, the rest by the scanner */
@@ -205,16 +215,15 @@ static const char *parse_value(Parse *ps, const char *p, EVal *v)
             /* m < 10^15 and 10^nfrac are exact doubles: the quotient is
              * correctly rounded, as strtod's */
             double d = (double)m / ev_pow10(nfrac);
-            *v = (EVal){.t = V_REAL, .rep = R_RAW, .raw = p, .rawlen = (size_t)(q - p),
-                        .canon = dpl_scan_real_canonical(ip, nint, fp, nfrac), .pad = 1,
-                        .u.r = *p == '-' ? -d : d};
+            *v = ev_pack(V_REAL, R_RAW, dpl_scan_real_canonical(ip, nint, fp, nfrac), 1, 0, p, (size_t)(q - p),
+                         ev_bits(*p == '-' ? -d : d));
             return q;
         }
         if (*q == 'e' || *q == 'E')
             return scanned(ps, p, v);
         size_t len = (size_t)(q - p);
-        *v = (EVal){.t = V_INT, .rep = R_RAW, .raw = p, .rawlen = len,
-                    .canon = !(len == 2 && p[0] == '-' && p[1] == '0'), .u.i = ev_parse_i64(p, len)};
+        *v = ev_pack(V_INT, R_RAW, !(len == 2 && p[0] == '-' && p[1] == '0'), 0, 0, p, len,
+                     (uint64_t)(*p == '-' ? 0 - m : m));
         return q;
     }
     }
