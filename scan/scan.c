@@ -558,6 +558,10 @@ static const uchar *scan_object(Scan *s, const uchar *p, int depth, const DplPla
             for (uint32_t i = c->pre_begin + 1; i < c->pre_end; i++)
                 s->vals[s->plan->preorder[i]].type = DPL_SV_MISSING;
             p = scan_node(s, p, depth, kid);
+        } else if (p < end && *p == '"') {
+            /* the common member off the plan, a string: no call */
+            unsigned vf = 0;
+            p = scan_str(p + 1, end, &vf);
         } else {
             p = skip_value(p, end, depth);
         }
