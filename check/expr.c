@@ -10,6 +10,7 @@
  * rejects the one record (`type_error`). */
 #include <regex.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "check/internal.h"
 
@@ -313,6 +314,35 @@ static void check_extract(DplChecker *c, DplExpr *e)
     e->u.call.group = (int)group;
 }
 
+/* The source span of the value bytes [at, at + n) of string literal lit:
+ * the escapes before them are walked (\n is one byte of value, \u00e9 two,
+ * a surrogate pair four).  lit's whole span when those bytes are not plain
+ * source bytes (written with escapes themselves) or lit is not in src. */
+static DplSpan literal_part(const DplSource *src, const DplExpr *lit, size_t at, size_t n)
+{
+    if (!src || lit->span.end > src->len || lit->span.end - lit->span.start < 2 || src->text[lit->span.start] != '"')
+        return lit->span;
+    const char *s = src->text + lit->span.start + 1, *end = src->text + lit->span.end - 1;
+    size_t v = 0;
+    while (v < at && s < end) {
+        if (*s != '\\') {
+            s++, v++;
+        } else if (s + 6 <= end && s[1] == 'u') {
+            char hex[5] = {s[2], s[3], s[4], s[5], '\0'};
+            unsigned long cp = strtoul(hex, NULL, 16);
+            bool pair = cp >= 0xD800 && cp <= 0xDBFF;
+            v += pair ? 4 : cp < 0x80 ? 1 : cp < 0x800 ? 2 : 3;
+            s += pair ? 12 : 6;
+        } else {
+            s += 2, v++;
+        }
+    }
+    if (v != at || s > end || (size_t)(end - s) < n || memchr(s, '\\', n) || memcmp(s, lit->u.str.s + at, n) != 0)
+        return lit->span;
+    uint32_t from = (uint32_t)(s - src->text);
+    return (DplSpan){from, from + (uint32_t)n};
+}
+
 /* parse_time / format_time: the format is a literal that E314 checks. */
 static void check_time_format(DplChecker *c, const DplBuiltin *fn, DplExpr *lit)
 {
@@ -327,13 +357,9 @@ static void check_time_format(DplChecker *c, const DplBuiltin *fn, DplExpr *lit)
         return;
     DplDiag *d;
     bool directive = at + 1 < lit->u.str.len && lit->u.str.s[at] == '%';
-    /* point at the directive itself when the literal has no escapes (its
-     * source bytes are then its value's, after the opening quote) */
-    DplSpan at_span = lit->span;
-    const DplSource *src = c->prog->src; /* a REPL expression has a source of its own: then no match */
-    if (directive && src && lit->span.end <= src->len && lit->span.end - lit->span.start == lit->u.str.len + 2 &&
-        memcmp(src->text + lit->span.start + 1, lit->u.str.s, lit->u.str.len) == 0)
-        at_span = (DplSpan){lit->span.start + 1 + (uint32_t)at, lit->span.start + 3 + (uint32_t)at};
+    /* point at the directive itself (a REPL expression has a source of its
+     * own: then the whole literal) */
+    DplSpan at_span = directive ? literal_part(c->prog->src, lit, at, 2) : lit->span;
     if (directive && strcmp(why, "directive used twice") == 0)
         d = dpl_diag_add(c->diags, DPL_E314, at_span, "invalid time format: `%%%c` is used twice", lit->u.str.s[at + 1]);
     else if (directive)
