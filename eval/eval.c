@@ -427,22 +427,39 @@ void dpl_eval_record(const DplEvaluator *ev, json_t *record, long line, DplResul
     json_decref(c.err_value);
 }
 
-json_t *dpl_eval_expr(const DplEvaluator *ev, const DplExpr *e, json_t *record, long line, DplRtError *err)
+/* Evaluates e alone against record; an error stays in c. */
+static json_t *eval_alone(EvalCtx *c, const DplEvaluator *ev, const DplExpr *e, json_t *record, long line)
 {
-    EvalCtx c;
-    ctx_init(&c, ev, record, line);
+    ctx_init(c, ev, record, line);
     json_t *md = json_object_get(record, "metadata");
     json_t *src = json_object_get(md, "source");
     if (json_is_string(src))
-        c.source = src;
-    json_t *v = dpl__eval(&c, e);
-    json_decref(c.err_value);
-    if (c.err.set) {
-        if (err && !err->set)
-            *err = c.err;
+        c->source = src;
+    json_t *v = dpl__eval(c, e);
+    if (c->err.set) {
         json_decref(v);
         return NULL;
     }
+    return v;
+}
+
+json_t *dpl_eval_expr(const DplEvaluator *ev, const DplExpr *e, json_t *record, long line, DplRtError *err)
+{
+    EvalCtx c;
+    json_t *v = eval_alone(&c, ev, e, record, line);
+    json_decref(c.err_value);
+    if (c.err.set && err && !err->set)
+        *err = c.err;
+    return v;
+}
+
+json_t *dpl_eval_expr_blamed(const DplEvaluator *ev, const DplExpr *e, json_t *record, long line, DplResult *errors)
+{
+    EvalCtx c;
+    json_t *v = eval_alone(&c, ev, e, record, line);
+    if (c.err.set)
+        dpl__eval_collect(&c, errors, NULL);
+    json_decref(c.err_value);
     return v;
 }
 

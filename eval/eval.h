@@ -75,6 +75,9 @@ void dpl_eval_record(const DplEvaluator *ev, json_t *record, long line, DplResul
 /* Evaluates a lone checked expression against a record (REPL); returns a new
  * reference, NULL for missing; runtime errors go to *err. */
 json_t *dpl_eval_expr(const DplEvaluator *ev, const DplExpr *e, json_t *record, long line, DplRtError *err);
+/* As dpl_eval_expr, but a runtime error is added to *errors as a reject
+ * would carry it: with its path and offending value (spec §12.4). */
+json_t *dpl_eval_expr_blamed(const DplEvaluator *ev, const DplExpr *e, json_t *record, long line, DplResult *errors);
 
 void dpl_result_init(DplResult *r); /* an empty result */
 void dpl_result_clear(DplResult *r); /* frees the entity and errors; keeps the error array for reuse */

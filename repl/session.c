@@ -432,6 +432,23 @@ static void print_skipped(Repl *r, const DplResult *res)
     dpl_buf_free(&b);
 }
 
+/* "value: ..." — what an error saw (spec §12.4), on one line: cut after
+ * 120 bytes, at a character boundary. */
+static void value_line(DplBuf *b, const char *indent, json_t *value)
+{
+    enum { MAX_BYTES = 120 };
+    DplBuf v = {0};
+    dpl_json_write(&v, value);
+    size_t keep = v.len;
+    if (keep > MAX_BYTES) {
+        keep = MAX_BYTES;
+        while (keep && ((unsigned char)v.data[keep] & 0xC0) == 0x80)
+            keep--;
+    }
+    dpl_buf_printf(b, "%svalue: %.*s%s\n", indent, (int)keep, v.data, keep < v.len ? "..." : "");
+    dpl_buf_free(&v);
+}
+
 static void print_rejected(Repl *r, const DplResult *res)
 {
     repl_say(r, SGR_RED, "rejected: %zu error%s", res->nerrors, res->nerrors == 1 ? "" : "s");
@@ -442,12 +459,8 @@ static void print_rejected(Repl *r, const DplResult *res)
         if (e->path)
             dpl_buf_printf(&b, " %s", e->path);
         dpl_buf_printf(&b, ": %s\n", e->message ? e->message : "");
-        if (e->value) { /* what it saw (spec §12.4), on one line, cut when long */
-            DplBuf v = {0};
-            dpl_json_write(&v, e->value);
-            dpl_buf_printf(&b, "    value: %.*s%s\n", v.len > 120 ? 120 : (int)v.len, v.data, v.len > 120 ? "..." : "");
-            dpl_buf_free(&v);
-        }
+        if (e->value)
+            value_line(&b, "    ", e->value);
         if (e->has_rule)
             render_rule(r, &b, e->rule);
     }
@@ -677,11 +690,20 @@ void repl_expression(Repl *r, const char *text, size_t len)
     } else if (!(ev = expr_evaluator(r))) {
         repl_error(r, "the session program cannot be evaluated (see :check)");
     } else {
-        DplRtError err;
-        memset(&err, 0, sizeof err);
-        json_t *v = dpl_eval_expr(ev, e, r->record, r->record_line, &err);
-        if (err.set) {
-            repl_say(r, SGR_RED, "%s: %s", dpl_rt_code_name(err.code), err.message);
+        DplResult res;
+        dpl_result_init(&res);
+        json_t *v = dpl_eval_expr_blamed(ev, e, r->record, r->record_line, &res);
+        if (res.nerrors) {
+            /* as a reject says it: the path and the value it saw */
+            const DplRecError *er = &res.errors[0];
+            repl_say(r, SGR_RED, "%s%s%s: %s", dpl_rt_code_name(er->code), er->path ? " " : "", er->path ? er->path : "",
+                     er->message);
+            if (er->value) {
+                DplBuf vb = {0};
+                value_line(&vb, "  ", er->value);
+                fwrite(vb.data, 1, vb.len, r->out);
+                dpl_buf_free(&vb);
+            }
         } else if (!v) {
             repl_say(r, SGR_DIM, "missing");
             missing_hint(r, ev, e);
@@ -693,6 +715,7 @@ void repl_expression(Repl *r, const char *text, size_t len)
         }
         if (v)
             json_decref(v);
+        dpl_result_free(&res);
     }
     dpl_diag_list_free(&diags);
     dpl_program_free(tmp);
