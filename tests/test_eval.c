@@ -921,6 +921,14 @@ Test(eval, lone_expression_for_the_repl)
     cr_expect_eq(json_integer_value(v), 42);
     json_decref(v);
     json_decref(r);
+    /* an error comes with its path and value, as in a reject */
+    r = parse("{\"data\":{\"k\":1,\"valor\":\"x\"},\"metadata\":{\"source\":\"s\"}}");
+    cr_expect_null(dpl_eval_expr_blamed(p.ev, e, r, 1, &p.res));
+    cr_assert_eq(p.res.nerrors, 1);
+    cr_expect_eq(p.res.errors[0].code, DPL_RT_TYPE_ERROR);
+    cr_expect_str_eq(p.res.errors[0].path, "data.valor");
+    cr_expect_str_eq(json_string_value(p.res.errors[0].value), "x");
+    json_decref(r);
     unload(&p);
 }
 
