@@ -1,5 +1,5 @@
-/* internal.h — the plan trie's layout, shared by the scanner and the direct
- * engine (not part of the public API). */
+/* internal.h — the plan trie's layout, shared by plan.c (building) and
+ * scan.c (scanning); not part of the public API. */
 #ifndef DPL_SCAN_INTERNAL_H
 #define DPL_SCAN_INTERNAL_H
 

@@ -1,10 +1,13 @@
-/* fuzz_common.c — program loading and failure reporting for the fuzz targets. */
+/* fuzz_common.c — program loading, failure reporting and the engine-against-
+ * reference comparison for the fuzz targets. */
 #include "tests/fuzz/fuzz_common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "check/check.h"
+#include "json/json.h"
 
 #ifndef DPL_FUZZ_ROOT
 #define DPL_FUZZ_ROOT "."
@@ -49,4 +52,78 @@ void fuzz_fail(const char *what, const uint8_t *data, size_t size, const char *d
     fwrite(data, 1, size, stderr);
     fprintf(stderr, "\n--- detail\n%s\n", detail ? detail : "");
     abort();
+}
+
+void fuzz_reference_line(const FuzzProgram *fp, bool raw, const char *line, size_t len, DplBuf *out)
+{
+    json_t *v = NULL;
+    DplJsonError jerr;
+    if (dpl_json_parse(line, len, &v, &jerr) != DPL_JSON_OK) {
+        dpl_buf_puts(out, "bad json");
+        return;
+    }
+    json_t *env = v;
+    if (raw) {
+        env = json_object();
+        json_object_set_nocheck(env, "data", v);
+        json_t *md = json_object();
+        json_object_set_new_nocheck(md, "source", json_string(dpl_eval_default_source(fp->ev)));
+        json_object_set_new_nocheck(env, "metadata", md);
+    }
+    DplResult r;
+    dpl_result_init(&r);
+    dpl_eval_record(fp->ev, env, 3, &r);
+    if (r.outcome == DPL_EMIT) {
+        dpl_json_write(out, r.entity);
+        dpl_buf_putc(out, '\n');
+    } else if (r.outcome == DPL_SKIP) {
+        dpl_buf_puts(out, "skip");
+    } else {
+        dpl_write_reject(out, fp->src, 3, &r, v, NULL, 0);
+    }
+    dpl_result_free(&r);
+    if (env != v)
+        json_decref(env);
+    json_decref(v);
+}
+
+void fuzz_engine_line(const DplEngine *e, DplEngineState *st, const char *line, size_t len, DplBuf *out)
+{
+    DplResult r;
+    dpl_result_init(&r);
+    switch (dpl_engine_record(e, st, 3, line, len, out, &r)) {
+    case DPL_ENGINE_EMIT: break;
+    case DPL_ENGINE_SKIP: dpl_buf_puts(out, "skip"); break;
+    case DPL_ENGINE_BAD_JSON: dpl_buf_puts(out, "bad json"); break;
+    case DPL_ENGINE_REJECT: dpl_engine_write_reject(st, out, NULL, NULL, 0, 3, &r); break;
+    }
+    dpl_result_free(&r);
+}
+
+void fuzz_compare_line(const FuzzProgram *fp, const DplEngine *e, DplEngineState *st, bool raw, const char *line,
+                       size_t len, const uint8_t *data, size_t size)
+{
+    DplBuf a = {0}, b = {0};
+    fuzz_reference_line(fp, raw, line, len, &a);
+    fuzz_engine_line(e, st, line, len, &b);
+    if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
+        DplBuf d = {0};
+        dpl_buf_printf(&d, "%s mode\nreference: %s\nengine:    %s", raw ? "raw" : "envelope", a.data, b.data);
+        fuzz_fail("the engine and the reference evaluator differ", data, size, d.data);
+    }
+    dpl_buf_free(&a);
+    dpl_buf_free(&b);
+}
+
+void fuzz_compare_lines(const FuzzProgram *fp, const DplEngine *e, bool raw, const char *recs, size_t n,
+                        const uint8_t *data, size_t size)
+{
+    DplEngineState *st = dpl_engine_state_new(e);
+    for (size_t i = 0; i < n;) {
+        const char *nl = memchr(recs + i, '\n', n - i);
+        size_t len = nl ? (size_t)(nl - (recs + i)) : n - i;
+        fuzz_compare_line(fp, e, st, raw, recs + i, len, data, size);
+        i += len + 1;
+    }
+    dpl_engine_state_free(st);
 }

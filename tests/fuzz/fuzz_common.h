@@ -1,5 +1,7 @@
 /* fuzz_common.h — what the fuzz targets share: loading a checked program
- * from the source tree once per process, and abort-on-finding. */
+ * from the source tree once per process, abort-on-finding, and the
+ * comparison of the engine (engine/) with the reference evaluator (eval/)
+ * on the bytes `dpl run` would print. */
 #ifndef DPL_FUZZ_COMMON_H
 #define DPL_FUZZ_COMMON_H
 
@@ -9,6 +11,7 @@
 
 #include "ast/ast.h"
 #include "diag/diag.h"
+#include "engine/engine.h"
 #include "eval/eval.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,5 +31,21 @@ void fuzz_load_text(FuzzProgram *fp, const char *name, const char *text);
 /* Reports a broken property with the input and aborts, so libFuzzer saves
  * the input as a crash. */
 _Noreturn void fuzz_fail(const char *what, const uint8_t *data, size_t size, const char *detail);
+
+/* Appends what `dpl run --engine tree` prints for the record line[0..len)
+ * (in --raw mode when raw): the entity line, the reject line, or "skip" /
+ * "bad json". */
+void fuzz_reference_line(const FuzzProgram *fp, bool raw, const char *line, size_t len, DplBuf *out);
+/* The same, by the engine e (built for the same mode) with its state st. */
+void fuzz_engine_line(const DplEngine *e, DplEngineState *st, const char *line, size_t len, DplBuf *out);
+/* Runs the record line[0..len) through the reference and e (built from
+ * fp's program, in --raw mode when raw) and fails (with the whole input
+ * data[0..size)) unless both print the same bytes. */
+void fuzz_compare_line(const FuzzProgram *fp, const DplEngine *e, DplEngineState *st, bool raw, const char *line,
+                       size_t len, const uint8_t *data, size_t size);
+/* fuzz_compare_line for each '\n'-separated line of recs[0..n), with a
+ * fresh state. */
+void fuzz_compare_lines(const FuzzProgram *fp, const DplEngine *e, bool raw, const char *recs, size_t n,
+                        const uint8_t *data, size_t size);
 
 #endif

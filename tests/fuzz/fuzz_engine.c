@@ -8,7 +8,7 @@
  * inline ones using `all`, `delete`, `append`, `from`, indexes and `[*]`).
  * Every record runs in envelope and --raw mode through both engines; the
  * outcome and the bytes `dpl run` would print (the entity line, or the
- * reject line) must be identical. */
+ * reject line) must be identical (fuzz_compare_lines). */
 #include <stdio.h>
 #include <string.h>
 
@@ -53,79 +53,6 @@ static void init_fixed(void)
         }
 }
 
-/* What `dpl run --engine tree` prints for the line (entity or reject), or
- * "skip" / "bad json". */
-static void reference(const FuzzProgram *fp, bool raw, const char *line, size_t len, DplBuf *out)
-{
-    json_t *v = NULL;
-    DplJsonError jerr;
-    if (dpl_json_parse(line, len, &v, &jerr) != DPL_JSON_OK) {
-        dpl_buf_puts(out, "bad json");
-        return;
-    }
-    json_t *env = v;
-    if (raw) {
-        env = json_object();
-        json_object_set_nocheck(env, "data", v);
-        json_t *md = json_object();
-        json_object_set_new_nocheck(md, "source", json_string(dpl_eval_default_source(fp->ev)));
-        json_object_set_new_nocheck(env, "metadata", md);
-    }
-    DplResult r;
-    dpl_result_init(&r);
-    dpl_eval_record(fp->ev, env, 3, &r);
-    if (r.outcome == DPL_EMIT) {
-        dpl_json_write(out, r.entity);
-        dpl_buf_putc(out, '\n');
-    } else if (r.outcome == DPL_SKIP) {
-        dpl_buf_puts(out, "skip");
-    } else {
-        dpl_write_reject(out, fp->src, 3, &r, v, NULL, 0);
-    }
-    dpl_result_free(&r);
-    if (env != v)
-        json_decref(env);
-    json_decref(v);
-}
-
-static void engine(const DplEngine *e, DplEngineState *st, const char *line, size_t len,
-                   DplBuf *out)
-{
-    DplResult r;
-    dpl_result_init(&r);
-    switch (dpl_engine_record(e, st, 3, line, len, out, &r)) {
-    case DPL_ENGINE_EMIT: break;
-    case DPL_ENGINE_SKIP: dpl_buf_puts(out, "skip"); break;
-    case DPL_ENGINE_BAD_JSON: dpl_buf_puts(out, "bad json"); break;
-    case DPL_ENGINE_REJECT: dpl_engine_write_reject(st, out, NULL, NULL, 0, 3, &r); break;
-    }
-    dpl_result_free(&r);
-}
-
-static void compare(const FuzzProgram *fp, const DplEngine *e, bool raw, const char *recs, size_t n,
-                    const uint8_t *data, size_t size)
-{
-    DplEngineState *st = dpl_engine_state_new(e);
-    DplBuf a = {0}, b = {0};
-    for (size_t i = 0; i < n;) {
-        const char *nl = memchr(recs + i, '\n', n - i);
-        size_t len = nl ? (size_t)(nl - (recs + i)) : n - i;
-        dpl_buf_reset(&a);
-        dpl_buf_reset(&b);
-        reference(fp, raw, recs + i, len, &a);
-        engine(e, st, recs + i, len, &b);
-        if (a.len != b.len || memcmp(a.data, b.data, a.len) != 0) {
-            DplBuf d = {0};
-            dpl_buf_printf(&d, "%s mode\nreference: %s\nengine:    %s", raw ? "raw" : "envelope", a.data, b.data);
-            fuzz_fail("the engine and the reference evaluator differ", data, size, d.data);
-        }
-        i += len + 1;
-    }
-    dpl_buf_free(&a);
-    dpl_buf_free(&b);
-    dpl_engine_state_free(st);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static bool ready;
@@ -140,7 +67,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < nfixed; i++)
             for (int raw = 0; raw < 2; raw++)
                 if (engines[i][raw])
-                    compare(&fixed[i], engines[i][raw], raw, text, size, data, size);
+                    fuzz_compare_lines(&fixed[i], engines[i][raw], raw, text, size, data, size);
         return 0;
     }
     size_t plen = (size_t)(nul - text);
@@ -155,7 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             DplEngineOptions o = {.raw = raw};
             DplEngine *e = dpl_engine_new(prog, &o, NULL);
             if (e)
-                compare(&fp, e, raw, nul + 1, size - plen - 1, data, size);
+                fuzz_compare_lines(&fp, e, raw, nul + 1, size - plen - 1, data, size);
             dpl_engine_free(e);
         }
         dpl_eval_free(fp.ev);

@@ -1,20 +1,23 @@
-/* fuzz_scan.c — libFuzzer target: differential test of the fast scanner
- * engine (scan/scan.h) against the reference path (dpl_json_parse + the
- * tree evaluator) on arbitrary input lines:
+/* fuzz_scan.c — libFuzzer target: differential test of the scanner
+ * (scan/scan.h) and the engine that reads with it (engine/) against the
+ * reference path (dpl_json_parse + the tree evaluator), the whole input
+ * being one record line:
  *   - dpl_scan accepts exactly the lines dpl_json_parse accepts, and each
  *     value it locates is, byte for byte, a JSON text equal to what the tree
  *     finds at that path (same type);
- *   - the direct engine either defers (FALLBACK) or decides exactly as the
- *     tree does: SKIP only when the tree skips, EMIT only when the tree
- *     emits, with output bytes identical to dpl_json_write's plus '\n'. */
+ *   - the engine, on the FIPE example and a plain-path program, prints the
+ *     reference evaluator's bytes: the same entity line, the same skip, the
+ *     same reject line, the same refusal of invalid JSON
+ *     (fuzz_compare_line).  fuzz_engine does the same on many programs and
+ *     several lines per input; this target's corpus is single odd lines. */
 #include <stdio.h>
 
 #include "json/json.h"
 #include "scan/scan.h"
 #include "tests/fuzz/fuzz_common.h"
 
-/* A second plain-path program the direct engine takes: substitutive, a
- * `using` source path, several sources, quoted keys, nested targets. */
+/* A second program of plain paths: substitutive, a `using` source path,
+ * several sources, quoted keys, nested targets. */
 static const char plain_program[] = "substitutive entity \"p\" {\n    k\n    metadata.x\n}\n"
                                     "sources \"a\", \"b\" using metadata.s\n"
                                     "mandatory {\n    v\n    data.\"w x\"\n}\n"
@@ -22,8 +25,8 @@ static const char plain_program[] = "substitutive entity \"p\" {\n    k\n    met
 
 typedef struct {
     FuzzProgram fp;
-    DplDirect *direct;
-    DplDirectState *st;
+    DplEngine *engine;
+    DplEngineState *st;
 } Engine;
 
 static Engine engines[2];
@@ -45,12 +48,12 @@ static void init(void)
     fuzz_load_text(&engines[1].fp, "plain.dpl", plain_program);
     for (int i = 0; i < 2; i++) {
         const char *why = NULL;
-        engines[i].direct = dpl_direct_new(engines[i].fp.prog, &why);
-        if (!engines[i].direct) {
-            fprintf(stderr, "fuzz_scan: program %d is not direct-eligible: %s\n", i, why);
+        engines[i].engine = dpl_engine_new(engines[i].fp.prog, &(DplEngineOptions){0}, &why);
+        if (!engines[i].engine) {
+            fprintf(stderr, "fuzz_scan: the engine refuses program %d: %s\n", i, why);
             abort();
         }
-        engines[i].st = dpl_direct_state_new(engines[i].direct);
+        engines[i].st = dpl_engine_state_new(engines[i].engine);
     }
     plan = dpl_scan_plan_new();
     for (size_t i = 0; i < NPATHS; i++) {
@@ -112,39 +115,6 @@ static void check_scanner(const uint8_t *data, size_t size, const json_t *ref)
     }
 }
 
-static void check_direct(Engine *e, const uint8_t *data, size_t size, json_t *ref)
-{
-    DplBuf fast = {0};
-    DplDirectOutcome o = dpl_direct_record(e->direct, e->st, (const char *)data, size, &fast);
-    if (o == DPL_DIRECT_FALLBACK) {
-        if (fast.len)
-            fuzz_fail("direct engine wrote output and then deferred", data, size, fast.data);
-        dpl_buf_free(&fast);
-        return;
-    }
-    if (!ref)
-        fuzz_fail("direct engine decided a line that is not valid JSON", data, size, fast.data);
-    DplResult r;
-    dpl_result_init(&r);
-    dpl_eval_record(e->fp.ev, ref, 1, &r);
-    if (o == DPL_DIRECT_SKIP && r.outcome != DPL_SKIP)
-        fuzz_fail("direct engine skips a record the tree does not skip", data, size, NULL);
-    if (o == DPL_DIRECT_EMIT) {
-        if (r.outcome != DPL_EMIT)
-            fuzz_fail("direct engine emits a record the tree does not emit", data, size, fast.data);
-        DplBuf tree = {0};
-        dpl_json_write(&tree, r.entity);
-        dpl_buf_putc(&tree, '\n');
-        if (tree.len != fast.len || memcmp(tree.data, fast.data, fast.len) != 0) {
-            char *both = dpl_asprintf("direct: %.*stree:   %s", (int)fast.len, fast.data, tree.data);
-            fuzz_fail("direct engine output differs from the tree's", data, size, both);
-        }
-        dpl_buf_free(&tree);
-    }
-    dpl_result_free(&r);
-    dpl_buf_free(&fast);
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (!plan)
@@ -154,8 +124,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (dpl_json_parse((const char *)data, size, &ref, &err) != DPL_JSON_OK)
         ref = NULL;
     check_scanner(data, size, ref);
-    for (int i = 0; i < 2; i++)
-        check_direct(&engines[i], data, size, ref);
     json_decref(ref);
+    for (int i = 0; i < 2; i++)
+        fuzz_compare_line(&engines[i].fp, engines[i].engine, engines[i].st, false, (const char *)data, size, data,
+                          size);
     return 0;
 }
