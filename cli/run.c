@@ -25,7 +25,7 @@ typedef struct {
     bool stats, raw, fail_on_reject;
     size_t max_record_bytes;
     unsigned jobs;
-    bool tree_only; /* --engine tree: never the direct engine (for differential tests) */
+    bool tree_only; /* --engine tree: the reference evaluator, never engine/ (for differential tests) */
     const char *kafka_input;   /* the INPUT when it is a kafka:// URL */
     double stats_interval;
     DplKafkaProps kafka_props; /* -X and --kafka-config, in order */

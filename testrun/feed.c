@@ -4,8 +4,8 @@
  * sinks collect the entity, reject and skipped lines, which are matched back
  * to their input lines.  Nothing is written anywhere.
  *
- * Engines: the same choice as `dpl run` (the direct or sparse fast path
- * where the program allows it, the tree evaluator otherwise); with coverage,
+ * Engines: the same choice as `dpl run` (engine/ for every program it
+ * compiles, the tree evaluator otherwise); with coverage,
  * the tree evaluator only (`--engine tree`), since the hook lives there. */
 #include "stream/stream.h"
 #include "testrun/internal.h"

@@ -514,7 +514,7 @@ def test_where_skipped_by_and_never_present():
 
 
 def test_plain_programs_count_never_present_on_every_engine():
-    # a program the direct engine takes (plain paths) counts presence too
+    # a program of plain paths counts presence too
     pr = write("plain.dpl", 'entity "p" { id }\nsources "pay"\nadd {\n    id\n    nmae\n    name\n}\n')
     inp = "".join(json.dumps({"data": {"id": i, "name": "n", "extra": None}, "metadata": {"source": "pay"}}) + "\n"
                   for i in range(50))

@@ -2,8 +2,7 @@
 """Hardening tests: the documented limits (docs/limits.md) give clean errors,
 never a crash or a hang; I/O failures give one message and the documented
 exit status; and on a stream with ~5% corrupted lines every line ends up in
-exactly one place, with the tree evaluator and the direct engine, at -j 1 and
--j 2.
+exactly one place, with the tree evaluator and engine/, at -j 1 and -j 2.
 
 usage: run_hard.py --dpl PATH --dplc PATH --root SRCROOT [-k REGEX] [--wrap CMD]
 The last line printed is 'N passed, N failed'.
@@ -79,7 +78,7 @@ def stats_of(p):
 
 
 def engines():
-    """Both engines: the direct engine is used by default where the program allows."""
+    """Both engines: the reference (--engine tree) and engine/, the default."""
     return [["--engine", "tree"], []]
 
 
@@ -326,8 +325,9 @@ def test_long_line_program_with_error_at_the_end():
 
 
 def test_many_add_items_run_quickly():
-    """dpl run of a 5000-item plain-path program: building the direct engine
-    must not be cubic in the number of paths (it took 86 s; 10000 items 419 s)."""
+    """dpl run of a 5000-item plain-path program: building the engine must
+    not be cubic in the number of paths (the old direct engine took 86 s;
+    10000 items 419 s)."""
     items = "\n".join("    v%d" % i for i in range(5000))
     pr = write("items.dpl", HDR + items + "\n}\n")
     t0 = time.time()
@@ -354,7 +354,7 @@ def run_within(argv, input, limit, what):
 
 
 def test_hundred_thousand_add_items_start_up_linearly():
-    """100000 plain add items (direct engine: its output tree was built with a
+    """100000 plain add items (the old direct engine: its output tree was built with a
     linear search per item, 406 s) and 100000 dotted targets, each run on a
     record holding every field (the scanner looked members up linearly past
     64 children: 16 s a record)."""
@@ -852,7 +852,7 @@ FIPE_LINE = "    'line -> linha\n"
 def account(input_path, nlines_by_number, extra):
     """Runs the fipe program with 'line copied into each entity: every
     non-blank line must appear exactly once across stdout, rejects and
-    skipped.  Then the plain fipe program (direct engine where it can) must
+    skipped.  Then the plain fipe program (engine/ by default) must
     agree on every count and line."""
     fipe = open(os.path.join(ARGS.root, "examples", "fipe.dpl")).read()
     with_line = write("fipe-line.dpl", fipe.rstrip().rstrip("}") + FIPE_LINE + "}\n")
