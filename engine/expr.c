@@ -155,20 +155,15 @@ static int cmp_bytes(const EVal *a, const EVal *b)
 
 static EVal eval_binary(DplEngineState *st, const ENode *n)
 {
-    EVal ops[2];
-    {
-        EVal a = ev_operand(st, n->kids[0]);
-        if (st->err.set)
-            return MISSING;
-        ev_copy(&ops[0], &a);
-    }
-    {
-        EVal b = ev_operand(st, n->kids[1]);
-        if (st->err.set)
-            return MISSING;
-        ev_copy(&ops[1], &b);
-    }
-    const EVal *a = &ops[0], *b = &ops[1];
+    /* the operands are read where they were built; only the reference's
+     * path below needs them side by side */
+    EVal va = ev_operand(st, n->kids[0]);
+    if (st->err.set)
+        return MISSING;
+    EVal vb = ev_operand(st, n->kids[1]);
+    if (st->err.set)
+        return MISSING;
+    const EVal *a = &va, *b = &vb;
     if (a->t == V_MISSING || b->t == V_MISSING)
         return MISSING;
     DplOp op = n->e->u.binary.op;
@@ -240,6 +235,9 @@ static EVal eval_binary(DplEngineState *st, const ENode *n)
         break;
     default: break;
     }
+    EVal ops[2];
+    ev_copy(&ops[0], a);
+    ev_copy(&ops[1], b);
     return generic(st, n, ops, 2);
 }
 

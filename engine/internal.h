@@ -349,8 +349,12 @@ static inline double ev_pow10(size_t k)
 /* value.c: values */
 size_t ev_decode_string(const char *p, size_t n, char *out);
 int64_t ev_parse_i64(const char *p, size_t n);
-double ev_num(const EVal *v);          /* V_INT or V_REAL as a double */
-double ev_realval(const EVal *v);      /* V_REAL */
+double ev_realval_raw(const EVal *v);  /* a V_REAL R_RAW value not parsed yet */
+/* V_REAL as a double (parsed from the line the first time only in parsed
+ * containers; a slot's real is read at each use). */
+static inline double ev_realval(const EVal *v) { return v->rep != R_RAW || v->pad ? v->u.r : ev_realval_raw(v); }
+/* V_INT or V_REAL as a double. */
+static inline double ev_num(const EVal *v) { return v->t == V_INT ? (double)v->u.i : ev_realval(v); }
 json_t *ev_box(DplEngineState *st, const EVal *v); /* new reference; NULL for missing */
 EVal ev_unbox(DplEngineState *st, json_t *j);     /* takes the reference */
 const char *ev_article(DplEngineState *st, const EVal *v);

@@ -123,10 +123,8 @@ int64_t ev_parse_i64(const char *p, size_t n)
 
 
 
-double ev_realval(const EVal *v)
+double ev_realval_raw(const EVal *v)
 {
-    if (v->rep != R_RAW || v->pad)
-        return v->u.r;
     /* -?D+.D+ with at most 15 digits: m / 10^k is correctly rounded (m and
      * 10^k are exact doubles), as strtod is */
     const char *p = v->raw, *end = p + v->rawlen;
@@ -160,7 +158,6 @@ double ev_realval(const EVal *v)
     return d;
 }
 
-double ev_num(const EVal *v) { return v->t == V_INT ? (double)v->u.i : ev_realval(v); }
 
 /* ---- raw containers -------------------------------------------------------- */
 
