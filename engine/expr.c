@@ -512,7 +512,7 @@ static EVal eval_elements(DplEngineState *st, const ENode *n, bool is_map)
     st->item = saved;
     if (st->err.set)
         return MISSING;
-    return (EVal){.t = V_ARR, .rep = R_LIST, .n = (uint32_t)k, .u.list = out};
+    return ev_pack(V_ARR, R_LIST, 0, 0, (uint32_t)k, NULL, 0, (uint64_t)(uintptr_t)out);
 }
 
 static EVal eval_call(DplEngineState *st, const ENode *n)
@@ -531,8 +531,7 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
     bool any_missing = false;
     EVal one;
     if (k == 1) {
-        /* most builtins take one argument: read where it was built (a copy
-         * would reload it wide, see ev_copy) */
+        /* most builtins take one argument: read where it was built */
         EVal v = ev_operand(st, n->kids[0]);
         if (st->err.set)
             return MISSING;
@@ -756,7 +755,7 @@ static EVal eval_node(DplEngineState *st, const ENode *n)
             if (v.t != V_MISSING)
                 ev_copy(&items[k++], &v);
         }
-        return (EVal){.t = V_ARR, .rep = R_LIST, .n = (uint32_t)k, .u.list = items};
+        return ev_pack(V_ARR, R_LIST, 0, 0, (uint32_t)k, NULL, 0, (uint64_t)(uintptr_t)items);
     }
     case N_UNARY: return eval_unary(st, n);
     case N_BINARY: return eval_binary(st, n);

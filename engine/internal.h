@@ -106,24 +106,20 @@ static inline EVal ev_int(int64_t i) { return ev_pack(V_INT, R_NAT, 0, 0, 0, NUL
 static inline EVal ev_real(double r) { return ev_pack(V_REAL, R_NAT, 0, 0, 0, NULL, 0, ev_bits(r)); }
 static inline EVal ev_bool(bool b) { return ev_pack(b ? V_TRUE : V_FALSE, R_NAT, 0, 0, 0, NULL, 0, 0); }
 
-/* Copies a value field by field.  A value just returned was stored field
- * by field; a plain struct copy reads it back 16 bytes at a time, which the
- * CPU cannot forward from those narrow stores (a stall of a dozen cycles
- * that perf showed on every hot copy).  Loads of the stores' own widths
- * forward. */
+/* Copies a value as its two 16-byte halves, the widths every value is
+ * stored with (ev_pack): a copy that reads wider or across pieces than the
+ * stores it follows stalls the CPU (store forwarding), which perf showed on
+ * every hot copy when values were built field by field. */
 static inline void ev_copy(EVal *d, const EVal *s)
 {
-    /* volatile: the compiler would merge the byte loads into one wider
-     * load, which stalls the same way */
-    const volatile EVal *vs = s;
-    d->t = vs->t;
-    d->rep = vs->rep;
-    d->canon = vs->canon;
-    d->pad = vs->pad;
-    d->n = vs->n;
-    d->raw = s->raw;
-    d->rawlen = s->rawlen;
-    d->u.i = s->u.i;
+#ifdef __SSE2__
+    __m128i lo = _mm_loadu_si128((const __m128i *)(const void *)s);
+    __m128i hi = _mm_loadu_si128((const __m128i *)(const void *)((const char *)s + 16));
+    _mm_storeu_si128((__m128i *)(void *)d, lo);
+    _mm_storeu_si128((__m128i *)(void *)((char *)d + 16), hi);
+#else
+    memcpy(d, s, sizeof *d);
+#endif
 }
 
 /* ---- compiled program ---------------------------------------------------- */

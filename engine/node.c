@@ -67,11 +67,10 @@ static const char *scanned(Parse *ps, const char *p, EVal *v)
         *v = MISSING; /* cannot happen: the line was validated */
         return ps->end;
     }
-    *v = ev_from_scan(st, &sv);
-    if (v->t == V_REAL) {
-        v->u.r = ev_realval(v); /* parsed once: aggregates read elements often */
-        v->pad = 1;
-    }
+    EVal got = ev_from_scan(st, &sv);
+    if (got.t == V_REAL) /* parsed once: aggregates read elements often */
+        got = ev_pack(V_REAL, R_RAW, got.canon, 1, 0, got.raw, got.rawlen, ev_bits(ev_realval(&got)));
+    *v = got;
     return p + sv.len;
 }
 

@@ -105,11 +105,7 @@ static void validate(DplEngineState *st, DplResult *res, EVal *keys)
     for (size_t m = 0; m < e->nmandatory; m++) {
         const ECheck *ck = &e->mandatory[m];
         EVal v = ev_operand(st, ck->node);
-        /* read apart: the compiler would test type and length with one
-         * 8-byte load over stores of 1 and 4 bytes, which cannot forward */
-        const volatile EVal *vv = &v;
-        const uint8_t t = vv->t;
-        const char *why = t == V_MISSING ? "missing" : t == V_NULL ? "null" : t == V_STR && vv->n == 0 ? "empty" : NULL;
+        const char *why = v.t == V_MISSING ? "missing" : v.t == V_NULL ? "null" : v.t == V_STR && v.n == 0 ? "empty" : NULL;
         mfailed[m] = why != NULL;
         if (why)
             dpl_result_add_error(res, DPL_RT_MISSING_MANDATORY, ck->abs_path, &ck->expr->span, "mandatory field %s is %s",

@@ -267,7 +267,7 @@ EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_
                 if (r.t != V_MISSING)
                     ev_copy(&out[k++], &r);
             }
-            return (EVal){.t = V_ARR, .rep = R_LIST, .n = (uint32_t)k, .u.list = out};
+            return ev_pack(V_ARR, R_LIST, 0, 0, (uint32_t)k, NULL, 0, (uint64_t)(uintptr_t)out);
         }
         }
     }
@@ -329,11 +329,11 @@ EVal ev_unbox(DplEngineState *st, json_t *j)
 {
     if (!j)
         return MISSING;
-    EVal v = {0};
+    EVal v = MISSING;
     switch (json_typeof(j)) {
-    case JSON_NULL: v.t = V_NULL; break;
-    case JSON_TRUE: v.t = V_TRUE; break;
-    case JSON_FALSE: v.t = V_FALSE; break;
+    case JSON_NULL: v = ev_pack(V_NULL, R_NAT, 0, 0, 0, NULL, 0, 0); break;
+    case JSON_TRUE: v = ev_bool(true); break;
+    case JSON_FALSE: v = ev_bool(false); break;
     case JSON_INTEGER: v = ev_int(json_integer_value(j)); break;
     case JSON_REAL: v = ev_real(json_real_value(j)); break;
     case JSON_STRING:
@@ -342,7 +342,7 @@ EVal ev_unbox(DplEngineState *st, json_t *j)
     case JSON_ARRAY:
     case JSON_OBJECT:
         eng_keep(st, j);
-        return (EVal){.t = json_is_array(j) ? V_ARR : V_OBJ, .rep = R_JSON, .u.j = j};
+        return ev_pack(json_is_array(j) ? V_ARR : V_OBJ, R_JSON, 0, 0, 0, NULL, 0, (uint64_t)(uintptr_t)j);
     }
     json_decref(j);
     return v;
