@@ -707,8 +707,8 @@ def signal_run(j, sig, wait_output):
         sent = False
         try:
             while time.time() - t0 < 20 * slow():
+                fed += 2000  # counted first: a write cut by the exit may still deliver part of the chunk
                 p.stdin.write(chunk.encode())
-                fed += 2000
                 if not sent and time.time() - t0 > 0.3:
                     p.send_signal(sig)
                     sent = True
