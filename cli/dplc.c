@@ -14,6 +14,7 @@
 #include "cli/cli.h"
 #include "opts/opts.h"
 #include "parser/parser.h"
+#include "stream/stream.h"
 #include "util/util.h"
 
 static const DplCmd *cmd_of(const char *name) { return dpl_opts_find_cmd(&dpl_opts_dplc, name); }
@@ -29,9 +30,39 @@ typedef struct {
     bool color;
     bool fix;
     const char *sample;     /* --sample: NDJSON records for W405 */
-    const DplSource *sample_text;
     bool raw;               /* the sample holds plain values, not envelopes */
 } CheckOpts;
+
+/* --sample: the file streamed through the W405 check of prog (gzip read by
+ * its magic, as `dpl run` reads input; any size).  false, with the reason
+ * printed, when it cannot be read or a line is not JSON. */
+static bool check_sample(const DplProgram *prog, const CheckOpts *o, DplDiagList *diags)
+{
+    int err = 0;
+    DplStreamSource *in = dpl_stream_source_file(o->sample, &err);
+    if (!in) {
+        fprintf(stderr, "dplc: cannot read `%s`: %s\n", o->sample, strerror(err));
+        return false;
+    }
+    DplSample *s = dpl_sample_new(prog, o->raw);
+    char bad[256] = "", chunk[1 << 16];
+    ssize_t n;
+    bool ok = true;
+    while (ok && (n = in->ops->read(in, chunk, sizeof chunk, &err)) != 0) {
+        if (n < 0) {
+            snprintf(bad, sizeof bad, "%s", in->why ? in->why : strerror(err));
+            ok = false;
+        } else {
+            ok = dpl_sample_add(s, chunk, (size_t)n, bad, sizeof bad);
+        }
+    }
+    ok = ok && dpl_sample_finish(s, diags, bad, sizeof bad);
+    if (!ok)
+        fprintf(stderr, "dplc: sample `%s`: %s\n", o->sample, bad);
+    dpl_sample_free(s);
+    dpl_stream_source_close(in);
+    return ok;
+}
 
 /* --fix: rewrites the file with its certain fixes applied (atomically) and
  * returns its new text, or src itself when there was nothing to fix;
@@ -72,10 +103,8 @@ static int check_file(const char *path, const CheckOpts *o)
     DplDiagList diags = {0};
     bool ok;
     DplProgram *prog = dpl_compile(src, &diags, &ok);
-    if (o->sample_text) {
-        char bad[256];
-        if (!dpl_check_sample(prog, o->sample_text->text, o->sample_text->len, o->raw, &diags, bad, sizeof bad)) {
-            fprintf(stderr, "dplc: sample `%s`: %s\n", o->sample, bad);
+    if (o->sample) {
+        if (!check_sample(prog, o, &diags)) {
             dpl_program_free(prog);
             dpl_diag_list_free(&diags);
             dpl_source_free(src);
@@ -154,16 +183,12 @@ static int cmd_check(int argc, char **argv)
             return dpl_free(files), dpl_opts_usage_error(cmd, "%s", "--fix cannot rewrite stdin");
     if (o.raw && !o.sample)
         return dpl_free(files), dpl_opts_usage_error(cmd, "%s", "--raw describes the --sample records; give --sample FILE");
-    DplSource *sample = NULL;
-    if (o.sample) {
-        const char *why = NULL;
-        sample = dpl_source_read_file(o.sample, &why);
-        if (!sample) {
-            fprintf(stderr, "dplc: cannot read `%s`: %s\n", o.sample, why);
-            return dpl_free(files), 2;
-        }
-        o.sample_text = sample;
-    }
+    /* the sample is read once per FILE: stdin can only be read once */
+    bool stdin_used = false;
+    for (int i = 0; i < nfiles; i++)
+        stdin_used |= strcmp(files[i], "-") == 0;
+    if (o.sample && strcmp(o.sample, "-") == 0 && (nfiles > 1 || stdin_used))
+        return dpl_free(files), dpl_opts_usage_error(cmd, "%s", "--sample - (stdin) needs exactly one FILE, not stdin");
     o.color = !o.json && dpl_cli_use_color(color, stderr);
     int status = 0;
     for (int i = 0; i < nfiles; i++) {
@@ -171,7 +196,6 @@ static int cmd_check(int argc, char **argv)
         if (s > status)
             status = s;
     }
-    dpl_source_free(sample);
     dpl_free(files);
     return status;
 }

@@ -127,8 +127,19 @@ void dpl_presence_write_stats(DplBuf *out, const DplPresence *p);
 
 /* dplc check --sample: W405 for every place the checked program reads a
  * path that none of the sample records has, with the nearest path they do
- * have as "did you mean".  text holds NDJSON envelopes (plain values with
- * raw).  Returns false, with the reason in why, when a line is not JSON. */
+ * have as "did you mean".  The records are NDJSON envelopes (plain values
+ * with raw), fed in pieces of any size, so a sample of any length is read
+ * as a stream (the paths seen are kept, not the records). */
+typedef struct DplSample DplSample;
+DplSample *dpl_sample_new(const DplProgram *prog, bool raw); /* prog is borrowed */
+/* Adds text[0..len), any piece of the sample: lines may straddle calls.
+ * Returns false, with the reason in why, once a line is not JSON. */
+bool dpl_sample_add(DplSample *s, const char *text, size_t len, char *why, size_t why_cap);
+/* Ends the sample (a last line without '\n' counts) and adds the W405s to
+ * diags; false, with why, when a line was not JSON. */
+bool dpl_sample_finish(DplSample *s, DplDiagList *diags, char *why, size_t why_cap);
+void dpl_sample_free(DplSample *s);
+/* All of it at once: new, add(text), finish, free. */
 bool dpl_check_sample(const DplProgram *prog, const char *text, size_t len, bool raw, DplDiagList *diags,
                       char *why, size_t why_cap);
 

@@ -213,76 +213,138 @@ static const char *through_array(const char *path, const char *const *names, siz
     return best;
 }
 
+struct DplSample {
+    const DplProgram *prog;
+    bool raw;
+    DplPresence *presence;
+    DplArena *arena;
+    Names names;       /* every path the records have (repeats dropped now and then) */
+    size_t unique_at;  /* sort_unique when names grows past this */
+    DplBuf prefix;
+    DplBuf partial;    /* a line not yet ended by '\n' */
+    long line;
+    size_t records;
+    bool failed;
+};
+
+DplSample *dpl_sample_new(const DplProgram *prog, bool raw)
+{
+    DplSample *s = dpl_calloc(1, sizeof *s);
+    s->prog = prog;
+    s->raw = raw;
+    s->presence = dpl_presence_new(prog);
+    s->arena = dpl_arena_new();
+    s->unique_at = 1024;
+    return s;
+}
+
+void dpl_sample_free(DplSample *s)
+{
+    if (!s)
+        return;
+    dpl_buf_free(&s->prefix);
+    dpl_buf_free(&s->partial);
+    dpl_arena_free(s->arena);
+    dpl_presence_free(s->presence);
+    dpl_free(s);
+}
+
+/* One line (without its '\n'): a record, or nothing when blank. */
+static bool sample_line(DplSample *s, const char *l, size_t n, char *why, size_t why_cap)
+{
+    s->line++;
+    size_t t = n;
+    while (t && (l[t - 1] == '\r' || l[t - 1] == ' ' || l[t - 1] == '\t'))
+        t--;
+    size_t b = 0;
+    while (b < t && (l[b] == ' ' || l[b] == '\t'))
+        b++;
+    if (b == t)
+        return true; /* blank lines are not records */
+    json_t *v = NULL;
+    DplJsonError jerr;
+    if (dpl_json_parse(l, n, &v, &jerr) != DPL_JSON_OK) {
+        snprintf(why, why_cap, "line %ld is not valid JSON (column %d: %s)", s->line, jerr.column, jerr.message);
+        return false;
+    }
+    json_t *env = v;
+    if (s->raw) {
+        env = json_object();
+        json_object_set_new_nocheck(env, "data", v);
+    }
+    s->records++;
+    dpl_presence_record(s->presence, env);
+    s->prefix.len = 0;
+    sample_paths(s->arena, &s->names, &s->prefix, env);
+    if (s->names.len > s->unique_at)
+        s->unique_at = 2 * sort_unique(&s->names) + 1024;
+    json_decref(env);
+    return true;
+}
+
+bool dpl_sample_add(DplSample *s, const char *text, size_t len, char *why, size_t why_cap)
+{
+    for (size_t i = 0; i < len && !s->failed;) {
+        const char *l = text + i, *nl = memchr(l, '\n', len - i);
+        size_t n = nl ? (size_t)(nl - l) : len - i;
+        i += n + (nl != NULL);
+        if (!nl) {
+            dpl_buf_append(&s->partial, l, n);
+            break;
+        }
+        if (s->partial.len) {
+            dpl_buf_append(&s->partial, l, n);
+            s->failed = !sample_line(s, s->partial.data, s->partial.len, why, why_cap);
+            s->partial.len = 0;
+        } else {
+            s->failed = !sample_line(s, l, n, why, why_cap);
+        }
+    }
+    return !s->failed;
+}
+
+bool dpl_sample_finish(DplSample *s, DplDiagList *diags, char *why, size_t why_cap)
+{
+    if (!s->failed && s->partial.len)
+        s->failed = !sample_line(s, s->partial.data, s->partial.len, why, why_cap);
+    s->partial.len = 0;
+    if (s->failed)
+        return false;
+    const DplProgram *prog = s->prog;
+    DplPresence *p = s->presence;
+    if (!p->unseen || !s->records)
+        return true;
+    size_t k = sort_unique(&s->names);
+    for (size_t si = 0; si < prog->nread_sites; si++) {
+        const DplReadSite *site = &prog->read_sites[si];
+        if (p->seen[site->read])
+            continue;
+        const char *path = prog->reads[site->read].text;
+        DplDiag *d = dpl_diag_add(diags, DPL_W405, site->span, "`%s` is never present in the %zu sample record%s", path,
+                                  s->records, s->records == 1 ? "" : "s");
+        dpl_diag_label(d, "never in the sample");
+        const char *arr = through_array(path, s->names.items, k);
+        const char *near = arr ? NULL : dpl_nearest(path, s->names.items, k);
+        if (arr) {
+            size_t at = 0; /* where the spellings part: the array's end */
+            while (arr[at] && arr[at] == path[at])
+                at++;
+            dpl_diag_help(d, "did you mean `%s`? `%.*s` is an array in the sample: `[*]` reads a field of every element",
+                          arr, (int)at, arr);
+        } else if (near) {
+            dpl_diag_help(d, "did you mean `%s`?", near);
+        } else {
+            dpl_diag_help(d, "check the spelling, or add a sample record that has it");
+        }
+    }
+    return true;
+}
+
 bool dpl_check_sample(const DplProgram *prog, const char *text, size_t len, bool raw, DplDiagList *diags,
                       char *why, size_t why_cap)
 {
-    DplPresence *p = dpl_presence_new(prog);
-    DplArena *a = dpl_arena_new();
-    Names names = {0};
-    DplBuf prefix = {0};
-    size_t unique_at = 1024, nrecords = 0;
-    bool ok = true;
-    long line = 0;
-    for (size_t i = 0; i < len && ok;) {
-        const char *l = text + i, *nl = memchr(l, '\n', len - i);
-        size_t n = nl ? (size_t)(nl - l) : len - i;
-        i += n + 1;
-        line++;
-        size_t t = n;
-        while (t && (l[t - 1] == '\r' || l[t - 1] == ' ' || l[t - 1] == '\t'))
-            t--;
-        size_t s = 0;
-        while (s < t && (l[s] == ' ' || l[s] == '\t'))
-            s++;
-        if (s == t)
-            continue; /* blank lines are not records */
-        json_t *v = NULL;
-        DplJsonError jerr;
-        if (dpl_json_parse(l, n, &v, &jerr) != DPL_JSON_OK) {
-            snprintf(why, why_cap, "line %ld is not valid JSON (column %d: %s)", line, jerr.column, jerr.message);
-            ok = false;
-            break;
-        }
-        json_t *env = v;
-        if (raw) {
-            env = json_object();
-            json_object_set_new_nocheck(env, "data", v);
-        }
-        nrecords++;
-        dpl_presence_record(p, env);
-        prefix.len = 0;
-        sample_paths(a, &names, &prefix, env);
-        if (names.len > unique_at)
-            unique_at = 2 * sort_unique(&names) + 1024;
-        json_decref(env);
-    }
-    dpl_buf_free(&prefix);
-    if (ok && p->unseen && nrecords) {
-        size_t k = sort_unique(&names);
-        for (size_t si = 0; si < prog->nread_sites; si++) {
-            const DplReadSite *site = &prog->read_sites[si];
-            if (p->seen[site->read])
-                continue;
-            const char *path = prog->reads[site->read].text;
-            DplDiag *d = dpl_diag_add(diags, DPL_W405, site->span, "`%s` is never present in the %zu sample record%s",
-                                      path, nrecords, nrecords == 1 ? "" : "s");
-            dpl_diag_label(d, "never in the sample");
-            const char *arr = through_array(path, names.items, k);
-            const char *near = arr ? NULL : dpl_nearest(path, names.items, k);
-            if (arr) {
-                size_t at = 0; /* where the spellings part: the array's end */
-                while (arr[at] && arr[at] == path[at])
-                    at++;
-                dpl_diag_help(d, "did you mean `%s`? `%.*s` is an array in the sample: `[*]` reads a field of "
-                                 "every element", arr, (int)at, arr);
-            }
-            else if (near)
-                dpl_diag_help(d, "did you mean `%s`?", near);
-            else
-                dpl_diag_help(d, "check the spelling, or add a sample record that has it");
-        }
-    }
-    dpl_arena_free(a);
-    dpl_presence_free(p);
+    DplSample *s = dpl_sample_new(prog, raw);
+    bool ok = dpl_sample_add(s, text, len, why, why_cap) && dpl_sample_finish(s, diags, why, why_cap);
+    dpl_sample_free(s);
     return ok;
 }

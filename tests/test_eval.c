@@ -1238,3 +1238,54 @@ Test(eval, presence_counts_paths_in_any_element)
     dpl_presence_free(pr);
     unload(&p);
 }
+
+/* The W405 messages of a sample, one per line ("" when none). */
+static char *sample_messages(const DplDiagList *d)
+{
+    DplBuf b = {0};
+    for (size_t i = 0; i < d->len; i++)
+        dpl_buf_printf(&b, "%s|%s\n", d->items[i].message, d->items[i].help ? d->items[i].help : "");
+    dpl_buf_putc(&b, '\0');
+    return dpl_buf_take(&b);
+}
+
+/* A sample fed in pieces of any size (a line split across reads, CRLF, a
+ * last line without '\n') says what the whole text says. */
+Test(eval, sample_fed_in_pieces_is_the_whole_sample)
+{
+    Prog p = load("entity \"t\" { id }\nsources \"s\"\nadd {\n    id\n    custmer.email -> e\n    items.qty -> q\n"
+                  "    map(items, qty) -> qs\n}\n");
+    const char *text = "{\"data\":{\"id\":1,\"customer\":{\"email\":\"a\"},\"items\":[{\"qty\":1}]}}\r\n\n"
+                       "  \n{\"data\":{\"id\":2,\"items\":[]}}";
+    DplDiagList whole = {0};
+    char why[256];
+    cr_assert(dpl_check_sample(p.prog, text, strlen(text), false, &whole, why, sizeof why), "%s", why);
+    char *want = sample_messages(&whole);
+    cr_expect_str_eq(want, "`data.custmer.email` is never present in the 2 sample records|did you mean "
+                           "`data.customer.email`?\n`data.items.qty` is never present in the 2 sample records|did you "
+                           "mean `data.items[*].qty`? `data.items` is an array in the sample: `[*]` reads a field of "
+                           "every element\n");
+    for (size_t piece = 1; piece <= 7; piece += 3) {
+        DplSample *s = dpl_sample_new(p.prog, false);
+        for (size_t i = 0; i < strlen(text); i += piece) {
+            size_t n = strlen(text) - i < piece ? strlen(text) - i : piece;
+            cr_assert(dpl_sample_add(s, text + i, n, why, sizeof why), "%s", why);
+        }
+        DplDiagList d = {0};
+        cr_assert(dpl_sample_finish(s, &d, why, sizeof why), "%s", why);
+        char *got = sample_messages(&d);
+        cr_expect_str_eq(got, want, "in pieces of %zu bytes", piece);
+        dpl_free(got);
+        dpl_diag_list_free(&d);
+        dpl_sample_free(s);
+    }
+    /* a bad line is named by its number, counted across pieces */
+    DplSample *s = dpl_sample_new(p.prog, false);
+    cr_expect(dpl_sample_add(s, "{\"data\":{}}\n\n{\"da", 17, why, sizeof why));
+    cr_expect(!dpl_sample_add(s, "ta\":\n", 5, why, sizeof why));
+    cr_expect(strncmp(why, "line 3 is not valid JSON", 24) == 0, "%s", why);
+    dpl_sample_free(s);
+    dpl_free(want);
+    dpl_diag_list_free(&whole);
+    unload(&p);
+}

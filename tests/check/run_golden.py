@@ -127,6 +127,25 @@ def check_cli(args, d, failures):
     expect(p.returncode == 2, "bad --format should exit 2, got %d" % p.returncode)
     p = run([args.dplc, "check"], cwd=d)
     expect(p.returncode == 2, "check without files should exit 2, got %d" % p.returncode)
+    # --sample is streamed: gzip read by its magic (any name), a line longer
+    # than a read, stdin; the same warnings as the plain sample's golden
+    import gzip, tempfile
+    w405 = "W405-never-in-sample"
+    want = open(os.path.join(d, w405 + ".expected")).read()
+    sample = open(os.path.join(d, w405 + ".ndjson"), "rb").read()
+    long_line = json.dumps({"data": {"id": 3, "note": "x" * 200000}}).encode() + b"\n"
+    with tempfile.TemporaryDirectory(prefix="dpl-golden-") as tmp:
+        gz = os.path.join(tmp, "sample-without-gz-name")
+        with open(gz, "wb") as f:
+            f.write(gzip.compress(sample + long_line))
+        p = run([args.dplc, "check", "--color", "never", "--sample", gz, w405 + ".dpl"], cwd=d)
+        expect(p.returncode == 0 and p.stderr == want.replace("2 sample records", "3 sample records"),
+               "a gzip --sample should read like the plain one: %d %r" % (p.returncode, p.stderr[:300]))
+        p = subprocess.run([args.dplc, "check", "--color", "never", "--sample", "-", w405 + ".dpl"], cwd=d,
+                           input=sample.decode(), capture_output=True, text=True, timeout=60)
+        expect(p.returncode == 0 and p.stderr == want, "--sample - should read stdin: %d %r" % (p.returncode, p.stderr[:300]))
+        p = run([args.dplc, "check", "--sample", os.path.join(tmp, "nope.ndjson"), w405 + ".dpl"], cwd=d)
+        expect(p.returncode == 2 and "nope.ndjson" in p.stderr, "a missing --sample should exit 2: %d %r" % (p.returncode, p.stderr))
     p = run([args.dplc, "check", os.path.join(args.root, "examples", "fipe.dpl")])
     expect(p.returncode == 0 and p.stdout == "" and p.stderr == "",
            "examples/fipe.dpl should be clean: %d %r" % (p.returncode, p.stderr[:300]))
