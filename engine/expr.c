@@ -289,6 +289,7 @@ static EVal eval_logic(DplEngineState *st, const ENode *n, bool is_and)
 }
 
 static EVal buf_str(DplEngineState *st);
+static long scalar_chars(const EVal *v, char buf[40], const char **s);
 
 /* ---- casts -------------------------------------------------------------------- */
 
@@ -413,9 +414,12 @@ static EVal eval_cast(DplEngineState *st, const ENode *n)
         if (a.t == V_STR)
             return a;
         if (a.t == V_INT || a.t == V_REAL) {
-            dpl_buf_reset(&st->tmp);
-            ev_write(st, &st->tmp, &a); /* an integer's digits; a real as the writer prints it */
-            return buf_str(st);
+            /* an integer's digits, a real as the writer prints it: often the
+             * input's own bytes, which the string then borrows */
+            char buf[40];
+            const char *src;
+            long n = scalar_chars(&a, buf, &src);
+            return src == buf ? arena_str(st, buf, (size_t)n) : ev_str(src, (size_t)n);
         }
         if (a.t == V_TRUE || a.t == V_FALSE)
             return a.t == V_TRUE ? ev_str("true", 4) : ev_str("false", 5);
@@ -441,15 +445,24 @@ static EVal eval_cast(DplEngineState *st, const ENode *n)
 
 /* ---- calls ------------------------------------------------------------------------ */
 
-static bool scalar_text(DplEngineState *st, DplBuf *b, const EVal *v)
+/* The text of a scalar as concat and `as string` give it: its bytes in *s
+ * (a string's content, a number's input bytes when they are what the writer
+ * prints, else formatted into buf), its length returned; -1 for other types. */
+static long scalar_chars(const EVal *v, char buf[40], const char **s)
 {
     switch (v->t) {
-    case V_STR: dpl_buf_append(b, v->u.s, v->n); return true;
+    case V_STR: *s = v->u.s; return (long)v->n;
     case V_INT:
-    case V_REAL: ev_write(st, b, v); return true;
-    case V_TRUE: dpl_buf_append(b, "true", 4); return true;
-    case V_FALSE: dpl_buf_append(b, "false", 5); return true;
-    default: return false;
+    case V_REAL:
+        if (v->rep == R_RAW && v->canon) {
+            *s = v->raw;
+            return (long)v->rawlen;
+        }
+        *s = buf;
+        return v->t == V_INT ? ev_int_text(v->u.i, buf) : dpl_json_format_real(ev_realval(v), buf);
+    case V_TRUE: *s = "true"; return 4;
+    case V_FALSE: *s = "false"; return 5;
+    default: return -1;
     }
 }
 
@@ -554,6 +567,12 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
     case F_LOWER:
     case F_UPPER:
         if (a[0].t == V_STR) {
+            /* ASCII (the usual case) straight into the record's arena */
+            char *d = eng_alloc(st, (size_t)a[0].n + 1);
+            if (dpl_std_case_map_ascii(d, a[0].u.s, a[0].n, n->fn == F_UPPER) == a[0].n) {
+                d[a[0].n] = '\0';
+                return ev_str(d, a[0].n);
+            }
             dpl_buf_reset(&st->tmp);
             dpl_std_case_map(&st->tmp, a[0].u.s, a[0].n, n->fn == F_UPPER);
             return buf_str(st);
@@ -578,14 +597,31 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
         }
         break;
     case F_CONCAT: {
-        dpl_buf_reset(&st->tmp);
+        /* the pieces' lengths first, then one arena string written once */
+        char sbufs[8][40];
+        const char *ssrc[8];
+        long slens[8];
+        char (*bufs)[40] = k <= 8 ? sbufs : eng_alloc(st, k * sizeof *bufs);
+        const char **src = k <= 8 ? ssrc : eng_alloc(st, k * sizeof *src);
+        long *lens = k <= 8 ? slens : eng_alloc(st, k * sizeof *lens);
+        size_t total = 0;
         bool ok = true;
-        for (size_t i = 0; i < k && ok; i++)
-            if (!absent(&a[i]))
-                ok = scalar_text(st, &st->tmp, &a[i]);
-        if (ok)
-            return buf_str(st);
-        break;
+        for (size_t i = 0; i < k && ok; i++) {
+            lens[i] = absent(&a[i]) ? 0 : scalar_chars(&a[i], bufs[i], &src[i]);
+            ok = lens[i] >= 0;
+            total += ok ? (size_t)lens[i] : 0;
+        }
+        if (!ok)
+            break;
+        char *d = eng_alloc(st, total + 1);
+        size_t at = 0;
+        for (size_t i = 0; i < k; i++)
+            if (lens[i]) {
+                memcpy(d + at, src[i], (size_t)lens[i]);
+                at += (size_t)lens[i];
+            }
+        d[at] = '\0';
+        return ev_str(d, at);
     }
     case F_COALESCE:
         for (size_t i = 0; i < k; i++)

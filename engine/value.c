@@ -438,7 +438,7 @@ void ev_put_string(DplBuf *out, const char *s, size_t n)
     out->data[out->len] = '\0';
 }
 
-static void put_int(DplBuf *out, int64_t v)
+int ev_int_text(int64_t v, char buf[24])
 {
     char tmp[24];
     char *p = tmp + sizeof tmp;
@@ -449,7 +449,15 @@ static void put_int(DplBuf *out, int64_t v)
     } while (u);
     if (v < 0)
         *--p = '-';
-    put(out, p, (size_t)(tmp + sizeof tmp - p));
+    int n = (int)(tmp + sizeof tmp - p);
+    memcpy(buf, p, (size_t)n);
+    return n;
+}
+
+static void put_int(DplBuf *out, int64_t v)
+{
+    char buf[24];
+    put(out, buf, (size_t)ev_int_text(v, buf));
 }
 
 void ev_write(DplEngineState *st, DplBuf *out, const EVal *v)

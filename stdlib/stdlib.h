@@ -164,6 +164,10 @@ const DplBuiltin *dpl_std_lookup(const char *name);
 
 /* Appends s[0..n) case-mapped as lower()/upper() do. */
 void dpl_std_case_map(DplBuf *out, const char *s, size_t n, bool upper);
+/* upper/lower of the longest ASCII prefix of s[0..n) into out (room for n
+ * bytes); returns its length (n when s is all ASCII: then out is the whole
+ * mapping, byte for byte). */
+size_t dpl_std_case_map_ascii(char *out, const char *s, size_t n, bool upper);
 /* The span [*start, *end) of s[0..n) that trim() keeps. */
 void dpl_std_trim_span(const char *s, size_t n, size_t *start, size_t *end);
 /* round() of an integer / a real to `places` decimals; false when the result

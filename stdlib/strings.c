@@ -85,26 +85,42 @@ DPL_BUILTIN_FN(len)
 static uint32_t to_upper(uint32_t c) { return dpl_case_upper(c); }
 static uint32_t to_lower(uint32_t c) { return dpl_case_lower(c); }
 
+size_t dpl_std_case_map_ascii(char *out, const char *s, size_t n, bool upper)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    const uint64_t from = upper ? 'a' : 'A';
+    size_t i = 0;
+    /* eight bytes at a time: the letters to change are found by adding to
+     * each 7-bit byte so that its high bit says "at least the first letter"
+     * and "past the last", and flipped by their 0x20 bit */
+    for (; n - i >= 8; i += 8) {
+        uint64_t x;
+        memcpy(&x, s + i, 8);
+        if (x & high)
+            break;
+        uint64_t ge = x + (0x80 - from) * ones, gt = x + (0x80 - (from + 25) - 1) * ones;
+        x ^= ((ge & ~gt) & high) >> 2;
+        memcpy(out + i, &x, 8);
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x80)
+            break;
+        out[i] = (char)(c - from < 26u ? c ^ 0x20 : c);
+    }
+    return i;
+}
+
 static void map_case_into(DplBuf *b, const char *p, size_t n, uint32_t (*map)(uint32_t))
 {
     dpl_buf_reserve(b, n);
     const bool up = map == to_upper;
     for (size_t i = 0; i < n;) {
-        /* eight ASCII bytes at a time: the letters to change are found by
-         * adding to each 7-bit byte so that its high bit says "at least the
-         * first letter" and "past the last", and flipped by their 0x20 bit */
-        while (n - i >= 8 && b->cap - b->len > 8) {
-            uint64_t x;
-            memcpy(&x, p + i, 8);
-            if (x & 0x8080808080808080ull)
-                break;
-            const uint64_t ones = 0x0101010101010101ull;
-            uint64_t from = up ? 'a' : 'A';
-            uint64_t ge = x + (0x80 - from) * ones, gt = x + (0x80 - (from + 25) - 1) * ones;
-            x ^= ((ge & ~gt) & 0x8080808080808080ull) >> 2;
-            memcpy(b->data + b->len, &x, 8);
-            b->len += 8;
-            i += 8;
+        /* ASCII runs in one go: the output has their length */
+        if (b->cap - b->len > n - i) {
+            size_t k = dpl_std_case_map_ascii(b->data + b->len, p + i, n - i, up);
+            b->len += k;
+            i += k;
         }
         if (i >= n)
             break;
