@@ -247,14 +247,22 @@ static void delete_below(DplEngineState *st, OObj *o, const DplPath *p, size_t i
 
 typedef struct {
     OObj *root;
+    uint32_t base; /* entries from here on were added by this `all` */
 } AllCtx;
 
+/* `all` adds the members the object does not hold yet.  A key the record
+ * gives twice is one member, as the parsed record has it: the first one's
+ * place, the last one's value. */
 static bool all_member(DplEngineState *st, void *vctx, const char *key, size_t klen, bool plain, EVal v)
 {
-    OObj *root = ((AllCtx *)vctx)->root;
+    AllCtx *ac = vctx;
+    OObj *root = ac->root;
     uint32_t h = key_hash(key, klen);
-    if (!obj_find(root, key, klen, h))
+    OEnt *e = obj_find(root, key, klen, h);
+    if (!e)
         obj_add(st, root, key, klen, h, plain)->v = v;
+    else if ((uint32_t)(e - root->e) >= ac->base)
+        e->v = v; /* a later duplicate of a member this `all` added */
     return true;
 }
 
@@ -266,7 +274,7 @@ static void all_into_empty(DplEngineState *st, OObj *root, const EVal *base)
 {
     const RNode *node = ev_node(st, base);
     if (!node->plain) {
-        AllCtx ac = {root};
+        AllCtx ac = {root, root->n};
         ev_members(st, base, all_member, &ac);
         return;
     }
@@ -334,7 +342,7 @@ bool eng_build(DplEngineState *st, DplBuf *out, DplResult *res)
                     all_into_empty(st, root, &base);
                     break;
                 }
-                AllCtx ac = {root};
+                AllCtx ac = {root, root->n};
                 ev_members(st, &base, all_member, &ac);
                 break;
             }

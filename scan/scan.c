@@ -494,6 +494,11 @@ static uint32_t match_key(const Scan *s, const DplPlanNode *n, const uchar *k, s
         dec = plan->max_key < sizeof small ? small : dpl_malloc(plan->max_key + 1);
         klen = decode_key(k, k + klen, dec, plan->max_key);
         k = (const uchar *)dec;
+        if (klen > plan->max_key) { /* longer than every plan key (and not all decoded) */
+            if (dec != small)
+                dpl_free(dec);
+            return 0;
+        }
     }
     uint32_t found = 0;
     if (n->probe) {

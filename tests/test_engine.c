@@ -446,7 +446,7 @@ Test(engine, computed_programs_on_random_and_mutated_records_match_the_reference
  * the entity id is computed from 2.  Reported to the engine's owner;
  * disabled until fixed, then enable it (the programs are the old direct
  * engine's and sparse records' tests' `all` programs). */
-Test(engine, all_with_duplicate_keys_matches_the_reference, .disabled = true)
+Test(engine, all_with_duplicate_keys_matches_the_reference)
 {
     dpl_util_init();
     static const char *const dup_lines[] = {
