@@ -8,9 +8,9 @@ one record (and a run on one record that has every field the program names).
     python3 bench/startup.py --build build   # programs of another build
 
 Shapes (each N items):
-  add       `add { v0 ... vN }`            plain paths (direct engine)
+  add       `add { v0 ... vN }`            plain paths
   nested    `add { v0 -> o0.a ... }`        dotted targets: output tree
-  computed  `add { v0 + 1 -> x0 ... }`      expressions (sparse engine + tree)
+  computed  `add { v0 + 1 -> x0 ... }`      computed expressions
   mandatory `mandatory { m0 ... mN }`       the dedupe of mandatory paths
   sources   `sources "s0", ..., "sN"`       the source filter, per record
 

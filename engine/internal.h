@@ -63,7 +63,6 @@ struct RNode {
     const RKey *keys;  /* objects; NULL for arrays */
 };
 
-#define MISSING ((EVal){.t = V_MISSING})
 
 _Static_assert(sizeof(EVal) == 32 && offsetof(EVal, n) == 4 && offsetof(EVal, raw) == 8 &&
                    offsetof(EVal, rawlen) == 16 && offsetof(EVal, u) == 24,
@@ -100,6 +99,8 @@ static inline uint64_t ev_bits(double r)
     memcpy(&u, &r, sizeof u);
     return u;
 }
+
+#define MISSING (ev_pack(V_MISSING, 0, 0, 0, 0, NULL, 0, 0))
 
 static inline EVal ev_str(const char *s, size_t n) { return ev_pack(V_STR, R_NAT, 0, 0, (uint32_t)n, NULL, 0, (uint64_t)(uintptr_t)s); }
 static inline EVal ev_int(int64_t i) { return ev_pack(V_INT, R_NAT, 0, 0, 0, NULL, 0, (uint64_t)i); }
