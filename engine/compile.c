@@ -77,7 +77,7 @@ static void resolve(DplEngine *e, ENode *n, const Names *nm, size_t rest, size_t
             n->base = PB_CONST;
             bool ends = rest == nsegs;
             if (nm->n == 1 && ends)
-                n->k = (EVal){.t = V_OBJ, .rep = R_JSON, .u.j = e->raw_metadata};
+                n->k = ev_pack(V_OBJ, R_JSON, 0, 0, 0, NULL, 0, (uint64_t)(uintptr_t)e->raw_metadata);
             else if (nm->n == 2 && ends && is_name(nm->names[1], nm->lens[1], "source"))
                 n->k = ev_str(e->raw_source, strlen(e->raw_source));
             else
@@ -208,7 +208,7 @@ static const char *compile_expr(CCtx *c, const DplExpr *x, const ENode **out)
     switch (x->kind) {
     case DPL_EXPR_NULL:
         n = node_new(e, N_CONST, x);
-        n->k = (EVal){.t = V_NULL};
+        n->k = ev_pack(V_NULL, R_NAT, 0, 0, 0, NULL, 0, 0);
         break;
     case DPL_EXPR_BOOL:
         n = node_new(e, N_CONST, x);
