@@ -513,6 +513,22 @@ static EVal eval_elements(DplEngineState *st, const ENode *n, bool is_map)
     const EVal *el = ev_elements(st, &arr, &len);
     EVal *out = eng_alloc(st, (len ? len : 1) * sizeof *out);
     size_t k = 0;
+    if (is_map && n->kids[1]->leaf == LEAF_ITEM_FIELD) {
+        /* map(arr, field): each element's member, looked up directly */
+        const DplSegment *seg = &n->kids[1]->path->segs[0];
+        size_t i = 0;
+        for (; i < len && el[i].t == V_OBJ && el[i].rep == R_RAW; i++) {
+            const RNode *node = ev_node(st, &el[i]);
+            for (uint32_t j = node->n; j-- > 0;) /* the last duplicate wins */
+                if (node->keys[j].n == seg->name_len && ev_key_eq(node->keys[j].s, seg->name, seg->name_len)) {
+                    ev_copy(&out[k++], &node->vals[j]);
+                    break;
+                }
+        }
+        if (i == len)
+            return ev_pack(V_ARR, R_LIST, 0, 0, (uint32_t)k, NULL, 0, (uint64_t)(uintptr_t)out);
+        k = 0; /* an element of another kind: the general loop below */
+    }
     EVal saved = st->item;
     for (size_t i = 0; i < len; i++) {
         st->item = el[i];
