@@ -346,12 +346,71 @@ static void quote_for_message(const json_t *s, char *buf, size_t cap, size_t max
     dpl_buf_free(&q);
 }
 
+/* The decimal separator text written with separators most likely uses:
+ * the later of '.' and ',' when both appear ("1.234,50", "1,234.5"), the
+ * other one when one repeats ("1.234.567"), ',' before other than three
+ * digits ("12,50"); 0 when it cannot tell ("1,234"). */
+static char decimal_separator(const char *s, size_t n)
+{
+    size_t commas = 0, dots = 0, last_comma = 0, last_dot = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] == ',')
+            commas++, last_comma = i;
+        else if (s[i] == '.')
+            dots++, last_dot = i;
+    }
+    if (commas && dots)
+        return last_comma > last_dot ? ',' : '.';
+    if (commas > 1 || dots > 1)
+        return commas ? '.' : ',';
+    if (commas) {
+        size_t digits = 0;
+        for (size_t i = last_comma + 1; i < n && s[i] >= '0' && s[i] <= '9'; i++)
+            digits++;
+        return digits == 3 ? 0 : ',';
+    }
+    return '.';
+}
+
+/* For text that `as int`/`as float` cannot read but parse_number can
+ * ("1.234,50", "12,50", "1,234.5"): "; parse_number(amount, \",\") reads
+ * it", naming the operand when it is a path; "" otherwise. */
+static void number_hint(const DplExpr *e, DplCastType type, json_t *a, char *out, size_t cap)
+{
+    out[0] = '\0';
+    if ((type != DPL_CAST_INT && type != DPL_CAST_FLOAT) || !json_is_string(a))
+        return;
+    DplNumber num;
+    const char *s = json_string_value(a);
+    size_t n = json_string_length(a);
+    char sep = decimal_separator(s, n);
+    bool comma = sep != '.' && dpl_number_parse(s, n, ',', &num) == DPL_CORE_OK;
+    bool dot = sep != ',' && dpl_number_parse(s, n, '.', &num) == DPL_CORE_OK;
+    if (!comma && !dot)
+        return;
+    const DplExpr *x = e->u.cast.operand;
+    DplBuf what = {0};
+    if (x->kind == DPL_EXPR_PATH)
+        dpl_path_print(&what, &x->u.path);
+    if (!what.len || what.len > 32) { /* the hint must fit the message whole */
+        what.len = 0;
+        dpl_buf_puts(&what, "s");
+    }
+    if (comma && dot)
+        snprintf(out, cap, "; parse_number(%s) or parse_number(%s, \",\") reads it, by its decimal separator", what.data,
+                 what.data);
+    else
+        snprintf(out, cap, "; parse_number(%s%s) reads it", what.data, comma ? ", \",\"" : "");
+    dpl_buf_free(&what);
+}
+
 static json_t *cast_failed(EvalCtx *c, const DplExpr *e, DplCastType type, json_t *a)
 {
     if (json_is_string(a)) {
-        char quoted[140];
+        char quoted[140], hint[112];
         quote_for_message(a, quoted, sizeof quoted, 120);
-        dpl__eval_fail(c, e, DPL_RT_CAST_FAILED, "cannot cast %s to %s", quoted, cast_name(type));
+        number_hint(e, type, a, hint, sizeof hint);
+        dpl__eval_fail(c, e, DPL_RT_CAST_FAILED, "cannot cast %s to %s%s", quoted, cast_name(type), hint);
     } else {
         dpl__eval_fail(c, e, DPL_RT_CAST_FAILED, "cannot cast %s to %s", dpl_value_article(a), cast_name(type));
     }

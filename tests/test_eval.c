@@ -1128,6 +1128,30 @@ Test(eval, errors_name_and_show_the_same_argument)
     EXPECT_EVAL("concat(a, b)", "{\"a\":null,\"b\":\"x\"}", "\"x\"");
 }
 
+/* A cast of a number written with separators points at parse_number, with
+ * the separator the text uses; other text gets no hint. */
+Test(eval, cast_of_a_formatted_number_suggests_parse_number)
+{
+    static const char *const cases[][2] = {
+        {"\"1.234,50\"", "cannot cast \"1.234,50\" to float; parse_number(v, \",\") reads it"},
+        {"\"12,50\"", "cannot cast \"12,50\" to float; parse_number(v, \",\") reads it"},
+        {"\"1,234.5\"", "cannot cast \"1,234.5\" to float; parse_number(v) reads it"},
+        {"\"1.234.567\"", "cannot cast \"1.234.567\" to float; parse_number(v, \",\") reads it"},
+        {"\"1,234\"", "cannot cast \"1,234\" to float; parse_number(v) or parse_number(v, \",\") reads it, by its "
+                      "decimal separator"},
+        {"\"12x\"", "cannot cast \"12x\" to float"},
+        {"\"R$ 10\"", "cannot cast \"R$ 10\" to float"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char record[256];
+        snprintf(record, sizeof record, "{\"data\":{\"v\":%s},\"metadata\":{\"source\":\"s\"}}", cases[i][0]);
+        Prog p = load("entity \"t\" { 'source }\nsources \"s\"\nadd {\n    v as float -> r\n}\n");
+        cr_assert_eq(run(&p, record), DPL_REJECT, "%s", cases[i][0]);
+        cr_expect_str_eq(p.res.errors[0].message, cases[i][1]);
+        unload(&p);
+    }
+}
+
 /* A text of n copies of the two-byte "é". */
 static char *repeat_e(int n)
 {
