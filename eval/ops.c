@@ -383,6 +383,9 @@ static void number_hint(const DplExpr *e, DplCastType type, json_t *a, char *out
     DplNumber num;
     const char *s = json_string_value(a);
     size_t n = json_string_length(a);
+    /* only text with separators: "12.5" as int is not a job for parse_number */
+    if (!memchr(s, ',', n) && (!memchr(s, '.', n) || memchr(s, '.', n) == memrchr(s, '.', n)))
+        return;
     char sep = decimal_separator(s, n);
     bool comma = sep != '.' && dpl_number_parse(s, n, ',', &num) == DPL_CORE_OK;
     bool dot = sep != ',' && dpl_number_parse(s, n, '.', &num) == DPL_CORE_OK;

@@ -1141,6 +1141,7 @@ Test(eval, cast_of_a_formatted_number_suggests_parse_number)
                       "decimal separator"},
         {"\"12x\"", "cannot cast \"12x\" to float"},
         {"\"R$ 10\"", "cannot cast \"R$ 10\" to float"},
+        {"\"+-1.5\"", "cannot cast \"+-1.5\" to float"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char record[256];
@@ -1150,6 +1151,11 @@ Test(eval, cast_of_a_formatted_number_suggests_parse_number)
         cr_expect_str_eq(p.res.errors[0].message, cases[i][1]);
         unload(&p);
     }
+    /* "12.5" as int: a plain number, not a job for parse_number */
+    Prog p = load("entity \"t\" { 'source }\nsources \"s\"\nadd {\n    v as int -> r\n}\n");
+    cr_assert_eq(run(&p, "{\"data\":{\"v\":\"12.5\"},\"metadata\":{\"source\":\"s\"}}"), DPL_REJECT);
+    cr_expect_str_eq(p.res.errors[0].message, "cannot cast \"12.5\" to int");
+    unload(&p);
 }
 
 /* A text of n copies of the two-byte "é". */
