@@ -169,7 +169,8 @@ static const char *parse_container(Parse *ps, const char *p, EVal *v)
     node->keys = NULL;
     if (obj) {
         RKey *keys = (RKey *)(void *)(vals + n);
-        memcpy(keys, st->skeys + base, kbytes);
+        if (kbytes) /* an empty object may come before the stack exists */
+            memcpy(keys, st->skeys + base, kbytes);
         node->keys = keys;
     }
     st->sn = base;
