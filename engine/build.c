@@ -29,7 +29,7 @@ struct OObj {
     uint32_t icap;
 };
 
-#define LINEAR 12
+#define LINEAR 24 /* up to this many entries an object is searched without hashes */
 
 static uint32_t key_hash(const char *s, size_t n)
 {
@@ -64,8 +64,10 @@ static void reindex(DplEngineState *st, OObj *o)
     o->idx = eng_alloc(st, o->icap * sizeof *o->idx);
     memset(o->idx, 0, o->icap * sizeof *o->idx);
     for (uint32_t i = 0; i < o->n; i++)
-        if (!o->e[i].dead)
+        if (!o->e[i].dead) {
+            o->e[i].hash = key_hash(o->e[i].key, o->e[i].klen); /* linear objects hash nothing */
             index_put(o, i);
+        }
 }
 
 /* The live entry for key, or NULL. */
@@ -74,7 +76,7 @@ static OEnt *obj_find(OObj *o, const char *key, size_t klen, uint32_t h)
     if (!o->idx) {
         for (uint32_t i = 0; i < o->n; i++) {
             OEnt *e = &o->e[i];
-            if (e->hash == h && !e->dead && e->klen == klen && memcmp(e->key, key, klen) == 0)
+            if (e->klen == klen && !e->dead && ev_key_eq(e->key, key, klen))
                 return e;
         }
         return NULL;
@@ -125,7 +127,8 @@ static void obj_set(DplEngineState *st, OObj *o, const char *key, size_t klen, u
 
 static bool copy_member(DplEngineState *st, void *ctx, const char *key, size_t klen, bool plain, EVal v)
 {
-    obj_set(st, ctx, key, klen, key_hash(key, klen), plain, v);
+    OObj *o = ctx;
+    obj_set(st, o, key, klen, o->idx ? key_hash(key, klen) : 0, plain, v);
     return true;
 }
 
@@ -221,7 +224,7 @@ static void delete_below(DplEngineState *st, OObj *o, const DplPath *p, size_t i
     const DplSegment *s = &p->segs[i];
     if (s->kind != DPL_SEG_FIELD)
         return; /* an index into an object: nothing there */
-    OEnt *e = obj_find(o, s->name, s->name_len, key_hash(s->name, s->name_len));
+    OEnt *e = obj_find(o, s->name, s->name_len, o->idx ? key_hash(s->name, s->name_len) : 0);
     if (!e)
         return;
     if (i + 1 == p->nsegs) {
@@ -257,7 +260,7 @@ static bool all_member(DplEngineState *st, void *vctx, const char *key, size_t k
 {
     AllCtx *ac = vctx;
     OObj *root = ac->root;
-    uint32_t h = key_hash(key, klen);
+    uint32_t h = root->idx ? key_hash(key, klen) : 0;
     OEnt *e = obj_find(root, key, klen, h);
     if (!e)
         obj_add(st, root, key, klen, h, plain)->v = v;
@@ -284,7 +287,6 @@ static void all_into_empty(DplEngineState *st, OObj *root, const EVal *base)
     for (uint32_t i = 0; i < n; i++) {
         e[i].key = node->keys[i].s;
         e[i].klen = node->keys[i].n;
-        e[i].hash = key_hash(node->keys[i].s, node->keys[i].n);
         e[i].plain = true;
         e[i].v = node->vals[i];
     }
