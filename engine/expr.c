@@ -598,6 +598,8 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
         if (a[0].t == V_STR) {
             size_t s, e;
             dpl_std_trim_span(a[0].u.s, a[0].n, &s, &e);
+            if (s == 0 && e == a[0].n)
+                return a[0]; /* nothing to trim: the same value, still its input bytes */
             return ev_str(a[0].u.s + s, e - s);
         }
         break;
