@@ -142,12 +142,14 @@ static ENode *compile_path(CCtx *c, const DplExpr *x, const DplPath *p)
         /* from the element of the innermost map/filter */
         n->base = PB_ITEM;
         n->rest = 0;
+        c->e->deep = true;
         return n;
     }
     if (p->root == DPL_ROOT_RELATIVE) {
         if (c->from && !field_only(c->from)) {
             n->base = PB_FROM;
             n->rest = 0;
+            c->e->deep = true;
             return n;
         }
         if (c->from) {
@@ -161,6 +163,8 @@ static ENode *compile_path(CCtx *c, const DplExpr *x, const DplPath *p)
     size_t rest = push_fields(&nm, p);
     resolve(c->e, n, &nm, rest, p->nsegs);
     intern_walk(c->e, n, p);
+    if (n->base != PB_SLOT || n->rest < p->nsegs)
+        c->e->deep = true; /* a walk below a value */
     dpl_free(nm.names);
     dpl_free(nm.lens);
     return n;
@@ -251,6 +255,7 @@ static const char *compile_expr(CCtx *c, const DplExpr *x, const ENode **out)
         break;
     }
     case DPL_EXPR_CALL:
+        e->deep = true; /* builtins may iterate their arguments */
         n = node_new(e, N_CALL, x);
         n->fn = (uint8_t)native_fn(x->u.call.fn);
         if (x->u.call.fn && x->u.call.fn->arg_rule == DPL_ARGS_ELEMENT) {

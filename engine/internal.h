@@ -228,6 +228,8 @@ struct DplEngine {
     void *path_ids;       /* compiling: walked paths already seen (compile.c) */
     uint32_t npaths;      /* entries of the per-record path cache */
     uint32_t nmemo;       /* entries of the per-record memo (compile.c's memo_note) */
+    bool deep;            /* the program walks into values or hands them to builtins: node.c
+                             parses nested containers at once (else they are only copied) */
 };
 
 /* ---- per-record state --------------------------------------------------- */

@@ -76,6 +76,81 @@ static const char *scanned(Parse *ps, const char *p, EVal *v)
 
 static const char *parse_value(Parse *ps, const char *p, EVal *v);
 
+/* The container at p skimmed, not parsed: its end, and whether its bytes
+ * are canonical, for a program that never walks into nested containers
+ * (engine.deep is false: they are only copied).  Cautious: an escape, a
+ * real with an exponent or a possible duplicate key count as not canonical,
+ * and ev_write then parses it to decide exactly. */
+static const char *skim(const char *p, const char *end, bool *canon)
+{
+    const bool obj = *p == '{';
+    const char close = obj ? '}' : ']';
+    uint64_t seen = 0;
+    p = ws(p + 1, canon);
+    if (*p == close)
+        return p + 1;
+    for (;;) {
+        if (obj) {
+            const char *q = quote_or_backslash(p + 1, end);
+            while (*q == '\\') { /* an escaped key: not canonical; find its end */
+                *canon = false;
+                q = quote_or_backslash(q + 2, end);
+            }
+            size_t kn = (size_t)(q - (p + 1));
+            uint64_t bit = 1ull << ((kn * 7u + (kn ? (unsigned char)p[1] : 0u)) & 63u);
+            if (seen & bit)
+                *canon = false; /* maybe a key twice */
+            seen |= bit;
+            p = ws(q + 1, canon);
+            p = ws(p + 1, canon); /* past ':' */
+        }
+        switch (*p) {
+        case '{':
+        case '[': p = skim(p, end, canon); break;
+        case '"': {
+            const char *q = quote_or_backslash(p + 1, end);
+            while (*q == '\\') {
+                *canon = false;
+                q = quote_or_backslash(q + 2, end);
+            }
+            p = q + 1;
+            break;
+        }
+        case 't': p += 4; break;
+        case 'f': p += 5; break;
+        case 'n': p += 4; break;
+        default: {
+            const char *q = p + (*p == '-'), *ip = q;
+            while ((unsigned)(*q - '0') < 10u)
+                q++;
+            if (*q == '.') {
+                const char *fp = ++q;
+                while ((unsigned)(*q - '0') < 10u)
+                    q++;
+                if (*q == 'e' || *q == 'E' || !dpl_scan_real_canonical(ip, (size_t)(fp - 1 - ip), fp, (size_t)(q - fp)))
+                    *canon = false;
+            } else if (q - p == 2 && p[0] == '-' && p[1] == '0') {
+                *canon = false; /* -0 is written 0 */
+            }
+            if (*q == 'e' || *q == 'E') {
+                *canon = false;
+                q++;
+                if (*q == '+' || *q == '-')
+                    q++;
+                while ((unsigned)(*q - '0') < 10u)
+                    q++;
+            }
+            p = q;
+            break;
+        }
+        }
+        p = ws(p, canon);
+        if (*p != ',')
+            return p + 1; /* the closing bracket */
+        p = ws(p + 1, canon);
+    }
+}
+
 /* Scratch for the children of the containers being parsed (a stack: a
  * container's children are copied into the arena when it closes); makes
  * room for one more. */
@@ -136,7 +211,14 @@ static const char *parse_container(Parse *ps, const char *p, EVal *v)
              * container's own children go above it) */
             reserve(st);
             size_t at = st->sn++;
-            if (*p == '{' || *p == '[') {
+            if ((*p == '{' || *p == '[') && !st->eng->deep) {
+                /* only copied by this program: its node is made if ever needed */
+                bool c = true;
+                const char *q = skim(p, ps->end, &c);
+                EVal e = ev_pack(*p == '{' ? V_OBJ : V_ARR, R_RAW, c, 0, 0, p, (size_t)(q - p), 0);
+                ev_copy(&st->svals[at], &e);
+                p = q;
+            } else if (*p == '{' || *p == '[') {
                 EVal e;
                 p = parse_container(ps, p, &e);
                 ev_copy(&st->svals[at], &e);

@@ -467,3 +467,27 @@ Test(engine, all_with_duplicate_keys_matches_the_reference)
         same_on_lines(programs[p], (const char *const *)lines, N, NULL);
     free_lines(lines, N);
 }
+
+/* A program that only copies nested containers skims them (their end and
+ * whether their bytes are canonical) instead of parsing them: every kind of
+ * nested value, written as the reference writes it. */
+Test(engine, copied_nested_containers_are_written_as_the_reference_writes_them)
+{
+    dpl_util_init();
+    static const char *const lines[] = {
+        "{\"data\":{\"k\":1,\"o\":{\"a\":[1,2.5,-0,1e5,1E-2,-3.0e+2,0.10,true,false,null,\"s\"]}}}",
+        "{\"data\":{\"k\":1,\"o\":{\"\\u0061\":1,\"b\":{\"c\\\"d\":\"x\\\\y\\\"z\",\"e\":\"\\/\"}}}}",
+        "{\"data\":{\"k\":1,\"o\":{\"a\":1,\"a\":2,\"n\":{\"x\":[],\"x\":{}}}}}",
+        "{\"data\":{\"k\":1,\"o\":[ ],\"p\":{ },\"q\":[ [ ] , { \"a\" : [ 1 , 2 ] } ]}}",
+        "{\"data\":{\"k\":1,\"o\":[[[[[[[[[[{\"deep\":[1,{\"deeper\":\"\\u00e9\\ud83d\\ude97\"}]}]]]]]]]]]]}}",
+        "{\"data\":{\"k\":1,\"o\":{\"long\":1234567890123456789,\"r\":123456789012345.67,\"z\":-0.0}}}",
+        "{\"data\":{\"k\":1,\"o\":{\"ab\":1,\"ba\":2,\"aa\":3,\"b\":4,\"a\":5}}}",
+    };
+    static const char *programs[] = {
+        "entity \"e\" { k }\nadd { all }\n",
+        "entity \"e\" { k }\nadd { o -> copy\n q\n all\n delete p }\n",
+    };
+    for (size_t p = 0; p < sizeof programs / sizeof *programs; p++)
+        for (size_t r = 0; r < sizeof lines / sizeof *lines; r++)
+            same_on(programs[p], lines[r]);
+}
