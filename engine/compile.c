@@ -31,6 +31,7 @@ static ENode *node_new(DplEngine *e, NKind kind, const DplExpr *x)
     ENode *n = dpl_arena_alloc(e->arena, sizeof *n);
     n->kind = (uint8_t)kind;
     n->e = x;
+    eng_bind(n);
     return n;
 }
 

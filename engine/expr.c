@@ -773,16 +773,14 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
 
 /* ---- dispatch ------------------------------------------------------------------ */
 
-static EVal eval_node(DplEngineState *st, const ENode *n);
-
 EVal eng_eval(DplEngineState *st, const ENode *n)
 {
     if (!n->memo)
-        return eval_node(st, n);
+        return n->eval(st, n);
     uint32_t i = n->memo - 1;
     if (st->mgen[i] == st->gen)
         return st->mval[i];
-    EVal v = eval_node(st, n);
+    EVal v = n->eval(st, n);
     if (!st->err.set) { /* errors are not shared: each occurrence reports its own */
         st->mgen[i] = st->gen;
         ev_copy(&st->mval[i], &v);
@@ -790,41 +788,59 @@ EVal eng_eval(DplEngineState *st, const ENode *n)
     return v;
 }
 
-static EVal eval_node(DplEngineState *st, const ENode *n)
+static EVal eval_const(DplEngineState *st, const ENode *n)
 {
-    switch ((NKind)n->kind) {
-    case N_CONST: return n->k;
-    case N_PATH:
-        if (n->base == PB_SLOT && !n->cache && (!n->path || n->rest >= n->path->nsegs))
-            return ev_from_scan(st, &st->vals[n->slot]);
-        return eval_path(st, n);
-    case N_META: return eval_meta(st, n);
-    case N_ARRAY: {
-        EVal *items = eng_alloc(st, (n->nkids ? n->nkids : 1) * sizeof *items);
-        size_t k = 0;
-        for (size_t i = 0; i < n->nkids; i++) {
-            EVal v = ev_operand(st, n->kids[i]);
-            if (st->err.set)
-                return MISSING;
-            if (v.t != V_MISSING)
-                ev_copy(&items[k++], &v);
-        }
-        return ev_pack(V_ARR, R_LIST, 0, 0, (uint32_t)k, NULL, 0, (uint64_t)(uintptr_t)items);
-    }
-    case N_UNARY: return eval_unary(st, n);
-    case N_BINARY: return eval_binary(st, n);
-    case N_AND: return eval_logic(st, n, true);
-    case N_OR: return eval_logic(st, n, false);
-    case N_COALESCE: {
-        EVal a = ev_operand(st, n->kids[0]);
+    (void)st;
+    return n->k;
+}
+
+static EVal eval_slot_path(DplEngineState *st, const ENode *n)
+{
+    if (n->base == PB_SLOT && !n->cache && (!n->path || n->rest >= n->path->nsegs))
+        return ev_from_scan(st, &st->vals[n->slot]);
+    return eval_path(st, n);
+}
+
+static EVal eval_array(DplEngineState *st, const ENode *n)
+{
+    EVal *items = eng_alloc(st, (n->nkids ? n->nkids : 1) * sizeof *items);
+    size_t k = 0;
+    for (size_t i = 0; i < n->nkids; i++) {
+        EVal v = ev_operand(st, n->kids[i]);
         if (st->err.set)
             return MISSING;
-        if (!absent(&a))
-            return a;
-        return ev_operand(st, n->kids[1]);
+        if (v.t != V_MISSING)
+            ev_copy(&items[k++], &v);
     }
-    case N_CAST: return eval_cast(st, n);
-    case N_CALL: return eval_call(st, n);
+    return ev_pack(V_ARR, R_LIST, 0, 0, (uint32_t)k, NULL, 0, (uint64_t)(uintptr_t)items);
+}
+
+static EVal eval_and(DplEngineState *st, const ENode *n) { return eval_logic(st, n, true); }
+static EVal eval_or(DplEngineState *st, const ENode *n) { return eval_logic(st, n, false); }
+
+static EVal eval_coalesce(DplEngineState *st, const ENode *n)
+{
+    EVal a = ev_operand(st, n->kids[0]);
+    if (st->err.set)
+        return MISSING;
+    if (!absent(&a))
+        return a;
+    return ev_operand(st, n->kids[1]);
+}
+
+void eng_bind(ENode *n)
+{
+    switch ((NKind)n->kind) {
+    case N_CONST: n->eval = eval_const; return;
+    case N_PATH: n->eval = eval_slot_path; return;
+    case N_META: n->eval = eval_meta; return;
+    case N_ARRAY: n->eval = eval_array; return;
+    case N_UNARY: n->eval = eval_unary; return;
+    case N_BINARY: n->eval = eval_binary; return;
+    case N_AND: n->eval = eval_and; return;
+    case N_OR: n->eval = eval_or; return;
+    case N_COALESCE: n->eval = eval_coalesce; return;
+    case N_CAST: n->eval = eval_cast; return;
+    case N_CALL: n->eval = eval_call; return;
     }
-    return MISSING;
 }

@@ -142,6 +142,10 @@ typedef enum { LEAF_NONE, LEAF_CONST, LEAF_SLOT, LEAF_ITEM_FIELD } NLeaf;
 
 typedef struct ENode ENode;
 struct ENode {
+    /* the evaluator of this kind of node (expr.c's eng_bind): called through
+     * the node, each parent's call site predicts its own children's kinds,
+     * where one switch on the kind mispredicted for all of them */
+    EVal (*eval)(DplEngineState *st, const ENode *n);
     uint8_t kind;     /* NKind */
     uint8_t leaf;     /* NLeaf */
     uint8_t fn;       /* N_CALL: NFn */
@@ -399,6 +403,8 @@ static inline EVal ev_from_scan(DplEngineState *st, const DplScanValue *sv)
 
 /* expr.c */
 EVal eng_eval(DplEngineState *st, const ENode *n);
+/* Sets n->eval from n->kind (compile.c, for every node it makes). */
+void eng_bind(ENode *n);
 
 /* The field named by a one-segment path below the current 'item (a
  * LEAF_ITEM_FIELD node): map and filter bodies read these most. */
@@ -425,7 +431,7 @@ static inline EVal ev_operand(DplEngineState *st, const ENode *n)
     case LEAF_CONST: return n->k;
     case LEAF_SLOT: return ev_from_scan(st, &st->vals[n->slot]);
     case LEAF_ITEM_FIELD: return ev_item_field(st, n);
-    default: return eng_eval(st, n);
+    default: return n->memo ? eng_eval(st, n) : n->eval(st, n);
     }
 }
 
