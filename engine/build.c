@@ -532,7 +532,17 @@ static bool layout_build(DplEngineState *st, DplBuf *out, DplResult *res)
                 EVal v = ev_operand(st, ei->value);
                 if (v.t != V_MISSING && !st->err.set) {
                     ev_copy(&st->lval[ei->lnode], &v);
-                    layout_birth(st, ei->lnode);
+                    uint32_t ln = ei->lnode;
+                    if (st->lborn[ln] != st->gen) {
+                        uint32_t parent = eng->layout[ln].parent;
+                        if (parent == 0) { /* a top-level attribute: born here */
+                            st->lborn[ln] = st->gen;
+                            st->lnborn[ln] = 0;
+                            st->lorder[eng->layout[0].kid_off + st->lnborn[0]++] = ln;
+                        } else {
+                            layout_birth(st, ln);
+                        }
+                    }
                 }
             }
             if (st->err.set) {

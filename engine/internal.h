@@ -390,6 +390,8 @@ static inline EVal ev_from_scan(DplEngineState *st, const DplScanValue *sv)
     switch (sv->type) {
     case DPL_SV_MISSING: return MISSING;
     case DPL_SV_INT: return ev_pack(V_INT, R_RAW, canon, 0, 0, raw, len, (uint64_t)sv->i);
+    case DPL_SV_REAL: /* a short decimal the scanner already read */
+        return ev_pack(V_REAL, R_RAW, canon, (sv->flags & DPL_SV_PARSED) != 0, 0, raw, len, (uint64_t)sv->i);
     case DPL_SV_STRING:
         if (sv->flags & DPL_SV_ESCAPED) {
             char *d = eng_alloc(st, len);

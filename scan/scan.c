@@ -322,6 +322,35 @@ static int64_t int_value(const uchar *p, const uchar *end)
     return neg ? (int64_t)(0 - u) : (int64_t)u;
 }
 
+/* The value of a validated real p[0..end - p) when it is a short decimal
+ * (-?D+.D+, at most 15 digits): m / 10^k of exact doubles is correctly
+ * rounded, as strtod is.  False for anything else (read later by strtod). */
+static bool real_value(const uchar *p, const uchar *end, int64_t *bits)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    bool neg = *p == '-';
+    uint64_t m = 0;
+    int digits = 0, frac = -1;
+    for (p += neg; p < end; p++) {
+        if (is_digit(*p)) {
+            m = m * 10 + (uint64_t)(*p - '0');
+            digits++;
+            frac += frac >= 0;
+        } else if (*p == '.') {
+            frac = 0;
+        } else {
+            return false; /* an exponent */
+        }
+    }
+    if (digits > 15 || frac < 0)
+        return false;
+    double d = (double)m / p10[frac];
+    if (neg)
+        d = -d;
+    memcpy(bits, &d, sizeof d);
+    return true;
+}
+
 /* true / false / null at p, or NULL. */
 static const uchar *scan_literal(const uchar *p, const uchar *end, uint8_t *type)
 {
@@ -635,6 +664,8 @@ static const uchar *scan_node(Scan *s, const uchar *p, int depth, uint32_t slot)
     v->flags = flags;
     if (type == DPL_SV_INT)
         v->i = int_value(start, p);
+    else if (type == DPL_SV_REAL && real_value(start, p, &v->i))
+        v->flags |= DPL_SV_PARSED;
     return p;
 }
 
@@ -686,5 +717,7 @@ bool dpl_scan_value(const char *text, size_t len, size_t at, DplScanValue *v)
     v->flags = flags;
     if (type == DPL_SV_INT)
         v->i = int_value(start, p);
+    else if (type == DPL_SV_REAL && real_value(start, p, &v->i))
+        v->flags |= DPL_SV_PARSED;
     return true;
 }

@@ -39,13 +39,15 @@ typedef enum {
 #define DPL_SV_CANON 1u
 /* A string whose raw text contains backslash escapes. */
 #define DPL_SV_ESCAPED 2u
+/* A real whose value the scanner read (a short decimal): its bits are in i. */
+#define DPL_SV_PARSED 4u
 
 typedef struct {
     size_t start;   /* byte offset of the value in the line */
     size_t len;     /* length of its raw text */
     uint8_t type;   /* DplScanType */
     uint8_t flags;  /* DPL_SV_* */
-    int64_t i;      /* DPL_SV_INT: the value (read once, however often it is used) */
+    int64_t i;      /* DPL_SV_INT: the value; DPL_SV_PARSED: the double's bits (read once, however often used) */
 } DplScanValue;
 
 /* A trie of field paths from the root of a record.  Slot 0 is the root
