@@ -12,8 +12,6 @@
 
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
-#include <string.h>
-
 #include <stddef.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -62,7 +60,6 @@ struct RNode {
     const EVal *vals;
     const RKey *keys;  /* objects; NULL for arrays */
 };
-
 
 _Static_assert(sizeof(EVal) == 32 && offsetof(EVal, n) == 4 && offsetof(EVal, raw) == 8 &&
                    offsetof(EVal, rawlen) == 16 && offsetof(EVal, u) == 24,
@@ -351,7 +348,6 @@ static inline double ev_pow10(size_t k)
 
 /* value.c: values */
 size_t ev_decode_string(const char *p, size_t n, char *out);
-int64_t ev_parse_i64(const char *p, size_t n);
 double ev_realval_raw(const EVal *v);  /* a V_REAL R_RAW value not parsed yet */
 /* V_REAL as a double (parsed from the line the first time only in parsed
  * containers; a slot's real is read at each use). */

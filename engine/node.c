@@ -7,9 +7,12 @@
  * written as one memcpy.
  *
  * The line was validated by the scan: nothing here checks the grammar
- * again.  A node lives in the record's arena; the few containers reached
- * from scan slots are remembered by address until the record ends, and
- * containers inside a parsed one carry their node in their value. */
+ * again.  A node lives in the record's arena; containers reached from scan
+ * slots are remembered by address until the record ends, and containers
+ * inside a parsed one carry their node in their value — except in a
+ * program that never walks into values (DplEngine.deep false), where they
+ * are only skimmed (their end, whether they are canonical) and parsed, by
+ * address too, if ever needed. */
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>

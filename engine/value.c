@@ -112,17 +112,6 @@ size_t ev_decode_string(const char *p, size_t n, char *out)
     return k;
 }
 
-int64_t ev_parse_i64(const char *p, size_t n)
-{
-    bool neg = *p == '-';
-    uint64_t u = 0;
-    for (size_t i = neg; i < n; i++)
-        u = u * 10 + (uint64_t)(p[i] - '0');
-    return neg ? (int64_t)(0 - u) : (int64_t)u;
-}
-
-
-
 double ev_realval_raw(const EVal *v)
 {
     /* -?D+.D+ with at most 15 digits: m / 10^k is correctly rounded (m and
