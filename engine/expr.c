@@ -293,93 +293,6 @@ static long scalar_chars(const EVal *v, char buf[40], const char **s);
 
 /* ---- casts -------------------------------------------------------------------- */
 
-static bool cast_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
-
-/* The string without surrounding white space; false when nothing is left or
- * it holds a NUL (the reference refuses both). */
-static bool trimmed(const EVal *s, const char **p, size_t *n)
-{
-    const char *q = s->u.s;
-    size_t k = s->n;
-    while (k && cast_space(*q))
-        q++, k--;
-    while (k && cast_space(q[k - 1]))
-        k--;
-    if (!k || memchr(q, '\0', k))
-        return false;
-    *p = q;
-    *n = k;
-    return true;
-}
-
-static bool str_to_int(const EVal *s, int64_t *out)
-{
-    const char *p;
-    size_t n;
-    if (!trimmed(s, &p, &n) || n > 20)
-        return false;
-    size_t i = p[0] == '+' || p[0] == '-';
-    if (i == n)
-        return false;
-    uint64_t u = 0;
-    for (size_t k = i; k < n; k++) {
-        if (p[k] < '0' || p[k] > '9')
-            return false;
-        if (__builtin_mul_overflow(u, 10, &u) || __builtin_add_overflow(u, (uint64_t)(p[k] - '0'), &u))
-            return false;
-    }
-    if (p[0] == '-') {
-        if (u > 9223372036854775808ull)
-            return false;
-        *out = (int64_t)(0 - u);
-    } else {
-        if (u > 9223372036854775807ull)
-            return false;
-        *out = (int64_t)u;
-    }
-    return true;
-}
-
-static bool str_to_real(const EVal *s, double *out)
-{
-    const char *p0;
-    size_t n;
-    if (!trimmed(s, &p0, &n) || n >= 64)
-        return false;
-    char buf[64];
-    memcpy(buf, p0, n);
-    buf[n] = '\0';
-    const char *p = buf;
-    if (*p == '+' || *p == '-')
-        p++;
-    size_t digits = 0;
-    while (*p >= '0' && *p <= '9')
-        p++, digits++;
-    if (*p == '.') {
-        p++;
-        while (*p >= '0' && *p <= '9')
-            p++, digits++;
-    }
-    if (!digits)
-        return false;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        if (*p < '0' || *p > '9')
-            return false;
-        while (*p >= '0' && *p <= '9')
-            p++;
-    }
-    if (*p)
-        return false;
-    double d = strtod(buf, NULL);
-    if (!isfinite(d))
-        return false;
-    *out = d;
-    return true;
-}
-
 static EVal eval_cast(DplEngineState *st, const ENode *n)
 {
     EVal a = ev_operand(st, n->kids[0]);
@@ -395,7 +308,7 @@ static EVal eval_cast(DplEngineState *st, const ENode *n)
                 return ev_int((int64_t)d);
         } else if (a.t == V_STR) {
             int64_t v;
-            if (str_to_int(&a, &v))
+            if (dpl_cast_text_int(a.u.s, a.n, &v))
                 return ev_int(v);
         }
         break;
@@ -406,7 +319,7 @@ static EVal eval_cast(DplEngineState *st, const ENode *n)
             return ev_real((double)a.u.i);
         if (a.t == V_STR) {
             double d;
-            if (str_to_real(&a, &d))
+            if (dpl_cast_text_real(a.u.s, a.n, &d))
                 return ev_real(d);
         }
         break;
@@ -428,14 +341,9 @@ static EVal eval_cast(DplEngineState *st, const ENode *n)
         if (a.t == V_TRUE || a.t == V_FALSE)
             return a;
         if (a.t == V_STR) {
-            const char *p;
-            size_t k;
-            if (trimmed(&a, &p, &k)) {
-                if (k == 4 && memcmp(p, "true", 4) == 0)
-                    return ev_bool(true);
-                if (k == 5 && memcmp(p, "false", 5) == 0)
-                    return ev_bool(false);
-            }
+            bool b;
+            if (dpl_cast_text_bool(a.u.s, a.n, &b))
+                return ev_bool(b);
         }
         break;
     default: break;

@@ -192,6 +192,13 @@ void dpl_eval_expr_text(DplBuf *b, const DplSource *src, DplSpan sp);
 /* `append`: the new array (a new reference) for a target that held old
  * (borrowed, NULL when absent) after adding value (borrowed). */
 json_t *dpl_eval_append_value(json_t *old, json_t *value);
+
+/* `as int`, `as float` and `as bool` of a string's text s[0..n) (spec §5),
+ * for both evaluators: white space around it is ignored; false when the
+ * text is not such a value (the cast fails). */
+bool dpl_cast_text_int(const char *s, size_t n, int64_t *out);
+bool dpl_cast_text_real(const char *s, size_t n, double *out);
+bool dpl_cast_text_bool(const char *s, size_t n, bool *out);
 /* `delete`: removes segs[from..] of path p below the private container v. */
 void dpl_eval_delete_below(json_t *v, const DplPath *p, size_t from);
 

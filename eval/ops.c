@@ -223,15 +223,12 @@ json_t *dpl__eval_unary(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a)
 
 static bool is_space(char ch) { return ch == ' ' || ch == '\t' || ch == '\n' || ch == '\r' || ch == '\f' || ch == '\v'; }
 
-/* The string without surrounding white space, NUL-terminated: copied into
- * buf when it fits, else into a new allocation (a long run of digits is
- * still a number), which the caller frees when the result is not buf.
- * NULL when nothing is left or it holds a NUL byte (which makes it
- * unparsable anyway). */
-static char *trimmed(json_t *s, char *buf, size_t cap)
+/* s[0..n) without surrounding white space, NUL-terminated: copied into buf
+ * when it fits, else into a new allocation (a long run of digits is still
+ * a number), which the caller frees when the result is not buf.  NULL when
+ * nothing is left or it holds a NUL byte (which makes it unparsable anyway). */
+static char *trimmed(const char *p, size_t n, char *buf, size_t cap)
 {
-    const char *p = json_string_value(s);
-    size_t n = json_string_length(s);
     while (n && is_space(*p))
         p++, n--;
     while (n && is_space(p[n - 1]))
@@ -303,6 +300,35 @@ static bool parse_real(const char *s, double *out)
         return false;
     *out = d;
     return true;
+}
+
+bool dpl_cast_text_int(const char *s, size_t n, int64_t *out)
+{
+    char buf[64];
+    char *t = trimmed(s, n, buf, sizeof buf);
+    bool ok = t && parse_int(t, out);
+    trimmed_free(t, buf);
+    return ok;
+}
+
+bool dpl_cast_text_real(const char *s, size_t n, double *out)
+{
+    char buf[64];
+    char *t = trimmed(s, n, buf, sizeof buf);
+    bool ok = t && parse_real(t, out);
+    trimmed_free(t, buf);
+    return ok;
+}
+
+bool dpl_cast_text_bool(const char *s, size_t n, bool *out)
+{
+    char buf[64];
+    char *t = trimmed(s, n, buf, sizeof buf);
+    int r = !t ? -1 : strcmp(t, "true") == 0 ? 1 : strcmp(t, "false") == 0 ? 0 : -1;
+    trimmed_free(t, buf);
+    if (r >= 0)
+        *out = r == 1;
+    return r >= 0;
 }
 
 static const char *cast_name(DplCastType t)
@@ -436,10 +462,7 @@ json_t *dpl__eval_cast(EvalCtx *c, const DplExpr *e, DplCastType type, json_t *a
                 return json_integer((json_int_t)d);
         } else if (json_is_string(a)) {
             int64_t v;
-            char *t = trimmed(a, buf, sizeof buf);
-            bool ok = t && parse_int(t, &v);
-            trimmed_free(t, buf);
-            if (ok)
+            if (dpl_cast_text_int(json_string_value(a), json_string_length(a), &v))
                 return json_integer(v);
         }
         return cast_failed(c, e, type, a);
@@ -450,10 +473,7 @@ json_t *dpl__eval_cast(EvalCtx *c, const DplExpr *e, DplCastType type, json_t *a
             return json_real((double)json_integer_value(a));
         if (json_is_string(a)) {
             double d;
-            char *t = trimmed(a, buf, sizeof buf);
-            bool ok = t && parse_real(t, &d);
-            trimmed_free(t, buf);
-            if (ok)
+            if (dpl_cast_text_real(json_string_value(a), json_string_length(a), &d))
                 return json_real(d);
         }
         return cast_failed(c, e, type, a);
@@ -475,11 +495,9 @@ json_t *dpl__eval_cast(EvalCtx *c, const DplExpr *e, DplCastType type, json_t *a
         if (json_is_boolean(a))
             return json_incref(a);
         if (json_is_string(a)) {
-            char *t = trimmed(a, buf, sizeof buf);
-            int r = !t ? -1 : strcmp(t, "true") == 0 ? 1 : strcmp(t, "false") == 0 ? 0 : -1;
-            trimmed_free(t, buf);
-            if (r >= 0)
-                return json_boolean(r);
+            bool b;
+            if (dpl_cast_text_bool(json_string_value(a), json_string_length(a), &b))
+                return json_boolean(b);
         }
         return cast_failed(c, e, type, a);
     case DPL_CAST_UNKNOWN:
