@@ -617,13 +617,13 @@ static const uchar *scan_object(Scan *s, const uchar *p, int depth, const DplPla
     }
 }
 
-/* The value at p, recorded in slot. */
-static const uchar *scan_node(Scan *s, const uchar *p, int depth, uint32_t slot)
+/* The value at p (no white space before it) into v: its span from base,
+ * its type and flags, and the value of an integer or a short decimal.  An
+ * object at a plan node n with children has them scanned into their slots
+ * (s is NULL for a value off any plan, n then a node without children). */
+static inline const uchar *scan_into(Scan *s, const DplPlanNode *n, const uchar *base, const uchar *p,
+                                     const uchar *end, int depth, DplScanValue *v)
 {
-    const uchar *end = s->end;
-    const DplPlanNode *n = &s->plan->nodes[slot];
-    if (p < end && *p <= ' ')
-        p = skip_ws(p, end);
     const uchar *start = p;
     uint8_t type, flags = 0;
     unsigned sf = 0;
@@ -657,8 +657,7 @@ static const uchar *scan_node(Scan *s, const uchar *p, int depth, uint32_t slot)
     }
     if (!p)
         return NULL;
-    DplScanValue *v = &s->vals[slot];
-    v->start = (size_t)(start - s->base);
+    v->start = (size_t)(start - base);
     v->len = (size_t)(p - start);
     v->type = type;
     v->flags = flags;
@@ -667,6 +666,15 @@ static const uchar *scan_node(Scan *s, const uchar *p, int depth, uint32_t slot)
     else if (type == DPL_SV_REAL && real_value(start, p, &v->i))
         v->flags |= DPL_SV_PARSED;
     return p;
+}
+
+/* The value at p, recorded in slot. */
+static const uchar *scan_node(Scan *s, const uchar *p, int depth, uint32_t slot)
+{
+    const uchar *end = s->end;
+    if (p < end && *p <= ' ')
+        p = skip_ws(p, end);
+    return scan_into(s, &s->plan->nodes[slot], s->base, p, end, depth, &s->vals[slot]);
 }
 
 bool dpl_scan(const DplScanPlan *plan, const char *text, size_t len, DplScanValue *vals)
@@ -683,41 +691,7 @@ bool dpl_scan(const DplScanPlan *plan, const char *text, size_t len, DplScanValu
 
 bool dpl_scan_value(const char *text, size_t len, size_t at, DplScanValue *v)
 {
-    const uchar *base = (const uchar *)text, *end = base + len, *p = base + at, *start = p;
-    uint8_t type, flags = 0;
-    unsigned sf = 0;
-    if (p >= end)
-        return false;
-    switch (*p) {
-    case '{':
-    case '[':
-        type = *p == '{' ? DPL_SV_OBJECT : DPL_SV_ARRAY;
-        p = skip_value(p, end, 0);
-        if (p && p - start == 2)
-            flags = DPL_SV_CANON;
-        break;
-    case '"':
-        type = DPL_SV_STRING;
-        p = scan_str(p + 1, end, &sf);
-        flags = (sf & STR_NONCANON ? 0 : DPL_SV_CANON) | (sf & STR_ESCAPED ? DPL_SV_ESCAPED : 0);
-        break;
-    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
-        p = scan_number(p, end, &type, &flags);
-        break;
-    default:
-        p = scan_literal(p, end, &type);
-        flags = DPL_SV_CANON;
-        break;
-    }
-    if (!p)
-        return false;
-    v->start = at;
-    v->len = (size_t)(p - start);
-    v->type = type;
-    v->flags = flags;
-    if (type == DPL_SV_INT)
-        v->i = int_value(start, p);
-    else if (type == DPL_SV_REAL && real_value(start, p, &v->i))
-        v->flags |= DPL_SV_PARSED;
-    return true;
+    static const DplPlanNode leaf; /* no children */
+    const uchar *base = (const uchar *)text;
+    return scan_into(NULL, &leaf, base, base + at, base + len, 0, v) != NULL;
 }
