@@ -10,22 +10,17 @@ prints integral reals as integers), and each dpl id is recomputed from the
 jq record's key values (spec §7.3).  Prints one line; exits 1 on a mismatch.
 """
 import argparse
-import hashlib
+import importlib.util
 import json
+import os
 import sys
 
-
-def canonical(v):
-    if isinstance(v, float):
-        raise ValueError("real-valued entity key: not handled by this checker")
-    return json.dumps(v, ensure_ascii=False, separators=(",", ":"))
-
-
-def entity_id(name, keys):
-    b = name.encode("utf-8")
-    for k in keys:
-        b += b"\x1f" + canonical(k).encode("utf-8")
-    return hashlib.sha256(b).hexdigest()
+# the seed's checker (bench/compare.py) holds the id recomputation and the reader
+_spec = importlib.util.spec_from_file_location(
+    "fipe_compare", os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "compare.py"))
+_fipe = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_fipe)
+entity_id, load = _fipe.entity_id, _fipe.load
 
 
 def norm(v):
@@ -36,11 +31,6 @@ def norm(v):
     if isinstance(v, list):
         return [norm(x) for x in v]
     return {k: norm(x) for k, x in v.items()}
-
-
-def load(path):
-    with open(path, "rb") as f:
-        return [json.loads(line) for line in f if line.strip()]
 
 
 def main():
