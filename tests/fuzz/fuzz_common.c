@@ -54,6 +54,18 @@ void fuzz_fail(const char *what, const uint8_t *data, size_t size, const char *d
     abort();
 }
 
+json_t *fuzz_envelope(const FuzzProgram *fp, json_t *v, bool raw)
+{
+    if (!raw)
+        return v;
+    json_t *env = json_object();
+    json_object_set_nocheck(env, "data", v);
+    json_t *md = json_object();
+    json_object_set_new_nocheck(md, "source", json_string(dpl_eval_default_source(fp->ev)));
+    json_object_set_new_nocheck(env, "metadata", md);
+    return env;
+}
+
 void fuzz_reference_line(const FuzzProgram *fp, bool raw, const char *line, size_t len, DplBuf *out)
 {
     json_t *v = NULL;
@@ -62,14 +74,7 @@ void fuzz_reference_line(const FuzzProgram *fp, bool raw, const char *line, size
         dpl_buf_puts(out, "bad json");
         return;
     }
-    json_t *env = v;
-    if (raw) {
-        env = json_object();
-        json_object_set_nocheck(env, "data", v);
-        json_t *md = json_object();
-        json_object_set_new_nocheck(md, "source", json_string(dpl_eval_default_source(fp->ev)));
-        json_object_set_new_nocheck(env, "metadata", md);
-    }
+    json_t *env = fuzz_envelope(fp, v, raw);
     DplResult r;
     dpl_result_init(&r);
     dpl_eval_record(fp->ev, env, 3, &r);

@@ -32,6 +32,11 @@ void fuzz_load_text(FuzzProgram *fp, const char *name, const char *text);
  * the input as a crash. */
 _Noreturn void fuzz_fail(const char *what, const uint8_t *data, size_t size, const char *detail);
 
+/* The envelope the reference evaluates for record v: v itself, or with
+ * --raw (raw) a new object holding v as its data and the program's default
+ * source; the caller releases it when it is not v. */
+json_t *fuzz_envelope(const FuzzProgram *fp, json_t *v, bool raw);
+
 /* Appends what `dpl run --engine tree` prints for the record line[0..len)
  * (in --raw mode when raw): the entity line, the reject line, or "skip" /
  * "bad json". */

@@ -78,14 +78,7 @@ static void check_bytes_kept(const DplBuf *b, const uint8_t *data, size_t size)
 
 static void run_one(const FuzzProgram *fp, json_t *v, bool raw, const uint8_t *data, size_t size)
 {
-    json_t *env = v;
-    if (raw) {
-        env = json_object();
-        json_object_set_nocheck(env, "data", v);
-        json_t *md = json_object();
-        json_object_set_new_nocheck(md, "source", json_string(dpl_eval_default_source(fp->ev)));
-        json_object_set_new_nocheck(env, "metadata", md);
-    }
+    json_t *env = fuzz_envelope(fp, v, raw);
     DplResult r;
     dpl_result_init(&r);
     dpl_eval_record(fp->ev, env, 7, &r);
