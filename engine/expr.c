@@ -130,20 +130,6 @@ static EVal eval_meta(DplEngineState *st, const ENode *n)
 
 /* ---- operators -------------------------------------------------------------------- */
 
-/* An integer against a real, exactly (as eval/ops.c does). */
-static int cmp_int_real(int64_t i, double d)
-{
-    if (d >= 9223372036854775808.0)
-        return -1;
-    if (d < -9223372036854775808.0)
-        return 1;
-    int64_t ti = (int64_t)d;
-    if (i != ti)
-        return i < ti ? -1 : 1;
-    double frac = d - (double)ti;
-    return frac > 0 ? -1 : frac < 0 ? 1 : 0;
-}
-
 static int cmp_bytes(const EVal *a, const EVal *b)
 {
     size_t n = a->n < b->n ? a->n : b->n;
@@ -185,9 +171,9 @@ static EVal eval_binary(DplEngineState *st, const ENode *n)
             double x = ev_realval(a), y = ev_realval(b);
             r = x < y ? -1 : x > y;
         } else if (a->t == V_INT && b->t == V_REAL)
-            r = cmp_int_real(a->u.i, ev_realval(b));
+            r = dpl_cmp_int_real(a->u.i, ev_realval(b));
         else if (a->t == V_REAL && b->t == V_INT)
-            r = -cmp_int_real(b->u.i, ev_realval(a));
+            r = -dpl_cmp_int_real(b->u.i, ev_realval(a));
         else if (a->t == V_STR && b->t == V_STR)
             r = cmp_bytes(a, b);
         else

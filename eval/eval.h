@@ -193,6 +193,10 @@ void dpl_eval_expr_text(DplBuf *b, const DplSource *src, DplSpan sp);
  * (borrowed, NULL when absent) after adding value (borrowed). */
 json_t *dpl_eval_append_value(json_t *old, json_t *value);
 
+/* An integer against a real, exactly (a double cannot hold every int64):
+ * -1, 0 or 1 as i is below, equal to or above d; for both evaluators. */
+int dpl_cmp_int_real(int64_t i, double d);
+
 /* `as int`, `as float` and `as bool` of a string's text s[0..n) (spec §5),
  * for both evaluators: white space around it is ignored; false when the
  * text is not such a value (the cast fails). */

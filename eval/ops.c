@@ -91,8 +91,7 @@ static json_t *arith(EvalCtx *c, const DplExpr *e, DplOp op, json_t *a, json_t *
     return real_result(c, e, r);
 }
 
-/* Compares an integer with a real exactly (a double cannot hold every int64). */
-static int cmp_int_real(int64_t i, double d)
+int dpl_cmp_int_real(int64_t i, double d)
 {
     if (d >= 9223372036854775808.0)
         return -1;
@@ -114,9 +113,9 @@ static int cmp_numbers(json_t *a, json_t *b)
         return x < y ? -1 : x > y;
     }
     if (json_is_integer(a))
-        return cmp_int_real(json_integer_value(a), json_real_value(b));
+        return dpl_cmp_int_real(json_integer_value(a), json_real_value(b));
     if (json_is_integer(b))
-        return -cmp_int_real(json_integer_value(b), json_real_value(a));
+        return -dpl_cmp_int_real(json_integer_value(b), json_real_value(a));
     double x = json_real_value(a), y = json_real_value(b);
     return x < y ? -1 : x > y;
 }
