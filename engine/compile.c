@@ -13,7 +13,7 @@ typedef struct {
     DplEngine *e;
     const DplPath *from; /* the `add from` path around the expression, or NULL */
     bool in_elem;        /* inside the per-element argument of map/filter */
-    void *memo_ids;      /* StrSet: the text of each memoisable expression -> its memo entry */
+    DplStrMap *memo_ids; /* the text of each memoisable expression -> its memo entry */
     ENode **memo_nodes;  /* the nodes given an entry */
     size_t nmemo_nodes, memo_cap;
 } CCtx;
@@ -100,8 +100,6 @@ static void resolve(DplEngine *e, ENode *n, const Names *nm, size_t rest, size_t
     n->rest = (uint32_t)rest;
 }
 
-static size_t strset_find_n(void *set, const char *key, bool insert, size_t val);
-
 /* The same walk below the same slot is evaluated once per record: each
  * distinct (slot, remaining segments) gets an entry of the path cache. */
 static void intern_walk(DplEngine *e, ENode *n, const DplPath *p)
@@ -121,16 +119,12 @@ static void intern_walk(DplEngine *e, ENode *n, const DplPath *p)
             dpl_buf_puts(&b, "[*]");
         }
     }
-    bool has_nul = memchr(b.data, '\0', b.len) != NULL; /* the set compares C strings */
-    char *key = has_nul ? NULL : dpl_arena_strndup(e->arena, b.data, b.len);
-    dpl_buf_free(&b);
-    if (!key)
-        return;
-    size_t found = strset_find_n(e->path_ids, key, false, 0);
-    if (found == SIZE_MAX) {
+    size_t found;
+    if (!dpl_strmap_get(e->path_ids, b.data, b.len, &found)) {
         found = e->npaths++;
-        strset_find_n(e->path_ids, key, true, found);
+        dpl_strmap_put(e->path_ids, b.data, b.len, found, NULL);
     }
+    dpl_buf_free(&b);
     n->cache = (uint32_t)found + 1;
 }
 
@@ -346,14 +340,12 @@ static void memo_note(CCtx *c, ENode *n)
         return;
     DplBuf b = {0};
     dpl_eval_expr_text(&b, c->e->prog->src, n->e->span);
-    if (!b.data || memchr(b.data, '\0', b.len)) {
-        dpl_buf_free(&b);
+    if (!b.data)
         return;
-    }
-    size_t id = strset_find_n(c->memo_ids, b.data, false, 0);
-    if (id == SIZE_MAX) {
+    size_t id;
+    if (!dpl_strmap_get(c->memo_ids, b.data, b.len, &id)) {
         id = c->e->nmemo++;
-        strset_find_n(c->memo_ids, dpl_arena_strndup(c->e->arena, b.data, b.len), true, id);
+        dpl_strmap_put(c->memo_ids, b.data, b.len, id, NULL);
     }
     dpl_buf_free(&b);
     if (c->nmemo_nodes == c->memo_cap) {
@@ -396,56 +388,6 @@ static const char *prepare_check(CCtx *c, ECheck *ck, const DplExpr *x)
     return compile_expr(c, x, &ck->node);
 }
 
-/* A set of strings (linear dedupe of mandatory paths). */
-typedef struct {
-    const char **keys;
-    size_t *vals;
-    size_t cap, n;
-} StrSet;
-
-static uint64_t str_hash(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-    return h;
-}
-
-/* Index stored for key, or SIZE_MAX; with insert, stores val when absent. */
-static size_t strset_find(StrSet *s, const char *key, bool insert, size_t val)
-{
-    if (insert && 2 * (s->n + 1) >= s->cap) {
-        StrSet big = {dpl_calloc(s->cap ? s->cap * 2 : 16, sizeof *big.keys),
-                      dpl_calloc(s->cap ? s->cap * 2 : 16, sizeof *big.vals), s->cap ? s->cap * 2 : 16, 0};
-        for (size_t i = 0; i < s->cap; i++)
-            if (s->keys[i])
-                strset_find(&big, s->keys[i], true, s->vals[i]);
-        dpl_free(s->keys);
-        dpl_free(s->vals);
-        *s = big;
-    }
-    if (!s->cap)
-        return SIZE_MAX;
-    size_t m = s->cap - 1;
-    for (size_t i = str_hash(key) & m;; i = (i + 1) & m) {
-        if (!s->keys[i]) {
-            if (insert) {
-                s->keys[i] = key;
-                s->vals[i] = val;
-                s->n++;
-            }
-            return SIZE_MAX;
-        }
-        if (strcmp(s->keys[i], key) == 0)
-            return s->vals[i];
-    }
-}
-
-static size_t strset_find_n(void *set, const char *key, bool insert, size_t val)
-{
-    return strset_find(set, key, insert, val);
-}
-
 static uint32_t key_hash(const char *s, size_t n)
 {
     uint32_t h = 2166136261u;
@@ -480,7 +422,7 @@ static const char *prepare_item(CCtx *c, EItem *ei, const DplAddItem *it)
 
 const char *eng_compile(DplEngine *e, const DplProgram *prog)
 {
-    StrSet walks = {0}, memo = {0};
+    DplStrMap walks = {0}, memo = {0}, mand = {0}; /* walked paths, memo texts, mandatory paths */
     CCtx c = {e, NULL, false, &memo, NULL, 0, 0};
     e->path_ids = &walks;
     const DplStmt *entity = NULL;
@@ -565,7 +507,6 @@ const char *eng_compile(DplEngine *e, const DplProgram *prog)
     e->requirements = dpl_calloc(nreq + 1, sizeof *e->requirements);
     e->wheres = dpl_calloc(nwhere + 1, sizeof *e->wheres);
     e->adds = dpl_calloc(nadds + 1, sizeof *e->adds);
-    StrSet mand = {0};
     const char *why = NULL;
     for (size_t s = 0; s < prog->nstmts && !why; s++) {
         const DplStmt *st = &prog->stmts[s];
@@ -574,13 +515,13 @@ const char *eng_compile(DplEngine *e, const DplProgram *prog)
                 ECheck *ck = &e->mandatory[e->nmandatory];
                 why = prepare_check(&c, ck, st->u.mandatory.paths[i]);
                 /* a path listed twice is checked once (spec §7: one error per path) */
-                if (ck->abs_path && strset_find(&mand, ck->abs_path, false, 0) != SIZE_MAX) {
+                if (ck->abs_path && dpl_strmap_get(&mand, ck->abs_path, strlen(ck->abs_path), NULL)) {
                     dpl_free(ck->abs_path);
                     memset(ck, 0, sizeof *ck);
                     continue;
                 }
                 if (ck->abs_path)
-                    strset_find(&mand, ck->abs_path, true, e->nmandatory);
+                    dpl_strmap_put(&mand, ck->abs_path, strlen(ck->abs_path), e->nmandatory, NULL);
                 e->nmandatory++;
             }
         } else if (st->kind == DPL_STMT_REQUIREMENT) {
@@ -635,16 +576,15 @@ const char *eng_compile(DplEngine *e, const DplProgram *prog)
     }
     /* keys whose path is also mandatory: the mandatory error is the one reported */
     for (size_t k = 0; k < e->nkeys; k++) {
-        size_t m = e->keys[k].abs_path ? strset_find(&mand, e->keys[k].abs_path, false, 0) : SIZE_MAX;
+        size_t m;
+        if (!e->keys[k].abs_path || !dpl_strmap_get(&mand, e->keys[k].abs_path, strlen(e->keys[k].abs_path), &m))
+            m = SIZE_MAX;
         e->keys[k].mand = m == SIZE_MAX ? -1 : (long)m;
     }
-    dpl_free(mand.keys);
-    dpl_free(mand.vals);
-    dpl_free(walks.keys);
-    dpl_free(walks.vals);
+    dpl_strmap_free(&mand);
+    dpl_strmap_free(&walks);
     memo_finish(&c);
-    dpl_free(memo.keys);
-    dpl_free(memo.vals);
+    dpl_strmap_free(&memo);
     e->path_ids = NULL;
     return why;
 }

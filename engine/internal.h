@@ -226,7 +226,7 @@ struct DplEngine {
     size_t nreads;
     LNode *layout;        /* the static output layout, or NULL (build.c) */
     uint32_t nlayout;
-    void *path_ids;       /* compiling: walked paths already seen (compile.c) */
+    DplStrMap *path_ids;  /* compiling: walked paths already seen (compile.c) */
     uint32_t npaths;      /* entries of the per-record path cache */
     uint32_t nmemo;       /* entries of the per-record memo (compile.c's memo_note) */
     bool deep;            /* the program walks into values or hands them to builtins: node.c
