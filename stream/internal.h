@@ -87,6 +87,37 @@ int stream_write_all(int fd, const char *p, size_t n);
  * (dpl_stream_stop_requested); -1 with *err on a failure. */
 ssize_t stream_fd_read(int fd, char *buf, size_t cap, int *err);
 
+/* ---- view.c ------------------------------------------------------------------ */
+
+/* The rest of a regular file, mapped: data[0..len) are whole lines (each
+ * ends with a newline), from the fd's offset on.  Pages behind the reader
+ * are released as it goes; a file that shrinks meanwhile reads as zeros
+ * past its new end instead of raising SIGBUS (see view.c). */
+typedef struct {
+    const char *data;
+    size_t len;
+    void *map;       /* owned: munmap'ed by stream_view_close */
+    size_t maplen;
+    size_t released; /* bytes from map on unmapped already */
+    int fd;          /* borrowed */
+    off_t start;     /* the fd's offset at data[0] */
+} StreamView;
+
+/* Maps fd when it is a regular file with enough bytes left (and no other
+ * view is open); false otherwise, v then closed and empty. */
+bool stream_view_open(StreamView *v, int fd);
+/* False once the file was found shorter than mapped. */
+bool stream_view_intact(const StreamView *v);
+/* data[0..upto) is no longer needed: its whole pages are unmapped. */
+void stream_view_release(StreamView *v, size_t upto);
+/* data[lo..hi) will not be read again (the middle of a line too long to
+ * keep): its whole pages are unmapped. */
+void stream_view_drop(StreamView *v, size_t lo, size_t hi);
+/* The reader consumed data[0..used): the fd goes on from there.  0, or an
+ * errno value (EIO: the file shrank while it was mapped). */
+int stream_view_end(StreamView *v, size_t used);
+void stream_view_close(StreamView *v); /* any state; leaves v empty */
+
 /* ---- gzip.c ----------------------------------------------------------------- */
 
 /* The inflater of a gzip input; first[0..n) are the bytes already read

@@ -10,7 +10,9 @@
  * length go to stream_dispatch_too_long); when the input would block,
  * everything read so far is processed and flushed, so `tail -f | dpl run`
  * shows results promptly.  Record sources (read_record) fill blocks with
- * records instead of lines; the rest is the same. */
+ * records instead of lines; the rest is the same.  A regular file is first
+ * cut straight out of its mapping (view.c): its blocks point into the page
+ * cache, nothing is copied, and read(2) takes over for its last line. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -33,8 +35,11 @@ typedef struct {
 } BlockRec;
 
 typedef struct {
-    char *buf;
+    char *buf;        /* owned bytes (text points here unless viewed) */
+    const char *text; /* the block's bytes */
     size_t len, cap;
+    bool viewed;      /* text is in par->view, up to view offset vend */
+    size_t vend;
     long first_line;
     uint64_t first_seq;
     bool is_long; /* buf holds the prefix of a too-long line */
@@ -64,6 +69,9 @@ typedef struct {
     bool stopped; /* a stop was asked (signals.c): a partial last line is not a record */
     int err;
     DplBuf carry; /* the start of a line whose end is not read yet */
+    StreamView view; /* a regular file mapped (viewing: still being cut) */
+    bool viewing;
+    size_t vpos;     /* the view's bytes before this are in blocks */
     long next_line;
     uint64_t seq_base;
 } Par;
@@ -84,10 +92,18 @@ static long process_block(Par *par, Block *b)
             stream_dispatch(&b->lane, &b->recs[i].pos, seq + i, b->buf + b->recs[i].off, b->recs[i].len);
         return (long)b->nrecs;
     }
-    const char *p = b->buf, *end = b->buf + b->len;
+    const char *p = b->text, *end = b->text + b->len;
     while (p < end) {
-        const char *nl = memchr(p, '\n', (size_t)(end - p)); /* every line of a block ends with one */
-        stream_dispatch(&b->lane, &pos, seq++, p, (size_t)(nl - p));
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            nl = end; /* only in a view that shrank (zeros): the rest is a line */
+        size_t len = (size_t)(nl - p);
+        if (len > par->max + 1) {
+            /* a view holds long lines whole: judged as long_line would */
+            size_t total = len - (p[len - 1] == '\r');
+            stream_dispatch_too_long(&b->lane, &pos, seq++, p, total < RAW_PREFIX ? total : RAW_PREFIX, total);
+        } else
+            stream_dispatch(&b->lane, &pos, seq++, p, len);
         pos.line++;
         p = nl + 1;
     }
@@ -137,6 +153,8 @@ static bool merge_oldest(Par *par, bool wait)
     /* -j 1 keeps one lane growing to the flush size; a -j N block's lane
      * (or one whose records point into the block) goes out whole */
     stream_merge(par->run, &b->lane, par->nring > 1 || b->lane.keep_recs);
+    if (b->viewed)
+        stream_view_release(&par->view, b->vend); /* blocks merge in order: all before is done */
     if (b->cap > 4 * BLOCK_BYTES) {
         /* a huge line grew this block: give the memory back */
         dpl_free(b->buf);
@@ -173,9 +191,11 @@ static void submit(Par *par, Block *b)
     } else if (par->by_record) {
         par->next_line += (long)b->nrecs;
     } else {
-        const char *end = b->buf + b->len;
-        for (const char *p = b->buf; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        const char *end = b->text + b->len;
+        for (const char *p = b->text; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
             par->next_line++;
+        if (b->len && end[-1] != '\n')
+            par->next_line++; /* as process_block counts a shrunk view's rest */
     }
     pthread_mutex_lock(&par->mu);
     b->state = BLK_QUEUED;
@@ -372,13 +392,86 @@ static int fill_records(Par *par, Block *b)
     return b->nrecs > 0;
 }
 
+/* The end of the view's line at `at`, longer than the `want` bytes
+ * searched already (left: the view's bytes from at), or NULL.  A line over
+ * the limit becomes an is_long block holding its first bytes, as long_line
+ * makes it, and its middle is unmapped while its end is looked for: memory
+ * stays bounded by --max-record-bytes, as with read(2). */
+static const char *long_view_line(Par *par, Block *b, const char *at, size_t want, size_t left)
+{
+    StreamView *v = &par->view;
+    const size_t window = 1u << 20, off = (size_t)(at - v->data), keep = RAW_PREFIX + 1;
+    const char *nl = NULL;
+    size_t done = want;
+    while (!nl && done < left) {
+        size_t n = left - done < window ? left - done : window;
+        nl = memchr(at + done, '\n', n);
+        done += n;
+        if (!nl && done > par->max + 1 && done > keep)
+            stream_view_drop(v, off + keep, off + done - 1); /* nl[-1] may be the last byte */
+    }
+    if (!nl || (size_t)(nl - at) <= par->max + 1)
+        return nl;
+    size_t total = (size_t)(nl - at) - (nl[-1] == '\r');
+    size_t plen = total < RAW_PREFIX ? total : RAW_PREFIX;
+    reserve(b, plen);
+    memcpy(b->buf, at, plen);
+    b->text = b->buf;
+    b->len = plen;
+    b->is_long = true;
+    b->long_len = total;
+    return nl;
+}
+
+/* Points b at the next lines of the mapped view: 1, or 0 when the view is
+ * used up (or a stop was asked); read(2) then goes on after its last byte. */
+static int fill_view(Par *par, Block *b)
+{
+    StreamView *v = &par->view;
+    if (dpl_stream_stop_requested()) {
+        par->eof = par->stopped = true;
+    } else if (par->vpos < v->len && stream_view_intact(v)) {
+        const char *at = v->data + par->vpos;
+        size_t left = v->len - par->vpos, want = left < BLOCK_BYTES ? left : BLOCK_BYTES;
+        const char *nl = memrchr(at, '\n', want);
+        if (!nl)
+            nl = long_view_line(par, b, at, want, left);
+        if (nl) { /* always, unless the file shrank (zeros) */
+            if (!b->is_long) {
+                b->text = at;
+                b->len = (size_t)(nl + 1 - at);
+            }
+            b->viewed = true;
+            par->vpos += (size_t)(nl + 1 - at);
+            b->vend = par->vpos;
+            return 1;
+        }
+    }
+    par->viewing = false;
+    int err = stream_view_end(v, par->vpos);
+    if (err) {
+        par->err = err;
+        par->eof = true;
+        if (err == EIO && !par->in->why)
+            par->in->why = dpl_strdup("the file shrank while it was being read");
+    }
+    return 0;
+}
+
 static int fill(Par *par, Block *b)
 {
     b->len = 0;
     b->nrecs = 0;
     b->is_long = false;
+    b->viewed = false;
     par->stalled = false;
-    return par->by_record ? fill_records(par, b) : fill_lines(par, b);
+    if (par->viewing && fill_view(par, b))
+        return 1;
+    if (par->eof)
+        return 0;
+    int got = par->by_record ? fill_records(par, b) : fill_lines(par, b);
+    b->text = b->buf;
+    return got;
 }
 
 int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t max_record_bytes,
@@ -393,6 +486,10 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
     if (jobs < 1)
         jobs = 1;
     par.threaded = jobs > 1;
+    if (!par.by_record && in->ops->plain_fd) {
+        int fd = in->ops->plain_fd(in);
+        par.viewing = fd >= 0 && stream_view_open(&par.view, fd);
+    }
     /* Two blocks per worker keep them busy while the oldest is merged. */
     par.nring = par.threaded ? 2 * (size_t)jobs + 1 : 1;
     par.ring = dpl_calloc(par.nring, sizeof *par.ring);
@@ -452,6 +549,9 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
     }
     dpl_free(par.ring);
     dpl_buf_free(&par.carry);
+    if (par.viewing) /* stopped early: the fd goes on after what was read */
+        stream_view_end(&par.view, par.vpos);
+    stream_view_close(&par.view);
     pthread_cond_destroy(&par.work_cv);
     pthread_cond_destroy(&par.done_cv);
     pthread_mutex_destroy(&par.mu);

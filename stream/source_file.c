@@ -70,6 +70,21 @@ static ssize_t file_read(DplStreamSource *s, char *buf, size_t cap, int *err)
     return raw_read(f->fd, buf, cap, err);
 }
 
+/* A file not read yet and not gzip (its first bytes, peeked with pread,
+ * leave the offset alone; a pipe cannot be peeked and is read). */
+static int file_plain_fd(DplStreamSource *s)
+{
+    FileSource *f = s->impl;
+    if (f->sniffed)
+        return -1;
+    unsigned char magic[2];
+    off_t at = lseek(f->fd, 0, SEEK_CUR);
+    if (at < 0 || pread(f->fd, magic, 2, at) != 2 || (magic[0] == 0x1f && magic[1] == 0x8b))
+        return -1;
+    f->sniffed = true; /* plain from here on, whatever bytes follow */
+    return f->fd;
+}
+
 static bool file_would_block(DplStreamSource *s)
 {
     FileSource *f = s->impl;
@@ -94,6 +109,7 @@ static const DplStreamSourceOps file_ops = {
     .kind = "file",
     .read = file_read,
     .would_block = file_would_block,
+    .plain_fd = file_plain_fd,
     .close = file_close,
 };
 

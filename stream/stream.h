@@ -93,6 +93,11 @@ typedef struct {
      * order it handed them out) is durable in every sink: store its offset.
      * See dpl_stream_sink_durable for when it is called. */
     void (*commit)(DplStreamSource *s, const DplStreamPos *pos);
+    /* Optional: the descriptor of a source of plain, uncompressed bytes
+     * that has read nothing yet, whose reading the caller then takes over
+     * from the descriptor's offset (the reader maps regular files), or -1.
+     * read goes on from wherever the descriptor is left. */
+    int (*plain_fd)(DplStreamSource *s);
     /* Releases the source (not called by the run: the opener closes). */
     void (*close)(DplStreamSource *s);
     /* Optional: more members for the --stats line (`"kafka":{...}`, no

@@ -747,6 +747,87 @@ def test_sigterm_and_sigint_flush_what_was_read():
                 assert "stopped by " + sig.name in err.decode(), err[-300:]
 
 
+# ---- files read through their mapping (stream/view.c) ------------------------------------------
+
+def mixed_file_lines():
+    """Lines of every kind the reader cuts differently: over and under the
+    limit, longer than a 512 KiB block, CRLF, blank, whitespace only."""
+    big = "x" * (700 * 1024)
+    out = []
+    for i in range(4000):
+        if i % 997 == 5:
+            out.append(rec("b%d" % i, big))                 # over the limit, longer than a block
+        elif i % 331 == 7:
+            out.append(rec("l%d" % i, "y" * 40000))         # over the limit
+        elif i % 101 == 3:
+            out.append(" " * 50000)                         # whitespace only, over the limit
+        elif i % 53 == 1:
+            out.append(rec("c%d" % i) + "\r")               # CRLF
+        elif i % 89 == 2:
+            out.append("")
+        else:
+            out.append(rec("k%d" % i, i))
+    return "\n".join(out)
+
+
+def test_a_mapped_file_reads_as_a_pipe_does():
+    """The same bytes out whether the input is a file (mapped) or a pipe
+    (read(2)), with and without a last newline, at -j 1 and -j 2."""
+    body = mixed_file_lines()
+    for tail in ("\n", "", '\n{"data":{"k":"last"},"metadata":{"source":"s"}}'):
+        path = write("mapped.ndjson", body + tail)
+        for j in jobs():
+            got = {}
+            for how in ("file", "pipe"):
+                rej = os.path.join(TMP, "mapped-%s.rej" % how)
+                args = ["run", *j, "--stats", "--max-record-bytes", "32k", "--rejects", rej, PROGRAM_PATH()]
+                p = dpl(*args, path) if how == "file" else dpl(*args, input=open(path, "rb").read())
+                assert not crashed(p), p.stderr[-300:]
+                eq(p.returncode, 0, "exit")
+                got[how] = (p.stdout, open(rej, "rb").read(), stats_of(p))
+            eq(got["file"], got["pipe"], "output, rejects and stats %s %r" % (j, tail[:3]))
+            over = sum(1 for l in (body + tail).split("\n") if len(l.rstrip("\r")) > 32 * 1024)
+            eq(got["file"][1].count(b'"limit_exceeded"'), over, "long lines rejected")
+
+
+def PROGRAM_PATH():
+    return write("mapped.dpl", PLAIN)
+
+
+def test_stdin_file_at_an_offset_goes_on_from_there():
+    """A shell that read the first line of a shared stdin leaves the offset
+    after it: dpl starts there, as read(2) would."""
+    lines = [rec("k%d" % i, i) for i in range(3000)]
+    path = write("offset.ndjson", "\n".join(lines) + "\n")
+    script = 'read -r first; exec "$0" run "$1"'
+    with open(path, "rb") as f:
+        p = run(["sh", "-c", script, ARGS.dpl, PROGRAM_PATH()], stdin=f)
+    eq(p.returncode, 0, "exit")
+    want = dpl("run", PROGRAM_PATH(), input="\n".join(lines[1:]) + "\n")
+    eq(p.stdout, want.stdout, "the records after the first line")
+
+
+def test_a_file_that_shrinks_while_read_is_an_error_not_a_crash():
+    """Truncated while dpl is blocked writing (a full pipe), the input's
+    lost end is reported; dpl does not die of SIGBUS."""
+    n = 60000
+    path = write("shrink.ndjson", "".join(rec("k%d" % i, "v" * 100) + "\n" for i in range(n)))
+    p = subprocess.Popen([ARGS.dpl, "run", "--stats", PROGRAM_PATH(), path], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE)
+    first = p.stdout.read(1 << 16)  # it is running and blocked on a full pipe
+    time.sleep(0.3 * slow())
+    os.truncate(path, 100000)  # about 700 records left, most already read
+    out, err = p.communicate(timeout=120 * slow())
+    out = first + out
+    eq(p.returncode, 1, "exit status (%r)" % err[-400:])
+    assert b"the file shrank while it was being read" in err, err[-400:]
+    s = stats_of(subprocess.CompletedProcess(p.args, p.returncode, out, err))
+    eq(s["emitted"] + s["rejected"] + s["skipped"], s["records"], "counts add up")
+    assert s["records"] < n, s
+    for l in out.splitlines():
+        json.loads(l)  # whole records only
+
+
 # ---- gzip input and output ------------------------------------------------------------------
 
 def gz_lines(n, seed):
