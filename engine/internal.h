@@ -258,7 +258,6 @@ struct DplEngineState {
     size_t njrefs, jcap;
     EErr err;
     DplBuf tmp;
-    SHA256_CTX md;
     char idhex[64];
     bool id_ready;
     /* the record */
