@@ -77,8 +77,6 @@ static const char *scanned(Parse *ps, const char *p, EVal *v)
     return p + sv.len;
 }
 
-static const char *parse_value(Parse *ps, const char *p, EVal *v);
-
 /* The container at p skimmed, not parsed: its end, and whether its bytes
  * are canonical, for a program that never walks into nested containers
  * (engine.deep is false: they are only copied).  Cautious: an escape, a
@@ -157,7 +155,7 @@ static const char *skim(const char *p, const char *end, bool *canon)
 /* Scratch for the children of the containers being parsed (a stack: a
  * container's children are copied into the arena when it closes); makes
  * room for one more. */
-static void reserve(DplEngineState *st)
+static inline void reserve(DplEngineState *st)
 {
     if (st->sn == st->scap) {
         st->scap = st->scap ? 2 * st->scap : 64;
@@ -166,108 +164,23 @@ static void reserve(DplEngineState *st)
     }
 }
 
-static const char *parse_container(Parse *ps, const char *p, EVal *v)
-{
-    DplEngineState *st = ps->st;
-    const bool obj = *p == '{';
-    const char close = obj ? '}' : ']';
-    const size_t base = st->sn;
-    const char *start = p;
-    bool canon = true, plain = true;
-    uint64_t seen = 0; /* keys met, by length and first byte: most objects need no key compared */
-    p = ws(p + 1, &canon);
-    if (*p != close) {
-        for (;;) {
-            RKey k = {0};
-            if (obj) {
-                const char *q = quote_or_backslash(p + 1, ps->end);
-                if (*q == '"') {
-                    k.s = p + 1;
-                    k.n = (uint32_t)(q - (p + 1));
-                    k.plain = 1;
-                    p = q + 1;
-                } else {
-                    EVal kv;
-                    p = scanned(ps, p, &kv);
-                    k.s = kv.u.s;
-                    k.n = kv.n;
-                    plain = canon = false;
-                }
-                p = ws(p, &canon);
-                p = ws(p + 1, &canon); /* past ':' */
-                uint64_t bit = 1ull << ((k.n * 7u + (k.n ? (unsigned char)k.s[0] : 0u)) & 63u);
-                if (plain && (seen & bit)) {
-                    size_t n = st->sn - base;
-                    if (n >= DUP_CHECK_MAX) {
-                        plain = canon = false;
-                    } else {
-                        for (size_t i = base; i < st->sn; i++)
-                            if (st->skeys[i].n == k.n && ev_key_eq(st->skeys[i].s, k.s, k.n)) {
-                                plain = canon = false;
-                                break;
-                            }
-                    }
-                }
-                seen |= bit;
-            }
-            /* the value is parsed into its slot of the stack (a nested
-             * container's own children go above it) */
-            reserve(st);
-            size_t at = st->sn++;
-            if ((*p == '{' || *p == '[') && !st->eng->deep) {
-                /* only copied by this program: its node is made if ever needed */
-                bool c = true;
-                const char *q = skim(p, ps->end, &c);
-                EVal e = ev_pack(*p == '{' ? V_OBJ : V_ARR, R_RAW, c, 0, 0, p, (size_t)(q - p), 0);
-                ev_copy(&st->svals[at], &e);
-                p = q;
-            } else if (*p == '{' || *p == '[') {
-                EVal e;
-                p = parse_container(ps, p, &e);
-                ev_copy(&st->svals[at], &e);
-            } else {
-                p = parse_value(ps, p, &st->svals[at]);
-            }
-            if (obj)
-                st->skeys[at] = k;
-            canon = canon && st->svals[at].canon;
-            p = ws(p, &canon);
-            if (*p != ',')
-                break;
-            p = ws(p + 1, &canon);
-        }
-    }
-    p++; /* the closing bracket */
-    size_t n = st->sn - base;
-    /* one allocation: the node, its values, its keys */
-    size_t vbytes = n * sizeof(EVal), kbytes = obj ? n * sizeof(RKey) : 0;
-    RNode *node = eng_alloc(st, sizeof(RNode) + vbytes + kbytes);
-    EVal *vals = (EVal *)(void *)(node + 1);
-    node->n = (uint32_t)n;
-    node->canon = canon;
-    node->plain = obj && plain;
-    /* value by value: memcpy would read them back in wider pieces than
-     * they were just stored in (see ev_copy) */
-    for (size_t i = 0; i < n; i++)
-        ev_copy(&vals[i], &st->svals[base + i]);
-    node->vals = vals;
-    node->keys = NULL;
-    if (obj) {
-        RKey *keys = (RKey *)(void *)(vals + n);
-        if (kbytes) /* an empty object may come before the stack exists */
-            memcpy(keys, st->skeys + base, kbytes);
-        node->keys = keys;
-    }
-    st->sn = base;
-    *v = ev_pack(obj ? V_OBJ : V_ARR, R_RAW, canon, 0, 0, start, (size_t)(p - start), (uint64_t)(uintptr_t)node);
-    return p;
-}
+static const char *parse_container(Parse *ps, const char *p, EVal *v);
 
-static const char *parse_value(Parse *ps, const char *p, EVal *v)
+/* One value at p (no white space before it) into *v: scalars here, inline
+ * (the parse's inner loop), containers by parse_container or skim. */
+static inline const char *parse_value(Parse *ps, const char *p, EVal *v)
 {
     switch (*p) {
     case '{':
-    case '[': return parse_container(ps, p, v);
+    case '[':
+        if (!ps->st->eng->deep) {
+            /* only copied by this program: its node is made if ever needed */
+            bool c = true;
+            const char *q = skim(p, ps->end, &c);
+            *v = ev_pack(*p == '{' ? V_OBJ : V_ARR, R_RAW, c, 0, 0, p, (size_t)(q - p), 0);
+            return q;
+        }
+        return parse_container(ps, p, v);
     case '"': {
         const char *q = quote_or_backslash(p + 1, ps->end);
         if (*q == '\\')
@@ -312,6 +225,127 @@ static const char *parse_value(Parse *ps, const char *p, EVal *v)
         return q;
     }
     }
+}
+
+/* The node of the container whose children are st's scratch from base on,
+ * in one allocation (the node, its values, its keys); pops them. */
+static const RNode *close_node(DplEngineState *st, size_t base, bool obj, bool canon, bool plain)
+{
+    size_t n = st->sn - base;
+    size_t vbytes = n * sizeof(EVal), kbytes = obj ? n * sizeof(RKey) : 0;
+    RNode *node = eng_alloc(st, sizeof(RNode) + vbytes + kbytes);
+    EVal *vals = (EVal *)(void *)(node + 1);
+    node->n = (uint32_t)n;
+    node->canon = canon;
+    node->plain = obj && plain;
+    /* value by value: memcpy would read them back in wider pieces than
+     * they were just stored in (see ev_copy) */
+    for (size_t i = 0; i < n; i++)
+        ev_copy(&vals[i], &st->svals[base + i]);
+    node->vals = vals;
+    node->keys = NULL;
+    if (obj) {
+        RKey *keys = (RKey *)(void *)(vals + n);
+        for (size_t i = 0; i < n; i++)
+            keys[i] = st->skeys[base + i];
+        node->keys = keys;
+    }
+    st->sn = base;
+    return node;
+}
+
+/* An object's members: keys decoded (escaped ones by the scanner), each
+ * value into its slot of the scratch (a nested container's own children
+ * go above it while it is parsed). */
+static const char *parse_object(Parse *ps, const char *p, EVal *v)
+{
+    DplEngineState *st = ps->st;
+    const size_t base = st->sn;
+    const char *start = p;
+    bool canon = true, plain = true;
+    uint64_t seen = 0; /* keys met, by length and first byte: most objects need no key compared */
+    p = ws(p + 1, &canon);
+    if (*p != '}') {
+        for (;;) {
+            RKey k;
+            const char *q = quote_or_backslash(p + 1, ps->end);
+            if (*q == '"') {
+                k.s = p + 1;
+                k.n = (uint32_t)(q - (p + 1));
+                k.plain = 1;
+                p = q + 1;
+            } else {
+                EVal kv;
+                p = scanned(ps, p, &kv);
+                k.s = kv.u.s;
+                k.n = kv.n;
+                k.plain = 0;
+                plain = canon = false;
+            }
+            p = ws(p, &canon);
+            p = ws(p + 1, &canon); /* past ':' */
+            uint64_t bit = 1ull << ((k.n * 7u + (k.n ? (unsigned char)k.s[0] : 0u)) & 63u);
+            if (plain && (seen & bit)) {
+                if (st->sn - base >= DUP_CHECK_MAX) {
+                    plain = canon = false;
+                } else {
+                    for (size_t i = base; i < st->sn; i++)
+                        if (st->skeys[i].n == k.n && ev_key_eq(st->skeys[i].s, k.s, k.n)) {
+                            plain = canon = false;
+                            break;
+                        }
+                }
+            }
+            seen |= bit;
+            reserve(st);
+            size_t at = st->sn++;
+            st->skeys[at] = k;
+            EVal e;
+            p = parse_value(ps, p, &e);
+            ev_copy(&st->svals[at], &e);
+            canon = canon && e.canon;
+            p = ws(p, &canon);
+            if (*p != ',')
+                break;
+            p = ws(p + 1, &canon);
+        }
+    }
+    p++; /* the closing brace */
+    const RNode *node = close_node(st, base, true, canon, plain);
+    *v = ev_pack(V_OBJ, R_RAW, canon, 0, 0, start, (size_t)(p - start), (uint64_t)(uintptr_t)node);
+    return p;
+}
+
+static const char *parse_array(Parse *ps, const char *p, EVal *v)
+{
+    DplEngineState *st = ps->st;
+    const size_t base = st->sn;
+    const char *start = p;
+    bool canon = true;
+    p = ws(p + 1, &canon);
+    if (*p != ']') {
+        for (;;) {
+            reserve(st);
+            size_t at = st->sn++;
+            EVal e;
+            p = parse_value(ps, p, &e);
+            ev_copy(&st->svals[at], &e);
+            canon = canon && e.canon;
+            p = ws(p, &canon);
+            if (*p != ',')
+                break;
+            p = ws(p + 1, &canon);
+        }
+    }
+    p++; /* the closing bracket */
+    const RNode *node = close_node(st, base, false, canon, false);
+    *v = ev_pack(V_ARR, R_RAW, canon, 0, 0, start, (size_t)(p - start), (uint64_t)(uintptr_t)node);
+    return p;
+}
+
+static const char *parse_container(Parse *ps, const char *p, EVal *v)
+{
+    return *p == '{' ? parse_object(ps, p, v) : parse_array(ps, p, v);
 }
 
 const RNode *ev_node(DplEngineState *st, const EVal *v)

@@ -429,18 +429,9 @@ void ev_put_string(DplBuf *out, const char *s, size_t n)
 
 int ev_int_text(int64_t v, char buf[24])
 {
-    char tmp[24];
-    char *p = tmp + sizeof tmp;
-    uint64_t u = v < 0 ? 0ull - (uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *--p = '-';
-    int n = (int)(tmp + sizeof tmp - p);
-    memcpy(buf, p, (size_t)n);
-    return n;
+    int n = v < 0;
+    buf[0] = '-';
+    return n + dpl_json_format_u64(v < 0 ? 0ull - (uint64_t)v : (uint64_t)v, buf + n);
 }
 
 static void put_int(DplBuf *out, int64_t v)

@@ -14,6 +14,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "util/util.h"
 
@@ -44,6 +45,10 @@ DplJsonStatus dpl_json_parse(const char *text, size_t len, json_t **out, DplJson
  * exponent (1.0, 1e+300).  Returns the length written into buf (>= 32 bytes).
  * Non-finite values cannot occur in JSON; they are written as null. */
 int dpl_json_format_real(double d, char *buf);
+/* The decimal digits of u into out (at least 20 bytes; no NUL); returns
+ * their count.  Two digits per step from a table: every integer and real
+ * the engine prints goes through here. */
+int dpl_json_format_u64(uint64_t u, char *out);
 
 /* Compact JSON, keys in insertion order, exact numbers as above, non-ASCII
  * unescaped. */

@@ -24,6 +24,60 @@ static int format_subnormal(double d, char *buf)
     return n;
 }
 
+int dpl_json_format_u64(uint64_t u, char *out)
+{
+    static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                   "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                   "8081828384858687888990919293949596979899";
+    char tmp[20];
+    char *p = tmp + sizeof tmp;
+    while (u >= 100) {
+        p -= 2;
+        memcpy(p, pairs + 2 * (u % 100), 2);
+        u /= 100;
+    }
+    if (u >= 10) {
+        p -= 2;
+        memcpy(p, pairs + 2 * u, 2);
+    } else {
+        *--p = (char)('0' + u);
+    }
+    int n = (int)(tmp + sizeof tmp - p);
+    memcpy(out, p, (size_t)n);
+    return n;
+}
+
+/* Writes the decimal digits[0..nd) * 10^-k (k >= 1 fractional digits) to
+ * buf with its sign, the fraction's trailing zeros dropped; returns its
+ * length, or 0 when the value is integral (not this caller's case) or has
+ * more than `most` significant digits once the zeros are gone. */
+static int put_decimal(bool neg, const char *digits, int nd, int k, int most, char *buf)
+{
+    while (k > 0 && digits[nd - 1] == '0')
+        nd--, k--;
+    if (k == 0 || (nd > k ? nd : k) > most)
+        return 0;
+    int n = 0;
+    if (neg)
+        buf[n++] = '-';
+    if (nd <= k) {
+        buf[n++] = '0';
+        buf[n++] = '.';
+        memset(buf + n, '0', (size_t)(k - nd));
+        n += k - nd;
+        memcpy(buf + n, digits, (size_t)nd);
+        n += nd;
+    } else {
+        memcpy(buf + n, digits, (size_t)(nd - k));
+        n += nd - k;
+        buf[n++] = '.';
+        memcpy(buf + n, digits + nd - k, (size_t)k);
+        n += k;
+    }
+    buf[n] = '\0';
+    return n;
+}
+
 static const double pow10_tab[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
                                    1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
 
@@ -66,37 +120,15 @@ static int format_fast(double d, char *buf)
              * 1 the count of leading zeros comes from rounded products. */
             return a >= 1 ? -1 : 0;
         }
-        while (k > 0 && u % 10 == 0)
-            u /= 10, k--;
-        if (k == 0)
-            return 0; /* integral: not this function's case */
         char digits[24];
-        int nd = 0;
-        while (u) {
-            digits[nd++] = (char)('0' + u % 10);
-            u /= 10;
-        }
-        if (nd - k > 15 || (nd > k ? nd : k) > 17)
+        int nd = dpl_json_format_u64(u, digits);
+        /* at most 15 significant digits before the point (and 17 in all) */
+        int kept = nd, kk = k;
+        while (kk > 0 && digits[kept - 1] == '0')
+            kept--, kk--;
+        if (kept - kk > 15)
             return 0;
-        int n = 0;
-        if (d < 0)
-            buf[n++] = '-';
-        if (nd <= k) {
-            buf[n++] = '0';
-            buf[n++] = '.';
-            for (int z = 0; z < k - nd; z++)
-                buf[n++] = '0';
-            while (nd)
-                buf[n++] = digits[--nd];
-        } else {
-            while (nd > k)
-                buf[n++] = digits[--nd];
-            buf[n++] = '.';
-            while (nd)
-                buf[n++] = digits[--nd];
-        }
-        buf[n] = '\0';
-        return n;
+        return put_decimal(d < 0, digits, nd, k, 17, buf);
     }
     return 0;
 }
@@ -154,30 +186,11 @@ static int format_exact(double d, int from, char *buf)
         bool inside = (L < A && A < H) || ((A == L || A == H) && !(M & 1));
         if (!inside)
             continue;
-        char digits[48];
-        int nd = 0;
-        /* m < 10^N + 1 <= 10^17 + 1: 64-bit division, not the 128-bit library call */
-        for (uint64_t t = (uint64_t)m; t; t /= 10)
-            digits[nd++] = (char)('0' + (int)(t % 10));
+        char digits[24];
+        int nd = dpl_json_format_u64((uint64_t)m, digits); /* m < 10^N + 1 <= 10^17 + 1 */
         if (nd > N)
             return 0; /* rounded up to a new power of ten: leave it to printf */
-        while (nd <= k)
-            digits[nd++] = '0'; /* leading zeros: 0.000ddd */
-        int start = 0; /* strip trailing zeros of the fraction */
-        while (start < k && digits[start] == '0')
-            start++;
-        if (start == k)
-            return 0; /* integral after all */
-        int n = 0;
-        if (d < 0)
-            buf[n++] = '-';
-        for (int i = nd - 1; i >= k; i--)
-            buf[n++] = digits[i];
-        buf[n++] = '.';
-        for (int i = k - 1; i >= start; i--)
-            buf[n++] = digits[i];
-        buf[n] = '\0';
-        return n;
+        return put_decimal(d < 0, digits, nd, k, 99, buf);
     }
     return 0;
 }
@@ -190,18 +203,10 @@ int dpl_json_format_real(double d, char *buf)
     if (fabs(d) < 1e15 && d == (double)(long long)d && !(d == 0 && signbit(d))) {
         /* Integral and below 10^15: %.15g would print every digit with no
          * exponent, which is the integer's own text; skip printf/strtod. */
-        char tmp[24];
-        char *p = tmp + sizeof tmp;
         long long v = (long long)d;
-        unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
-        do {
-            *--p = (char)('0' + u % 10);
-            u /= 10;
-        } while (u);
-        if (v < 0)
-            *--p = '-';
-        n = (int)(tmp + sizeof tmp - p);
-        memcpy(buf, p, (size_t)n);
+        n = v < 0;
+        buf[0] = '-';
+        n += dpl_json_format_u64(v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, buf + n);
         buf[n] = '\0';
     } else if ((n = format_fast(d, buf)) > 0 || (n = format_exact(d, n < 0 ? 16 : 15, buf)) > 0) {
         return n; /* has a point and fractional digits */

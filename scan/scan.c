@@ -223,32 +223,6 @@ static bool real_overflows(const uchar *p, size_t n)
     return isinf(d);
 }
 
-/* Whether dpl_json_format_real prints the value of the exponent-free real
- * I.F exactly as written.  A decimal of at most 15 significant digits reads
- * back through %.15g unchanged (DBL_DIG), and %g stays in fixed notation
- * for decimal exponents -4..14; trailing zeros are dropped except that an
- * integral value is printed with ".0".  Anything else is reported as not
- * canonical, which only costs a re-encode. */
-static bool real_is_canonical(const uchar *ip, size_t nint, const uchar *fp, size_t nfrac)
-{
-    if (nfrac == 1 && fp[0] == '0')
-        return nint <= 15;
-    if (fp[nfrac - 1] == '0')
-        return false;
-    if (nint == 1 && ip[0] == '0') {
-        size_t z = 0;
-        while (fp[z] == '0')
-            z++;
-        return z <= 3 && nfrac - z <= 15;
-    }
-    return nint + nfrac <= 15;
-}
-
-bool dpl_scan_real_canonical(const char *ip, size_t nint, const char *fp, size_t nfrac)
-{
-    return real_is_canonical((const uchar *)ip, nint, (const uchar *)fp, nfrac);
-}
-
 /* A number at p; returns its end or NULL, and its type and flags. */
 static const uchar *scan_number(const uchar *p, const uchar *end, uint8_t *type, uint8_t *flags)
 {
@@ -308,7 +282,7 @@ static const uchar *scan_number(const uchar *p, const uchar *end, uint8_t *type,
     if ((has_exp || nint > 300) && real_overflows(start, (size_t)(p - start)))
         return NULL;
     *type = DPL_SV_REAL;
-    *flags = !has_exp && real_is_canonical(ip, nint, fp, nfrac) ? DPL_SV_CANON : 0;
+    *flags = !has_exp && dpl_scan_real_canonical((const char *)ip, nint, (const char *)fp, nfrac) ? DPL_SV_CANON : 0;
     return p;
 }
 

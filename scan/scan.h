@@ -82,7 +82,27 @@ bool dpl_scan_value(const char *text, size_t len, size_t at, DplScanValue *v);
 
 /* Whether the exponent-free real -?I.F (ip[0..nint) the integer digits,
  * fp[0..nfrac) the fraction's, nfrac >= 1) is printed by dpl_json_write
- * exactly as written: the DPL_SV_CANON rule of the scanner. */
-bool dpl_scan_real_canonical(const char *ip, size_t nint, const char *fp, size_t nfrac);
+ * exactly as written: the DPL_SV_CANON rule of the scanner (inline: the
+ * engine asks it for every real of every container it parses).
+ *
+ * A decimal of at most 15 significant digits reads back through %.15g
+ * unchanged (DBL_DIG), and %g stays in fixed notation for decimal exponents
+ * -4..14; trailing zeros are dropped except that an integral value is
+ * printed with ".0".  Anything else is reported as not canonical, which
+ * only costs a re-encode. */
+static inline bool dpl_scan_real_canonical(const char *ip, size_t nint, const char *fp, size_t nfrac)
+{
+    if (nfrac == 1 && fp[0] == '0')
+        return nint <= 15;
+    if (fp[nfrac - 1] == '0')
+        return false;
+    if (nint == 1 && ip[0] == '0') {
+        size_t z = 0;
+        while (fp[z] == '0')
+            z++;
+        return z <= 3 && nfrac - z <= 15;
+    }
+    return nint + nfrac <= 15;
+}
 
 #endif

@@ -2,6 +2,7 @@
  * output, escapes, RFC 8785 canonical form (checked against the record ids
  * of the conformance cases) and deep equality. */
 #include <criterion/criterion.h>
+#include <inttypes.h>
 #include <math.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -437,5 +438,28 @@ Test(json, format_real_matches_the_printf_ladder)
         dpl_json_format_real(d, got);
         ladder(d, want);
         cr_assert_str_eq(got, want, "%.17g", d);
+    }
+}
+
+Test(json, format_u64_every_length)
+{
+    /* every digit count, the pair table's edges, and the largest value */
+    static const uint64_t cases[] = {0, 1, 9, 10, 11, 99, 100, 101, 999, 1000, 12345, 99999999, 100000000,
+                                     9007199254740993ull, 10000000000000000000ull, UINT64_MAX};
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char got[24] = {0}, want[24];
+        int n = dpl_json_format_u64(cases[i], got);
+        snprintf(want, sizeof want, "%" PRIu64, cases[i]);
+        cr_assert_eq(n, (int)strlen(want));
+        cr_assert_str_eq(got, want);
+    }
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        uint64_t v = x >> (i % 64);
+        char got[24] = {0}, want[24];
+        dpl_json_format_u64(v, got);
+        snprintf(want, sizeof want, "%" PRIu64, v);
+        cr_assert_str_eq(got, want);
     }
 }
