@@ -223,14 +223,21 @@ static bool real_overflows(const uchar *p, size_t n)
     return isinf(d);
 }
 
-/* A number at p; returns its end or NULL, and its type and flags. */
-static const uchar *scan_number(const uchar *p, const uchar *end, uint8_t *type, uint8_t *flags)
+/* A number at p; returns its end or NULL.  With v (a value on the plan),
+ * also its type and flags, and the value of an integer or of a short
+ * decimal (-?D+.D+, at most 15 digits: m / 10^k of exact doubles is
+ * correctly rounded, as strtod is), read in the same pass; without v (a
+ * value being skipped) only what validity needs.  Inlined into both. */
+static inline __attribute__((always_inline)) const uchar *scan_number(const uchar *p, const uchar *end,
+                                                                      DplScanValue *v)
 {
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     const uchar *start = p;
     bool neg = *p == '-';
     if (neg)
         p++;
     const uchar *ip = p;
+    uint64_t m = 0;
     if (p >= end)
         return NULL;
     if (*p == '0') {
@@ -239,7 +246,7 @@ static const uchar *scan_number(const uchar *p, const uchar *end, uint8_t *type,
             return NULL;
     } else if (*p >= '1' && *p <= '9') {
         do
-            p++;
+            m = m * 10 + (uint64_t)(*p++ - '0'); /* wraps past 19 digits: then unused */
         while (p < end && is_digit(*p));
     } else {
         return NULL;
@@ -250,8 +257,11 @@ static const uchar *scan_number(const uchar *p, const uchar *end, uint8_t *type,
             if (nint > 19 || memcmp(ip, neg ? "9223372036854775808" : "9223372036854775807", 19) > 0)
                 return NULL;
         }
-        *type = DPL_SV_INT;
-        *flags = neg && nint == 1 && *ip == '0' ? 0 : DPL_SV_CANON; /* -0 is printed 0 */
+        if (v) {
+            v->type = DPL_SV_INT;
+            v->flags = neg && nint == 1 && *ip == '0' ? 0 : DPL_SV_CANON; /* -0 is printed 0 */
+            v->i = neg ? (int64_t)(0 - m) : (int64_t)m;
+        }
         return p;
     }
     const uchar *fp = NULL;
@@ -263,7 +273,7 @@ static const uchar *scan_number(const uchar *p, const uchar *end, uint8_t *type,
             return NULL;
         fp = p;
         do
-            p++;
+            m = m * 10 + (uint64_t)(*p++ - '0');
         while (p < end && is_digit(*p));
         nfrac = (size_t)(p - fp);
     }
@@ -281,48 +291,18 @@ static const uchar *scan_number(const uchar *p, const uchar *end, uint8_t *type,
     /* Without an exponent only a huge integer part can overflow. */
     if ((has_exp || nint > 300) && real_overflows(start, (size_t)(p - start)))
         return NULL;
-    *type = DPL_SV_REAL;
-    *flags = !has_exp && dpl_scan_real_canonical((const char *)ip, nint, (const char *)fp, nfrac) ? DPL_SV_CANON : 0;
-    return p;
-}
-
-/* The value of a validated integer p[0..end - p) (it fits int64). */
-static int64_t int_value(const uchar *p, const uchar *end)
-{
-    bool neg = *p == '-';
-    uint64_t u = 0;
-    for (p += neg; p < end; p++)
-        u = u * 10 + (uint64_t)(*p - '0');
-    return neg ? (int64_t)(0 - u) : (int64_t)u;
-}
-
-/* The value of a validated real p[0..end - p) when it is a short decimal
- * (-?D+.D+, at most 15 digits): m / 10^k of exact doubles is correctly
- * rounded, as strtod is.  False for anything else (read later by strtod). */
-static bool real_value(const uchar *p, const uchar *end, int64_t *bits)
-{
-    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    bool neg = *p == '-';
-    uint64_t m = 0;
-    int digits = 0, frac = -1;
-    for (p += neg; p < end; p++) {
-        if (is_digit(*p)) {
-            m = m * 10 + (uint64_t)(*p - '0');
-            digits++;
-            frac += frac >= 0;
-        } else if (*p == '.') {
-            frac = 0;
-        } else {
-            return false; /* an exponent */
+    if (v) {
+        v->type = DPL_SV_REAL;
+        v->flags = !has_exp && dpl_scan_real_canonical((const char *)ip, nint, (const char *)fp, nfrac) ? DPL_SV_CANON : 0;
+        if (!has_exp && nint + nfrac <= 15) {
+            double d = (double)m / p10[nfrac];
+            if (neg)
+                d = -d;
+            memcpy(&v->i, &d, sizeof d);
+            v->flags |= DPL_SV_PARSED;
         }
     }
-    if (digits > 15 || frac < 0)
-        return false;
-    double d = (double)m / p10[frac];
-    if (neg)
-        d = -d;
-    memcpy(bits, &d, sizeof d);
-    return true;
+    return p;
 }
 
 /* true / false / null at p, or NULL. */
@@ -353,7 +333,7 @@ static const uchar *skip_value(const uchar *p, const uchar *end, int depth)
     const int base = depth;
     int d = depth;
     unsigned sf;
-    uint8_t t, fl;
+    uint8_t t;
 value:
     if (p >= end)
         return NULL;
@@ -390,7 +370,7 @@ value:
         p = scan_str(p + 1, end, &sf);
         break;
     case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
-        p = scan_number(p, end, &t, &fl);
+        p = scan_number(p, end, NULL);
         break;
     default:
         p = scan_literal(p, end, &t);
@@ -622,8 +602,13 @@ static inline const uchar *scan_into(Scan *s, const DplPlanNode *n, const uchar 
         flags = (sf & STR_NONCANON ? 0 : DPL_SV_CANON) | (sf & STR_ESCAPED ? DPL_SV_ESCAPED : 0);
         break;
     case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
-        p = scan_number(p, end, &type, &flags);
-        break;
+        /* type, flags and value set by scan_number */
+        p = scan_number(p, end, v);
+        if (!p)
+            return NULL;
+        v->start = (size_t)(start - base);
+        v->len = (size_t)(p - start);
+        return p;
     default:
         p = scan_literal(p, end, &type);
         flags = DPL_SV_CANON;
@@ -635,10 +620,6 @@ static inline const uchar *scan_into(Scan *s, const DplPlanNode *n, const uchar 
     v->len = (size_t)(p - start);
     v->type = type;
     v->flags = flags;
-    if (type == DPL_SV_INT)
-        v->i = int_value(start, p);
-    else if (type == DPL_SV_REAL && real_value(start, p, &v->i))
-        v->flags |= DPL_SV_PARSED;
     return p;
 }
 
