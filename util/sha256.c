@@ -26,7 +26,13 @@ void dpl_hex_lower(const unsigned char *in, size_t n, char *out)
 
 void dpl_sha256_hex(const void *data, size_t len, char out[DPL_SHA256_HEX_LEN])
 {
+    /* not SHA256(): in OpenSSL 3 that fetches the algorithm from a provider
+     * on every call (and loads the providers on the first, ~2 ms of every
+     * `dpl run`'s start-up) */
     unsigned char md[SHA256_DIGEST_LENGTH];
-    SHA256(data, len, md);
+    SHA256_CTX c;
+    SHA256_Init(&c);
+    SHA256_Update(&c, data, len);
+    SHA256_Final(md, &c);
     dpl_hex_lower(md, sizeof md, out);
 }

@@ -58,6 +58,9 @@ def measure(cmd, stdin_path, out_path, runs):
     walls, cpus, rss = [], [], 0
     for _ in range(runs):
         with open(stdin_path, "rb") as fin, open(out_path, "wb") as fout:
+            # the last run's output is written back to disk first: on two
+            # cores that writeback would otherwise steal from this run
+            os.sync()
             t0 = time.monotonic()
             p = subprocess.Popen(["/usr/bin/time", "-f", "%M"] + cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE)
             err = p.stderr.read()
