@@ -111,7 +111,7 @@ bool stream_view_intact(const StreamView *v);
 /* data[0..upto) is no longer needed: its whole pages are unmapped. */
 void stream_view_release(StreamView *v, size_t upto);
 /* data[lo..hi) will not be read again (the middle of a line too long to
- * keep): its whole pages are unmapped. */
+ * keep): its whole pages are dropped from memory (still mapped). */
 void stream_view_drop(StreamView *v, size_t lo, size_t hi);
 /* The reader consumed data[0..used): the fd goes on from there.  0, or an
  * errno value (EIO: the file shrank while it was mapped). */

@@ -99,7 +99,9 @@ void stream_view_release(StreamView *v, size_t upto)
     uintptr_t from = (uintptr_t)v->map + v->released;
     uintptr_t to = ((uintptr_t)v->data + upto) & ~(uintptr_t)(page_size - 1);
     if (to > from) {
-        /* unmapped, not madvise'd: that frees the page tables too */
+        /* unmapped, not madvise'd: that frees the page tables too; the
+         * handler no longer claims the range, which another mapping may get */
+        atomic_store(&guard_lo, to);
         munmap((void *)from, to - from);
         v->released += to - from;
     }
@@ -111,8 +113,10 @@ void stream_view_drop(StreamView *v, size_t lo, size_t hi)
         return;
     uintptr_t pm = (uintptr_t)(page_size - 1);
     uintptr_t from = ((uintptr_t)v->data + lo + pm) & ~pm, to = ((uintptr_t)v->data + hi) & ~pm;
+    /* dropped, not unmapped: a hole in the mapping could be reused by the
+     * next mmap (malloc's), which stream_view_release would then unmap */
     if (to > from)
-        munmap((void *)from, to - from); /* stream_view_release and _close unmap past holes */
+        madvise((void *)from, to - from, MADV_DONTNEED);
 }
 
 int stream_view_end(StreamView *v, size_t used)
