@@ -53,9 +53,9 @@ int dpl_json_format_u64(uint64_t u, char *out)
  * more than `most` significant digits once the zeros are gone. */
 static int put_decimal(bool neg, const char *digits, int nd, int k, int most, char *buf)
 {
-    while (k > 0 && digits[nd - 1] == '0')
+    while (k > 0 && nd > 0 && digits[nd - 1] == '0')
         nd--, k--;
-    if (k == 0 || (nd > k ? nd : k) > most)
+    if (k == 0 || nd == 0 || (nd > k ? nd : k) > most)
         return 0;
     int n = 0;
     if (neg)
