@@ -254,9 +254,23 @@ static const RNode *close_node(DplEngineState *st, size_t base, bool obj, bool c
     return node;
 }
 
-/* An object's members: keys decoded (escaped ones by the scanner), each
- * value into its slot of the scratch (a nested container's own children
- * go above it while it is parsed). */
+/* One element's or member's value into a new slot of the scratch (a
+ * nested container's own children go above it while it is parsed, and are
+ * gone when it returns); returns the byte after it and its white space. */
+static inline __attribute__((always_inline)) const char *push_value(Parse *ps, const char *p, bool *canon)
+{
+    DplEngineState *st = ps->st;
+    reserve(st);
+    size_t at = st->sn++;
+    EVal e;
+    p = parse_value(ps, p, &e);
+    ev_copy(&st->svals[at], &e);
+    *canon = *canon && e.canon;
+    return ws(p, canon);
+}
+
+/* An object's members: keys decoded (escaped ones by the scanner), values
+ * pushed on the scratch. */
 static const char *parse_object(Parse *ps, const char *p, EVal *v)
 {
     DplEngineState *st = ps->st;
@@ -297,14 +311,8 @@ static const char *parse_object(Parse *ps, const char *p, EVal *v)
                 }
             }
             seen |= bit;
-            reserve(st);
-            size_t at = st->sn++;
-            st->skeys[at] = k;
-            EVal e;
-            p = parse_value(ps, p, &e);
-            ev_copy(&st->svals[at], &e);
-            canon = canon && e.canon;
-            p = ws(p, &canon);
+            p = push_value(ps, p, &canon);
+            st->skeys[st->sn - 1] = k;
             if (*p != ',')
                 break;
             p = ws(p + 1, &canon);
@@ -325,13 +333,7 @@ static const char *parse_array(Parse *ps, const char *p, EVal *v)
     p = ws(p + 1, &canon);
     if (*p != ']') {
         for (;;) {
-            reserve(st);
-            size_t at = st->sn++;
-            EVal e;
-            p = parse_value(ps, p, &e);
-            ev_copy(&st->svals[at], &e);
-            canon = canon && e.canon;
-            p = ws(p, &canon);
+            p = push_value(ps, p, &canon);
             if (*p != ',')
                 break;
             p = ws(p + 1, &canon);
