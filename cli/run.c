@@ -1,6 +1,5 @@
 /* run.c — `dpl run PROGRAM [INPUT...]` (spec §10): its options and usage
  * text; checks the program, then hands the run to stream/ (dpl_stream_job_run). */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,26 +30,6 @@ typedef struct {
     DplKafkaProps kafka_props; /* -X and --kafka-config, in order */
     DplEndpoints where;        /* the inputs and outputs, for endpoint/ */
 } Options;
-
-static bool parse_size(const char *s, size_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (end == s || errno || *s == '-')
-        return false;
-    unsigned long long mult = 1;
-    if (*end == 'k' || *end == 'K')
-        mult = 1024, end++;
-    else if (*end == 'm' || *end == 'M')
-        mult = 1024 * 1024, end++;
-    else if (*end == 'g' || *end == 'G')
-        mult = 1024ull * 1024 * 1024, end++;
-    if (*end || v == 0 || v > (unsigned long long)SIZE_MAX / 4 / mult)
-        return false;
-    *out = (size_t)(v * mult);
-    return true;
-}
 
 /* The thread count of -j / --jobs (spelled as the user wrote the option, for
  * the message); false after printing why v is not one. */
@@ -109,13 +88,17 @@ static int parse_args(int argc, char **argv, Options *o)
         case DPL_OPT_RAW: o->raw = true; break;
         case DPL_OPT_FAIL_ON_REJECT: o->fail_on_reject = true; break;
         case DPL_OPT_ENGINE: o->tree_only = strcmp(v, "tree") == 0; break;
-        case DPL_OPT_MAX_RECORD_BYTES:
-            if (!parse_size(v, &o->max_record_bytes)) {
+        case DPL_OPT_MAX_RECORD_BYTES: {
+            uint64_t n;
+            if (dpl_parse_size(v, SIZE_MAX / 4, &n)) {
+                o->max_record_bytes = (size_t)n;
+            } else {
                 fprintf(stderr, "dpl run: --max-record-bytes needs a positive size (like 1048576 or 16m), not `%s`\n",
                         v);
                 status = 2;
             }
             break;
+        }
         case DPL_OPT_JOBS:
             if (!parse_jobs(p.spelled, v, &o->jobs))
                 status = 2;

@@ -45,28 +45,6 @@ static char *decode(const char *s, size_t n)
     return out;
 }
 
-static bool parse_bytes(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    if (*s < '0' || *s > '9')
-        return false;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno)
-        return false;
-    uint64_t mult = 1;
-    if (*end == 'k' || *end == 'K')
-        mult = 1024, end++;
-    else if (*end == 'm' || *end == 'M')
-        mult = 1024 * 1024, end++;
-    else if (*end == 'g' || *end == 'G')
-        mult = 1024ull * 1024 * 1024, end++;
-    if (*end || v == 0 || v > UINT64_MAX / mult)
-        return false;
-    *out = v * mult;
-    return true;
-}
-
 static bool parse_seconds(const char *s, double *out)
 {
     char *end;
@@ -116,7 +94,7 @@ bool dpl_lake_url_parse(const char *spec, DplLakeUrl *out, char **err)
         bool ok = true;
         const char *want = NULL;
         if (klen == 9 && strncmp(p, "max_bytes", 9) == 0) {
-            ok = parse_bytes(val, &out->max_bytes);
+            ok = dpl_parse_size(val, UINT64_MAX, &out->max_bytes);
             want = "a positive size like 1048576 or 64m";
         } else if (klen == 11 && strncmp(p, "max_seconds", 11) == 0) {
             ok = parse_seconds(val, &out->max_seconds);

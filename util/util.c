@@ -1,6 +1,7 @@
 /* util.c — the one allocator, arenas, byte buffers, UTF-8 and edit distance. */
 #include "util/util.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -405,4 +406,26 @@ const char *dpl_nearest(const char *name, const char *const *cands, size_t n)
     if (!best || best_d == 0 || best_d > 2 || best_d * 2 > len)
         return NULL;
     return best;
+}
+
+bool dpl_parse_size(const char *s, uint64_t max, uint64_t *out)
+{
+    if (*s < '0' || *s > '9') /* strtoull would take white space, + and - */
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno)
+        return false;
+    uint64_t mult = 1;
+    if (*end == 'k' || *end == 'K')
+        mult = 1024, end++;
+    else if (*end == 'm' || *end == 'M')
+        mult = 1024 * 1024, end++;
+    else if (*end == 'g' || *end == 'G')
+        mult = 1024ull * 1024 * 1024, end++;
+    if (*end || v == 0 || v > max / mult)
+        return false;
+    *out = v * mult;
+    return true;
 }

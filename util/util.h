@@ -95,6 +95,13 @@ void dpl_buf_free(DplBuf *b);
 /* Transfers the bytes to the caller (free with dpl_free); buffer is emptied. */
 char *dpl_buf_take(DplBuf *b);
 
+/* ---- sizes -------------------------------------------------------------- */
+/* A positive byte count: decimal digits with an optional k, m or g suffix
+ * (KiB, MiB, GiB; either case) and nothing else, at most max.  Every size
+ * a user writes (`dpl run --max-record-bytes`, dir://'s max_bytes) is read
+ * by this one rule.  False for anything else. */
+bool dpl_parse_size(const char *s, uint64_t max, uint64_t *out);
+
 /* ---- UTF-8 ------------------------------------------------------------ */
 /* Decodes one code point from s[0..n).  Returns its byte length (1..4) and
  * stores it in *cp, or returns -1 for an invalid/truncated/overlong sequence
