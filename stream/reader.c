@@ -100,10 +100,10 @@ static long process_block(Par *par, Block *b)
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
             nl = end; /* only in a view that shrank (zeros): the rest is a line */
-        size_t len = (size_t)(nl - p);
-        if (len > par->max + 1) {
-            /* a view holds long lines whole: judged as long_line would */
-            size_t total = len - (p[len - 1] == '\r');
+        size_t len = (size_t)(nl - p), total = len - (len && p[len - 1] == '\r');
+        if (total > par->max) {
+            /* too long, whatever its bytes (even all white space), as
+             * long_line judges a line it cannot hold: a view holds it whole */
             stream_dispatch_too_long(&b->lane, &pos, seq++, p, total < RAW_PREFIX ? total : RAW_PREFIX, total);
         } else
             stream_dispatch(&b->lane, &pos, seq++, p, len);

@@ -790,6 +790,22 @@ def test_a_mapped_file_reads_as_a_pipe_does():
             eq(got["file"][1].count(b'"limit_exceeded"'), over, "long lines rejected")
 
 
+def test_white_space_over_the_limit_is_too_long_however_read():
+    """A line of only white space longer than --max-record-bytes is a
+    limit_exceeded reject, not a blank line, whether it is read from a file
+    (mapped), a pipe, or split across reads; up to the limit (a final CR not
+    counted) it is blank."""
+    lines = [" " * 100, " " * 101, " " * 100 + "\r", "\t" * 101 + "\r", rec("k1"), " " * 5000]
+    path = write("spaces.ndjson", "\n".join(lines) + "\n")
+    for j in jobs():
+        for how in ("file", "pipe"):
+            args = ["run", *j, "--stats", "--max-record-bytes", "100", "--rejects", "/dev/null", PROGRAM_PATH()]
+            p = dpl(*args, path) if how == "file" else dpl(*args, input=open(path, "rb").read())
+            s = stats_of(p)
+            eq((s["blank_lines"], s["records"], s["rejects_by_code"].get("limit_exceeded", 0)), (2, 4, 3),
+               "blank, records, too long (%s %s)" % (how, j))
+
+
 def PROGRAM_PATH():
     return write("mapped.dpl", PLAIN)
 
