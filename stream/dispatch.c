@@ -240,7 +240,7 @@ static void tree(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const cha
     json_decref(v);
 }
 
-static bool is_blank(const char *s, size_t n)
+bool stream_is_blank(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r')
@@ -256,7 +256,7 @@ void stream_dispatch(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const
     size_t whole = len;
     if (len && text[len - 1] == '\r')
         len--;
-    if (is_blank(text, len)) {
+    if (stream_is_blank(text, len)) {
         l->stats.blank++;
         return;
     }

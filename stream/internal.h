@@ -58,6 +58,9 @@ void stream_lane_free(StreamLane *l);
 void stream_lane_reset(StreamLane *l);
 /* One input record (its line without the '\n'; a final CR is dropped). */
 void stream_dispatch(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *text, size_t len);
+/* Whether s[0..n) is only spaces, tabs and CRs: a blank line, never a
+ * record, however long (spec §2: blank lines are ignored). */
+bool stream_is_blank(const char *s, size_t n);
 /* A line too long to buffer: its first plen bytes and its whole length. */
 void stream_dispatch_too_long(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *prefix,
                               size_t plen, unsigned long long total);

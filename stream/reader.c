@@ -46,6 +46,7 @@ typedef struct {
     long first_line;
     uint64_t first_seq;
     bool is_long; /* buf holds the prefix of a too-long line */
+    bool long_blank; /* ... and the whole line was white space: a blank line */
     unsigned long long long_len;
     BlockRec *recs; /* record sources: nrecs records */
     size_t nrecs, caprecs;
@@ -87,7 +88,10 @@ static long process_block(Par *par, Block *b)
     DplStreamPos pos = {.line = b->first_line, .input = par->in->input};
     uint64_t seq = b->first_seq;
     if (b->is_long) {
-        stream_dispatch_too_long(&b->lane, &pos, seq, b->buf, b->len, b->long_len);
+        if (b->long_blank) /* its prefix is as blank as the line */
+            stream_dispatch(&b->lane, &pos, seq, b->buf, b->len);
+        else
+            stream_dispatch_too_long(&b->lane, &pos, seq, b->buf, b->len, b->long_len);
         return 1;
     }
     if (par->by_record) {
@@ -100,13 +104,9 @@ static long process_block(Par *par, Block *b)
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
             nl = end; /* only in a view that shrank (zeros): the rest is a line */
-        size_t len = (size_t)(nl - p), total = len - (len && p[len - 1] == '\r');
-        if (total > par->max) {
-            /* too long, whatever its bytes (even all white space), as
-             * long_line judges a line it cannot hold: a view holds it whole */
-            stream_dispatch_too_long(&b->lane, &pos, seq++, p, total < RAW_PREFIX ? total : RAW_PREFIX, total);
-        } else
-            stream_dispatch(&b->lane, &pos, seq++, p, len);
+        /* a line over the limit too (a view holds long lines whole): the
+         * dispatch judges it blank or too long, as long_line does */
+        stream_dispatch(&b->lane, &pos, seq++, p, (size_t)(nl - p));
         pos.line++;
         p = nl + 1;
     }
@@ -281,6 +281,7 @@ static int long_line(Par *par, Block *b)
     size_t keep = b->len < RAW_PREFIX + 1 ? b->len : RAW_PREFIX + 1;
     unsigned long long total = b->len;
     char last = b->buf[b->len - 1];
+    bool blank = stream_is_blank(b->buf, b->len);
     for (;;) {
         ssize_t n = read_at(par, b, keep);
         if (n == 0) {
@@ -292,6 +293,7 @@ static int long_line(Par *par, Block *b)
         size_t take = nl ? (size_t)(nl - at) : (size_t)n;
         if (take)
             last = at[take - 1];
+        blank = blank && stream_is_blank(at, take);
         total += take;
         if (nl)
             dpl_buf_append(&par->carry, nl + 1, (size_t)(at + n - (nl + 1)));
@@ -303,6 +305,7 @@ static int long_line(Par *par, Block *b)
     if (last == '\r')
         total--;
     b->is_long = true;
+    b->long_blank = blank;
     b->long_len = total;
     b->len = total < RAW_PREFIX ? (size_t)total : RAW_PREFIX;
     return 1;
@@ -427,9 +430,11 @@ static const char *long_view_line(Par *par, Block *b, const char *at, size_t wan
     const size_t window = 1u << 20, off = (size_t)(at - v->data), keep = RAW_PREFIX + 1;
     const char *nl = NULL;
     size_t done = want;
+    bool blank = stream_is_blank(at, want);
     while (!nl && done < left) {
         size_t n = left - done < window ? left - done : window;
         nl = memchr(at + done, '\n', n);
+        blank = blank && stream_is_blank(at + done, nl ? (size_t)(nl - (at + done)) : n);
         done += n;
         if (!nl && done > par->max + 1 && done > keep)
             stream_view_drop(v, off + keep, off + done - 1); /* nl[-1] may be the last byte */
@@ -443,6 +448,7 @@ static const char *long_view_line(Par *par, Block *b, const char *at, size_t wan
     b->text = b->buf;
     b->len = plen;
     b->is_long = true;
+    b->long_blank = blank;
     b->long_len = total;
     return nl;
 }
@@ -487,6 +493,7 @@ static int fill(Par *par, Block *b)
     b->len = 0;
     b->nrecs = 0;
     b->is_long = false;
+    b->long_blank = false;
     b->viewed = false;
     par->stalled = false;
     if (par->viewing && fill_view(par, b))
