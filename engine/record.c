@@ -164,7 +164,8 @@ static void identity(DplEngineState *st, const EVal *keys)
     for (size_t k = 0; k < e->nkeys; k++) {
         const EVal *v = &keys[k];
         eng_put(m, "\x1f", 1);
-        if (v->rep == R_RAW && v->canon && (v->t == V_STR || v->t == V_INT || v->t == V_TRUE || v->t == V_FALSE))
+        if (v->rep == R_RAW && v->canon &&
+            (v->t == V_STR || v->t == V_INT || v->t == V_TRUE || v->t == V_FALSE))
             eng_put(m, v->raw, v->rawlen);
         else
             ev_write_canonical(st, m, v);

@@ -231,7 +231,8 @@ static bool real_overflows(const uchar *p, size_t n)
 static inline __attribute__((always_inline)) const uchar *scan_number(const uchar *p, const uchar *end,
                                                                       DplScanValue *v)
 {
-    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    static const double p10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
     const uchar *start = p;
     bool neg = *p == '-';
     if (neg)
@@ -293,7 +294,9 @@ static inline __attribute__((always_inline)) const uchar *scan_number(const ucha
         return NULL;
     if (v) {
         v->type = DPL_SV_REAL;
-        v->flags = !has_exp && dpl_scan_real_canonical((const char *)ip, nint, (const char *)fp, nfrac) ? DPL_SV_CANON : 0;
+        v->flags = !has_exp && dpl_scan_real_canonical((const char *)ip, nint, (const char *)fp, nfrac)
+                       ? DPL_SV_CANON
+                       : 0;
         if (!has_exp && nint + nfrac <= 15) {
             double d = (double)m / p10[nfrac];
             if (neg)

@@ -99,7 +99,7 @@ ssize_t stream_fd_read(int fd, char *buf, size_t cap, int *err);
 typedef struct {
     const char *data;
     size_t len;
-    void *map;       /* owned: munmap'ed by stream_view_close */
+    void *map; /* owned: munmap'ed by stream_view_close */
     size_t maplen;
     size_t released; /* bytes from map on unmapped already */
     int fd;          /* borrowed */

@@ -41,7 +41,7 @@ typedef struct {
     char *buf;        /* owned bytes (text points here unless viewed) */
     const char *text; /* the block's bytes */
     size_t len, cap;
-    bool viewed;      /* text is in par->view, up to view offset vend */
+    bool viewed; /* text is in par->view, up to view offset vend */
     size_t vend;
     long first_line;
     uint64_t first_seq;
@@ -75,7 +75,7 @@ typedef struct {
     DplBuf carry; /* the start of a line whose end is not read yet */
     StreamView view; /* a regular file mapped (viewing: still being cut) */
     bool viewing;
-    size_t vpos;     /* the view's bytes before this are in blocks */
+    size_t vpos; /* the view's bytes before this are in blocks */
     long next_line;
     uint64_t seq_base;
 } Par;
@@ -189,7 +189,8 @@ static size_t count_newlines(const char *p, size_t n)
         __m128i acc = zero;
         size_t steps = (n - i) / 16 < 255 ? (n - i) / 16 : 255;
         for (size_t k = 0; k < steps; k++, i += 16)
-            acc = _mm_sub_epi8(acc, _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), nl));
+            acc = _mm_sub_epi8(acc,
+                               _mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + i)), nl));
         __m128i sums = _mm_sad_epu8(acc, zero);
         count += (size_t)_mm_cvtsi128_si32(sums) + (size_t)_mm_extract_epi16(sums, 4);
     }

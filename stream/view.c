@@ -39,7 +39,8 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
     if (lo && a >= lo && a < hi) {
         uintptr_t page = a & ~(uintptr_t)(page_size - 1);
         /* mmap is a plain system call on Linux: safe in a handler */
-        if (mmap((void *)page, hi - page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) != MAP_FAILED) {
+        if (mmap((void *)page, hi - page, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0) !=
+            MAP_FAILED) {
             guard_hit = 1;
             return; /* the load is retried and reads zeros */
         }
