@@ -1,10 +1,14 @@
 /* test_stream.c — stream/: the one reader (any split of the input into
- * reads, -j 1 and -j N give the same bytes), record sources with positions
+ * reads, -j 1 and -j N, and a file read through its mapping give the same
+ * bytes), record sources with positions
  * of their own, sinks with per-record metadata, and the durability contract
  * (a position is committed only once every sink holds its output durably). */
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "check/check.h"
 #include "stream/stream.h"
@@ -144,9 +148,10 @@ static ssize_t bytes_read(DplStreamSource *s, char *buf, size_t cap, int *err)
 
 static const DplStreamSourceOps bytes_ops = {.kind = "bytes", .read = bytes_read};
 
-/* Runs the records through a byte source read in small pieces; returns the
- * three outputs concatenated with separators. */
-static char *run_bytes(const char *text, unsigned jobs)
+/* Runs the records through a byte source read in small pieces, or with a
+ * path through a file of that text (read through its mapping, the last
+ * line by read(2)); returns the three outputs concatenated with separators. */
+static char *run_input(const char *text, unsigned jobs, const char *path)
 {
     Prog p = load();
     DplStreamConfig cfg = {.max_record_bytes = 1 << 20, .jobs = jobs};
@@ -157,8 +162,17 @@ static char *run_bytes(const char *text, unsigned jobs)
     dpl_stream_run_set_sink(run, DPL_OUT_REJECTS, keep_sink(&k[1], "r"));
     dpl_stream_run_set_sink(run, DPL_OUT_SKIPPED, keep_sink(&k[2], "s"));
     Bytes b = {.text = text, .len = strlen(text)};
-    DplStreamSource in = {.ops = &bytes_ops, .impl = &b, .name = "bytes"};
-    cr_assert(dpl_stream_run_input(run, &in));
+    DplStreamSource bytes = {.ops = &bytes_ops, .impl = &b, .name = "bytes"};
+    DplStreamSource *file = NULL;
+    if (path) {
+        FILE *f = fopen(path, "wb");
+        cr_assert(f && fwrite(text, 1, b.len, f) == b.len && fclose(f) == 0);
+        int err = 0;
+        file = dpl_stream_source_file(path, &err);
+        cr_assert(file, "%s", strerror(err));
+    }
+    cr_assert(dpl_stream_run_input(run, file ? file : &bytes));
+    dpl_stream_source_close(file);
     cr_assert(dpl_stream_run_finish(run));
     cr_assert(dpl_stream_run_close(run, true));
     DplBuf all = {0};
@@ -174,6 +188,11 @@ static char *run_bytes(const char *text, unsigned jobs)
     dpl_stream_run_free(run);
     unload(&p);
     return dpl_buf_take(&all);
+}
+
+static char *run_bytes(const char *text, unsigned jobs)
+{
+    return run_input(text, jobs, NULL);
 }
 
 Test(stream, one_reader_any_reads_any_jobs)
@@ -198,6 +217,17 @@ Test(stream, one_reader_any_reads_any_jobs)
         cr_assert_str_eq(more, one, "-j %u differs from -j 1", j);
         dpl_free(more);
     }
+    /* a file: cut out of its mapping, the line without a newline read */
+    char path[] = "/tmp/dpl-test-stream-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    close(fd);
+    for (unsigned j = 1; j <= 3; j++) {
+        char *mapped = run_input(in.data, j, path);
+        cr_assert_str_eq(mapped, one, "a file at -j %u differs from the same bytes read in pieces", j);
+        dpl_free(mapped);
+    }
+    unlink(path);
     dpl_free(one);
     dpl_buf_free(&in);
 }
