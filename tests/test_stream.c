@@ -1,8 +1,8 @@
 /* test_stream.c — stream/: the one reader (any split of the input into
  * reads, -j 1 and -j N, and a file read through its mapping give the same
- * bytes), record sources with positions
- * of their own, sinks with per-record metadata, and the durability contract
- * (a position is committed only once every sink holds its output durably). */
+ * bytes), record sources with positions of their own, sinks with per-record
+ * metadata, and the durability contract (a position is committed only once
+ * every sink holds its output durably). */
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <stdio.h>
