@@ -10,8 +10,6 @@
 #ifndef DPL_ENGINE_INTERNAL_H
 #define DPL_ENGINE_INTERNAL_H
 
-#define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
 #include <stddef.h>
 #include <string.h>
 #ifdef __SSE2__

@@ -227,9 +227,11 @@ static inline const char *parse_value(Parse *ps, const char *p, EVal *v)
     }
 }
 
-/* The node of the container whose children are st's scratch from base on,
- * in one allocation (the node, its values, its keys); pops them. */
-static const RNode *close_node(DplEngineState *st, size_t base, bool obj, bool canon, bool plain)
+/* The container start..end (its closing bracket included) whose children
+ * are st's scratch from base on: its node in one allocation (the node, its
+ * values, its keys), the children popped; returns end. */
+static const char *close_node(DplEngineState *st, size_t base, bool obj, bool canon, bool plain,
+                              const char *start, const char *end, EVal *v)
 {
     size_t n = st->sn - base;
     size_t vbytes = n * sizeof(EVal), kbytes = obj ? n * sizeof(RKey) : 0;
@@ -251,7 +253,9 @@ static const RNode *close_node(DplEngineState *st, size_t base, bool obj, bool c
         node->keys = keys;
     }
     st->sn = base;
-    return node;
+    *v = ev_pack(obj ? V_OBJ : V_ARR, R_RAW, canon, 0, 0, start, (size_t)(end - start),
+                 (uint64_t)(uintptr_t)node);
+    return end;
 }
 
 /* One element's or member's value into a new slot of the scratch (a
@@ -318,10 +322,7 @@ static const char *parse_object(Parse *ps, const char *p, EVal *v)
             p = ws(p + 1, &canon);
         }
     }
-    p++; /* the closing brace */
-    const RNode *node = close_node(st, base, true, canon, plain);
-    *v = ev_pack(V_OBJ, R_RAW, canon, 0, 0, start, (size_t)(p - start), (uint64_t)(uintptr_t)node);
-    return p;
+    return close_node(st, base, true, canon, plain, start, p + 1, v);
 }
 
 static const char *parse_array(Parse *ps, const char *p, EVal *v)
@@ -339,10 +340,7 @@ static const char *parse_array(Parse *ps, const char *p, EVal *v)
             p = ws(p + 1, &canon);
         }
     }
-    p++; /* the closing bracket */
-    const RNode *node = close_node(st, base, false, canon, false);
-    *v = ev_pack(V_ARR, R_RAW, canon, 0, 0, start, (size_t)(p - start), (uint64_t)(uintptr_t)node);
-    return p;
+    return close_node(st, base, false, canon, false, start, p + 1, v);
 }
 
 static const char *parse_container(Parse *ps, const char *p, EVal *v)

@@ -152,12 +152,11 @@ static void validate(DplEngineState *st, DplResult *res, EVal *keys)
 
 /* The id (spec §7.3): SHA-256 of the name and each key's canonical JSON,
  * separated by 0x1f.  The message is assembled first and hashed in one
- * call: SHA256_Update per piece cost more than the hashing of such short
- * messages. */
+ * call (util's dpl_sha256_hex): SHA256_Update per piece cost more than the
+ * hashing of such short messages. */
 static void identity(DplEngineState *st, const EVal *keys)
 {
     const DplEngine *e = st->eng;
-    unsigned char digest[SHA256_DIGEST_LENGTH];
     DplBuf *m = &st->tmp;
     dpl_buf_reset(m);
     eng_put(m, e->name, e->name_len);
@@ -170,12 +169,7 @@ static void identity(DplEngineState *st, const EVal *keys)
         else
             ev_write_canonical(st, m, v);
     }
-    /* not SHA256(): OpenSSL 3 looks the algorithm up on every such call */
-    SHA256_CTX md;
-    SHA256_Init(&md);
-    SHA256_Update(&md, m->data, m->len);
-    SHA256_Final(digest, &md);
-    dpl_hex_lower(digest, sizeof digest, st->idhex);
+    dpl_sha256_hex(m->data, m->len, st->idhex);
     st->id_ready = true;
 }
 
