@@ -251,6 +251,7 @@ typedef struct OObj OObj;
 struct DplEngineState {
     const DplEngine *eng;
     DplScanValue *vals;
+    DplScanMemo *memo;    /* the scans' memory of the lines' keys (owned) */
     Chunk *first, *cur;   /* the arena */
     json_t **jrefs;       /* released when the record ends */
     size_t njrefs, jcap;

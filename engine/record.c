@@ -12,6 +12,7 @@ DplEngineState *dpl_engine_state_new(const DplEngine *e)
     DplEngineState *st = dpl_calloc(1, sizeof *st);
     st->eng = e;
     st->vals = dpl_calloc(dpl_scan_plan_slots(e->plan), sizeof *st->vals);
+    st->memo = dpl_scan_memo_new(e->plan);
     st->pcache = dpl_calloc(e->npaths + 1, sizeof *st->pcache);
     st->pgen = dpl_calloc(e->npaths + 1, sizeof *st->pgen);
     st->mval = dpl_calloc(e->nmemo + 1, sizeof *st->mval);
@@ -33,6 +34,7 @@ void dpl_engine_state_free(DplEngineState *st)
     dpl_free(st->first);
     dpl_free(st->jrefs);
     dpl_free(st->vals);
+    dpl_scan_memo_free(st->memo);
     dpl_free(st->pcache);
     dpl_free(st->pgen);
     dpl_free(st->mval);
@@ -194,7 +196,7 @@ DplEngineOutcome dpl_engine_record(const DplEngine *e, DplEngineState *st, long 
     st->from = MISSING;
     st->item = MISSING;
     st->source = MISSING;
-    if (!dpl_scan(e->plan, text, len, st->vals))
+    if (!dpl_scan(e->plan, st->memo, text, len, st->vals))
         return DPL_ENGINE_BAD_JSON;
     if (!e->opt.raw && st->vals[0].type != DPL_SV_OBJECT) {
         EVal root = ev_from_scan(st, &st->vals[0]);

@@ -19,7 +19,30 @@ typedef struct {
     bool probe;          /* two of many children share a hash: table[table ..
                             table+mask] is open addressing on dpl_plan_hash_full */
     uint32_t mask;       /* probe: the table's size - 1 (a power of two, >= 2 nkids) */
+    uint32_t guess;      /* a node with children: its row of guesses in a DplScanMemo,
+                            or DPL_NO_GUESS */
 } DplPlanNode;
+
+#define DPL_NO_GUESS UINT32_MAX
+/* Members remembered per object, and objects (plan nodes with children,
+ * in slot order) remembered per memo: past them keys are only looked up. */
+#define DPL_GUESS_MEMBERS 32
+#define DPL_GUESS_OBJECTS 256
+/* Longest key remembered: its text and the closing quote fill key[]. */
+#define DPL_GUESS_KEY 31
+
+/* The key the last line had at one member position of one object: its raw
+ * text (plain: no escapes), then the closing quote, and its plan node. */
+typedef struct {
+    char key[DPL_GUESS_KEY + 1];
+    uint32_t kid;  /* the child it names, or 0 (off the plan) */
+    uint8_t len;   /* key length; 0xFF: nothing remembered */
+} DplScanGuess;
+
+struct DplScanMemo {
+    DplScanGuess *rows; /* DPL_GUESS_MEMBERS per object with a guess row */
+    size_t nrows;
+};
 
 /* Hash of a key for the per-node child tables (64 buckets). */
 static inline uint32_t dpl_plan_hash(const unsigned char *k, size_t len)
@@ -53,6 +76,7 @@ struct DplScanPlan {
     uint32_t *preorder;  /* derived: slots in depth-first order */
     uint32_t *table;     /* derived: 64 buckets per node (slot, 0 = none) */
     size_t max_key;      /* longest field name in the plan */
+    uint32_t nguess;     /* derived: nodes with a row of guesses */
 };
 
 #endif

@@ -217,8 +217,33 @@ void dpl_scan_plan_freeze(DplScanPlan *p)
             p->table[n->table + at] = kid;
         }
     }
+    /* rows of guesses (DplScanMemo) for the first objects of the plan */
+    p->nguess = 0;
+    for (size_t i = 0; i < p->nnodes; i++)
+        p->nodes[i].guess = p->nodes[i].nkids && p->nguess < DPL_GUESS_OBJECTS ? p->nguess++ : DPL_NO_GUESS;
     /* the building index is not needed any more */
     dpl_free(p->index);
     p->index = NULL;
     p->index_cap = 0;
+}
+
+/* ---- memos ------------------------------------------------------------------ */
+
+DplScanMemo *dpl_scan_memo_new(const DplScanPlan *p)
+{
+    DplScanMemo *m = dpl_calloc(1, sizeof *m);
+    m->nrows = p->nguess;
+    size_t n = m->nrows * DPL_GUESS_MEMBERS;
+    m->rows = dpl_calloc(n ? n : 1, sizeof *m->rows);
+    for (size_t i = 0; i < n; i++)
+        m->rows[i].len = 0xFF;
+    return m;
+}
+
+void dpl_scan_memo_free(DplScanMemo *m)
+{
+    if (!m)
+        return;
+    dpl_free(m->rows);
+    dpl_free(m);
 }

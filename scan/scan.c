@@ -35,6 +35,7 @@ typedef struct {
     const uchar *base, *end;
     const DplScanPlan *plan;
     DplScanValue *vals;
+    DplScanMemo *memo; /* NULL: keys are always looked up */
 } Scan;
 
 static inline bool is_digit(uchar c) { return (unsigned)(c - '0') < 10u; }
@@ -468,6 +469,42 @@ static inline bool key_eq(const uchar *a, const char *b, size_t n)
     return true;
 }
 
+/* Whether the key at k (just after its opening quote) is g's: the same
+ * bytes, then the closing quote. */
+static inline bool guess_hit(const DplScanGuess *g, const uchar *k, const uchar *end)
+{
+    size_t n = g->len; /* 0xFF (nothing) never fits below */
+#ifdef __SSE2__
+    if (end - k >= 32) {
+        /* key and quote (at most 32 bytes) compared 16 at a time */
+        __m128i a0 = _mm_loadu_si128((const __m128i *)(const void *)k);
+        __m128i a1 = _mm_loadu_si128((const __m128i *)(const void *)(k + 16));
+        __m128i b0 = _mm_loadu_si128((const __m128i *)(const void *)g->key);
+        __m128i b1 = _mm_loadu_si128((const __m128i *)(const void *)(g->key + 16));
+        uint32_t eq = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a0, b0)) |
+                      (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(a1, b1)) << 16;
+        if (n >= DPL_GUESS_KEY + 1)
+            return false;
+        uint32_t need = (uint32_t)((2ull << n) - 1); /* n + 1 bytes */
+        return (eq & need) == need;
+    }
+#endif
+    return n <= DPL_GUESS_KEY && (size_t)(end - k) > n && key_eq(k, g->key, n + 1);
+}
+
+/* Remembers the key k[0..len) found at g's position (plain keys short
+ * enough only: an escaped key is compared decoded). */
+static inline void guess_learn(DplScanGuess *g, const uchar *k, size_t len, unsigned sf, uint32_t kid)
+{
+    if (sf || len > DPL_GUESS_KEY) {
+        g->len = 0xFF;
+        return;
+    }
+    memcpy(g->key, k, len + 1); /* with the closing quote */
+    g->len = (uint8_t)len;
+    g->kid = kid;
+}
+
 /* The child of n named by the key text k[0..klen) (raw, between quotes),
  * or 0. */
 static uint32_t match_key(const Scan *s, const DplPlanNode *n, const uchar *k, size_t klen, unsigned sf)
@@ -528,15 +565,35 @@ static const uchar *scan_object(Scan *s, const uchar *p, int depth, const DplPla
     p = skip_ws(p + 1, end);
     if (p < end && *p == '}')
         return p + 1;
+    DplScanGuess *g = s->memo && n->guess != DPL_NO_GUESS ? s->memo->rows + (size_t)n->guess * DPL_GUESS_MEMBERS
+                                                           : NULL;
+    uint32_t gi = 0; /* the member's position: its guess is g[gi] */
     for (;;) {
         if (p >= end || *p != '"')
             return NULL;
         const uchar *k = p + 1;
-        unsigned sf = 0;
-        p = scan_str(k, end, &sf);
-        if (!p || (sf & STR_NUL))
-            return NULL;
-        uint32_t kid = match_key(s, n, k, (size_t)(p - 1 - k), sf);
+        uint32_t kid;
+        /* The key the last line had here, or at the next position (this
+         * line lacks a member the last one had); the same bytes are the
+         * same valid key. */
+        if (g && gi < DPL_GUESS_MEMBERS && guess_hit(&g[gi], k, end)) {
+            kid = g[gi].kid;
+            p = k + g[gi].len + 1;
+            gi++;
+        } else if (g && gi + 1 < DPL_GUESS_MEMBERS && guess_hit(&g[gi + 1], k, end)) {
+            kid = g[gi + 1].kid;
+            p = k + g[gi + 1].len + 1;
+            gi += 2;
+        } else {
+            unsigned sf = 0;
+            p = scan_str(k, end, &sf);
+            if (!p || (sf & STR_NUL))
+                return NULL;
+            size_t klen = (size_t)(p - 1 - k);
+            kid = match_key(s, n, k, klen, sf);
+            if (g && gi < DPL_GUESS_MEMBERS)
+                guess_learn(&g[gi++], k, klen, sf, kid);
+        }
         if (p < end && *p <= ' ')
             p = skip_ws(p, end);
         if (p >= end || *p != ':')
@@ -635,11 +692,12 @@ static const uchar *scan_node(Scan *s, const uchar *p, int depth, uint32_t slot)
     return scan_into(s, &s->plan->nodes[slot], s->base, p, end, depth, &s->vals[slot]);
 }
 
-bool dpl_scan(const DplScanPlan *plan, const char *text, size_t len, DplScanValue *vals)
+bool dpl_scan(const DplScanPlan *plan, DplScanMemo *memo, const char *text, size_t len, DplScanValue *vals)
 {
     assert(plan->frozen);
+    assert(!memo || memo->nrows == plan->nguess);
     memset(vals, 0, plan->nnodes * sizeof *vals);
-    Scan s = {(const uchar *)text, (const uchar *)text + len, plan, vals};
+    Scan s = {(const uchar *)text, (const uchar *)text + len, plan, vals, memo};
     const uchar *p = skip_ws(s.base, s.end);
     p = scan_node(&s, p, 0, 0);
     if (!p)

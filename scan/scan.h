@@ -68,12 +68,23 @@ void dpl_scan_plan_freeze(DplScanPlan *p);
 /* Number of slots: vals arrays passed to dpl_scan need this many entries. */
 size_t dpl_scan_plan_slots(const DplScanPlan *p);
 
+/* What one thread's scans remember of the lines' shape: for each object on
+ * the plan, the keys the last line had, in order.  Lines of a stream
+ * repeat their keys in the same order, so a member's key is first compared
+ * with the one expected at its position (one comparison of its bytes),
+ * and only looked up in the plan when it differs.  Changes nothing in what
+ * dpl_scan accepts or records.  Owned by its caller (one per thread: a
+ * scan updates it), made for one frozen plan and valid while it lives. */
+typedef struct DplScanMemo DplScanMemo;
+DplScanMemo *dpl_scan_memo_new(const DplScanPlan *p);
+void dpl_scan_memo_free(DplScanMemo *m); /* NULL allowed */
+
 /* Validates text[0..len) as one JSON value (surrounding whitespace allowed)
  * exactly as dpl_json_parse does and fills vals[slot] for every slot
  * (type DPL_SV_MISSING where absent).  Returns false for text that
  * dpl_json_parse rejects (invalid or too deep); vals are then unspecified.
- * p must be frozen (dpl_scan_plan_freeze). */
-bool dpl_scan(const DplScanPlan *p, const char *text, size_t len, DplScanValue *vals);
+ * p must be frozen (dpl_scan_plan_freeze); memo (NULL allowed) is p's. */
+bool dpl_scan(const DplScanPlan *p, DplScanMemo *memo, const char *text, size_t len, DplScanValue *vals);
 
 /* The one value starting at text[at] (no leading white space): its span,
  * type and flags as dpl_scan records them, validated (containers to a depth

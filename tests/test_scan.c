@@ -34,7 +34,7 @@ static bool scan_accepts(const char *text, size_t len)
     DplScanPlan *p = dpl_scan_plan_new();
     dpl_scan_plan_freeze(p);
     DplScanValue vals[1];
-    bool ok = dpl_scan(p, text, len, vals);
+    bool ok = dpl_scan(p, NULL, text, len, vals);
     dpl_scan_plan_free(p);
     return ok;
 }
@@ -155,14 +155,16 @@ static size_t all_paths(DplScanPlan *plan, PlanPath *out)
     return np;
 }
 
-static void check_captures(const DplScanPlan *plan, const PlanPath *paths, size_t np, const char *text, size_t len,
-                           DplScanValue *vals)
+static void check_captures(const DplScanPlan *plan, DplScanMemo *memo, const PlanPath *paths, size_t np,
+                           const char *text, size_t len, DplScanValue *vals)
 {
     json_t *root = NULL;
     DplJsonError err;
-    if (dpl_json_parse(text, len, &root, &err) != DPL_JSON_OK)
+    bool ref = dpl_json_parse(text, len, &root, &err) == DPL_JSON_OK;
+    cr_assert_eq(dpl_scan(plan, memo, text, len, vals), ref, "scan and dpl_json_parse differ on [%.*s]", (int)len,
+                 text);
+    if (!ref)
         return;
-    cr_assert(dpl_scan(plan, text, len, vals));
     for (size_t i = 0; i < np; i++) {
         const PlanPath *p = &paths[i];
         json_t *v = root;
@@ -204,14 +206,23 @@ Test(scan, captures_equal_jansson_values)
     size_t np = all_paths(plan, paths);
     dpl_scan_plan_freeze(plan);
     DplScanValue *vals = dpl_calloc(dpl_scan_plan_slots(plan), sizeof *vals);
+    DplScanMemo *memo = dpl_scan_memo_new(plan);
     DplBuf b = {0};
     for (int i = 0; i < 20000; i++) {
         gen_doc(&b);
-        check_captures(plan, paths, np, b.data, b.len, vals);
+        if (i % 3 == 2)
+            gen_mutate(&b);
+        /* without a memo; with the keys of the lines before; with this
+         * line's own (every key guessed right) */
+        check_captures(plan, NULL, paths, np, b.data, b.len, vals);
+        check_captures(plan, memo, paths, np, b.data, b.len, vals);
+        check_captures(plan, memo, paths, np, b.data, b.len, vals);
     }
     /* duplicate keys: the last one wins, and replaces the whole subtree */
     const char *dup = "{\"a\":{\"b\":1,\"c\":2},\"a\":{\"c\":3},\"b\":true,\"\\u0062\":false}";
-    check_captures(plan, paths, np, dup, strlen(dup), vals);
+    for (int i = 0; i < 2; i++)
+        check_captures(plan, memo, paths, np, dup, strlen(dup), vals);
+    dpl_scan_memo_free(memo);
     dpl_buf_free(&b);
     dpl_free(vals);
     dpl_free(paths);
@@ -244,7 +255,7 @@ Test(scan, wide_plans_build_in_linear_time_and_find_every_field)
     dpl_scan_plan_freeze(plan);
     DplScanValue *vals = dpl_calloc(dpl_scan_plan_slots(plan), sizeof *vals);
     const char *text = "{\"data\":{\"f0\":1,\"f199999\":\"z\",\"g\":2}}";
-    cr_assert(dpl_scan(plan, text, strlen(text), vals));
+    cr_assert(dpl_scan(plan, NULL, text, strlen(text), vals));
     cr_expect_eq(vals[first].type, DPL_SV_INT);
     cr_expect_eq(vals[last].type, DPL_SV_STRING);
     cr_expect_eq(vals[deep].type, DPL_SV_MISSING);
@@ -262,7 +273,7 @@ static uint8_t canon_flag(const char *value)
     char text[128];
     snprintf(text, sizeof text, "{\"v\":%s}", value);
     DplScanValue vals[2];
-    cr_assert(dpl_scan(plan, text, strlen(text), vals), "%s", text);
+    cr_assert(dpl_scan(plan, NULL, text, strlen(text), vals), "%s", text);
     dpl_scan_plan_free(plan);
     return vals[slot].flags & DPL_SV_CANON;
 }

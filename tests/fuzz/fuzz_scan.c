@@ -39,6 +39,7 @@ static const char *const plan_paths[][4] = {
 };
 enum { NPATHS = sizeof plan_paths / sizeof plan_paths[0] };
 static DplScanPlan *plan;
+static DplScanMemo *memo; /* kept from input to input, as a run keeps it from line to line */
 static size_t slots[NPATHS];
 
 static void init(void)
@@ -65,6 +66,7 @@ static void init(void)
         slots[i] = dpl_scan_plan_add(plan, plan_paths[i], lens, n);
     }
     dpl_scan_plan_freeze(plan);
+    memo = dpl_scan_memo_new(plan);
 }
 
 static DplScanType type_of(const json_t *v)
@@ -81,13 +83,13 @@ static DplScanType type_of(const json_t *v)
     }
 }
 
-static void check_scanner(const uint8_t *data, size_t size, const json_t *ref)
+static void check_scanner(const uint8_t *data, size_t size, const json_t *ref, DplScanMemo *m)
 {
     size_t nslots = dpl_scan_plan_slots(plan);
     DplScanValue vals[64];
     if (nslots > 64)
         abort();
-    bool ok = dpl_scan(plan, (const char *)data, size, vals);
+    bool ok = dpl_scan(plan, m, (const char *)data, size, vals);
     if (ok != (ref != NULL))
         fuzz_fail(ok ? "dpl_scan accepts a line dpl_json_parse rejects" : "dpl_scan rejects a line dpl_json_parse accepts",
                   data, size, NULL);
@@ -123,7 +125,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     DplJsonError err;
     if (dpl_json_parse((const char *)data, size, &ref, &err) != DPL_JSON_OK)
         ref = NULL;
-    check_scanner(data, size, ref);
+    /* without a memo, with the keys of the inputs before, with this one's */
+    check_scanner(data, size, ref, NULL);
+    check_scanner(data, size, ref, memo);
+    check_scanner(data, size, ref, memo);
     json_decref(ref);
     for (int i = 0; i < 2; i++)
         fuzz_compare_line(&engines[i].fp, engines[i].engine, engines[i].st, false, (const char *)data, size, data,
