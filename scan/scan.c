@@ -329,56 +329,51 @@ static const uchar *scan_literal(const uchar *p, const uchar *end, uint8_t *type
 }
 
 /* Validates the value at p without recording anything; depth is the number
- * of containers already open around it.  Iterative, with one bit per open
- * container (1 = object), so deep input costs no C stack. */
+ * of containers already open around it.  Iterative, so deep input costs no
+ * C stack: the innermost container's kind is kept in `close` (its closing
+ * byte), the enclosing ones' in one bit per level (1 = object), read back
+ * only when a container closes.  The common tokens are tested first, in the
+ * order records have them. */
 static const uchar *skip_value(const uchar *p, const uchar *end, int depth)
 {
     uint64_t kind[MAXD / 64 + 2];
     const int base = depth;
     int d = depth;
+    uchar close = 0; /* '}' or ']' of the innermost open container (d > base) */
     unsigned sf;
     uint8_t t;
 value:
     if (p >= end)
         return NULL;
-    switch (*p) {
-    case ' ': case '\t': case '\n': case '\r':
+    if (*p == '"') {
+        sf = 0;
+        p = scan_str(p + 1, end, &sf);
+    } else if (is_digit(*p) || *p == '-') {
+        p = scan_number(p, end, NULL);
+    } else if (*p == '{' || *p == '[') {
+        if (++d > MAXD)
+            return NULL;
+        /* remember the enclosing container's kind at this level */
+        if (close == '}')
+            kind[d >> 6] |= 1ull << (d & 63);
+        else
+            kind[d >> 6] &= ~(1ull << (d & 63));
+        close = (uchar)(*p + 2); /* '{' + 2 == '}', '[' + 2 == ']' */
+        p = skip_ws(p + 1, end);
+        if (p < end && *p == close) {
+            p++;
+            goto closed;
+        }
+        if (close == '}')
+            goto key;
+        goto value;
+    } else if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
         /* white space is rare in records: met here, not looked for before
          * every value */
         p = skip_ws(p, end);
         goto value;
-    case '{':
-        if (++d > MAXD)
-            return NULL;
-        kind[d >> 6] |= 1ull << (d & 63);
-        p = skip_ws(p + 1, end);
-        if (p < end && *p == '}') {
-            p++;
-            d--;
-            goto after;
-        }
-        goto key;
-    case '[':
-        if (++d > MAXD)
-            return NULL;
-        kind[d >> 6] &= ~(1ull << (d & 63));
-        p = skip_ws(p + 1, end);
-        if (p < end && *p == ']') {
-            p++;
-            d--;
-            goto after;
-        }
-        goto value;
-    case '"':
-        sf = 0;
-        p = scan_str(p + 1, end, &sf);
-        break;
-    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
-        p = scan_number(p, end, NULL);
-        break;
-    default:
+    } else {
         p = scan_literal(p, end, &t);
-        break;
     }
     if (!p)
         return NULL;
@@ -391,16 +386,17 @@ after:
         return NULL;
     if (*p == ',') {
         p++;
-        if (kind[d >> 6] & (1ull << (d & 63)))
+        if (close == '}')
             goto key;
         goto value;
     }
-    if (*p == ((kind[d >> 6] & (1ull << (d & 63))) ? '}' : ']')) {
-        p++;
-        d--;
-        goto after;
-    }
-    return NULL;
+    if (*p != close)
+        return NULL;
+    p++;
+closed:
+    close = kind[d >> 6] & (1ull << (d & 63)) ? '}' : ']';
+    d--;
+    goto after;
 key:
     if (p < end && *p <= ' ')
         p = skip_ws(p, end);
@@ -553,7 +549,69 @@ static uint32_t match_key(const Scan *s, const DplPlanNode *n, const uchar *k, s
     return found;
 }
 
-static const uchar *scan_node(Scan *s, const uchar *p, int depth, uint32_t slot);
+static const uchar *scan_object(Scan *s, const uchar *p, int depth, const DplPlanNode *n);
+
+/* The value at p (no white space before it) into v: its span from base,
+ * its type and flags, and the value of an integer or a short decimal.  An
+ * object at a plan node n with children has them scanned into their slots
+ * (s is NULL for a value off any plan, n then a node without children). */
+static inline __attribute__((always_inline)) const uchar *scan_into(Scan *s, const DplPlanNode *n, const uchar *base, const uchar *p,
+                                     const uchar *end, int depth, DplScanValue *v)
+{
+    const uchar *start = p;
+    uint8_t type, flags = 0;
+    unsigned sf = 0;
+    if (p >= end)
+        return NULL;
+    switch (*p) {
+    case '{':
+        type = DPL_SV_OBJECT;
+        p = n->nkids ? scan_object(s, p, depth, n) : skip_value(p, end, depth);
+        if (p && p - start == 2)
+            flags = DPL_SV_CANON; /* {} */
+        break;
+    case '[':
+        type = DPL_SV_ARRAY;
+        p = skip_value(p, end, depth);
+        if (p && p - start == 2)
+            flags = DPL_SV_CANON; /* [] */
+        break;
+    case '"':
+        type = DPL_SV_STRING;
+        p = scan_str(p + 1, end, &sf);
+        flags = (sf & STR_NONCANON ? 0 : DPL_SV_CANON) | (sf & STR_ESCAPED ? DPL_SV_ESCAPED : 0);
+        break;
+    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
+        /* type, flags and value set by scan_number */
+        p = scan_number(p, end, v);
+        if (!p)
+            return NULL;
+        v->start = (size_t)(start - base);
+        v->len = (size_t)(p - start);
+        return p;
+    default:
+        p = scan_literal(p, end, &type);
+        flags = DPL_SV_CANON;
+        break;
+    }
+    if (!p)
+        return NULL;
+    v->start = (size_t)(start - base);
+    v->len = (size_t)(p - start);
+    v->type = type;
+    v->flags = flags;
+    return p;
+}
+
+/* The value at p, recorded in slot. */
+static inline __attribute__((always_inline)) const uchar *scan_node(Scan *s, const uchar *p, int depth,
+                                                                    uint32_t slot)
+{
+    const uchar *end = s->end;
+    if (p < end && *p <= ' ')
+        p = skip_ws(p, end);
+    return scan_into(s, &s->plan->nodes[slot], s->base, p, end, depth, &s->vals[slot]);
+}
 
 /* An object on the plan: members named by a child are scanned into their
  * slots, the rest validated and skipped. */
@@ -629,67 +687,6 @@ static const uchar *scan_object(Scan *s, const uchar *p, int depth, const DplPla
             return p + 1;
         return NULL;
     }
-}
-
-/* The value at p (no white space before it) into v: its span from base,
- * its type and flags, and the value of an integer or a short decimal.  An
- * object at a plan node n with children has them scanned into their slots
- * (s is NULL for a value off any plan, n then a node without children). */
-static inline const uchar *scan_into(Scan *s, const DplPlanNode *n, const uchar *base, const uchar *p,
-                                     const uchar *end, int depth, DplScanValue *v)
-{
-    const uchar *start = p;
-    uint8_t type, flags = 0;
-    unsigned sf = 0;
-    if (p >= end)
-        return NULL;
-    switch (*p) {
-    case '{':
-        type = DPL_SV_OBJECT;
-        p = n->nkids ? scan_object(s, p, depth, n) : skip_value(p, end, depth);
-        if (p && p - start == 2)
-            flags = DPL_SV_CANON; /* {} */
-        break;
-    case '[':
-        type = DPL_SV_ARRAY;
-        p = skip_value(p, end, depth);
-        if (p && p - start == 2)
-            flags = DPL_SV_CANON; /* [] */
-        break;
-    case '"':
-        type = DPL_SV_STRING;
-        p = scan_str(p + 1, end, &sf);
-        flags = (sf & STR_NONCANON ? 0 : DPL_SV_CANON) | (sf & STR_ESCAPED ? DPL_SV_ESCAPED : 0);
-        break;
-    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
-        /* type, flags and value set by scan_number */
-        p = scan_number(p, end, v);
-        if (!p)
-            return NULL;
-        v->start = (size_t)(start - base);
-        v->len = (size_t)(p - start);
-        return p;
-    default:
-        p = scan_literal(p, end, &type);
-        flags = DPL_SV_CANON;
-        break;
-    }
-    if (!p)
-        return NULL;
-    v->start = (size_t)(start - base);
-    v->len = (size_t)(p - start);
-    v->type = type;
-    v->flags = flags;
-    return p;
-}
-
-/* The value at p, recorded in slot. */
-static const uchar *scan_node(Scan *s, const uchar *p, int depth, uint32_t slot)
-{
-    const uchar *end = s->end;
-    if (p < end && *p <= ' ')
-        p = skip_ws(p, end);
-    return scan_into(s, &s->plan->nodes[slot], s->base, p, end, depth, &s->vals[slot]);
 }
 
 bool dpl_scan(const DplScanPlan *plan, DplScanMemo *memo, const char *text, size_t len, DplScanValue *vals)
