@@ -10,6 +10,7 @@
 #ifndef DPL_ENGINE_INTERNAL_H
 #define DPL_ENGINE_INTERNAL_H
 
+#include <stdalign.h>
 #include <stddef.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -315,8 +316,27 @@ static inline void eng_put(DplBuf *b, const void *p, size_t n)
     b->len += n;
 }
 
-/* arena.c-like helpers (value.c) */
-void *eng_alloc(DplEngineState *st, size_t n);
+/* The record's arena (value.c): chunks kept from record to record. */
+struct Chunk {
+    Chunk *next;
+    size_t cap, used;
+    alignas(max_align_t) unsigned char data[];
+};
+
+void *eng_alloc_slow(DplEngineState *st, size_t n); /* n rounded; a new or next chunk */
+
+/* n bytes (16-aligned) in the record's arena; inline: a parse makes one
+ * allocation per container. */
+static inline void *eng_alloc(DplEngineState *st, size_t n)
+{
+    n = (n + 15) & ~(size_t)15;
+    Chunk *c = st->cur;
+    if (__builtin_expect(!c || c->cap - c->used < n, 0))
+        return eng_alloc_slow(st, n);
+    void *p = c->data + c->used;
+    c->used += n;
+    return p;
+}
 void eng_reset(DplEngineState *st);
 json_t *eng_keep(DplEngineState *st, json_t *j); /* takes the reference; returns j */
 

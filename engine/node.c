@@ -33,7 +33,7 @@ static inline bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || 
 
 static inline const char *ws(const char *p, bool *canon)
 {
-    if (is_ws(*p)) {
+    if (__builtin_expect((unsigned char)*p <= ' ', 0) && is_ws(*p)) { /* records are mostly compact */
         *canon = false;
         while (is_ws(*p))
             p++;

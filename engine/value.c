@@ -15,39 +15,28 @@
 
 /* ---- arena ---------------------------------------------------------------- */
 
-struct Chunk {
-    Chunk *next;
-    size_t cap, used;
-    alignas(max_align_t) unsigned char data[];
-};
-
 #define CHUNK_MIN (64u * 1024u)
 
-void *eng_alloc(DplEngineState *st, size_t n)
+void *eng_alloc_slow(DplEngineState *st, size_t n)
 {
-    n = (n + 15) & ~(size_t)15;
     Chunk *c = st->cur;
-    if (!c || c->cap - c->used < n) {
-        if (c && c->next && c->next->cap >= n) {
-            c = c->next;
-        } else {
-            size_t cap = n > CHUNK_MIN ? n : CHUNK_MIN;
-            Chunk *nc = dpl_malloc(sizeof *nc + cap);
-            nc->cap = cap;
-            nc->used = 0;
-            nc->next = c ? c->next : NULL;
-            if (c)
-                c->next = nc;
-            else
-                st->first = nc;
-            c = nc;
-        }
-        c->used = 0;
-        st->cur = c;
+    if (c && c->next && c->next->cap >= n) {
+        c = c->next;
+    } else {
+        size_t cap = n > CHUNK_MIN ? n : CHUNK_MIN;
+        Chunk *nc = dpl_malloc(sizeof *nc + cap);
+        nc->cap = cap;
+        nc->used = 0;
+        nc->next = c ? c->next : NULL;
+        if (c)
+            c->next = nc;
+        else
+            st->first = nc;
+        c = nc;
     }
-    void *p = c->data + c->used;
-    c->used += n;
-    return p;
+    c->used = n;
+    st->cur = c;
+    return c->data;
 }
 
 void eng_reset(DplEngineState *st)

@@ -39,10 +39,82 @@ typedef struct {
     uint8_t len;   /* key length; 0xFF: nothing remembered */
 } DplScanGuess;
 
+/* ---- shapes: what a line looks like between its scalars --------------------
+
+ * A shape is a line with its scalar values cut out: the bytes between them
+ * (keys, punctuation, white space, true/false/null off the plan) as
+ * literals, each scalar as an op that validates one (and captures it when
+ * it is on the plan), and the spans of the plan's containers as marks.  A
+ * line that matches a shape literal for literal, with a valid scalar in
+ * every scalar's place, is valid JSON with the same structure, and its
+ * captures are the shape's ops replayed (spec-wise nothing changes: a
+ * scalar's validity does not depend on its neighbours, nor the structure on
+ * the scalars).  Shapes are learnt from lines the full scan accepted. */
+enum {
+    SHAPE_STR,   /* a string off the plan */
+    SHAPE_NUM,   /* a number off the plan */
+    SHAPE_VAL,   /* a scalar on the plan: captured into slot */
+    SHAPE_OPEN,  /* a container on the plan starts here: slot's start */
+    SHAPE_CLOSE, /* and ends here (after its bracket): slot's span, of type */
+    SHAPE_END,   /* the end of the line's value */
+};
+
+/* One op, after the literal bytes that come before it in the line. */
+typedef struct {
+    uint8_t kind;  /* SHAPE_* */
+    uint8_t type;  /* SHAPE_CLOSE: DPL_SV_OBJECT or DPL_SV_ARRAY */
+    uint32_t slot; /* SHAPE_VAL, SHAPE_OPEN, SHAPE_CLOSE */
+    uint32_t off, len; /* the literal: lits[off .. off+len) (len may be 0) */
+} DplShapeOp;
+
+/* Ops and literal bytes a shape may hold: a longer line is scanned, not
+ * matched. */
+#define DPL_SHAPE_OPS 1024
+#define DPL_SHAPE_LITS 16384
+
+typedef struct {
+    DplShapeOp *ops;   /* DPL_SHAPE_OPS */
+    unsigned char *lits; /* DPL_SHAPE_LITS + 16 (compared 16 bytes at a time) */
+    uint32_t nops, nlits;
+    bool valid;
+} DplShape;
+
+/* Shapes a memo keeps: a stream of a few shapes (records with and without
+ * an optional field) matches one of them most of the time. */
+#define DPL_SHAPES 2
+
+/* A shape being learnt from a line the scanner walks (scan.c calls these
+ * at each scalar and at the plan containers' brackets; shape.c). */
+typedef struct {
+    DplShape *shape;
+    const unsigned char *lit; /* the literal run not yet written starts here */
+    bool bad;                 /* does not fit, or a duplicate key dropped captures */
+} ShapeRec;
+
+/* An op at p (a scalar starts there, or a mark) after the literal run
+ * before it; the next run starts at p. */
+void shape_rec_op(ShapeRec *r, const unsigned char *p, uint8_t kind, uint32_t slot, uint8_t type);
+/* A scalar's op ends at q: the next literal run starts there. */
+static inline void shape_rec_past(ShapeRec *r, const unsigned char *q) { r->lit = q; }
+
 struct DplScanMemo {
     DplScanGuess *rows; /* DPL_GUESS_MEMBERS per object with a guess row */
     size_t nrows;
+    DplShape shapes[DPL_SHAPES + 1]; /* the last is the one being learnt */
+    uint32_t mru;      /* the shape that matched last */
+    uint32_t misses;   /* lines in a row no shape matched */
+    uint32_t tick;     /* lines seen while shapes keep missing */
 };
+
+/* The line base[0..end) read through m's shapes: true when one matched
+ * (vals[0..nvals) then hold what dpl_scan would capture).  Else vals are
+ * zeroed and the line must be scanned; *learn says whether to learn its
+ * shape meanwhile (shape_learn_begin, then shape_learn_end if it was
+ * accepted). */
+bool shape_read(DplScanMemo *m, const unsigned char *base, const unsigned char *end, DplScanValue *vals,
+                size_t nvals, bool *learn);
+ShapeRec shape_learn_begin(DplScanMemo *m, const unsigned char *base);
+void shape_learn_end(DplScanMemo *m, const ShapeRec *r);
 
 /* Hash of a key for the per-node child tables (64 buckets). */
 static inline uint32_t dpl_plan_hash(const unsigned char *k, size_t len)

@@ -2,17 +2,13 @@
  * dpl_json_parse (jansson with JSON_DECODE_ANY | JSON_ALLOW_NUL, plus our
  * depth limit and NUL rules) accepts, and records the byte spans of the
  * values on a plan's paths.  Values off the plan are validated and skipped
- * without being stored; nothing is allocated.
+ * without being stored; nothing is allocated per line.
  *
- * jansson's rules mirrored here (src/load.c, src/utf.c): strict RFC 8259
- * grammar; UTF-8 checked byte by byte (no overlongs, surrogates or code
- * points past U+10FFFF); control bytes < 0x20 refused inside strings;
- * escapes \" \\ \/ \b \f \n \r \t \uXXXX with surrogates paired; \u0000
- * allowed in values but not in object keys; integers must fit int64; reals
- * that overflow a double are refused (underflow is fine). */
+ * The grammar is strict RFC 8259 and walked here; the tokens' own rules
+ * (strings, numbers, literals) are token.h's.  With a memo, a line is first
+ * read through the shapes of the lines before it (shape.c), and scanned
+ * here only when none matches, its shape then learnt on the way. */
 #include <assert.h>
-#include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #ifdef __SSE2__
@@ -20,313 +16,17 @@
 #endif
 
 #include "json/json.h"
-#include "scan/internal.h"
-
-typedef unsigned char uchar;
+#include "scan/token.h"
 
 #define MAXD DPL_JSON_MAX_DEPTH
-
-/* scan_string flags */
-#define STR_ESCAPED 1u  /* some backslash escape */
-#define STR_NONCANON 2u /* an escape dpl_json_write would print differently */
-#define STR_NUL 4u      /* a \u0000 escape: jansson refuses it in keys */
 
 typedef struct {
     const uchar *base, *end;
     const DplScanPlan *plan;
     DplScanValue *vals;
     DplScanMemo *memo; /* NULL: keys are always looked up */
+    ShapeRec *rec;     /* NULL: no shape is being learnt */
 } Scan;
-
-static inline bool is_digit(uchar c) { return (unsigned)(c - '0') < 10u; }
-
-static inline const uchar *skip_ws(const uchar *p, const uchar *end)
-{
-    /* Records are mostly compact: one compare settles the common case. */
-    while (p < end && *p <= ' ' && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
-        p++;
-    return p;
-}
-
-static int hex_digit(uchar c)
-{
-    if (is_digit(c))
-        return c - '0';
-    c |= 0x20;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
-/* The value of the 4 hex digits at p (end - p >= 4 checked by the caller),
- * or -1. */
-static long hex4(const uchar *p)
-{
-    long v = 0;
-    for (int i = 0; i < 4; i++) {
-        int d = hex_digit(p[i]);
-        if (d < 0)
-            return -1;
-        v = v * 16 + d;
-    }
-    return v;
-}
-
-/* Length of the valid UTF-8 sequence of 2..4 bytes at p, or 0. */
-static size_t utf8_seq(const uchar *p, const uchar *end)
-{
-    uchar c = p[0];
-    size_t avail = (size_t)(end - p);
-    uchar lo = 0x80, hi = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF)
-        return avail >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
-    if (c >= 0xE0 && c <= 0xEF) {
-        if (c == 0xE0)
-            lo = 0xA0; /* overlong */
-        else if (c == 0xED)
-            hi = 0x9F; /* surrogates */
-        return avail >= 3 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 ? 3 : 0;
-    }
-    if (c >= 0xF0 && c <= 0xF4) {
-        if (c == 0xF0)
-            lo = 0x90; /* overlong */
-        else if (c == 0xF4)
-            hi = 0x8F; /* past U+10FFFF */
-        return avail >= 4 && p[1] >= lo && p[1] <= hi && (p[2] & 0xC0) == 0x80 && (p[3] & 0xC0) == 0x80 ? 4
-                                                                                                          : 0;
-    }
-    return 0;
-}
-
-/* One escape at p (p[0] == '\\'); returns the byte after it or NULL. */
-static const uchar *scan_escape(const uchar *p, const uchar *end, unsigned *flags)
-{
-    *flags |= STR_ESCAPED;
-    if (end - p < 2)
-        return NULL;
-    switch (p[1]) {
-    case '"': case '\\': case 'b': case 'f': case 'n': case 'r': case 't':
-        return p + 2;
-    case '/':
-        *flags |= STR_NONCANON; /* we print '/' unescaped */
-        return p + 2;
-    case 'u':
-        break;
-    default:
-        return NULL;
-    }
-    if (end - p < 6)
-        return NULL;
-    long v = hex4(p + 2);
-    if (v < 0)
-        return NULL;
-    if (v >= 0xD800 && v <= 0xDBFF) {
-        if (end - p < 12 || p[6] != '\\' || p[7] != 'u')
-            return NULL;
-        long lo = hex4(p + 8);
-        if (lo < 0xDC00 || lo > 0xDFFF)
-            return NULL;
-        *flags |= STR_NONCANON; /* we print astral characters raw */
-        return p + 12;
-    }
-    if (v >= 0xDC00 && v <= 0xDFFF)
-        return NULL;
-    if (v == 0)
-        *flags |= STR_NUL;
-    /* dpl_json_write prints control bytes other than \b \t \n \f \r as
-     * \u00xx with lowercase hex, everything else raw. */
-    bool canon = v < 0x20 && v != 8 && v != 9 && v != 10 && v != 12 && v != 13 && p[2] == '0' && p[3] == '0' &&
-                 !(p[5] >= 'A' && p[5] <= 'F');
-    if (!canon)
-        *flags |= STR_NONCANON;
-    return p + 6;
-}
-
-/* Scans a string body from p (just after the opening quote); returns the
- * byte after the closing quote, or NULL. */
-static const uchar *scan_string(const uchar *p, const uchar *end, unsigned *flags)
-{
-    for (;;) {
-#ifdef __SSE2__
-        /* 16 bytes at a time until a quote, a backslash, a control byte or a
-         * non-ASCII byte (the signed compare catches both of the last). */
-        const __m128i quote = _mm_set1_epi8('"');
-        const __m128i bslash = _mm_set1_epi8('\\');
-        const __m128i space = _mm_set1_epi8(0x20);
-        while (end - p >= 16) {
-            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)),
-                                       _mm_cmplt_epi8(v, space));
-            int m = _mm_movemask_epi8(hit);
-            if (m) {
-                p += __builtin_ctz((unsigned)m);
-                goto special;
-            }
-            p += 16;
-        }
-#endif
-        while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
-            p++;
-        if (p >= end)
-            return NULL;
-#ifdef __SSE2__
-    special:
-#endif
-        if (*p == '"')
-            return p + 1;
-        if (*p == '\\') {
-            p = scan_escape(p, end, flags);
-            if (!p)
-                return NULL;
-        } else if (*p < 0x20) {
-            return NULL;
-        } else {
-            size_t n = utf8_seq(p, end);
-            if (!n)
-                return NULL;
-            p += n;
-        }
-    }
-}
-
-/* scan_string, with the usual case inline: a short ASCII string without
- * escapes ends within the first 16 bytes (most keys and many values). */
-static inline __attribute__((always_inline)) const uchar *scan_str(const uchar *p, const uchar *end,
-                                                                   unsigned *flags)
-{
-#ifdef __SSE2__
-    if (end - p >= 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
-                                                _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))),
-                                   _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
-        int m = _mm_movemask_epi8(hit);
-        if (m) {
-            const uchar *q = p + __builtin_ctz((unsigned)m);
-            if (*q == '"')
-                return q + 1;
-        }
-    }
-#endif
-    return scan_string(p, end, flags);
-}
-
-/* jansson refuses a real that overflows a double ("real number overflow"). */
-static bool real_overflows(const uchar *p, size_t n)
-{
-    char small[64];
-    char *buf = n < sizeof small ? small : dpl_malloc(n + 1);
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-    double d = strtod(buf, NULL);
-    if (buf != small)
-        dpl_free(buf);
-    return isinf(d);
-}
-
-/* A number at p; returns its end or NULL.  With v (a value on the plan),
- * also its type and flags, and the value of an integer or of a short
- * decimal (-?D+.D+, at most 15 digits: m / 10^k of exact doubles is
- * correctly rounded, as strtod is), read in the same pass; without v (a
- * value being skipped) only what validity needs.  Inlined into both. */
-static inline __attribute__((always_inline)) const uchar *scan_number(const uchar *p, const uchar *end,
-                                                                      DplScanValue *v)
-{
-    static const double p10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
-                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
-    const uchar *start = p;
-    bool neg = *p == '-';
-    if (neg)
-        p++;
-    const uchar *ip = p;
-    uint64_t m = 0;
-    if (p >= end)
-        return NULL;
-    if (*p == '0') {
-        p++;
-        if (p < end && is_digit(*p))
-            return NULL;
-    } else if (*p >= '1' && *p <= '9') {
-        do
-            m = m * 10 + (uint64_t)(*p++ - '0'); /* wraps past 19 digits: then unused */
-        while (p < end && is_digit(*p));
-    } else {
-        return NULL;
-    }
-    size_t nint = (size_t)(p - ip);
-    if (p == end || (*p != '.' && *p != 'e' && *p != 'E')) {
-        if (nint >= 19) {
-            if (nint > 19 || memcmp(ip, neg ? "9223372036854775808" : "9223372036854775807", 19) > 0)
-                return NULL;
-        }
-        if (v) {
-            v->type = DPL_SV_INT;
-            v->flags = neg && nint == 1 && *ip == '0' ? 0 : DPL_SV_CANON; /* -0 is printed 0 */
-            v->i = neg ? (int64_t)(0 - m) : (int64_t)m;
-        }
-        return p;
-    }
-    const uchar *fp = NULL;
-    size_t nfrac = 0;
-    bool has_exp = false;
-    if (*p == '.') {
-        p++;
-        if (p >= end || !is_digit(*p))
-            return NULL;
-        fp = p;
-        do
-            m = m * 10 + (uint64_t)(*p++ - '0');
-        while (p < end && is_digit(*p));
-        nfrac = (size_t)(p - fp);
-    }
-    if (p < end && (*p == 'e' || *p == 'E')) {
-        has_exp = true;
-        p++;
-        if (p < end && (*p == '+' || *p == '-'))
-            p++;
-        if (p >= end || !is_digit(*p))
-            return NULL;
-        do
-            p++;
-        while (p < end && is_digit(*p));
-    }
-    /* Without an exponent only a huge integer part can overflow. */
-    if ((has_exp || nint > 300) && real_overflows(start, (size_t)(p - start)))
-        return NULL;
-    if (v) {
-        v->type = DPL_SV_REAL;
-        v->flags = !has_exp && dpl_scan_real_canonical((const char *)ip, nint, (const char *)fp, nfrac)
-                       ? DPL_SV_CANON
-                       : 0;
-        if (!has_exp && nint + nfrac <= 15) {
-            double d = (double)m / p10[nfrac];
-            if (neg)
-                d = -d;
-            memcpy(&v->i, &d, sizeof d);
-            v->flags |= DPL_SV_PARSED;
-        }
-    }
-    return p;
-}
-
-/* true / false / null at p, or NULL. */
-static const uchar *scan_literal(const uchar *p, const uchar *end, uint8_t *type)
-{
-    size_t avail = (size_t)(end - p);
-    if (avail >= 4 && memcmp(p, "true", 4) == 0) {
-        *type = DPL_SV_TRUE;
-        return p + 4;
-    }
-    if (avail >= 5 && memcmp(p, "false", 5) == 0) {
-        *type = DPL_SV_FALSE;
-        return p + 5;
-    }
-    if (avail >= 4 && memcmp(p, "null", 4) == 0) {
-        *type = DPL_SV_NULL;
-        return p + 4;
-    }
-    return NULL;
-}
 
 /* Validates the value at p without recording anything; depth is the number
  * of containers already open around it.  Iterative, so deep input costs no
@@ -334,7 +34,7 @@ static const uchar *scan_literal(const uchar *p, const uchar *end, uint8_t *type
  * byte), the enclosing ones' in one bit per level (1 = object), read back
  * only when a container closes.  The common tokens are tested first, in the
  * order records have them. */
-static const uchar *skip_value(const uchar *p, const uchar *end, int depth)
+static const uchar *skip_value(const uchar *p, const uchar *end, int depth, ShapeRec *rec)
 {
     uint64_t kind[MAXD / 64 + 2];
     const int base = depth;
@@ -346,10 +46,18 @@ value:
     if (p >= end)
         return NULL;
     if (*p == '"') {
+        if (rec)
+            shape_rec_op(rec, p, SHAPE_STR, 0, 0);
         sf = 0;
         p = scan_str(p + 1, end, &sf);
+        if (rec && p)
+            shape_rec_past(rec, p);
     } else if (is_digit(*p) || *p == '-') {
+        if (rec)
+            shape_rec_op(rec, p, SHAPE_NUM, 0, 0);
         p = scan_number(p, end, NULL);
+        if (rec && p)
+            shape_rec_past(rec, p);
     } else if (*p == '{' || *p == '[') {
         if (++d > MAXD)
             return NULL;
@@ -373,7 +81,7 @@ value:
         p = skip_ws(p, end);
         goto value;
     } else {
-        p = scan_literal(p, end, &t);
+        p = tok_literal(p, end, &t);
     }
     if (!p)
         return NULL;
@@ -429,10 +137,10 @@ static size_t decode_key(const uchar *p, const uchar *end, char *out, size_t cap
             tmp[0] = to[strchr(from, p[1]) - from];
             p += 2;
         } else {
-            uint32_t cp = (uint32_t)hex4(p + 2);
+            uint32_t cp = (uint32_t)tok_hex4(p + 2);
             p += 6;
             if (cp >= 0xD800 && cp <= 0xDBFF) {
-                cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)hex4(p + 2) - 0xDC00);
+                cp = 0x10000 + ((cp - 0xD800) << 10) + ((uint32_t)tok_hex4(p + 2) - 0xDC00);
                 p += 6;
             }
             k = (size_t)dpl_utf8_encode(cp, tmp);
@@ -554,52 +262,35 @@ static const uchar *scan_object(Scan *s, const uchar *p, int depth, const DplPla
 /* The value at p (no white space before it) into v: its span from base,
  * its type and flags, and the value of an integer or a short decimal.  An
  * object at a plan node n with children has them scanned into their slots
- * (s is NULL for a value off any plan, n then a node without children). */
-static inline __attribute__((always_inline)) const uchar *scan_into(Scan *s, const DplPlanNode *n, const uchar *base, const uchar *p,
-                                     const uchar *end, int depth, DplScanValue *v)
+ * (s is NULL for a value off any plan, n then a node without children).
+ * With a shape being learnt, the value's op (or its marks) goes into it. */
+static inline __attribute__((always_inline)) const uchar *scan_into(Scan *s, const DplPlanNode *n, const uchar *base,
+                                                                    const uchar *p, const uchar *end, int depth,
+                                                                    DplScanValue *v)
 {
-    const uchar *start = p;
-    uint8_t type, flags = 0;
-    unsigned sf = 0;
-    if (p >= end)
-        return NULL;
-    switch (*p) {
-    case '{':
-        type = DPL_SV_OBJECT;
-        p = n->nkids ? scan_object(s, p, depth, n) : skip_value(p, end, depth);
-        if (p && p - start == 2)
-            flags = DPL_SV_CANON; /* {} */
-        break;
-    case '[':
-        type = DPL_SV_ARRAY;
-        p = skip_value(p, end, depth);
-        if (p && p - start == 2)
-            flags = DPL_SV_CANON; /* [] */
-        break;
-    case '"':
-        type = DPL_SV_STRING;
-        p = scan_str(p + 1, end, &sf);
-        flags = (sf & STR_NONCANON ? 0 : DPL_SV_CANON) | (sf & STR_ESCAPED ? DPL_SV_ESCAPED : 0);
-        break;
-    case '-': case '0': case '1': case '2': case '3': case '4': case '5': case '6': case '7': case '8': case '9':
-        /* type, flags and value set by scan_number */
-        p = scan_number(p, end, v);
+    ShapeRec *rec = s ? s->rec : NULL;
+    uint32_t slot = rec ? (uint32_t)(v - s->vals) : 0;
+    if (p < end && (*p == '{' || *p == '[')) {
+        const uchar *start = p;
+        uint8_t type = *p == '{' ? DPL_SV_OBJECT : DPL_SV_ARRAY;
+        if (rec)
+            shape_rec_op(rec, p, SHAPE_OPEN, slot, 0);
+        p = *p == '{' && n->nkids ? scan_object(s, p, depth, n) : skip_value(p, end, depth, rec);
         if (!p)
             return NULL;
+        if (rec)
+            shape_rec_op(rec, p, SHAPE_CLOSE, slot, type);
         v->start = (size_t)(start - base);
         v->len = (size_t)(p - start);
+        v->type = type;
+        v->flags = p - start == 2 ? DPL_SV_CANON : 0; /* {} or [] */
         return p;
-    default:
-        p = scan_literal(p, end, &type);
-        flags = DPL_SV_CANON;
-        break;
     }
-    if (!p)
-        return NULL;
-    v->start = (size_t)(start - base);
-    v->len = (size_t)(p - start);
-    v->type = type;
-    v->flags = flags;
+    if (rec)
+        shape_rec_op(rec, p, SHAPE_VAL, slot, 0);
+    p = scan_scalar(base, p, end, v);
+    if (rec && p)
+        shape_rec_past(rec, p);
     return p;
 }
 
@@ -661,15 +352,23 @@ static const uchar *scan_object(Scan *s, const uchar *p, int depth, const DplPla
             /* A duplicate key replaces the whole earlier value (last one
              * wins, as in jansson): forget what its subtree captured. */
             const DplPlanNode *c = &s->plan->nodes[kid];
-            for (uint32_t i = c->pre_begin + 1; i < c->pre_end; i++)
-                s->vals[s->plan->preorder[i]].type = DPL_SV_MISSING;
+            for (uint32_t i = c->pre_begin + 1; i < c->pre_end; i++) {
+                DplScanValue *dv = &s->vals[s->plan->preorder[i]];
+                if (s->rec && dv->type != DPL_SV_MISSING)
+                    s->rec->bad = true; /* a shape replays captures, it does not forget them */
+                dv->type = DPL_SV_MISSING;
+            }
             p = scan_node(s, p, depth, kid);
         } else if (p < end && *p == '"') {
             /* the common member off the plan, a string: no call */
+            if (s->rec)
+                shape_rec_op(s->rec, p, SHAPE_STR, 0, 0);
             unsigned vf = 0;
             p = scan_str(p + 1, end, &vf);
+            if (s->rec && p)
+                shape_rec_past(s->rec, p);
         } else {
-            p = skip_value(p, end, depth);
+            p = skip_value(p, end, depth, s->rec);
         }
         if (!p)
             return NULL;
@@ -689,17 +388,37 @@ static const uchar *scan_object(Scan *s, const uchar *p, int depth, const DplPla
     }
 }
 
+/* The full scan, learning the line's shape into rec when given. */
+static bool scan_line(Scan *s)
+{
+    const uchar *p = skip_ws(s->base, s->end);
+    p = scan_node(s, p, 0, 0);
+    if (!p)
+        return false;
+    if (s->rec)
+        shape_rec_op(s->rec, p, SHAPE_END, 0, 0);
+    return skip_ws(p, s->end) == s->end;
+}
+
 bool dpl_scan(const DplScanPlan *plan, DplScanMemo *memo, const char *text, size_t len, DplScanValue *vals)
 {
     assert(plan->frozen);
     assert(!memo || memo->nrows == plan->nguess);
     memset(vals, 0, plan->nnodes * sizeof *vals);
-    Scan s = {(const uchar *)text, (const uchar *)text + len, plan, vals, memo};
-    const uchar *p = skip_ws(s.base, s.end);
-    p = scan_node(&s, p, 0, 0);
-    if (!p)
+    Scan s = {(const uchar *)text, (const uchar *)text + len, plan, vals, memo, NULL};
+    if (!memo)
+        return scan_line(&s);
+    bool learn;
+    if (shape_read(memo, s.base, s.end, vals, plan->nnodes, &learn))
+        return true;
+    if (!learn)
+        return scan_line(&s);
+    ShapeRec rec = shape_learn_begin(memo, s.base);
+    s.rec = &rec;
+    if (!scan_line(&s))
         return false;
-    return skip_ws(p, s.end) == s.end;
+    shape_learn_end(memo, &rec);
+    return true;
 }
 
 bool dpl_scan_value(const char *text, size_t len, size_t at, DplScanValue *v)

@@ -229,6 +229,66 @@ Test(scan, captures_equal_jansson_values)
     dpl_scan_plan_free(plan);
 }
 
+/* A memo learns each line's shape and reads the next lines through it
+ * (internal.h): lines that differ from a learnt one by a few bytes must
+ * still be judged, and captured, exactly as jansson reads them. */
+Test(scan, lines_read_through_a_learnt_shape_agree_with_jansson)
+{
+    DplScanPlan *plan = dpl_scan_plan_new();
+    PlanPath *paths = dpl_malloc(GEN_NKEYS * (GEN_NKEYS + 1) * (GEN_NKEYS + 1) * sizeof *paths);
+    size_t np = all_paths(plan, paths);
+    dpl_scan_plan_freeze(plan);
+    DplScanValue *vals = dpl_calloc(dpl_scan_plan_slots(plan), sizeof *vals);
+    DplScanMemo *memo = dpl_scan_memo_new(plan);
+    DplBuf b = {0}, m = {0};
+    for (int i = 0; i < 3000; i++) {
+        gen_doc(&b);
+        check_captures(plan, memo, paths, np, b.data, b.len, vals); /* learnt */
+        check_captures(plan, memo, paths, np, b.data, b.len, vals); /* read through it */
+        for (int k = 0; k < 10; k++) {
+            /* a neighbour of the learnt line, then the learnt line again
+             * (the neighbour, when valid, became a shape of its own) */
+            dpl_buf_reset(&m);
+            dpl_buf_append(&m, b.data, b.len);
+            gen_mutate(&m);
+            check_captures(plan, memo, paths, np, m.data, m.len, vals);
+            check_captures(plan, memo, paths, np, b.data, b.len, vals);
+        }
+    }
+    /* the same structure with other scalars: strings for numbers, escapes,
+     * invalid UTF-8 and control bytes where a plain string was */
+    static const char *const lines[] = {
+        "{\"a\":{\"b\":1,\"c\":\"x\"},\"b\":[1,\"y\"],\"c\":true}",
+        "{\"a\":{\"b\":22,\"c\":\"xy\"},\"b\":[3,\"z\"],\"c\":true}",
+        "{\"a\":{\"b\":\"1\",\"c\":\"x\"},\"b\":[1,\"y\"],\"c\":true}",
+        "{\"a\":{\"b\":1,\"c\":\"\\u0041\\n\"},\"b\":[1.5e3,\"\\\"\"],\"c\":true}",
+        "{\"a\":{\"b\":1,\"c\":\"\xc3\"},\"b\":[1,\"y\"],\"c\":true}",
+        "{\"a\":{\"b\":1,\"c\":\"\x01\"},\"b\":[1,\"y\"],\"c\":true}",
+        "{\"a\":{\"b\":01,\"c\":\"x\"},\"b\":[1,\"y\"],\"c\":true}",
+        "{\"a\":{\"b\":-,\"c\":\"x\"},\"b\":[1,\"y\"],\"c\":true}",
+        "{\"a\":{\"b\":1,\"c\":\"x\"},\"b\":[1,\"y\"],\"c\":true} x",
+        "{\"a\":{\"b\":1,\"c\":\"x\"},\"b\":[1,\"y\"],\"c\":true}  ",
+        "{\"a\":{\"b\":1,\"c\":\"x\"},\"b\":[1,\"y\"],\"c\":tru}",
+        "{\"a\":{\"b\":1,\"c\":\"x\"},\"b\":[1,{}],\"c\":true}",
+        "{\"a\":{\"b\":null,\"c\":[]},\"b\":[1,\"y\"],\"c\":true}",
+        "{\"a\":{\"b\":1,\"c\":\"x\",\"b\":2},\"b\":[1,\"y\"],\"c\":true}",
+        "{\"a\":{\"b\":1,\"c\":\"x\"},\"a\":{\"c\":\"w\"},\"b\":[1,\"y\"],\"c\":true}",
+        "{\"a\":{\"b\":1,\"c\":\"x\"},\"a\":{\"c\":\"v\"},\"b\":[1,\"y\"],\"c\":true}",
+    };
+    for (int round = 0; round < 2; round++)
+        for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
+            for (size_t j = 0; j < sizeof lines / sizeof lines[0]; j++) {
+                check_captures(plan, memo, paths, np, lines[i], strlen(lines[i]), vals);
+                check_captures(plan, memo, paths, np, lines[j], strlen(lines[j]), vals);
+            }
+    dpl_scan_memo_free(memo);
+    dpl_buf_free(&b);
+    dpl_buf_free(&m);
+    dpl_free(vals);
+    dpl_free(paths);
+    dpl_scan_plan_free(plan);
+}
+
 Test(scan, wide_plans_build_in_linear_time_and_find_every_field)
 {
     /* 200,000 sibling fields and a deep chain: building once used to be cubic */

@@ -11,6 +11,7 @@
  *     (fuzz_compare_line).  fuzz_engine does the same on many programs and
  *     several lines per input; this target's corpus is single odd lines. */
 #include <stdio.h>
+#include <string.h>
 
 #include "json/json.h"
 #include "scan/scan.h"
@@ -40,6 +41,7 @@ static const char *const plan_paths[][4] = {
 enum { NPATHS = sizeof plan_paths / sizeof plan_paths[0] };
 static DplScanPlan *plan;
 static DplScanMemo *memo; /* kept from input to input, as a run keeps it from line to line */
+static DplScanMemo *pair_memo; /* a fresh one for each input's two lines */
 static size_t slots[NPATHS];
 
 static void init(void)
@@ -67,6 +69,19 @@ static void init(void)
     }
     dpl_scan_plan_freeze(plan);
     memo = dpl_scan_memo_new(plan);
+}
+
+static void check_scanner(const uint8_t *data, size_t size, const json_t *ref, DplScanMemo *m);
+
+/* One line checked against the tree, through m. */
+static void check_line(const uint8_t *data, size_t size, DplScanMemo *m)
+{
+    json_t *ref = NULL;
+    DplJsonError err;
+    if (dpl_json_parse((const char *)data, size, &ref, &err) != DPL_JSON_OK)
+        ref = NULL;
+    check_scanner(data, size, ref, m);
+    json_decref(ref);
 }
 
 static DplScanType type_of(const json_t *v)
@@ -129,6 +144,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     check_scanner(data, size, ref, NULL);
     check_scanner(data, size, ref, memo);
     check_scanner(data, size, ref, memo);
+    /* An input with a newline is also two lines: the second is read
+     * through the shape learnt from the first, the neighbour the fuzzer
+     * makes of it (internal.h, shapes). */
+    const uint8_t *nl = memchr(data, '\n', size);
+    if (nl) {
+        dpl_scan_memo_free(pair_memo);
+        pair_memo = dpl_scan_memo_new(plan);
+        size_t first = (size_t)(nl - data);
+        check_line(data, first, pair_memo);
+        check_line(nl + 1, size - first - 1, pair_memo);
+        check_line(data, first, pair_memo);
+    }
     json_decref(ref);
     for (int i = 0; i < 2; i++)
         fuzz_compare_line(&engines[i].fp, engines[i].engine, engines[i].st, false, (const char *)data, size, data,
