@@ -240,7 +240,23 @@ EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_
             const EVal *el = ev_elements(st, cur, &len);
             EVal *out = eng_alloc(st, (len ? len : 1) * sizeof *out);
             size_t k = 0;
-            for (size_t j = 0; j < len; j++) {
+            size_t j = 0;
+            if (i + 2 == n && segs[i + 1].kind == DPL_SEG_FIELD) {
+                /* a[*].f, the usual form: each parsed element's member
+                 * looked up here, without a walk per element */
+                const DplSegment *f = &segs[i + 1];
+                for (; j < len && el[j].rep == R_RAW; j++) {
+                    if (el[j].t != V_OBJ)
+                        continue;
+                    const RNode *node = ev_node(st, &el[j]);
+                    for (uint32_t m = node->n; m-- > 0;) /* the last duplicate wins */
+                        if (node->keys[m].n == f->name_len && ev_key_eq(node->keys[m].s, f->name, f->name_len)) {
+                            ev_copy(&out[k++], &node->vals[m]);
+                            break;
+                        }
+                }
+            }
+            for (; j < len; j++) {
                 EVal r = ev_walk(st, el[j], segs, i + 1, n);
                 if (r.t != V_MISSING)
                     ev_copy(&out[k++], &r);
