@@ -1,6 +1,8 @@
 /* test_util.c — util/: the one rule for sizes that users write. */
 #include <criterion/criterion.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "util/util.h"
 
@@ -38,4 +40,24 @@ Test(util, sizes_up_to_the_caller_s_limit)
     cr_assert(!dpl_parse_size("1025k", 1u << 20, &got));
     cr_assert(!dpl_parse_size("1048577", 1u << 20, &got));
     cr_assert(!dpl_parse_size("17179869184g", UINT64_MAX, &got)); /* 2^64 bytes */
+}
+
+/* Ids are printed by dpl_hex_lower: every byte value, at every length and
+ * offset of the 16-byte steps, as printf prints it. */
+Test(util, hex_lower_prints_every_byte_as_printf_does)
+{
+    unsigned char in[64];
+    for (int round = 0; round < 256; round++) {
+        for (size_t i = 0; i < sizeof in; i++)
+            in[i] = (unsigned char)(round * 7 + i * 13 + (i >> 3));
+        for (size_t n = 0; n <= sizeof in; n++) {
+            char got[2 * sizeof in + 1], want[2 * sizeof in + 1];
+            memset(got, 'x', sizeof got);
+            dpl_hex_lower(in, n, got);
+            for (size_t i = 0; i < n; i++)
+                snprintf(want + 2 * i, 3, "%02x", in[i]);
+            cr_assert(memcmp(got, want, 2 * n) == 0, "round %d, %zu bytes", round, n);
+            cr_assert_eq(got[2 * n], 'x', "wrote past %zu bytes", n);
+        }
+    }
 }
