@@ -208,7 +208,8 @@ int dpl_json_format_real(double d, char *buf)
         n = v < 0;
         buf[0] = '-';
         n += dpl_json_format_u64(v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, buf + n);
-        buf[n] = '\0';
+        memcpy(buf + n, ".0", 3); /* an integral real stays a real: 100.0 */
+        return n + 2;
     } else if ((n = format_fast(d, buf)) > 0 || (n = format_exact(d, n < 0 ? 16 : 15, buf)) > 0) {
         return n; /* has a point and fractional digits */
     } else if (d != 0 && fabs(d) < DBL_MIN) {
