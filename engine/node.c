@@ -269,7 +269,7 @@ static inline __attribute__((always_inline)) const char *push_value(Parse *ps, c
     EVal e;
     p = parse_value(ps, p, &e);
     ev_copy(&st->svals[at], &e);
-    *canon = *canon && e.canon;
+    *canon = *canon & (e.canon != 0); /* no branch: most values are canonical */
     return ws(p, canon);
 }
 
