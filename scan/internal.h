@@ -39,9 +39,9 @@ typedef struct {
     uint8_t len;   /* key length; 0xFF: nothing remembered */
 } DplScanGuess;
 
-/* ---- shapes: what a line looks like between its scalars --------------------
+/* ---- shapes: what a line looks like between its scalars -------------------- */
 
- * A shape is a line with its scalar values cut out: the bytes between them
+/* A shape is a line with its scalar values cut out: the bytes between them
  * (keys, punctuation, white space, true/false/null off the plan) as
  * literals, each scalar as an op that validates one (and captures it when
  * it is on the plan), and the spans of the plan's containers as marks.  A

@@ -68,13 +68,15 @@ void dpl_scan_plan_freeze(DplScanPlan *p);
 /* Number of slots: vals arrays passed to dpl_scan need this many entries. */
 size_t dpl_scan_plan_slots(const DplScanPlan *p);
 
-/* What one thread's scans remember of the lines' shape: for each object on
- * the plan, the keys the last line had, in order.  Lines of a stream
- * repeat their keys in the same order, so a member's key is first compared
- * with the one expected at its position (one comparison of its bytes),
- * and only looked up in the plan when it differs.  Changes nothing in what
- * dpl_scan accepts or records.  Owned by its caller (one per thread: a
- * scan updates it), made for one frozen plan and valid while it lives. */
+/* What one thread's scans remember of the lines before: for each object
+ * on the plan, the keys the last line had, in order (a member's key is
+ * first compared with the one expected at its position, and only looked up
+ * in the plan when it differs); and the shapes of the last lines, their
+ * bytes between scalars, which the next line is first matched against
+ * (then only its scalars are validated).  Changes nothing in what dpl_scan
+ * accepts or records.  Owned by its caller (one per thread: a scan updates
+ * it; about 100 KB once shapes are learnt), made for one frozen plan and
+ * valid while it lives. */
 typedef struct DplScanMemo DplScanMemo;
 DplScanMemo *dpl_scan_memo_new(const DplScanPlan *p);
 void dpl_scan_memo_free(DplScanMemo *m); /* NULL allowed */

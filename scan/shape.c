@@ -117,7 +117,7 @@ void shape_learn_end(DplScanMemo *m, const ShapeRec *r)
 {
     if (r->bad)
         return;
-    /* the new shape replaces the one that did not match last */
+    /* the new shape takes the place of the one matched less recently */
     uint32_t k = (m->mru + 1) % DPL_SHAPES;
     DplShape spare = m->shapes[k];
     m->shapes[k] = *r->shape;
