@@ -250,7 +250,8 @@ EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_
                         continue;
                     const RNode *node = ev_node(st, &el[j]);
                     for (uint32_t m = node->n; m-- > 0;) /* the last duplicate wins */
-                        if (node->keys[m].n == f->name_len && ev_key_eq(node->keys[m].s, f->name, f->name_len)) {
+                        if (node->keys[m].n == f->name_len &&
+                            ev_key_eq(node->keys[m].s, f->name, f->name_len)) {
                             ev_copy(&out[k++], &node->vals[m]);
                             break;
                         }

@@ -35,8 +35,8 @@ typedef struct {
  * text (plain: no escapes), then the closing quote, and its plan node. */
 typedef struct {
     char key[DPL_GUESS_KEY + 1];
-    uint32_t kid;  /* the child it names, or 0 (off the plan) */
-    uint8_t len;   /* key length; 0xFF: nothing remembered */
+    uint32_t kid; /* the child it names, or 0 (off the plan) */
+    uint8_t len;  /* key length; 0xFF: nothing remembered */
 } DplScanGuess;
 
 /* ---- shapes: what a line looks like between its scalars -------------------- */
@@ -61,9 +61,9 @@ enum {
 
 /* One op, after the literal bytes that come before it in the line. */
 typedef struct {
-    uint8_t kind;  /* SHAPE_* */
-    uint8_t type;  /* SHAPE_CLOSE: DPL_SV_OBJECT or DPL_SV_ARRAY */
-    uint32_t slot; /* SHAPE_VAL, SHAPE_OPEN, SHAPE_CLOSE */
+    uint8_t kind;      /* SHAPE_* */
+    uint8_t type;      /* SHAPE_CLOSE: DPL_SV_OBJECT or DPL_SV_ARRAY */
+    uint32_t slot;     /* SHAPE_VAL, SHAPE_OPEN, SHAPE_CLOSE */
     uint32_t off, len; /* the literal: lits[off .. off+len) (len may be 0) */
 } DplShapeOp;
 
@@ -73,7 +73,7 @@ typedef struct {
 #define DPL_SHAPE_LITS 16384
 
 typedef struct {
-    DplShapeOp *ops;   /* DPL_SHAPE_OPS */
+    DplShapeOp *ops;     /* DPL_SHAPE_OPS */
     unsigned char *lits; /* DPL_SHAPE_LITS + 16 (compared 16 bytes at a time) */
     uint32_t nops, nlits;
     bool valid;
@@ -101,9 +101,9 @@ struct DplScanMemo {
     DplScanGuess *rows; /* DPL_GUESS_MEMBERS per object with a guess row */
     size_t nrows;
     DplShape shapes[DPL_SHAPES + 1]; /* the last is the one being learnt */
-    uint32_t mru;      /* the shape that matched last */
-    uint32_t misses;   /* lines in a row no shape matched */
-    uint32_t tick;     /* lines seen while shapes keep missing */
+    uint32_t mru;                    /* the shape that matched last */
+    uint32_t misses;                 /* lines in a row no shape matched */
+    uint32_t tick;                   /* lines seen while shapes keep missing */
 };
 
 /* The line base[0..end) read through m's shapes: true when one matched

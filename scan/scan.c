@@ -264,8 +264,9 @@ static const uchar *scan_object(Scan *s, const uchar *p, int depth, const DplPla
  * object at a plan node n with children has them scanned into their slots
  * (s is NULL for a value off any plan, n then a node without children).
  * With a shape being learnt, the value's op (or its marks) goes into it. */
-static inline __attribute__((always_inline)) const uchar *scan_into(Scan *s, const DplPlanNode *n, const uchar *base,
-                                                                    const uchar *p, const uchar *end, int depth,
+static inline __attribute__((always_inline)) const uchar *scan_into(Scan *s, const DplPlanNode *n,
+                                                                    const uchar *base, const uchar *p,
+                                                                    const uchar *end, int depth,
                                                                     DplScanValue *v)
 {
     ShapeRec *rec = s ? s->rec : NULL;
@@ -314,8 +315,8 @@ static const uchar *scan_object(Scan *s, const uchar *p, int depth, const DplPla
     p = skip_ws(p + 1, end);
     if (p < end && *p == '}')
         return p + 1;
-    DplScanGuess *g = s->memo && n->guess != DPL_NO_GUESS ? s->memo->rows + (size_t)n->guess * DPL_GUESS_MEMBERS
-                                                           : NULL;
+    DplScanGuess *g =
+        s->memo && n->guess != DPL_NO_GUESS ? s->memo->rows + (size_t)n->guess * DPL_GUESS_MEMBERS : NULL;
     uint32_t gi = 0; /* the member's position: its guess is g[gi] */
     for (;;) {
         if (p >= end || *p != '"')

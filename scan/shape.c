@@ -77,7 +77,8 @@ static bool replay(const DplShape *sh, const uchar *base, const uchar *end, DplS
     }
 }
 
-bool shape_read(DplScanMemo *m, const uchar *base, const uchar *end, DplScanValue *vals, size_t nvals, bool *learn)
+bool shape_read(DplScanMemo *m, const uchar *base, const uchar *end, DplScanValue *vals, size_t nvals,
+                bool *learn)
 {
     /* A stream whose lines keep changing shape tries (and learns) shapes
      * on one line in 16 only, so it pays little for them. */

@@ -161,8 +161,8 @@ static void check_captures(const DplScanPlan *plan, DplScanMemo *memo, const Pla
     json_t *root = NULL;
     DplJsonError err;
     bool ref = dpl_json_parse(text, len, &root, &err) == DPL_JSON_OK;
-    cr_assert_eq(dpl_scan(plan, memo, text, len, vals), ref, "scan and dpl_json_parse differ on [%.*s]", (int)len,
-                 text);
+    cr_assert_eq(dpl_scan(plan, memo, text, len, vals), ref, "scan and dpl_json_parse differ on [%.*s]",
+                 (int)len, text);
     if (!ref)
         return;
     for (size_t i = 0; i < np; i++) {
@@ -199,14 +199,37 @@ static void check_captures(const DplScanPlan *plan, DplScanMemo *memo, const Pla
     json_decref(root);
 }
 
+/* A plan of every path over the key pool, its values and a memo. */
+typedef struct {
+    DplScanPlan *plan;
+    PlanPath *paths;
+    size_t np;
+    DplScanValue *vals;
+    DplScanMemo *memo;
+} Captures;
+
+static void captures_init(Captures *c)
+{
+    c->plan = dpl_scan_plan_new();
+    c->paths = dpl_malloc(GEN_NKEYS * (GEN_NKEYS + 1) * (GEN_NKEYS + 1) * sizeof *c->paths);
+    c->np = all_paths(c->plan, c->paths);
+    dpl_scan_plan_freeze(c->plan);
+    c->vals = dpl_calloc(dpl_scan_plan_slots(c->plan), sizeof *c->vals);
+    c->memo = dpl_scan_memo_new(c->plan);
+}
+
+static void captures_fini(Captures *c)
+{
+    dpl_scan_memo_free(c->memo);
+    dpl_free(c->vals);
+    dpl_free(c->paths);
+    dpl_scan_plan_free(c->plan);
+}
+
 Test(scan, captures_equal_jansson_values)
 {
-    DplScanPlan *plan = dpl_scan_plan_new();
-    PlanPath *paths = dpl_malloc(GEN_NKEYS * (GEN_NKEYS + 1) * (GEN_NKEYS + 1) * sizeof *paths);
-    size_t np = all_paths(plan, paths);
-    dpl_scan_plan_freeze(plan);
-    DplScanValue *vals = dpl_calloc(dpl_scan_plan_slots(plan), sizeof *vals);
-    DplScanMemo *memo = dpl_scan_memo_new(plan);
+    Captures c;
+    captures_init(&c);
     DplBuf b = {0};
     for (int i = 0; i < 20000; i++) {
         gen_doc(&b);
@@ -214,19 +237,16 @@ Test(scan, captures_equal_jansson_values)
             gen_mutate(&b);
         /* without a memo; with the keys of the lines before; with this
          * line's own (every key guessed right) */
-        check_captures(plan, NULL, paths, np, b.data, b.len, vals);
-        check_captures(plan, memo, paths, np, b.data, b.len, vals);
-        check_captures(plan, memo, paths, np, b.data, b.len, vals);
+        check_captures(c.plan, NULL, c.paths, c.np, b.data, b.len, c.vals);
+        check_captures(c.plan, c.memo, c.paths, c.np, b.data, b.len, c.vals);
+        check_captures(c.plan, c.memo, c.paths, c.np, b.data, b.len, c.vals);
     }
     /* duplicate keys: the last one wins, and replaces the whole subtree */
     const char *dup = "{\"a\":{\"b\":1,\"c\":2},\"a\":{\"c\":3},\"b\":true,\"\\u0062\":false}";
     for (int i = 0; i < 2; i++)
-        check_captures(plan, memo, paths, np, dup, strlen(dup), vals);
-    dpl_scan_memo_free(memo);
+        check_captures(c.plan, c.memo, c.paths, c.np, dup, strlen(dup), c.vals);
     dpl_buf_free(&b);
-    dpl_free(vals);
-    dpl_free(paths);
-    dpl_scan_plan_free(plan);
+    captures_fini(&c);
 }
 
 /* A memo learns each line's shape and reads the next lines through it
@@ -234,25 +254,21 @@ Test(scan, captures_equal_jansson_values)
  * still be judged, and captured, exactly as jansson reads them. */
 Test(scan, lines_read_through_a_learnt_shape_agree_with_jansson)
 {
-    DplScanPlan *plan = dpl_scan_plan_new();
-    PlanPath *paths = dpl_malloc(GEN_NKEYS * (GEN_NKEYS + 1) * (GEN_NKEYS + 1) * sizeof *paths);
-    size_t np = all_paths(plan, paths);
-    dpl_scan_plan_freeze(plan);
-    DplScanValue *vals = dpl_calloc(dpl_scan_plan_slots(plan), sizeof *vals);
-    DplScanMemo *memo = dpl_scan_memo_new(plan);
+    Captures c;
+    captures_init(&c);
     DplBuf b = {0}, m = {0};
     for (int i = 0; i < 3000; i++) {
         gen_doc(&b);
-        check_captures(plan, memo, paths, np, b.data, b.len, vals); /* learnt */
-        check_captures(plan, memo, paths, np, b.data, b.len, vals); /* read through it */
+        check_captures(c.plan, c.memo, c.paths, c.np, b.data, b.len, c.vals); /* learnt */
+        check_captures(c.plan, c.memo, c.paths, c.np, b.data, b.len, c.vals); /* read through it */
         for (int k = 0; k < 10; k++) {
             /* a neighbour of the learnt line, then the learnt line again
              * (the neighbour, when valid, became a shape of its own) */
             dpl_buf_reset(&m);
             dpl_buf_append(&m, b.data, b.len);
             gen_mutate(&m);
-            check_captures(plan, memo, paths, np, m.data, m.len, vals);
-            check_captures(plan, memo, paths, np, b.data, b.len, vals);
+            check_captures(c.plan, c.memo, c.paths, c.np, m.data, m.len, c.vals);
+            check_captures(c.plan, c.memo, c.paths, c.np, b.data, b.len, c.vals);
         }
     }
     /* the same structure with other scalars: strings for numbers, escapes,
@@ -278,15 +294,12 @@ Test(scan, lines_read_through_a_learnt_shape_agree_with_jansson)
     for (int round = 0; round < 2; round++)
         for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++)
             for (size_t j = 0; j < sizeof lines / sizeof lines[0]; j++) {
-                check_captures(plan, memo, paths, np, lines[i], strlen(lines[i]), vals);
-                check_captures(plan, memo, paths, np, lines[j], strlen(lines[j]), vals);
+                check_captures(c.plan, c.memo, c.paths, c.np, lines[i], strlen(lines[i]), c.vals);
+                check_captures(c.plan, c.memo, c.paths, c.np, lines[j], strlen(lines[j]), c.vals);
             }
-    dpl_scan_memo_free(memo);
     dpl_buf_free(&b);
     dpl_buf_free(&m);
-    dpl_free(vals);
-    dpl_free(paths);
-    dpl_scan_plan_free(plan);
+    captures_fini(&c);
 }
 
 Test(scan, wide_plans_build_in_linear_time_and_find_every_field)

@@ -40,7 +40,7 @@ static const char *const plan_paths[][4] = {
 };
 enum { NPATHS = sizeof plan_paths / sizeof plan_paths[0] };
 static DplScanPlan *plan;
-static DplScanMemo *memo; /* kept from input to input, as a run keeps it from line to line */
+static DplScanMemo *memo;      /* kept from input to input, as a run keeps it from line to line */
 static DplScanMemo *pair_memo; /* a fresh one for each input's two lines */
 static size_t slots[NPATHS];
 
