@@ -252,7 +252,7 @@ typedef struct OObj OObj;
 struct DplEngineState {
     const DplEngine *eng;
     DplScanValue *vals;
-    DplScanMemo *memo;    /* the scans' memory of the lines' keys (owned) */
+    DplScanMemo *memo;    /* the scans' memory of the lines before: keys, shapes (owned) */
     Chunk *first, *cur;   /* the arena */
     json_t **jrefs;       /* released when the record ends */
     size_t njrefs, jcap;
