@@ -223,7 +223,8 @@ static const char *compile_expr(CCtx *c, const DplExpr *x, const ENode **out)
         break;
     case DPL_EXPR_STRING:
         n = node_new(e, N_CONST, x);
-        n->k = ev_str(x->u.str.s, x->u.str.len);
+        n->k = ev_needs_escape(x->u.str.s, x->u.str.len) ? ev_str(x->u.str.s, x->u.str.len)
+                                                          : ev_str_plain(x->u.str.s, x->u.str.len);
         break;
     case DPL_EXPR_PATH: n = compile_path(c, x, &x->u.path); break;
     case DPL_EXPR_META:

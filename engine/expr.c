@@ -318,10 +318,11 @@ static EVal eval_cast(DplEngineState *st, const ENode *n)
             char buf[40];
             const char *src;
             long n = scalar_chars(&a, buf, &src);
-            return src == buf ? arena_str(st, buf, (size_t)n) : ev_str(src, (size_t)n);
+            EVal r = src == buf ? arena_str(st, buf, (size_t)n) : ev_str(src, (size_t)n);
+            return ev_str_plain(r.u.s, r.n); /* digits, sign, point, exponent */
         }
         if (a.t == V_TRUE || a.t == V_FALSE)
-            return a.t == V_TRUE ? ev_str("true", 4) : ev_str("false", 5);
+            return a.t == V_TRUE ? ev_str_plain("true", 4) : ev_str_plain("false", 5);
         break;
     case DPL_CAST_BOOL:
         if (a.t == V_TRUE || a.t == V_FALSE)
@@ -480,8 +481,8 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
             /* ASCII (the usual case) straight into the record's arena */
             char *d = eng_alloc(st, (size_t)a[0].n + 1);
             if (dpl_std_case_map_ascii(d, a[0].u.s, a[0].n, n->fn == F_UPPER) == a[0].n) {
-                d[a[0].n] = '\0';
-                return ev_str(d, a[0].n);
+                d[a[0].n] = '\0'; /* letters changed case, nothing else: as plain as before */
+                return ev_str_is_plain(&a[0]) ? ev_str_plain(d, a[0].n) : ev_str(d, a[0].n);
             }
             dpl_buf_reset(&st->tmp);
             dpl_std_case_map(&st->tmp, a[0].u.s, a[0].n, n->fn == F_UPPER);
@@ -494,7 +495,7 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
             dpl_std_trim_span(a[0].u.s, a[0].n, &s, &e);
             if (s == 0 && e == a[0].n)
                 return a[0]; /* nothing to trim: the same value, still its input bytes */
-            return ev_str(a[0].u.s + s, e - s);
+            return ev_str_is_plain(&a[0]) ? ev_str_plain(a[0].u.s + s, e - s) : ev_str(a[0].u.s + s, e - s);
         }
         break;
     case F_DIGITS:
@@ -505,7 +506,7 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
                 if (a[0].u.s[i] >= '0' && a[0].u.s[i] <= '9')
                     d[m++] = a[0].u.s[i];
             d[m] = '\0';
-            return ev_str(d, m);
+            return ev_str_plain(d, m); /* digits only */
         }
         break;
     case F_CONCAT: {
@@ -517,11 +518,12 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
         const char **src = k <= 8 ? ssrc : eng_alloc(st, k * sizeof *src);
         long *lens = k <= 8 ? slens : eng_alloc(st, k * sizeof *lens);
         size_t total = 0;
-        bool ok = true;
+        bool ok = true, plain = true; /* numbers and booleans print plain; strings say */
         for (size_t i = 0; i < k && ok; i++) {
             lens[i] = absent(&a[i]) ? 0 : scalar_chars(&a[i], bufs[i], &src[i]);
             ok = lens[i] >= 0;
             total += ok ? (size_t)lens[i] : 0;
+            plain = plain && (a[i].t != V_STR || ev_str_is_plain(&a[i]));
         }
         if (!ok)
             break;
@@ -533,7 +535,7 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
                 at += (size_t)lens[i];
             }
         d[at] = '\0';
-        return ev_str(d, at);
+        return plain ? ev_str_plain(d, at) : ev_str(d, at);
     }
     case F_COALESCE:
         for (size_t i = 0; i < k; i++)

@@ -29,7 +29,7 @@ typedef struct RNode RNode;
 struct EVal {
     uint8_t t;      /* VType */
     uint8_t rep;    /* VRep */
-    uint8_t canon;  /* R_RAW: the raw bytes are what dpl_json_write prints */
+    uint8_t canon;  /* R_RAW: the raw bytes are what dpl_json_write prints; R_NAT V_STR: no byte to escape */
     uint8_t pad;    /* R_RAW V_REAL: 1 when u.r already holds the value */
     uint32_t n;     /* V_STR: content length; R_LIST: element count */
     const char *raw; /* R_RAW: the value's bytes in the line */
@@ -99,6 +99,17 @@ static inline uint64_t ev_bits(double r)
 #define MISSING (ev_pack(V_MISSING, 0, 0, 0, 0, NULL, 0, 0))
 
 static inline EVal ev_str(const char *s, size_t n) { return ev_pack(V_STR, R_NAT, 0, 0, (uint32_t)n, NULL, 0, (uint64_t)(uintptr_t)s); }
+/* A computed string whose content has no byte JSON escapes (a quote, a
+ * backslash, a control byte): written with one copy.  `canon`, which on
+ * R_RAW values means "the input bytes are the output", means this on an
+ * R_NAT string. */
+static inline EVal ev_str_plain(const char *s, size_t n) { return ev_pack(V_STR, R_NAT, 1, 0, (uint32_t)n, NULL, 0, (uint64_t)(uintptr_t)s); }
+/* Whether a string's content needs no escaping: a computed string made
+ * plain, or an input string without escapes whose bytes are canonical. */
+static inline bool ev_str_is_plain(const EVal *v)
+{
+    return v->t == V_STR && v->canon && (v->rep == R_NAT || (v->rep == R_RAW && v->rawlen == (size_t)v->n + 2));
+}
 static inline EVal ev_int(int64_t i) { return ev_pack(V_INT, R_NAT, 0, 0, 0, NULL, 0, (uint64_t)i); }
 static inline EVal ev_real(double r) { return ev_pack(V_REAL, R_NAT, 0, 0, 0, NULL, 0, ev_bits(r)); }
 static inline EVal ev_bool(bool b) { return ev_pack(b ? V_TRUE : V_FALSE, R_NAT, 0, 0, 0, NULL, 0, 0); }
@@ -377,6 +388,8 @@ EVal ev_unbox(DplEngineState *st, json_t *j);     /* takes the reference */
 const char *ev_article(DplEngineState *st, const EVal *v);
 void ev_write(DplEngineState *st, DplBuf *out, const EVal *v);
 void ev_put_string(DplBuf *out, const char *s, size_t n); /* a JSON string, as dpl_json_write_string */
+/* Whether s[0..n) holds a byte that JSON must escape; reads only those bytes. */
+bool ev_needs_escape(const char *s, size_t n);
 int ev_int_text(int64_t v, char buf[24]);                 /* an integer's decimal text; its length */
 void ev_write_canonical(DplEngineState *st, DplBuf *out, const EVal *v);
 bool ev_equal(DplEngineState *st, const EVal *a, const EVal *b);

@@ -376,8 +376,7 @@ static inline bool word_needs_escape(uint64_t x)
     return (((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
 }
 
-/* Whether s[0..n) holds a byte that JSON must escape; reads only those bytes. */
-static bool needs_escape(const char *s, size_t n)
+bool ev_needs_escape(const char *s, size_t n)
 {
     size_t i = 0;
 #ifdef __SSE2__
@@ -419,7 +418,7 @@ static bool needs_escape(const char *s, size_t n)
 void ev_put_string(DplBuf *out, const char *s, size_t n)
 {
     /* most strings need no escape: one check, one copy */
-    if (needs_escape(s, n)) {
+    if (ev_needs_escape(s, n)) {
         dpl_json_write_string(out, s, n);
         return;
     }
@@ -463,7 +462,19 @@ void ev_write(DplEngineState *st, DplBuf *out, const EVal *v)
         put(out, buf, (size_t)dpl_json_format_real(ev_realval(v), buf));
         return;
     }
-    case V_STR: ev_put_string(out, v->u.s, v->n); return;
+    case V_STR:
+        if (v->canon) { /* R_NAT here: a plain computed string, one copy */
+            if (out->cap - out->len <= (size_t)v->n + 2)
+                dpl_buf_reserve(out, (size_t)v->n + 2);
+            char *d = out->data + out->len;
+            d[0] = '"';
+            memcpy(d + 1, v->u.s, v->n);
+            d[v->n + 1] = '"';
+            out->len += (size_t)v->n + 2;
+            return;
+        }
+        ev_put_string(out, v->u.s, v->n);
+        return;
     default: break;
     }
     if (v->rep == R_LIST) {

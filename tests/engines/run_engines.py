@@ -121,6 +121,23 @@ add {
     substr(u, notes) -> s
 }
 """,
+    # strings the engine writes in one copy when nothing in them needs
+    # escaping (computed from plain input, digits, casts, constants), and
+    # escapes otherwise
+    "strings.dpl": """
+entity "e" { data.id }
+add {
+    upper(nome) -> u
+    lower(trim(nome)) -> lt
+    digits(cpf) -> d
+    concat(nome, "-", idade, "-", "q\\"x", "-", id) -> c
+    idade as string -> idade_s
+    id as string -> id_s
+    "plain" -> p
+    "a\\\\b\\"c" -> e
+    trim(upper(nome)) -> tu
+}
+""",
 }
 
 # Inputs for the extra programs: generated below from these shapes.
@@ -139,6 +156,8 @@ EXTRA_LINES = [
               "orders": [{"lines": [1, 2]}, {"lines": [3, "x" * 220]}]}, "metadata": {"source": "b"}},
     {"data": {"id": 9, "tags": ["b", "d"], "notes": [1, 2.5], "u": [[2**53 + 1, float(2**53)], 2**53, float(2**53)],
               "orders": [{"lines": [1]}]}, "metadata": {"source": "b"}},
+    {"data": {"id": 10, "nome": " a\"b\\c\u0001 x\t", "cpf": "1.2-3", "idade": -0.5}, "metadata": {"source": "b"}},
+    {"data": {"id": True, "nome": "  caf\u00e9 \u00c7\u00c3O  ", "cpf": "abc", "idade": 1e300}, "metadata": {"source": "b"}},
 ]
 
 
