@@ -354,7 +354,7 @@ static long scalar_chars(const EVal *v, char buf[40], const char **s)
             return (long)v->rawlen;
         }
         *s = buf;
-        return v->t == V_INT ? ev_int_text(v->u.i, buf) : dpl_json_format_real(ev_realval(v), buf);
+        return v->t == V_INT ? dpl_json_format_i64(v->u.i, buf) : dpl_json_format_real(ev_realval(v), buf);
     case V_TRUE: *s = "true"; return 4;
     case V_FALSE: *s = "false"; return 5;
     default: return -1;

@@ -390,7 +390,6 @@ void ev_write(DplEngineState *st, DplBuf *out, const EVal *v);
 void ev_put_string(DplBuf *out, const char *s, size_t n); /* a JSON string, as dpl_json_write_string */
 /* Whether s[0..n) holds a byte that JSON must escape; reads only those bytes. */
 bool ev_needs_escape(const char *s, size_t n);
-int ev_int_text(int64_t v, char buf[24]);                 /* an integer's decimal text; its length */
 void ev_write_canonical(DplEngineState *st, DplBuf *out, const EVal *v);
 bool ev_equal(DplEngineState *st, const EVal *a, const EVal *b);
 EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_t n);

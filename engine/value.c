@@ -415,13 +415,9 @@ bool ev_needs_escape(const char *s, size_t n)
     return false;
 }
 
-void ev_put_string(DplBuf *out, const char *s, size_t n)
+/* s[0..n), which needs no escape, as a JSON string: one copy. */
+static void put_quoted(DplBuf *out, const char *s, size_t n)
 {
-    /* most strings need no escape: one check, one copy */
-    if (ev_needs_escape(s, n)) {
-        dpl_json_write_string(out, s, n);
-        return;
-    }
     if (out->cap - out->len <= n + 2)
         dpl_buf_reserve(out, n + 2);
     char *d = out->data + out->len;
@@ -432,17 +428,19 @@ void ev_put_string(DplBuf *out, const char *s, size_t n)
     out->data[out->len] = '\0';
 }
 
-int ev_int_text(int64_t v, char buf[24])
+void ev_put_string(DplBuf *out, const char *s, size_t n)
 {
-    int n = v < 0;
-    buf[0] = '-';
-    return n + dpl_json_format_u64(v < 0 ? 0ull - (uint64_t)v : (uint64_t)v, buf + n);
+    /* most strings need no escape: one check, one copy */
+    if (ev_needs_escape(s, n))
+        dpl_json_write_string(out, s, n);
+    else
+        put_quoted(out, s, n);
 }
 
 static void put_int(DplBuf *out, int64_t v)
 {
     char buf[24];
-    put(out, buf, (size_t)ev_int_text(v, buf));
+    put(out, buf, (size_t)dpl_json_format_i64(v, buf));
 }
 
 void ev_write(DplEngineState *st, DplBuf *out, const EVal *v)
@@ -463,17 +461,10 @@ void ev_write(DplEngineState *st, DplBuf *out, const EVal *v)
         return;
     }
     case V_STR:
-        if (v->canon) { /* R_NAT here: a plain computed string, one copy */
-            if (out->cap - out->len <= (size_t)v->n + 2)
-                dpl_buf_reserve(out, (size_t)v->n + 2);
-            char *d = out->data + out->len;
-            d[0] = '"';
-            memcpy(d + 1, v->u.s, v->n);
-            d[v->n + 1] = '"';
-            out->len += (size_t)v->n + 2;
-            return;
-        }
-        ev_put_string(out, v->u.s, v->n);
+        if (v->canon) /* R_NAT here: a plain computed string, no escape scan */
+            put_quoted(out, v->u.s, v->n);
+        else
+            ev_put_string(out, v->u.s, v->n);
         return;
     default: break;
     }

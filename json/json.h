@@ -49,6 +49,8 @@ int dpl_json_format_real(double d, char *buf);
  * their count.  Two digits per step from a table: every integer and real
  * the engine prints goes through here. */
 int dpl_json_format_u64(uint64_t u, char *out);
+/* The same for a signed integer, '-' first when negative (at least 21 bytes). */
+int dpl_json_format_i64(int64_t v, char *out);
 
 /* Compact JSON, keys in insertion order, exact numbers as above, non-ASCII
  * unescaped. */

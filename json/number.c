@@ -48,6 +48,13 @@ int dpl_json_format_u64(uint64_t u, char *out)
     return n;
 }
 
+int dpl_json_format_i64(int64_t v, char *out)
+{
+    int n = v < 0;
+    out[0] = '-';
+    return n + dpl_json_format_u64(v < 0 ? 0ull - (uint64_t)v : (uint64_t)v, out + n);
+}
+
 /* Writes the decimal digits[0..nd) * 10^-k (k >= 1 fractional digits) to
  * buf with its sign, the fraction's trailing zeros dropped; returns its
  * length, or 0 when the value is integral (not this caller's case) or has
@@ -204,10 +211,7 @@ int dpl_json_format_real(double d, char *buf)
     if (fabs(d) < 1e15 && d == (double)(long long)d && !(d == 0 && signbit(d))) {
         /* Integral and below 10^15: %.15g would print every digit with no
          * exponent, which is the integer's own text; skip printf/strtod. */
-        long long v = (long long)d;
-        n = v < 0;
-        buf[0] = '-';
-        n += dpl_json_format_u64(v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v, buf + n);
+        n = dpl_json_format_i64((int64_t)d, buf);
         memcpy(buf + n, ".0", 3); /* an integral real stays a real: 100.0 */
         return n + 2;
     } else if ((n = format_fast(d, buf)) > 0 || (n = format_exact(d, n < 0 ? 16 : 15, buf)) > 0) {
