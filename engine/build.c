@@ -20,6 +20,11 @@ typedef struct {
     bool plain;  /* the key needs no escaping */
     EVal v;      /* when obj is NULL */
     OObj *obj;   /* a nested object being built */
+    /* A member of a canonical object of the line, copied by `all`: its
+     * opening quote.  While v is still that member's value, the member's
+     * bytes are src up to v's end, and members that followed it in the
+     * line are written with it in one copy (see in_line). */
+    const char *src;
 } OEnt;
 
 struct OObj {
@@ -143,6 +148,16 @@ static OObj *obj_of_value(DplEngineState *st, const EVal *v)
 /* ---- writing ---------------------------------------------------------------- */
 
 
+/* The end of e's bytes in the line when it still is the member `all`
+ * copied there (its value was not replaced since: the value sits right
+ * after its key), else NULL. */
+static inline const char *in_line(const OEnt *e)
+{
+    if (!e->src || e->obj || e->v.raw != e->src + e->klen + 3)
+        return NULL;
+    return e->v.raw + e->v.rawlen;
+}
+
 static void obj_write(DplEngineState *st, DplBuf *out, const OObj *o)
 {
     eng_put(out, "{", 1);
@@ -154,6 +169,21 @@ static void obj_write(DplEngineState *st, DplBuf *out, const OObj *o)
         if (!first)
             eng_put(out, ",", 1);
         first = false;
+        const char *end = in_line(e);
+        if (end) {
+            /* this member and those that still follow it in the line (a
+             * canonical object: each one right after the comma) */
+            const char *from = e->src;
+            while (i + 1 < o->n && o->e[i + 1].src == end + 1 && !o->e[i + 1].dead) {
+                const char *next = in_line(&o->e[i + 1]);
+                if (!next)
+                    break;
+                end = next;
+                i++;
+            }
+            eng_put(out, from, (size_t)(end - from));
+            continue;
+        }
         if (e->plain) {
             eng_put(out, "\"", 1);
             eng_put(out, e->key, e->klen);
@@ -289,6 +319,8 @@ static void all_into_empty(DplEngineState *st, OObj *root, const EVal *base)
         e[i].klen = node->keys[i].n;
         e[i].plain = true;
         e[i].v = node->vals[i];
+        if (node->canon) /* no white space, plain keys, canonical values */
+            e[i].src = node->keys[i].s - 1;
     }
     root->e = e;
     root->n = n;

@@ -24,27 +24,47 @@ static int format_subnormal(double d, char *buf)
     return n;
 }
 
+static const uint64_t p10_64[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull, 10000000ull,
+                                    100000000ull, 1000000000ull, 10000000000ull, 100000000000ull,
+                                    1000000000000ull, 10000000000000ull, 100000000000000ull,
+                                    1000000000000000ull, 10000000000000000ull, 100000000000000000ull,
+                                    1000000000000000000ull, 10000000000000000000ull};
+
+static const char pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                               "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                               "8081828384858687888990919293949596979899";
+
+/* Writes the n lowest decimal digits of u (u < 10^n), leading zeros
+ * included, to out.  Eight digits a step, as four pairs computed apart:
+ * one long chain of divisions by 100 was most of a real's formatting. */
+static inline void put_digits(uint64_t u, int n, char *out)
+{
+    char *p = out + n;
+    for (; n >= 8; n -= 8, p -= 8) {
+        uint32_t lo = (uint32_t)(u % 100000000u), hi4 = lo / 10000u, lo4 = lo % 10000u;
+        u /= 100000000u;
+        memcpy(p - 2, pairs + 2 * (lo4 % 100u), 2);
+        memcpy(p - 4, pairs + 2 * (lo4 / 100u), 2);
+        memcpy(p - 6, pairs + 2 * (hi4 % 100u), 2);
+        memcpy(p - 8, pairs + 2 * (hi4 / 100u), 2);
+    }
+    for (; n >= 2; n -= 2, p -= 2, u /= 100u)
+        memcpy(p - 2, pairs + 2 * (u % 100u), 2);
+    if (n)
+        p[-1] = (char)('0' + u);
+}
+
+/* The number of decimal digits of u (1 for 0). */
+static inline int count_digits(uint64_t u)
+{
+    int t = ((64 - __builtin_clzll(u | 1)) * 1233) >> 12; /* floor(log10(2^bits)) */
+    return u ? t - (u < p10_64[t]) + 1 : 1;
+}
+
 int dpl_json_format_u64(uint64_t u, char *out)
 {
-    static const char pairs[201] =
-        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-        "8081828384858687888990919293949596979899";
-    char tmp[20];
-    char *p = tmp + sizeof tmp;
-    while (u >= 100) {
-        p -= 2;
-        memcpy(p, pairs + 2 * (u % 100), 2);
-        u /= 100;
-    }
-    if (u >= 10) {
-        p -= 2;
-        memcpy(p, pairs + 2 * u, 2);
-    } else {
-        *--p = (char)('0' + u);
-    }
-    int n = (int)(tmp + sizeof tmp - p);
-    memcpy(out, p, (size_t)n);
+    int n = count_digits(u);
+    put_digits(u, n, out);
     return n;
 }
 
@@ -55,101 +75,69 @@ int dpl_json_format_i64(int64_t v, char *out)
     return n + dpl_json_format_u64(v < 0 ? 0ull - (uint64_t)v : (uint64_t)v, out + n);
 }
 
-/* Writes the decimal digits[0..nd) * 10^-k (k >= 1 fractional digits) to
- * buf with its sign, the fraction's trailing zeros dropped; returns its
- * length, or 0 when the value is integral (not this caller's case) or has
- * more than `most` significant digits once the zeros are gone. */
-static int put_decimal(bool neg, const char *digits, int nd, int k, int most, char *buf)
+/* Writes m * 10^-k (m has nd digits, k >= 1) to buf in fixed notation with
+ * its sign, the fraction's trailing zeros dropped; returns its length, or 0
+ * when the value is integral (the caller's slower path prints it).  The
+ * digits are written once, after room for the point, and the integer part
+ * is moved down over that room. */
+static int put_fixed(bool neg, uint64_t m, int nd, int k, char *buf)
 {
-    while (k > 0 && nd > 0 && digits[nd - 1] == '0')
-        nd--, k--;
-    if (k == 0 || nd == 0 || (nd > k ? nd : k) > most)
-        return 0;
-    int n = 0;
-    if (neg)
-        buf[n++] = '-';
+    char *out = buf + neg;
+    buf[0] = '-';
     if (nd <= k) {
-        buf[n++] = '0';
-        buf[n++] = '.';
-        memset(buf + n, '0', (size_t)(k - nd));
-        n += k - nd;
-        memcpy(buf + n, digits, (size_t)nd);
-        n += nd;
-    } else {
-        memcpy(buf + n, digits, (size_t)(nd - k));
-        n += nd - k;
-        buf[n++] = '.';
-        memcpy(buf + n, digits + nd - k, (size_t)k);
-        n += k;
+        /* 0.000ddd */
+        out[0] = '0';
+        out[1] = '.';
+        int z = k - nd;
+        memset(out + 2, '0', (size_t)z);
+        put_digits(m, nd, out + 2 + z);
+        int n = 2 + k;
+        while (out[n - 1] == '0')
+            n--; /* m > 0: a digit stops it */
+        out[n] = '\0';
+        return neg + n;
     }
-    buf[n] = '\0';
-    return n;
+    int ni = nd - k;
+    put_digits(m, nd, out + 1);
+    int n = nd + 1;
+    while (n > ni + 1 && out[n - 1] == '0')
+        n--;
+    if (n == ni + 1)
+        return 0; /* integral */
+    for (int i = 0; i < ni; i++)
+        out[i] = out[i + 1];
+    out[ni] = '.';
+    out[n] = '\0';
+    return neg + n;
 }
 
-static const double pow10_tab[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
-                                   1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
-
-/* The common case without printf: a value in [1e-4, 1e15) with at most 15
- * significant digits, as %.15g prints it (fixed notation, trailing zeros
- * dropped).  For k = 1, 2, ... fractional digits, m = the integer nearest
- * |d| * 10^k is a candidate; m / 10^k is correctly rounded (m < 2^53 and
- * 10^k exact), so it equals d exactly when the decimal m * 10^-k reads back
- * as d, which is what strtod would decide.  The smallest such k gives the
- * shortest form, and a form of at most 15 digits that reads back as d is the
- * one %.15g prints (DBL_DIG).  Returns 0 when the case does not apply, -1
- * when it is certain that no decimal of 15 digits reads back as d. */
-static int format_fast(double d, char *buf)
+/* 10^k for k <= 38, as a 128-bit integer. */
+static inline unsigned __int128 p10_128(int k)
 {
-    double a = fabs(d);
-    if (!(a >= 1e-4 && a < 1e15))
-        return 0;
-    int intdigits = 1;
-    while (intdigits < 15 && a >= pow10_tab[intdigits])
-        intdigits++;
-    int maxk = 15 - (a >= 1 ? intdigits : 0);
-    /* below 1, leading zeros after the point do not count as significant */
-    if (a < 1)
-        for (double t = a * 10; t < 1 && maxk < 19; t *= 10)
-            maxk++;
-    /* One candidate with every fractional digit allowed: the 15-digit grid
-     * is coarser than the doubles', so at most one such decimal reads back
-     * as d, and then it is the one %.15g rounds to; its trailing zeros go. */
-    {
-        int k = maxk < 22 ? maxk : 22;
-        double scaled = a * pow10_tab[k];
-        if (k < 1 || scaled >= 9007199254740992.0)
-            return 0;
-        unsigned long long u = (unsigned long long)(scaled + 0.5); /* a candidate; checked next */
-        if ((double)u / pow10_tab[k] != a) {
-            /* For a >= 1 the digit count above is exact, and a decimal of 15
-             * digits that reads back as d lies within 0.11 of a * 10^k, the
-             * rounded product within another 0.11: u would have been it.  So
-             * there is none, and format_exact may start at 16 digits.  Below
-             * 1 the count of leading zeros comes from rounded products. */
-            return a >= 1 ? -1 : 0;
-        }
-        char digits[24];
-        int nd = dpl_json_format_u64(u, digits);
-        /* at most 15 significant digits before the point (and 17 in all) */
-        int kept = nd, kk = k;
-        while (kk > 0 && digits[kept - 1] == '0')
-            kept--, kk--;
-        if (kept - kk > 15)
-            return 0;
-        return put_decimal(d < 0, digits, nd, k, 17, buf);
-    }
-    return 0;
+    return k < 20 ? p10_64[k] : (unsigned __int128)p10_64[19] * p10_64[k - 19];
+}
+
+/* Whether the decimal m * D * 10^-k17 reads back as the double M * 2^-q,
+ * given num = M * 10^k17: its distance to the double is below half an ulp
+ * (2 * |m * D * 2^q - num| < 10^k17), or exactly half an ulp with M even
+ * (strtod rounds ties to even). */
+static inline bool reads_back(uint64_t mD, int q, unsigned __int128 num, unsigned __int128 p10k, uint64_t M)
+{
+    unsigned __int128 c = (unsigned __int128)mD << q;
+    unsigned __int128 dist2 = 2 * (c > num ? c - num : num - c);
+    return dist2 < p10k || (dist2 == p10k && !(M & 1));
 }
 
 /* The %.15g / %.16g / %.17g ladder of dpl_json_format_real, computed
- * exactly in 128-bit integers for a value in [1e-4, 1e15) that is not
- * integral: d = M / 2^q; its N-digit decimal m / 10^k is M * 10^k / 2^q
- * rounded half to even, as printf rounds; that decimal reads back as d
- * exactly when it lies inside d's rounding interval ((2M-1)/2^(q+1),
- * (2M+1)/2^(q+1)), ends included when M is even (ties to even).  Tries
- * `from` digits first (15, or 16 when format_fast ruled 15 out).  Returns 0
- * when it cannot decide (the caller then runs printf). */
-static int format_exact(double d, int from, char *buf)
+ * exactly in integers for a value in [1e-4, 1e15) that is not integral nor
+ * a power of two.  d = M / 2^q exactly; num = M * 10^k17 holds its first 17
+ * significant digits and the rest: m17 = num >> q, remainder rem.  The
+ * N-digit decimal printf prints (N = 15, 16, 17) is num / (10^(17-N) * 2^q)
+ * rounded half to even, which m17's last digits and rem decide; it reads
+ * back as d when reads_back says so, and the first N that does is the
+ * ladder's.  Returns 0 when it cannot decide (the caller then runs printf):
+ * a rounding that carries into a new power of ten, an integral result. */
+static int format_ladder(double d, char *buf)
 {
     double a = fabs(d);
     if (!(a >= 1e-4 && a < 1e15))
@@ -161,46 +149,45 @@ static int format_exact(double d, int from, char *buf)
     if (frac_bits == 0)
         return 0; /* a power of two: the interval below is narrower */
     uint64_t M = frac_bits | (1ull << 52);
-    int q = 1075 - be; /* a = M * 2^-q */
-    if (q <= 0 || q > 70)
-        return 0;
-    int X; /* decimal exponent: 10^X <= a < 10^(X+1) */
-    if (a >= 1) {
-        X = 0;
-        while (X < 15 && a >= pow10_tab[X + 1])
-            X++;
-    } else {
-        X = -1;
-        while (X > -5 && a < 1 / pow10_tab[-X])
-            X--;
+    int q = 1075 - be; /* a = M * 2^-q, 3 <= q <= 67 here; k17 below <= 21 */
+    /* X = floor(log10 a) is floor(e2 * log10 2) (1233 / 4096 is just below
+     * log10 2, never off by one for these e2) or one more, which m17
+     * reaching 10^17 tells */
+    int X = ((be - 1023) * 1233) >> 12;
+    int k17 = 16 - X;
+    unsigned __int128 p10k = p10_128(k17), num = (unsigned __int128)M * p10k;
+    uint64_t m17 = (uint64_t)(num >> q);
+    if (m17 >= p10_64[17]) {
+        k17--;
+        p10k = p10_128(k17);
+        num = (unsigned __int128)M * p10k;
+        m17 = (uint64_t)(num >> q);
     }
-    for (int N = from; N <= 17; N++) {
-        int k = N - 1 - X; /* fractional digits */
-        if (k < 1 || k > 22)
-            return 0;
-        static const uint64_t p10_64[20] = {1ull, 10ull, 100ull, 1000ull, 10000ull, 100000ull, 1000000ull,
-                                            10000000ull, 100000000ull, 1000000000ull, 10000000000ull,
-                                            100000000000ull, 1000000000000ull, 10000000000000ull,
-                                            100000000000000ull, 1000000000000000ull, 10000000000000000ull,
-                                            100000000000000000ull, 1000000000000000000ull,
-                                            10000000000000000000ull};
-        unsigned __int128 p10 = k < 20 ? p10_64[k] : (unsigned __int128)p10_64[19] * p10_64[k - 19];
-        unsigned __int128 num = (unsigned __int128)M * p10;
-        unsigned __int128 m = num >> q, rem = num - (m << q), half = (unsigned __int128)1 << (q - 1);
-        if (rem > half || (rem == half && (m & 1)))
-            m++;
-        unsigned __int128 A = m << (q + 1), L = (unsigned __int128)(2 * M - 1) * p10,
-                          H = (unsigned __int128)(2 * M + 1) * p10;
-        bool inside = (L < A && A < H) || ((A == L || A == H) && !(M & 1));
-        if (!inside)
-            continue;
-        char digits[24];
-        int nd = dpl_json_format_u64((uint64_t)m, digits); /* m < 10^N + 1 <= 10^17 + 1 */
-        if (nd > N)
-            return 0; /* rounded up to a new power of ten: leave it to printf */
-        return put_decimal(d < 0, digits, nd, k, 99, buf);
+    unsigned __int128 rem = num - ((unsigned __int128)m17 << q);
+    uint64_t m;
+    int k;
+    /* 15 digits */
+    uint64_t low = m17 % 100;
+    m = m17 / 100;
+    m += low > 50 || (low == 50 && (rem != 0 || (m & 1)));
+    k = k17 - 2;
+    if (!reads_back(m * 100, q, num, p10k, M)) {
+        /* 16 digits */
+        low = m17 % 10;
+        m = m17 / 10;
+        m += low > 5 || (low == 5 && (rem != 0 || (m & 1)));
+        k = k17 - 1;
+        if (!reads_back(m * 10, q, num, p10k, M)) {
+            /* 17 digits: always enough */
+            unsigned __int128 half = (unsigned __int128)1 << (q - 1);
+            m = m17 + (rem > half || (rem == half && (m17 & 1)));
+            k = k17;
+        }
     }
-    return 0;
+    int nd = 17 - (k17 - k); /* m < 10^nd, unless rounding carried */
+    if (k < 1 || m >= p10_64[nd])
+        return 0; /* integral, or rounded up to a new power of ten: printf decides */
+    return put_fixed(d < 0, m, nd, k, buf);
 }
 
 int dpl_json_format_real(double d, char *buf)
@@ -214,7 +201,7 @@ int dpl_json_format_real(double d, char *buf)
         n = dpl_json_format_i64((int64_t)d, buf);
         memcpy(buf + n, ".0", 3); /* an integral real stays a real: 100.0 */
         return n + 2;
-    } else if ((n = format_fast(d, buf)) > 0 || (n = format_exact(d, n < 0 ? 16 : 15, buf)) > 0) {
+    } else if ((n = format_ladder(d, buf)) > 0) {
         return n; /* has a point and fractional digits */
     } else if (d != 0 && fabs(d) < DBL_MIN) {
         n = format_subnormal(d, buf);

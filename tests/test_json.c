@@ -441,6 +441,41 @@ Test(json, format_real_matches_the_printf_ladder)
     }
 }
 
+/* The same near the edges of format_ladder's decisions: the doubles next to
+ * every power of ten it handles (its digit count is estimated, then
+ * corrected), sums and means of cents as aggregates make them (15, 16 and
+ * 17 digits), and the smallest values it takes. */
+Test(json, format_real_matches_the_ladder_at_its_edges)
+{
+    uint64_t x = 0x2545F4914F6CDD1Dull;
+    for (int e = -5; e <= 16; e++) {
+        double p = pow(10, e);
+        double d = p;
+        for (int s = 0; s < 40; s++)
+            d = nextafter(d, 0);
+        for (int s = 0; s < 80; s++, d = nextafter(d, INFINITY)) {
+            char got[40], want[40];
+            dpl_json_format_real(d, got);
+            ladder(d, want);
+            cr_assert_str_eq(got, want, "%.17g", d);
+        }
+    }
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double a = (double)(x % 100000000) / 100.0, b = (double)((x >> 24) % 100000000) / 100.0,
+               c = (double)((x >> 44) % 1000000) / 100.0, d;
+        switch (i % 3) {
+        case 0: d = a + b + c; break;
+        case 1: d = (a + b + c) / 3.0; break;
+        default: d = 1e-4 + (double)(x % 1000000) * 1e-10; break;
+        }
+        char got[40], want[40];
+        dpl_json_format_real(d, got);
+        ladder(d, want);
+        cr_assert_str_eq(got, want, "%.17g", d);
+    }
+}
+
 Test(json, format_u64_every_length)
 {
     /* every digit count, the pair table's edges, and the largest value */

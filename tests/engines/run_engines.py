@@ -138,6 +138,22 @@ add {
     trim(upper(nome)) -> tu
 }
 """,
+    # `all` writes the members it copied from a canonical object in runs of
+    # one copy: runs broken by a replaced value, a delete, a value written
+    # into, a member added again
+    "allruns.dpl": """
+entity "e" { data.id }
+add {
+    all
+    y -> x
+    w -> w
+    delete z
+    t -> z
+    "v" -> obj.k
+    delete t
+    t -> t
+}
+""",
 }
 
 # Inputs for the extra programs: generated below from these shapes.
@@ -157,6 +173,9 @@ EXTRA_LINES = [
     {"data": {"id": 9, "tags": ["b", "d"], "notes": [1, 2.5], "u": [[2**53 + 1, float(2**53)], 2**53, float(2**53)],
               "orders": [{"lines": [1]}]}, "metadata": {"source": "b"}},
     {"data": {"id": 10, "nome": " a\"b\\c\u0001 x\t", "cpf": "1.2-3", "idade": -0.5}, "metadata": {"source": "b"}},
+    {"data": {"id": 11, "x": 1, "y": [1, 2], "z": {"a": 1}, "w": "s", "obj": {"k": 0, "j": 2}, "t": 2.5, "u": None},
+     "metadata": {"source": "b"}},
+    {"data": {"id": 12, "w": "s\u00e9", "obj": "flat", "t": 1.10, "z": 1, "y": 2.0}, "metadata": {"source": "b"}},
     {"data": {"id": True, "nome": "  caf\u00e9 \u00c7\u00c3O  ", "cpf": "abc", "idade": 1e300}, "metadata": {"source": "b"}},
 ]
 
@@ -271,8 +290,9 @@ def main():
         programs.append(("fuzz-seed/" + os.path.basename(prog), prog, [], []))
     sample = os.path.join(tmp, "extra.ndjson")
     with open(sample, "w") as f:
-        for v in EXTRA_LINES:
+        for v in EXTRA_LINES:  # as most producers write them, and compact (canonical)
             f.write(json.dumps(v, ensure_ascii=False) + "\n")
+            f.write(json.dumps(v, ensure_ascii=False, separators=(",", ":")) + "\n")
     for name, text in EXTRA_PROGRAMS.items():
         path = os.path.join(tmp, name)
         with open(path, "w") as f:
