@@ -1,9 +1,10 @@
 /* reader.c — the one reader of `dpl run`, for -j 1 and -j N alike: reads a
  * source into blocks of whole records (about 512 KB each, each tagged with
  * the number of its first line), has them dispatched — on this thread with
- * -j 1, by N worker threads with -j N — and merges finished blocks into the
- * run strictly in input order.  A fixed ring of blocks bounds memory:
- * reading waits while every block is in flight.
+ * -j 1, by N - 1 worker threads and this one (see help) with -j N — and
+ * merges finished blocks into the run strictly in input order.  A fixed
+ * ring of blocks bounds memory: reading waits while every block is in
+ * flight.
  *
  * Line rules: a last line without a newline is still a line; a line longer
  * than --max-record-bytes + 1 is not buffered whole (its first bytes and its
@@ -133,6 +134,27 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* The reading thread of -j N takes a queued block too when it has nothing
+ * else to do (the ring is full and its oldest block not done): N threads
+ * in all, not N workers and a reader that mostly waits, so -j 2 on two
+ * cores runs two threads, not three.  Returns whether it processed one. */
+static bool help(Par *par)
+{
+    pthread_mutex_lock(&par->mu);
+    if (par->next_work == par->tail) {
+        pthread_mutex_unlock(&par->mu);
+        return false;
+    }
+    Block *b = &par->ring[par->next_work++ % par->nring];
+    pthread_mutex_unlock(&par->mu);
+    process_block(par, b);
+    pthread_mutex_lock(&par->mu);
+    b->state = BLK_DONE;
+    pthread_cond_broadcast(&par->done_cv);
+    pthread_mutex_unlock(&par->mu);
+    return true;
+}
+
 /* ---- merging, in input order ------------------------------------------------------- */
 
 /* Merges the oldest block in flight; with wait, waits for it to be done.
@@ -171,9 +193,22 @@ static bool merge_oldest(Par *par, bool wait)
     return true;
 }
 
+/* Merges the oldest block, helping with queued ones while it is not done;
+ * returns whether a block was in flight. */
+static bool merge_or_help(Par *par)
+{
+    while (!merge_oldest(par, false)) {
+        if (par->head == par->tail)
+            return false;
+        if (!par->threaded || !help(par))
+            return merge_oldest(par, true);
+    }
+    return true;
+}
+
 static void drain(Par *par)
 {
-    while (merge_oldest(par, true))
+    while (merge_or_help(par))
         ;
 }
 
@@ -522,7 +557,7 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
         int fd = in->ops->plain_fd(in);
         par.viewing = fd >= 0 && stream_view_open(&par.view, fd);
     }
-    /* Two blocks per worker keep them busy while the oldest is merged. */
+    /* Two blocks per thread keep them busy while the oldest is merged. */
     par.nring = par.threaded ? 2 * (size_t)jobs + 1 : 1;
     par.ring = dpl_calloc(par.nring, sizeof *par.ring);
     for (size_t i = 0; i < par.nring; i++)
@@ -531,7 +566,8 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
     pthread_mutex_init(&par.mu, NULL);
     pthread_cond_init(&par.work_cv, NULL);
     pthread_cond_init(&par.done_cv, NULL);
-    pthread_t *threads = par.threaded ? dpl_calloc(jobs, sizeof *threads) : NULL;
+    unsigned workers = jobs - 1; /* and this thread, between its reads */
+    pthread_t *threads = par.threaded ? dpl_calloc(workers, sizeof *threads) : NULL;
     unsigned started = 0;
     if (par.threaded) {
         /* jansson seeds its object hashes lazily on first use; do it here,
@@ -543,7 +579,7 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
         sigaddset(&block, SIGINT);
         sigaddset(&block, SIGTERM);
         pthread_sigmask(SIG_BLOCK, &block, &old);
-        for (; started < jobs; started++)
+        for (; started < workers; started++)
             if (pthread_create(&threads[started], NULL, worker, &par) != 0)
                 break;
         pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -553,7 +589,7 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
 
     while (stream_go_on(run)) {
         while (par.tail - par.head == par.nring)
-            merge_oldest(&par, true);
+            merge_or_help(&par);
         Block *b = &par.ring[par.tail % par.nring];
         if (fill(&par, b) <= 0)
             break; /* end of input (or a failed read) */

@@ -15,8 +15,9 @@
  *   fills a DplStreamSourceOps; the reader and the dispatch do not change.
  * - The READER cuts input into blocks of whole records (bounded: a line
  *   longer than --max-record-bytes is never buffered whole).  With -j 1 the
- *   calling thread processes each block at once; with -j N, N workers do and
- *   blocks are merged strictly in input order, so the bytes are the same.
+ *   calling thread processes each block at once; with -j N, N - 1 workers
+ *   and the calling thread (when it has nothing to read) do, and blocks are
+ *   merged strictly in input order, so the bytes are the same.
  * - The DISPATCH (dispatch.c) hands one record to the engine and writes its
  *   entity, reject or skipped line into the lane, with its accounting
  *   (DplStreamStats).  It is the only place that knows the engines.
