@@ -27,6 +27,10 @@
 #define BLOCK_BYTES (512u * 1024u)
 #define READ_CHUNK (128u * 1024u)
 #define BLOCK_RECORDS 4096 /* record sources: most records per block */
+/* -j N unmaps the view's pages behind it this many bytes at a time: each
+ * munmap of a process running on several cores interrupts the others to
+ * flush their TLBs */
+#define RELEASE_BYTES (8u * BLOCK_BYTES)
 #define RAW_PREFIX DPL_STREAM_RAW_PREFIX
 
 typedef enum { BLK_FREE, BLK_QUEUED, BLK_DONE } BlkState;
@@ -179,7 +183,8 @@ static bool merge_oldest(Par *par, bool wait)
      * (or one whose records point into the block) goes out whole */
     stream_merge(par->run, &b->lane, par->nring > 1 || b->lane.keep_recs);
     if (b->viewed)
-        stream_view_release(&par->view, b->vend); /* blocks merge in order: all before is done */
+        if (!par->threaded || b->vend >= par->view.released + RELEASE_BYTES)
+            stream_view_release(&par->view, b->vend); /* blocks merge in order: all before is done */
     if (b->cap > 4 * BLOCK_BYTES) {
         /* a huge line grew this block: give the memory back */
         dpl_free(b->buf);
