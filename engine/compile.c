@@ -286,6 +286,8 @@ static const char *compile_expr(CCtx *c, const DplExpr *x, const ENode **out)
     }
     if (!why)
         memo_note(c, n);
+    if (!why && n->kind == N_BINARY)
+        eng_bind_binary(n);
     if (n->kind == N_CONST)
         n->leaf = LEAF_CONST;
     else if (n->kind == N_PATH && n->base == PB_SLOT && !n->cache && (!n->path || n->rest >= n->path->nsegs))

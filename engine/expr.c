@@ -227,6 +227,40 @@ static EVal eval_binary(DplEngineState *st, const ENode *n)
     return generic(st, n, ops, 2);
 }
 
+/* `path OP integer` with OP one of < <= > >= and the path a scan slot (the
+ * usual requirement and condition, `ano >= 1950`): an integer or an
+ * already-read real is compared in place, without building either operand;
+ * anything else is eval_binary's. */
+static EVal eval_cmp_slot_int(DplEngineState *st, const ENode *n)
+{
+    const DplScanValue *sv = &st->vals[n->kids[0]->slot];
+    const int64_t c = n->kids[1]->k.u.i;
+    int r;
+    if (sv->type == DPL_SV_INT) {
+        r = (sv->i > c) - (sv->i < c);
+    } else if (sv->type == DPL_SV_REAL && (sv->flags & DPL_SV_PARSED)) {
+        double x;
+        memcpy(&x, &sv->i, sizeof x);
+        r = -dpl_cmp_int_real(c, x);
+    } else {
+        return eval_binary(st, n);
+    }
+    switch (n->e->u.binary.op) {
+    case DPL_OP_LT: return ev_bool(r < 0);
+    case DPL_OP_LE: return ev_bool(r <= 0);
+    case DPL_OP_GT: return ev_bool(r > 0);
+    default: return ev_bool(r >= 0);
+    }
+}
+
+void eng_bind_binary(ENode *n)
+{
+    DplOp op = n->e->u.binary.op;
+    if ((op == DPL_OP_LT || op == DPL_OP_LE || op == DPL_OP_GT || op == DPL_OP_GE) && n->nkids == 2 &&
+        n->kids[0]->leaf == LEAF_SLOT && n->kids[1]->leaf == LEAF_CONST && n->kids[1]->k.t == V_INT)
+        n->eval = eval_cmp_slot_int;
+}
+
 static EVal eval_unary(DplEngineState *st, const ENode *n)
 {
     EVal a = ev_operand(st, n->kids[0]);
@@ -531,7 +565,7 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
         size_t at = 0;
         for (size_t i = 0; i < k; i++)
             if (lens[i]) {
-                memcpy(d + at, src[i], (size_t)lens[i]);
+                eng_copy(d + at, src[i], (size_t)lens[i]);
                 at += (size_t)lens[i];
             }
         d[at] = '\0';

@@ -297,15 +297,11 @@ struct DplEngineState {
     size_t source_cap;
 };
 
-/* Appends p[0..n) to b (without a NUL).  Output is made of many short
- * pieces (keys, numbers, short strings): up to 16 bytes are copied inline
- * with overlapping word moves, longer ones by memcpy. */
-static inline void eng_put(DplBuf *b, const void *p, size_t n)
+/* Copies s[0..n) to d.  Output is made of many short pieces (keys, numbers,
+ * short strings): up to 16 bytes are copied inline with overlapping word
+ * moves, longer ones by memcpy. */
+static inline void eng_copy(char *d, const char *s, size_t n)
 {
-    if (b->cap - b->len <= n)
-        dpl_buf_reserve(b, n);
-    char *d = b->data + b->len;
-    const char *s = p;
     if (n >= 8 && n <= 16) {
         uint64_t x, y;
         memcpy(&x, s, 8);
@@ -324,6 +320,14 @@ static inline void eng_put(DplBuf *b, const void *p, size_t n)
     } else {
         memcpy(d, s, n);
     }
+}
+
+/* Appends p[0..n) to b (without a NUL). */
+static inline void eng_put(DplBuf *b, const void *p, size_t n)
+{
+    if (b->cap - b->len <= n)
+        dpl_buf_reserve(b, n);
+    eng_copy(b->data + b->len, p, n);
     b->len += n;
 }
 
@@ -433,6 +437,9 @@ static inline EVal ev_from_scan(DplEngineState *st, const DplScanValue *sv)
 EVal eng_eval(DplEngineState *st, const ENode *n);
 /* Sets n->eval from n->kind (compile.c, for every node it makes). */
 void eng_bind(ENode *n);
+/* A faster n->eval for a binary node whose operands are known (compile.c,
+ * once its kids are compiled). */
+void eng_bind_binary(ENode *n);
 
 /* The field named by a one-segment path below the current 'item (a
  * LEAF_ITEM_FIELD node): map and filter bodies read these most. */

@@ -10,6 +10,9 @@
 #include <regex.h>
 #include <stdio.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "json/json.h"
 #include "stdlib/impl.h"
@@ -90,6 +93,27 @@ size_t dpl_std_case_map_ascii(char *out, const char *s, size_t n, bool upper)
     const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
     const uint64_t from = upper ? 'a' : 'A';
     size_t i = 0;
+#ifdef __SSE2__
+    /* sixteen bytes at a time: a letter to change is in [from, from + 25]
+     * (signed compares: a byte >= 0x80 stops the loop before) and has its
+     * 0x20 bit flipped; the last bytes of a string of 16 or more are done
+     * as one more overlapping step, which maps the same input bytes again.
+     * Bytes before i are ASCII and mapped. */
+    if (n >= 16) {
+        const __m128i lo = _mm_set1_epi8((char)(from - 1)), hi = _mm_set1_epi8((char)(from + 26)),
+                      flip = _mm_set1_epi8(0x20);
+        for (;;) {
+            __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            if (_mm_movemask_epi8(v))
+                break; /* the loops below stop at that byte */
+            __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmpgt_epi8(hi, v));
+            _mm_storeu_si128((__m128i *)(void *)(out + i), _mm_xor_si128(v, _mm_and_si128(letter, flip)));
+            if (i + 16 == n)
+                return n;
+            i = n - i - 16 < 16 ? n - 16 : i + 16;
+        }
+    }
+#endif
     /* eight bytes at a time: the letters to change are found by adding to
      * each 7-bit byte so that its high bit says "at least the first letter"
      * and "past the last", and flipped by their 0x20 bit */
