@@ -473,6 +473,64 @@ static EVal eval_elements(DplEngineState *st, const ENode *n, bool is_map)
     return ev_pack(V_ARR, R_LIST, 0, 0, (uint32_t)k, NULL, 0, (uint64_t)(uintptr_t)out);
 }
 
+/* lower, upper, trim and digits of a string. */
+static inline EVal string_fn(DplEngineState *st, NFn fn, const EVal *a)
+{
+    switch (fn) {
+    case F_LOWER:
+    case F_UPPER: {
+        /* ASCII (the usual case) straight into the record's arena */
+        char *d = eng_alloc(st, (size_t)a->n + 1);
+        if (dpl_std_case_map_ascii(d, a->u.s, a->n, fn == F_UPPER) == a->n) {
+            d[a->n] = '\0'; /* letters changed case, nothing else: as plain as before */
+            return ev_str_is_plain(a) ? ev_str_plain(d, a->n) : ev_str(d, a->n);
+        }
+        dpl_buf_reset(&st->tmp);
+        dpl_std_case_map(&st->tmp, a->u.s, a->n, fn == F_UPPER);
+        return buf_str(st);
+    }
+    case F_TRIM: {
+        size_t s, e;
+        dpl_std_trim_span(a->u.s, a->n, &s, &e);
+        if (s == 0 && e == a->n)
+            return *a; /* nothing to trim: the same value, still its input bytes */
+        return ev_str_is_plain(a) ? ev_str_plain(a->u.s + s, e - s) : ev_str(a->u.s + s, e - s);
+    }
+    default: { /* F_DIGITS */
+        char *d = eng_alloc(st, (size_t)a->n + 1);
+        size_t m = 0;
+        for (size_t i = 0; i < a->n; i++) { /* no branch: codes mix digits and punctuation */
+            d[m] = a->u.s[i];
+            m += (unsigned char)(a->u.s[i] - '0') < 10u;
+        }
+        d[m] = '\0';
+        return ev_str_plain(d, m); /* digits only */
+    }
+    }
+}
+
+static EVal eval_call(DplEngineState *st, const ENode *n);
+
+/* lower/upper/trim/digits of one argument, the usual calls: a string
+ * argument goes straight to string_fn; anything else (missing, another
+ * type, an error to report) is eval_call's, which reads the argument
+ * again (evaluating it has no effect but its value). */
+static EVal eval_string_call(DplEngineState *st, const ENode *n)
+{
+    EVal a = ev_operand(st, n->kids[0]);
+    if (st->err.set)
+        return MISSING;
+    if (a.t != V_STR)
+        return eval_call(st, n);
+    return string_fn(st, (NFn)n->fn, &a);
+}
+
+void eng_bind_call(ENode *n)
+{
+    if (n->nkids == 1 && (n->fn == F_LOWER || n->fn == F_UPPER || n->fn == F_TRIM || n->fn == F_DIGITS))
+        n->eval = eval_string_call;
+}
+
 static EVal eval_call(DplEngineState *st, const ENode *n)
 {
     if (n->fn == F_MAP || n->fn == F_FILTER)
@@ -511,37 +569,10 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
     switch ((NFn)n->fn) {
     case F_LOWER:
     case F_UPPER:
-        if (a[0].t == V_STR) {
-            /* ASCII (the usual case) straight into the record's arena */
-            char *d = eng_alloc(st, (size_t)a[0].n + 1);
-            if (dpl_std_case_map_ascii(d, a[0].u.s, a[0].n, n->fn == F_UPPER) == a[0].n) {
-                d[a[0].n] = '\0'; /* letters changed case, nothing else: as plain as before */
-                return ev_str_is_plain(&a[0]) ? ev_str_plain(d, a[0].n) : ev_str(d, a[0].n);
-            }
-            dpl_buf_reset(&st->tmp);
-            dpl_std_case_map(&st->tmp, a[0].u.s, a[0].n, n->fn == F_UPPER);
-            return buf_str(st);
-        }
-        break;
     case F_TRIM:
-        if (a[0].t == V_STR) {
-            size_t s, e;
-            dpl_std_trim_span(a[0].u.s, a[0].n, &s, &e);
-            if (s == 0 && e == a[0].n)
-                return a[0]; /* nothing to trim: the same value, still its input bytes */
-            return ev_str_is_plain(&a[0]) ? ev_str_plain(a[0].u.s + s, e - s) : ev_str(a[0].u.s + s, e - s);
-        }
-        break;
     case F_DIGITS:
-        if (a[0].t == V_STR) {
-            char *d = eng_alloc(st, (size_t)a[0].n + 1);
-            size_t m = 0;
-            for (size_t i = 0; i < a[0].n; i++)
-                if (a[0].u.s[i] >= '0' && a[0].u.s[i] <= '9')
-                    d[m++] = a[0].u.s[i];
-            d[m] = '\0';
-            return ev_str_plain(d, m); /* digits only */
-        }
+        if (a[0].t == V_STR)
+            return string_fn(st, (NFn)n->fn, &a[0]);
         break;
     case F_CONCAT: {
         /* the pieces' lengths first, then one arena string written once */

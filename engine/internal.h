@@ -440,6 +440,8 @@ void eng_bind(ENode *n);
 /* A faster n->eval for a binary node whose operands are known (compile.c,
  * once its kids are compiled). */
 void eng_bind_binary(ENode *n);
+/* The same for a call whose builtin is known. */
+void eng_bind_call(ENode *n);
 
 /* The field named by a one-segment path below the current 'item (a
  * LEAF_ITEM_FIELD node): map and filter bodies read these most. */

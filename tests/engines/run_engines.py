@@ -172,7 +172,7 @@ EXTRA_LINES = [
               "orders": [{"lines": [1, 2]}, {"lines": [3, "x" * 220]}]}, "metadata": {"source": "b"}},
     {"data": {"id": 9, "tags": ["b", "d"], "notes": [1, 2.5], "u": [[2**53 + 1, float(2**53)], 2**53, float(2**53)],
               "orders": [{"lines": [1]}]}, "metadata": {"source": "b"}},
-    {"data": {"id": 10, "nome": " a\"b\\c\u0001 x\t", "cpf": "1.2-3", "idade": -0.5}, "metadata": {"source": "b"}},
+    {"data": {"id": 10, "nome": " a\"b\\c\u0001 x\t", "cpf": "1.2-3/4:5", "idade": -0.5}, "metadata": {"source": "b"}},
     {"data": {"id": 11, "x": 1, "y": [1, 2], "z": {"a": 1}, "w": "s", "obj": {"k": 0, "j": 2}, "t": 2.5, "u": None},
      "metadata": {"source": "b"}},
     {"data": {"id": 12, "w": "s\u00e9", "obj": "flat", "t": 1.10, "z": 1, "y": 2.0}, "metadata": {"source": "b"}},
