@@ -118,6 +118,18 @@ static long process_block(Par *par, Block *b)
     return pos.line - b->first_line;
 }
 
+/* Takes the next queued block and processes it; called, and returns, with
+ * par->mu held. */
+static void run_next(Par *par)
+{
+    Block *b = &par->ring[par->next_work++ % par->nring];
+    pthread_mutex_unlock(&par->mu);
+    process_block(par, b);
+    pthread_mutex_lock(&par->mu);
+    b->state = BLK_DONE;
+    pthread_cond_broadcast(&par->done_cv);
+}
+
 static void *worker(void *arg)
 {
     Par *par = arg;
@@ -127,12 +139,7 @@ static void *worker(void *arg)
             pthread_cond_wait(&par->work_cv, &par->mu);
         if (par->next_work == par->tail)
             break; /* quit, and nothing left to do */
-        Block *b = &par->ring[par->next_work++ % par->nring];
-        pthread_mutex_unlock(&par->mu);
-        process_block(par, b);
-        pthread_mutex_lock(&par->mu);
-        b->state = BLK_DONE;
-        pthread_cond_broadcast(&par->done_cv);
+        run_next(par);
     }
     pthread_mutex_unlock(&par->mu);
     return NULL;
@@ -145,18 +152,11 @@ static void *worker(void *arg)
 static bool help(Par *par)
 {
     pthread_mutex_lock(&par->mu);
-    if (par->next_work == par->tail) {
-        pthread_mutex_unlock(&par->mu);
-        return false;
-    }
-    Block *b = &par->ring[par->next_work++ % par->nring];
+    bool queued = par->next_work != par->tail;
+    if (queued)
+        run_next(par);
     pthread_mutex_unlock(&par->mu);
-    process_block(par, b);
-    pthread_mutex_lock(&par->mu);
-    b->state = BLK_DONE;
-    pthread_cond_broadcast(&par->done_cv);
-    pthread_mutex_unlock(&par->mu);
-    return true;
+    return queued;
 }
 
 /* ---- merging, in input order ------------------------------------------------------- */
@@ -182,9 +182,8 @@ static bool merge_oldest(Par *par, bool wait)
     /* -j 1 keeps one lane growing to the flush size; a -j N block's lane
      * (or one whose records point into the block) goes out whole */
     stream_merge(par->run, &b->lane, par->nring > 1 || b->lane.keep_recs);
-    if (b->viewed)
-        if (!par->threaded || b->vend >= par->view.released + RELEASE_BYTES)
-            stream_view_release(&par->view, b->vend); /* blocks merge in order: all before is done */
+    if (b->viewed && (!par->threaded || b->vend >= par->view.released + RELEASE_BYTES))
+        stream_view_release(&par->view, b->vend); /* blocks merge in order: all before is done */
     if (b->cap > 4 * BLOCK_BYTES) {
         /* a huge line grew this block: give the memory back */
         dpl_free(b->buf);
