@@ -139,6 +139,12 @@ static int cmp_bytes(const EVal *a, const EVal *b)
     return a->n < b->n ? -1 : a->n > b->n;
 }
 
+/* The result of < <= > >= (op) for operands that compare as r (-1, 0, 1). */
+static inline EVal order_holds(DplOp op, int r)
+{
+    return ev_bool(op == DPL_OP_LT ? r < 0 : op == DPL_OP_LE ? r <= 0 : op == DPL_OP_GT ? r > 0 : r >= 0);
+}
+
 static EVal eval_binary(DplEngineState *st, const ENode *n)
 {
     /* the operands are read where they were built; only the reference's
@@ -178,7 +184,7 @@ static EVal eval_binary(DplEngineState *st, const ENode *n)
             r = cmp_bytes(a, b);
         else
             break;
-        return ev_bool(op == DPL_OP_LT ? r < 0 : op == DPL_OP_LE ? r <= 0 : op == DPL_OP_GT ? r > 0 : r >= 0);
+        return order_holds(op, r);
     }
     case DPL_OP_ADD:
         if (a->t == V_STR && b->t == V_STR) {
@@ -245,12 +251,7 @@ static EVal eval_cmp_slot_int(DplEngineState *st, const ENode *n)
     } else {
         return eval_binary(st, n);
     }
-    switch (n->e->u.binary.op) {
-    case DPL_OP_LT: return ev_bool(r < 0);
-    case DPL_OP_LE: return ev_bool(r <= 0);
-    case DPL_OP_GT: return ev_bool(r > 0);
-    default: return ev_bool(r >= 0);
-    }
+    return order_holds(n->e->u.binary.op, r);
 }
 
 void eng_bind_binary(ENode *n)
