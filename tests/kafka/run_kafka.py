@@ -6,8 +6,8 @@ the counts add up.
 
   fipe_100k     100k gen_fipe --broken 5 envelopes, one consumer, to entities,
                 rejects and skipped topics: keys, headers, "kafka" positions
-  group_kill    three consumers of one group on 6 partitions, one SIGKILLed
-                mid-stream: the others take over, nothing is lost; the
+  group_kill    three consumers of one group on 6 partitions (-j 2), one
+                SIGKILLed mid-stream: the others take over, nothing is lost; the
                 duplicates are counted and printed
   broker_down   a broker down for a few seconds mid-stream: nothing lost
   dir_kill      dir:// batches with a small max_bytes, SIGKILL mid-batch: no
@@ -215,8 +215,9 @@ def test_group_kill():
     cut = sum(1 for k, _ in outcomes[:n0] if k != "blank")  # records (not blank lines) of the first half
     with Mock(ARGS.mock, brokers=3, topics={"in": 6, "entities": 6, "rejects": 3}) as m:
         m.produce("in", half[0])
+        # -j 2: the killed consumer's reading thread processes blocks too
         procs = [spawn(program(), m.url("in", "gkill"), "--output", m.url("entities"), "--rejects", m.url("rejects"),
-                       "--stats", "--stats-interval", "0.02", *GROUP_OPTS,
+                       "--stats", "--stats-interval", "0.02", "-j", "2", *GROUP_OPTS,
                        stderr_path=os.path.join(TMP, "gkill-%d.err" % i)) for i in range(3)]
 
         def assigned(p):
