@@ -32,6 +32,7 @@ struct OObj {
     uint32_t n, cap;
     uint32_t *idx;  /* entry + 1 by hash, when n > LINEAR */
     uint32_t icap;
+    uint64_t keybits; /* ev_key_bit of every key added (deleted ones too) */
 };
 
 #define LINEAR 24 /* up to this many entries an object is searched without hashes */
@@ -78,6 +79,8 @@ static void reindex(DplEngineState *st, OObj *o)
 /* The live entry for key, or NULL. */
 static OEnt *obj_find(OObj *o, const char *key, size_t klen, uint32_t h)
 {
+    if (!(o->keybits & ev_key_bit(key, klen)))
+        return NULL; /* the usual answer for a new attribute: nothing compared */
     if (!o->idx) {
         for (uint32_t i = 0; i < o->n; i++) {
             OEnt *e = &o->e[i];
@@ -111,6 +114,7 @@ static OEnt *obj_add(DplEngineState *st, OObj *o, const char *key, size_t klen, 
     e->klen = (uint32_t)klen;
     e->hash = h;
     e->plain = plain;
+    o->keybits |= ev_key_bit(key, klen);
     if (o->idx && 2 * o->n + 2 > o->icap)
         reindex(st, o);
     else if (o->idx)
@@ -325,6 +329,7 @@ static void all_into_empty(DplEngineState *st, OObj *root, const EVal *base)
     root->e = e;
     root->n = n;
     root->cap = cap;
+    root->keybits = node->keybits;
     if (n > LINEAR)
         reindex(st, root);
 }

@@ -56,6 +56,7 @@ struct RNode {
     uint32_t n;
     uint8_t canon;     /* the container's bytes are what dpl_json_write prints */
     uint8_t plain;     /* object: every key plain and no key twice */
+    uint64_t keybits;  /* object: ev_key_bit of every key (a key whose bit is clear is not there) */
     const EVal *vals;
     const RKey *keys;  /* objects; NULL for arrays */
 };
@@ -369,6 +370,13 @@ static inline bool ev_key_eq(const char *a, const char *b, size_t n)
         if (*a++ != *b++)
             return false;
     return true;
+}
+
+/* A key's bit in a 64-bit set of keys (its length and first byte): an
+ * object's set tells most keys it does not hold without comparing any. */
+static inline uint64_t ev_key_bit(const char *s, size_t n)
+{
+    return 1ull << ((n * 7u + (n ? (unsigned char)s[0] : 0u)) & 63u);
 }
 
 /* 10^k for 0 <= k <= 22, exact doubles. */

@@ -190,6 +190,24 @@ static int format_ladder(double d, char *buf)
     return put_fixed(d < 0, m, nd, k, buf);
 }
 
+/* A real with at most two decimals, the usual computed one (a sum of
+ * prices, a rounded ratio): when the correctly rounded quotient n / 100.0
+ * is d, the decimal n / 100 (at most 15 digits) reads back as d, and it is
+ * what the ladder prints: %.15g prints the 15-digit decimal nearest to d,
+ * and no other 15-digit decimal lies within half an ulp of d (15-digit
+ * decimals are further apart than an ulp, DBL_DIG).  Returns 0 otherwise
+ * (the ladder decides), or when the value is integral. */
+static int format_cents(double d, char *buf)
+{
+    double a = fabs(d);
+    if (!(a >= 0.01 && a < 1e13))
+        return 0;
+    uint64_t n = (uint64_t)(a * 100.0 + 0.5);
+    if ((double)n / 100.0 != a)
+        return 0;
+    return put_fixed(d < 0, n, count_digits(n), 2, buf);
+}
+
 int dpl_json_format_real(double d, char *buf)
 {
     if (!isfinite(d))
@@ -201,7 +219,7 @@ int dpl_json_format_real(double d, char *buf)
         n = dpl_json_format_i64((int64_t)d, buf);
         memcpy(buf + n, ".0", 3); /* an integral real stays a real: 100.0 */
         return n + 2;
-    } else if ((n = format_ladder(d, buf)) > 0) {
+    } else if ((n = format_cents(d, buf)) > 0 || (n = format_ladder(d, buf)) > 0) {
         return n; /* has a point and fractional digits */
     } else if (d != 0 && fabs(d) < DBL_MIN) {
         n = format_subnormal(d, buf);

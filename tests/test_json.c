@@ -3,6 +3,7 @@
  * of the conformance cases) and deep equality. */
 #include <criterion/criterion.h>
 #include <inttypes.h>
+#include <float.h>
 #include <math.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -473,6 +474,30 @@ Test(json, format_real_matches_the_ladder_at_its_edges)
         dpl_json_format_real(d, got);
         ladder(d, want);
         cr_assert_str_eq(got, want, "%.17g", d);
+    }
+}
+
+/* Reals with at most two decimals take a shortcut (format_cents): the
+ * decimals at both ends of its range, their neighbouring doubles (which
+ * must not take it unless they read back), negatives, and values just
+ * outside its range print as the ladder does. */
+Test(json, format_real_cents_match_the_ladder)
+{
+    static const double starts[] = {0.0, 0.5, 9.0, 99.5, 1e6, 1e10 - 10, 1e13 - 20};
+    for (size_t s = 0; s < sizeof starts / sizeof *starts; s++) {
+        for (int i = 0; i < 2000; i++) {
+            double base = (starts[s] * 100.0 + i) / 100.0;
+            double cands[] = {base, nextafter(base, 0), nextafter(base, INFINITY), -base, base / 10.0};
+            for (size_t k = 0; k < sizeof cands / sizeof *cands; k++) {
+                double d = cands[k];
+                if (fabs(d) < DBL_MIN)
+                    continue; /* zero, and subnormals (printed shortest, by design) */
+                char got[40], want[40];
+                dpl_json_format_real(d, got);
+                ladder(d, want);
+                cr_assert_str_eq(got, want, "%.17g", d);
+            }
+        }
     }
 }
 

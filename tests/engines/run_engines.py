@@ -177,6 +177,14 @@ EXTRA_LINES = [
      "metadata": {"source": "b"}},
     {"data": {"id": 12, "w": "s\u00e9", "obj": "flat", "t": 1.10, "z": 1, "y": 2.0}, "metadata": {"source": "b"}},
     {"data": {"id": True, "nome": "  caf\u00e9 \u00c7\u00c3O  ", "cpf": "abc", "idade": 1e300}, "metadata": {"source": "b"}},
+    # digit runs of every length up to past eight (skimmed eight bytes at a
+    # time), reals canonical or not, and numbers within eight bytes of the
+    # line's end (data last)
+    {"data": {"id": 13, "nums": [12345678, 123456789012, -0.0, 1.25, 0.00012, 1234567.125, 99999999.5, 1e-7],
+              "tail": [1, 22, 333, 4444, 55555, 666666, 7777777, 88888888, 999999999, -1234567890123456789],
+              "obj": {"a": 123456789.25, "b": [0.5, 10.0]}}, "metadata": {"source": "b"}},
+    {"metadata": {"source": "b"}, "data": {"id": 14, "t": 2.5, "z": [1, 23.75]}},
+    {"metadata": {"source": "b"}, "data": {"id": 15, "tags": [7]}},
 ]
 
 
