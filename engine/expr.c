@@ -407,21 +407,27 @@ static bool total(DplEngineState *st, const EVal *arr, __int128 *ints, double *r
 {
     size_t n;
     const EVal *el = ev_elements(st, arr, &n);
-    *ints = 0;
-    *reals = 0;
-    *count = *nreals = 0;
+    /* sums in locals: through the pointers, each addition would wait for
+     * the store of the one before (they may alias the elements) */
+    __int128 si = 0;
+    double sr = 0;
+    size_t c = 0, cr = 0;
     for (size_t i = 0; i < n; i++) {
         if (el[i].t == V_INT)
-            *ints += el[i].u.i;
+            si += el[i].u.i;
         else if (el[i].t == V_REAL) {
-            *reals += ev_realval(&el[i]);
-            (*nreals)++;
+            sr += ev_realval(&el[i]);
+            cr++;
         } else if (el[i].t == V_NULL)
             continue;
         else
             return false;
-        (*count)++;
+        c++;
     }
+    *ints = si;
+    *reals = sr;
+    *count = c;
+    *nreals = cr;
     return true;
 }
 

@@ -473,7 +473,11 @@ void ev_write(DplEngineState *st, DplBuf *out, const EVal *v)
         for (size_t i = 0; i < v->n; i++) {
             if (i)
                 put(out, ",", 1);
-            ev_write(st, out, &v->u.list[i]);
+            const EVal *e = &v->u.list[i];
+            if (e->rep == R_RAW && e->canon) /* the usual element: a value of the line */
+                put(out, e->raw, e->rawlen);
+            else
+                ev_write(st, out, e);
         }
         put(out, "]", 1);
         return;
