@@ -261,6 +261,46 @@ typedef struct OObj OObj;
 
 #define NODE_CACHE 64
 
+/* ---- cut.c: containers made from the scan's cuts ---------------------------- */
+
+/* A place in the line by the cut after it: cuts.start[cut] - back (the
+ * bytes between cuts are the same in every line of a shape). */
+typedef struct {
+    uint32_t cut, back;
+} CPlace;
+
+enum { TK_SCALAR, TK_OBJ, TK_ARR };
+
+/* One value of a container's template, in preorder: a container is
+ * followed by its n values (each with its subtree). */
+typedef struct {
+    uint8_t kind;      /* TK_* */
+    uint8_t bare;      /* containers: no white space between tokens (keys are plain and unique) */
+    uint32_t size;     /* entries of its subtree, itself included */
+    uint32_t n;        /* containers: members or elements */
+    uint32_t klen;     /* a member: its key's length */
+    CPlace at;         /* where it starts (a scalar at a cut: back 0) */
+    CPlace close;      /* containers: the closing bracket */
+    CPlace key;        /* a member: its key's text, after the quote */
+    uint64_t keybits;  /* objects: ev_key_bit of every key */
+} TEnt;
+
+/* The template of one container (its opening bracket at cut `open`) for
+ * the lines of one shape, or `none` when it cannot have one. */
+typedef struct {
+    uint64_t shape;    /* 0: unused */
+    uint32_t open;
+    bool none;
+    TEnt *e;           /* owned */
+    uint32_t n, cap;
+} Tmpl;
+
+#define TMPL_CACHE 8
+/* Records between decisions whether to have the scan cut lines, and the
+ * container parses in that many records that turn cuts on. */
+#define CUT_PERIOD 256
+#define CUT_MIN_PARSES 64
+
 struct DplEngineState {
     const DplEngine *eng;
     DplScanValue *vals;
@@ -291,6 +331,12 @@ struct DplEngineState {
         const char *raw;
         const RNode *node;
     } ncache[NODE_CACHE]; /* raw containers of scan slots parsed in this record */
+    DplScanCuts cuts;     /* the line's cuts (cuts.shape 0: none) */
+    Tmpl tmpl[TMPL_CACHE]; /* cut.c's templates, owned */
+    uint32_t tmpl_next;   /* the one replaced next */
+    bool learning;        /* cut_learn is reading a parse: no template within it */
+    uint32_t cut_tick, cut_parses; /* records and container parses since the last decision */
+    bool cuts_on;         /* the scan cuts lines for this state */
     EVal *svals;          /* node.c's scratch stack */
     RKey *skeys;
     size_t sn, scap;
@@ -417,6 +463,18 @@ const EVal *ev_elements(DplEngineState *st, const EVal *arr, size_t *n);
 
 /* node.c: the parse of an R_RAW array or object, made once per record. */
 const RNode *ev_node(DplEngineState *st, const EVal *v);
+/* The node of a container of the line from its template t (cut.c) and the
+ * line's cuts: the node the parse would make. */
+const RNode *ev_node_of(DplEngineState *st, const TEnt *t);
+
+/* cut.c.  For the container v of a line read through a shape: its node made
+ * from a template (true), or false; then *learn says whether to hand its
+ * parse to cut_learn (v starts at the cut *open). */
+bool cut_node(DplEngineState *st, const EVal *v, const RNode **node, bool *learn, uint32_t *open);
+/* Makes the template of the container just parsed (parsed: its value, node
+ * made) for the lines of this shape. */
+void cut_learn(DplEngineState *st, uint32_t open, const EVal *parsed);
+void cut_free(DplEngineState *st);
 
 /* A value the scan recorded: a span of the line (built by ev_pack). */
 static inline EVal ev_from_scan(DplEngineState *st, const DplScanValue *sv)

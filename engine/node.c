@@ -106,6 +106,45 @@ static const char *scanned(Parse *ps, const char *p, EVal *v)
     return p + sv.len;
 }
 
+/* The scalar at p skimmed: its end, and *canon cleared when its bytes may
+ * not be what dpl_json_write prints (cautious, as skim). */
+static inline const char *skim_scalar(const char *p, const char *end, bool *canon)
+{
+    switch (*p) {
+    case '"': {
+        const char *q = quote_or_backslash(p + 1, end);
+        while (*q == '\\') {
+            *canon = false;
+            q = quote_or_backslash(q + 2, end);
+        }
+        return q + 1;
+    }
+    case 't': return p + 4;
+    case 'f': return p + 5;
+    case 'n': return p + 4;
+    default: {
+        const char *q = skip_digits(p + (*p == '-'), end), *ip = p + (*p == '-');
+        if (*q == '.') {
+            const char *fp = ++q;
+            q = skip_digits(q, end);
+            if (*q == 'e' || *q == 'E' || !dpl_scan_real_canonical(ip, (size_t)(fp - 1 - ip), fp, (size_t)(q - fp)))
+                *canon = false;
+        } else if (q - p == 2 && p[0] == '-' && p[1] == '0') {
+            *canon = false; /* -0 is written 0 */
+        }
+        if (*q == 'e' || *q == 'E') {
+            *canon = false;
+            q++;
+            if (*q == '+' || *q == '-')
+                q++;
+            while ((unsigned)(*q - '0') < 10u)
+                q++;
+        }
+        return q;
+    }
+    }
+}
+
 /* The container at p skimmed, not parsed: its end, and whether its bytes
  * are canonical, for a program that never walks into nested containers
  * (engine.deep is false: they are only copied).  Cautious: an escape, a
@@ -134,43 +173,10 @@ static const char *skim(const char *p, const char *end, bool *canon)
             p = ws(q + 1, canon);
             p = ws(p + 1, canon); /* past ':' */
         }
-        switch (*p) {
-        case '{':
-        case '[': p = skim(p, end, canon); break;
-        case '"': {
-            const char *q = quote_or_backslash(p + 1, end);
-            while (*q == '\\') {
-                *canon = false;
-                q = quote_or_backslash(q + 2, end);
-            }
-            p = q + 1;
-            break;
-        }
-        case 't': p += 4; break;
-        case 'f': p += 5; break;
-        case 'n': p += 4; break;
-        default: {
-            const char *q = skip_digits(p + (*p == '-'), end), *ip = p + (*p == '-');
-            if (*q == '.') {
-                const char *fp = ++q;
-                q = skip_digits(q, end);
-                if (*q == 'e' || *q == 'E' || !dpl_scan_real_canonical(ip, (size_t)(fp - 1 - ip), fp, (size_t)(q - fp)))
-                    *canon = false;
-            } else if (q - p == 2 && p[0] == '-' && p[1] == '0') {
-                *canon = false; /* -0 is written 0 */
-            }
-            if (*q == 'e' || *q == 'E') {
-                *canon = false;
-                q++;
-                if (*q == '+' || *q == '-')
-                    q++;
-                while ((unsigned)(*q - '0') < 10u)
-                    q++;
-            }
-            p = q;
-            break;
-        }
-        }
+        if (*p == '{' || *p == '[')
+            p = skim(p, end, canon);
+        else
+            p = skim_scalar(p, end, canon);
         p = ws(p, canon);
         if (*p != ',')
             return p + 1; /* the closing bracket */
@@ -378,6 +384,98 @@ static const char *parse_container(Parse *ps, const char *p, EVal *v)
     return *p == '{' ? parse_object(ps, p, v) : parse_array(ps, p, v);
 }
 
+/* ---- nodes made from templates (cut.c) -------------------------------------- */
+
+static inline const char *tplace(const DplEngineState *st, CPlace p)
+{
+    return st->line + st->cuts.start[p.cut] - p.back;
+}
+
+/* A container only copied: its span, and whether its bytes are canonical
+ * (bare all through, every scalar canonical as skim_scalar tells). */
+static const TEnt *make_span(DplEngineState *st, const TEnt *t, EVal *out)
+{
+    const char *s = tplace(st, t->at), *e = tplace(st, t->close) + 1, *end = st->line + st->len;
+    const TEnt *stop = t + t->size;
+    bool canon = true;
+    for (const TEnt *k = t; k < stop && canon; k++) {
+        if (k->kind == TK_SCALAR)
+            skim_scalar(tplace(st, k->at), end, &canon);
+        else
+            canon = k->bare;
+    }
+    *out = ev_pack(t->kind == TK_OBJ ? V_OBJ : V_ARR, R_RAW, canon, 0, 0, s, (size_t)(e - s), 0);
+    return stop;
+}
+
+/* The container of entry t into *out, its node made; returns the entry
+ * after its subtree.  Its containers get nodes too in a program that walks
+ * into values, else only their spans (as the parse skims them). */
+static const TEnt *make(Parse *ps, const TEnt *t, EVal *out)
+{
+    DplEngineState *st = ps->st;
+    /* read once: the stores below (key lengths) could alias them */
+    const char *line = st->line;
+    const uint32_t *cs = st->cuts.start;
+    const bool deep = st->eng->deep;
+    const bool obj = t->kind == TK_OBJ;
+    const uint32_t n = t->n;
+    RNode *node = eng_alloc(st, sizeof(RNode) + n * sizeof(EVal) + (obj ? n * sizeof(RKey) : 0));
+    EVal *vals = (EVal *)(void *)(node + 1);
+    RKey *keys = obj ? (RKey *)(void *)(vals + n) : NULL;
+    bool canon = t->bare;
+    const TEnt *k = t + 1;
+    for (uint32_t i = 0; i < n; i++) {
+        if (obj)
+            keys[i] = (RKey){line + cs[k->key.cut] - k->key.back, k->klen, 1};
+        if (k->kind == TK_SCALAR) {
+            parse_value(ps, line + cs[k->at.cut] - k->at.back, &vals[i]);
+            k++;
+        } else if (deep) {
+            k = make(ps, k, &vals[i]);
+        } else {
+            k = make_span(st, k, &vals[i]);
+        }
+        canon = canon & (vals[i].canon != 0);
+    }
+    node->n = n;
+    node->canon = canon;
+    node->plain = obj;
+    node->keybits = t->keybits;
+    node->vals = vals;
+    node->keys = keys;
+    const char *s = line + cs[t->at.cut] - t->at.back, *e = line + cs[t->close.cut] - t->close.back + 1;
+    *out = ev_pack(obj ? V_OBJ : V_ARR, R_RAW, canon, 0, 0, s, (size_t)(e - s), (uint64_t)(uintptr_t)node);
+    return k;
+}
+
+const RNode *ev_node_of(DplEngineState *st, const TEnt *t)
+{
+    Parse ps = {st, st->line + st->len};
+    EVal out;
+    make(&ps, t, &out);
+    return out.u.node;
+}
+
+/* A container not parsed yet in this record: made from the line's cuts
+ * when its shape has a template for it (cut.c), else parsed (and the
+ * parse turned into a template when cut.c asks). */
+static const RNode *make_node(DplEngineState *st, const EVal *v)
+{
+    const RNode *node;
+    bool learn = false;
+    uint32_t open = 0;
+    st->cut_parses++;
+    if (st->cuts.shape && cut_node(st, v, &node, &learn, &open))
+        return node;
+    Parse ps = {st, st->line + st->len};
+    EVal parsed;
+    parse_container(&ps, v->raw, &parsed);
+    if (learn)
+        cut_learn(st, open, &parsed);
+    return parsed.u.node;
+}
+
 const RNode *ev_node(DplEngineState *st, const EVal *v)
 {
     if (v->u.node)
@@ -387,19 +485,14 @@ const RNode *ev_node(DplEngineState *st, const EVal *v)
     for (unsigned i = 0; i < NODE_CACHE; i++) {
         unsigned at = (h + i) & (NODE_CACHE - 1);
         if (st->ncache[at].gen != st->gen) {
-            Parse ps = {st, st->line + st->len};
-            EVal parsed;
-            parse_container(&ps, v->raw, &parsed);
+            const RNode *node = make_node(st, v);
             st->ncache[at].gen = st->gen;
             st->ncache[at].raw = v->raw;
-            st->ncache[at].node = parsed.u.node;
-            return parsed.u.node;
+            st->ncache[at].node = node;
+            return node;
         }
         if (st->ncache[at].raw == v->raw)
             return st->ncache[at].node;
     }
-    Parse ps = {st, st->line + st->len};
-    EVal parsed;
-    parse_container(&ps, v->raw, &parsed);
-    return parsed.u.node;
+    return make_node(st, v);
 }

@@ -35,6 +35,7 @@ void dpl_engine_state_free(DplEngineState *st)
     dpl_free(st->jrefs);
     dpl_free(st->vals);
     dpl_scan_memo_free(st->memo);
+    cut_free(st);
     dpl_free(st->pcache);
     dpl_free(st->pgen);
     dpl_free(st->mval);
@@ -196,8 +197,17 @@ DplEngineOutcome dpl_engine_record(const DplEngine *e, DplEngineState *st, long 
     st->from = MISSING;
     st->item = MISSING;
     st->source = MISSING;
+    if (++st->cut_tick == CUT_PERIOD) {
+        /* cuts cost the scan a little on every line: only while the
+         * program parses containers of the scan's slots often */
+        st->cuts_on = st->cut_parses >= CUT_MIN_PARSES;
+        dpl_scan_memo_set_cuts(st->memo, st->cuts_on);
+        st->cut_tick = st->cut_parses = 0;
+    }
     if (!dpl_scan(e->plan, st->memo, text, len, st->vals))
         return DPL_ENGINE_BAD_JSON;
+    if (!st->cuts_on || !dpl_scan_cuts(st->memo, &st->cuts))
+        st->cuts.shape = 0;
     if (!e->opt.raw && st->vals[0].type != DPL_SV_OBJECT) {
         EVal root = ev_from_scan(st, &st->vals[0]);
         dpl_result_add_error(res, DPL_RT_NOT_AN_OBJECT, NULL, NULL, "the record is %s, not an object",

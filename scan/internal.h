@@ -77,6 +77,8 @@ typedef struct {
     unsigned char *lits; /* DPL_SHAPE_LITS + 16 (compared 16 bytes at a time) */
     uint32_t nops, nlits;
     bool valid;
+    uint64_t id;         /* given when learnt, unique in its memo (DplScanCuts.shape) */
+    uint32_t *gaps;      /* once learnt: ops[i].len, for DplScanCuts.gap (DPL_SHAPE_OPS) */
 } DplShape;
 
 /* Shapes a memo keeps: a stream of a few shapes (records with and without
@@ -104,6 +106,13 @@ struct DplScanMemo {
     uint32_t mru;                    /* the shape that matched last */
     uint32_t misses;                 /* lines in a row no shape matched */
     uint32_t tick;                   /* lines seen while shapes keep missing */
+    uint64_t next_id;                /* the last shape id given */
+    /* cuts (dpl_scan_cuts): recorded while cuts_on, for the last line read */
+    bool cuts_on;
+    uint64_t cut_shape;              /* the shape it matched, or 0 */
+    uint32_t cut_n;
+    uint32_t *cut_start;             /* DPL_SHAPE_OPS, once cuts are on */
+    const uint32_t *cut_gap;         /* the matched shape's gaps */
 };
 
 /* The line base[0..end) read through m's shapes: true when one matched
@@ -113,6 +122,7 @@ struct DplScanMemo {
  * accepted). */
 bool shape_read(DplScanMemo *m, const unsigned char *base, const unsigned char *end, DplScanValue *vals,
                 size_t nvals, bool *learn);
+/* (A match with cuts on also records the line's cuts in m.) */
 ShapeRec shape_learn_begin(DplScanMemo *m, const unsigned char *base);
 void shape_learn_end(DplScanMemo *m, const ShapeRec *r);
 

@@ -245,9 +245,11 @@ void dpl_scan_memo_free(DplScanMemo *m)
     if (!m)
         return;
     dpl_free(m->rows);
+    dpl_free(m->cut_start);
     for (int i = 0; i <= DPL_SHAPES; i++) {
         dpl_free(m->shapes[i].ops);
         dpl_free(m->shapes[i].lits);
+        dpl_free(m->shapes[i].gaps);
     }
     dpl_free(m);
 }

@@ -81,6 +81,34 @@ typedef struct DplScanMemo DplScanMemo;
 DplScanMemo *dpl_scan_memo_new(const DplScanPlan *p);
 void dpl_scan_memo_free(DplScanMemo *m); /* NULL allowed */
 
+/* Cuts: where a line read through one of the memo's shapes has its
+ * scalars (and the brackets of the plan's containers, and its end).  Two
+ * lines read through the same shape (same DplScanCuts.shape) differ only
+ * inside their cuts' spans: every byte outside them is the same in both,
+ * at the same distance before the start of the next cut.  So a structure
+ * found in one line (a container's members, where its keys are) holds for
+ * the next lines of that shape, by position.  Off at first; while on, a
+ * line read through a shape costs two stores a cut more. */
+typedef struct {
+    uint64_t shape;        /* the shape's id: never 0, not reused in this memo */
+    uint32_t n;            /* cuts, in line order (the last is the value's end) */
+    const uint32_t *start; /* n offsets in the line: where cut i starts */
+    const uint32_t *gap;   /* n lengths: the bytes between cut i - 1 and cut i */
+} DplScanCuts;
+
+/* Where cut i ends: a scalar's last byte + 1; a bracket's, or the end's,
+ * where it starts. */
+static inline uint32_t dpl_scan_cut_end(const DplScanCuts *c, uint32_t i)
+{
+    return i + 1 < c->n ? c->start[i + 1] - c->gap[i + 1] : c->start[i];
+}
+
+void dpl_scan_memo_set_cuts(DplScanMemo *m, bool on);
+/* The cuts of the line m's last dpl_scan read: false when it did not read
+ * it through a shape (or cuts were off).  The arrays are m's, valid until
+ * its next scan. */
+bool dpl_scan_cuts(const DplScanMemo *m, DplScanCuts *c);
+
 /* Validates text[0..len) as one JSON value (surrounding whitespace allowed)
  * exactly as dpl_json_parse does and fills vals[slot] for every slot
  * (type DPL_SV_MISSING where absent).  Returns false for text that

@@ -38,14 +38,19 @@ static inline bool lit_eq(const uchar *p, const uchar *end, const uchar *lit, ui
 }
 
 /* The line read through a shape: false when it does not match (vals are
- * then partly written), else every capture made as the scan would. */
-static bool replay(const DplShape *sh, const uchar *base, const uchar *end, DplScanValue *vals)
+ * then partly written), else every capture made as the scan would.  With
+ * cs and ce (cuts on), each op's span in the line is recorded too: where
+ * its scalar starts and ends (a mark's are both its place). */
+static inline __attribute__((always_inline)) bool replay(const DplShape *sh, const uchar *base, const uchar *end,
+                                                         DplScanValue *vals, uint32_t *cs)
 {
     const uchar *p = base;
     for (const DplShapeOp *op = sh->ops;; op++) {
         if (!lit_eq(p, end, sh->lits + op->off, op->len))
             return false;
         p += op->len;
+        if (cs)
+            *cs++ = (uint32_t)(p - base);
         switch (op->kind) {
         case SHAPE_STR: {
             unsigned sf = 0;
@@ -77,9 +82,22 @@ static bool replay(const DplShape *sh, const uchar *base, const uchar *end, DplS
     }
 }
 
+/* replay without cuts, and with them: two copies, so that a program that
+ * does not use cuts pays nothing for them */
+static bool replay_plain(const DplShape *sh, const uchar *base, const uchar *end, DplScanValue *vals)
+{
+    return replay(sh, base, end, vals, NULL);
+}
+
+static bool replay_cuts(const DplShape *sh, const uchar *base, const uchar *end, DplScanValue *vals, uint32_t *cs)
+{
+    return replay(sh, base, end, vals, cs);
+}
+
 bool shape_read(DplScanMemo *m, const uchar *base, const uchar *end, DplScanValue *vals, size_t nvals,
                 bool *learn)
 {
+    m->cut_shape = 0;
     /* A stream whose lines keep changing shape tries (and learns) shapes
      * on one line in 16 only, so it pays little for them. */
     bool try = m->misses < 8 || (m->tick++ & 15) == 0;
@@ -92,9 +110,16 @@ bool shape_read(DplScanMemo *m, const uchar *base, const uchar *end, DplScanValu
         uint32_t k = (m->mru + i) % DPL_SHAPES;
         if (!m->shapes[k].valid)
             continue;
-        if (replay(&m->shapes[k], base, end, vals)) {
+        bool ok = m->cuts_on ? replay_cuts(&m->shapes[k], base, end, vals, m->cut_start)
+                             : replay_plain(&m->shapes[k], base, end, vals);
+        if (ok) {
             m->mru = k;
             m->misses = 0;
+            if (m->cuts_on) {
+                m->cut_shape = m->shapes[k].id;
+                m->cut_n = m->shapes[k].nops;
+                m->cut_gap = m->shapes[k].gaps;
+            }
             return true;
         }
         memset(vals, 0, nvals * sizeof *vals);
@@ -123,7 +148,33 @@ void shape_learn_end(DplScanMemo *m, const ShapeRec *r)
     DplShape spare = m->shapes[k];
     m->shapes[k] = *r->shape;
     m->shapes[k].valid = true;
+    m->shapes[k].id = ++m->next_id;
+    /* the literal before each op, for the cuts' ends */
+    DplShape *sh = &m->shapes[k];
+    if (!sh->gaps)
+        sh->gaps = dpl_malloc(DPL_SHAPE_OPS * sizeof *sh->gaps);
+    for (uint32_t i = 0; i < sh->nops; i++)
+        sh->gaps[i] = sh->ops[i].len;
     *r->shape = spare;
     r->shape->valid = false;
     m->mru = k;
+}
+
+void dpl_scan_memo_set_cuts(DplScanMemo *m, bool on)
+{
+    if (on && !m->cut_start)
+        m->cut_start = dpl_malloc(DPL_SHAPE_OPS * sizeof *m->cut_start);
+    m->cuts_on = on;
+    m->cut_shape = 0;
+}
+
+bool dpl_scan_cuts(const DplScanMemo *m, DplScanCuts *c)
+{
+    if (!m->cut_shape)
+        return false;
+    c->shape = m->cut_shape;
+    c->n = m->cut_n;
+    c->start = m->cut_start;
+    c->gap = m->cut_gap;
+    return true;
 }

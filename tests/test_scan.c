@@ -363,3 +363,65 @@ Test(scan, canonical_numbers_and_strings)
     for (size_t i = 0; i < sizeof no / sizeof *no; i++)
         cr_expect(!canon_flag(no[i]), "%s should not be canonical", no[i]);
 }
+
+/* Cuts: lines read through one shape share their bytes outside the cuts,
+ * each at the same distance before the next cut; the cuts are the scalars
+ * (with their ends) and the plan containers' brackets; they are off until
+ * asked for, and absent for a line no shape read. */
+Test(scan, cuts_mark_the_scalars_of_lines_of_one_shape)
+{
+    DplScanPlan *p = dpl_scan_plan_new();
+    const char *names[] = {"data", "v"};
+    size_t lens[] = {4, 1};
+    dpl_scan_plan_add(p, names, lens, 1);
+    dpl_scan_plan_add(p, names, lens, 2);
+    dpl_scan_plan_freeze(p);
+    DplScanMemo *m = dpl_scan_memo_new(p);
+    DplScanValue vals[3];
+    DplScanCuts c;
+    const char *a = "{\"data\":{\"v\":1.5,\"s\":\"x\\\"y\",\"t\":true},\"n\":[12,null]}";
+    const char *b = "{\"data\":{\"v\":-20,\"s\":\"\",\"t\":true},\"n\":[3.25e2,null]}";
+    cr_assert(dpl_scan(p, m, a, strlen(a), vals)); /* learns the shape */
+    cr_assert(dpl_scan(p, m, a, strlen(a), vals));
+    cr_assert_not(dpl_scan_cuts(m, &c), "cuts are off until asked for");
+    dpl_scan_memo_set_cuts(m, true);
+    cr_assert(dpl_scan(p, m, a, strlen(a), vals));
+    cr_assert(dpl_scan_cuts(m, &c));
+    uint64_t shape = c.shape;
+    cr_assert_neq(shape, 0);
+    /* a's cuts: the root's and data's brackets, 1.5, "x\"y", data's
+     * closing bracket, 12, the root's, the end (true and null are bytes of
+     * the shape) */
+    const char *want[] = {"", "", "1.5", "\"x\\\"y\"", "", "12", "", ""};
+    cr_assert_eq(c.n, 8);
+    for (uint32_t i = 0; i < c.n; i++) {
+        uint32_t s = c.start[i], e = dpl_scan_cut_end(&c, i);
+        cr_assert_eq(e - s, strlen(want[i]), "cut %u", i);
+        cr_assert(memcmp(a + s, want[i], e - s) == 0, "cut %u", i);
+    }
+    cr_assert_eq(c.start[0], 0, "a bracket's cut is at the bracket");
+    cr_assert_eq(a[c.start[1]], '{');
+    cr_assert_eq(c.start[4], (uint32_t)(strchr(a, '}') - a) + 1, "and after the closing one");
+    cr_assert_eq(c.start[7], strlen(a));
+    /* b, the same shape: the bytes before each cut are a's */
+    uint32_t sa[8], ga[8];
+    memcpy(sa, c.start, sizeof sa);
+    memcpy(ga, c.gap, sizeof ga);
+    cr_assert(dpl_scan(p, m, b, strlen(b), vals));
+    cr_assert(dpl_scan_cuts(m, &c));
+    cr_assert_eq(c.shape, shape);
+    for (uint32_t i = 0; i < c.n; i++) {
+        cr_assert_eq(c.gap[i], ga[i]);
+        cr_assert(memcmp(b + c.start[i] - c.gap[i], a + sa[i] - ga[i], ga[i]) == 0, "the bytes before cut %u", i);
+    }
+    /* another shape (false for true): no cuts while it is learnt, a new id
+     * once read through it */
+    const char *d = "{\"data\":{\"v\":2,\"s\":\"\",\"t\":false},\"n\":[1,null]}";
+    cr_assert(dpl_scan(p, m, d, strlen(d), vals));
+    cr_assert_not(dpl_scan_cuts(m, &c));
+    cr_assert(dpl_scan(p, m, d, strlen(d), vals));
+    cr_assert(dpl_scan_cuts(m, &c));
+    cr_assert_neq(c.shape, shape);
+    dpl_scan_memo_free(m);
+    dpl_scan_plan_free(p);
+}

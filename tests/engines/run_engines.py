@@ -52,6 +52,21 @@ add {
     endereco
 }
 """,
+    "cuts.dpl": """
+entity "e" { data.id }
+add {
+    all
+    delete secret
+    itens[*].qty -> qtys
+    sum(itens[*].qty) -> total
+    min(itens[*].qty) -> menor
+    itens[0].sku -> primeiro
+    itens[-1] -> ultimo
+    len(itens) -> n
+    x.y -> xy
+    data."odd key" -> odd
+}
+""",
     "build.dpl": """
 entity "e" { data.id }
 add {
@@ -244,6 +259,41 @@ def variants(line, rng):
     return out
 
 
+def shape_stream(rng, n):
+    """n lines in runs of a few shapes (the same bytes between scalars), the
+    scalars varying: what the scan's shapes and the engine's templates
+    (engine/cut.c) see in a real stream.  Strings with escapes, numbers of
+    every spelling (canonical or not), true/false/null (part of a shape),
+    keys with spaces, white space, an empty array, a repeated key, and runs
+    of a shape coming back after others."""
+    def num():
+        return rng.choice(["0", "-0", "7", "-12", "123456789012", "1.5", "1.50", "-0.25", "1e2", "2.0E1",
+                           "98302.29", "0.000125", "12345678.875", "1.0", "3"])
+
+    def text():
+        return rng.choice(['"a"', '"caf\\u00e9"', '"x\\"y"', '"2025-01"', '""', '"tab\\there"', '"é ü"'])
+
+    def line(shape):
+        sep, col = (", ", ": ") if shape in (1, 4) else (",", ":")
+        items = [("sku", text()), ("qty", num())]
+        def obj(members):
+            return "{" + sep.join('"%s"%s%s' % (k, col, v) for k, v in members) + "}"
+        itens = "[" + sep.join(obj([(k, (num() if k == "qty" else text())) for k, _ in items])
+                               for _ in range(2 if shape != 3 else 0)) + "]"
+        data = [("id", num()), ("nome", text()), ("secret", num()), ("itens", itens),
+                ("x", obj([("y", "[" + num() + sep + text() + "]")])),
+                ("odd key", text()), ("flag", ["true", "false", "null"][shape % 3])]
+        if shape == 5:
+            data.append(("nome", text()))  # a key twice: no template
+        return obj([("data", obj(data)), ("metadata", obj([("source", '"b"')]))])
+
+    out = []
+    while len(out) < n:
+        shape = rng.choice([0, 0, 0, 1, 2, 3, 4, 5])
+        out.extend(line(shape) for _ in range(rng.randrange(40, 400)))
+    return "\n".join(out[:n]) + "\n"
+
+
 def build_input(paths, rng):
     lines = []
     for p in paths:
@@ -312,8 +362,12 @@ def main():
 
     failed = 0
     compared = 0
+    # and programs that copy and walk containers on a stream of a few
+    # shapes, as is (no variants): containers made from templates
+    for name in ("cuts.dpl", "build.dpl"):
+        programs.append((name + " [stream]", os.path.join(tmp, name), None, []))
     for name, prog, inputs, extra in programs:
-        data = build_input(inputs + all_samples, rng)
+        data = shape_stream(rng, 3000) if inputs is None else build_input(inputs + all_samples, rng)
         inp = os.path.join(tmp, "input.ndjson")
         with open(inp, "w", encoding="utf-8", errors="surrogateescape") as f:
             f.write(data)
