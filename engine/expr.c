@@ -516,6 +516,75 @@ static inline EVal string_fn(DplEngineState *st, NFn fn, const EVal *a)
     }
 }
 
+/* len, sum, avg, min and max of an array into *out; false when the
+ * general call must decide (an element of another type, an overflow: it
+ * reports as the reference does). */
+static bool aggregate(DplEngineState *st, NFn fn, const EVal *arr, EVal *out)
+{
+    switch (fn) {
+    case F_LEN: {
+        size_t m;
+        ev_elements(st, arr, &m);
+        *out = ev_int((int64_t)m);
+        return true;
+    }
+    case F_SUM:
+    case F_AVG: {
+        __int128 ints;
+        double reals;
+        size_t count, nreals;
+        if (!total(st, arr, &ints, &reals, &count, &nreals))
+            return false;
+        if (fn == F_SUM) {
+            if (nreals == 0) {
+                *out = ev_int((int64_t)ints);
+                return ints <= INT64_MAX && ints >= INT64_MIN;
+            }
+            double r = (double)ints + reals;
+            *out = ev_real(r);
+            return isfinite(r);
+        }
+        if (count == 0) {
+            *out = MISSING;
+            return true;
+        }
+        double r = ((double)ints + reals) / (double)count;
+        *out = ev_real(r);
+        return isfinite(r);
+    }
+    case F_MIN:
+    case F_MAX: {
+        size_t m;
+        const EVal *el = ev_elements(st, arr, &m);
+        const EVal *best = NULL;
+        for (size_t i = 0; i < m; i++) {
+            if (el[i].t == V_NULL)
+                continue;
+            if (el[i].t != V_INT && el[i].t != V_REAL)
+                return false;
+            if (!best) {
+                best = &el[i];
+                continue;
+            }
+            int c;
+            if (el[i].t == V_INT && best->t == V_INT)
+                c = (el[i].u.i > best->u.i) - (el[i].u.i < best->u.i);
+            else if (el[i].t == V_REAL && best->t == V_REAL) {
+                double x = ev_realval(&el[i]), y = ev_realval(best);
+                c = (x > y) - (x < y);
+            } else {
+                return false; /* an integer against a real: the reference compares exactly */
+            }
+            if (c * (fn == F_MAX ? 1 : -1) > 0)
+                best = &el[i];
+        }
+        *out = best ? *best : MISSING;
+        return true;
+    }
+    default: return false;
+    }
+}
+
 static EVal eval_call(DplEngineState *st, const ENode *n);
 
 /* lower/upper/trim/digits of one argument, the usual calls: a string
@@ -532,10 +601,26 @@ static EVal eval_string_call(DplEngineState *st, const ENode *n)
     return string_fn(st, (NFn)n->fn, &a);
 }
 
+/* len/sum/avg/min/max of one argument: an array goes straight to
+ * aggregate; anything else, or what aggregate leaves to the general call,
+ * is eval_call's (which reads the argument again). */
+static EVal eval_aggregate(DplEngineState *st, const ENode *n)
+{
+    EVal a = ev_operand(st, n->kids[0]);
+    if (st->err.set)
+        return MISSING;
+    EVal r;
+    if (a.t == V_ARR && aggregate(st, (NFn)n->fn, &a, &r))
+        return r;
+    return eval_call(st, n);
+}
+
 void eng_bind_call(ENode *n)
 {
     if (n->nkids == 1 && (n->fn == F_LOWER || n->fn == F_UPPER || n->fn == F_TRIM || n->fn == F_DIGITS))
         n->eval = eval_string_call;
+    if (n->nkids == 1 && (n->fn == F_LEN || n->fn == F_SUM || n->fn == F_AVG || n->fn == F_MIN || n->fn == F_MAX))
+        n->eval = eval_aggregate;
 }
 
 static EVal eval_call(DplEngineState *st, const ENode *n)
@@ -619,9 +704,9 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
         if (a[0].t == V_STR)
             return ev_int((int64_t)dpl_utf8_count(a[0].u.s, a[0].n));
         if (a[0].t == V_ARR) {
-            size_t m;
-            ev_elements(st, &a[0], &m);
-            return ev_int((int64_t)m);
+            EVal r;
+            aggregate(st, F_LEN, &a[0], &r);
+            return r;
         }
         break;
     case F_ROUND: {
@@ -655,67 +740,12 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
             return ev_real(fabs(ev_realval(&a[0])));
         break;
     case F_SUM:
-    case F_AVG: {
-        __int128 ints;
-        double reals;
-        size_t count, nreals;
-        if (a[0].t != V_ARR || !total(st, &a[0], &ints, &reals, &count, &nreals))
-            break;
-        if (n->fn == F_SUM) {
-            if (nreals == 0) {
-                if (ints <= INT64_MAX && ints >= INT64_MIN)
-                    return ev_int((int64_t)ints);
-                break;
-            }
-            double r = (double)ints + reals;
-            if (isfinite(r))
-                return ev_real(r);
-            break;
-        }
-        if (count == 0)
-            return MISSING;
-        double r = ((double)ints + reals) / (double)count;
-        if (isfinite(r))
-            return ev_real(r);
-        break;
-    }
+    case F_AVG:
     case F_MIN:
     case F_MAX: {
-        if (a[0].t != V_ARR)
-            break;
-        size_t m;
-        const EVal *el = ev_elements(st, &a[0], &m);
-        const EVal *best = NULL;
-        int kinds = 0; /* 1: integers seen, 2: reals seen */
-        bool ok = true;
-        for (size_t i = 0; i < m && ok; i++) {
-            if (el[i].t == V_NULL)
-                continue;
-            if (el[i].t != V_INT && el[i].t != V_REAL) {
-                ok = false;
-                break;
-            }
-            kinds |= el[i].t == V_INT ? 1 : 2;
-            if (!best) {
-                best = &el[i];
-                continue;
-            }
-            int c;
-            if (el[i].t == V_INT && best->t == V_INT)
-                c = (el[i].u.i > best->u.i) - (el[i].u.i < best->u.i);
-            else if (el[i].t == V_REAL && best->t == V_REAL) {
-                double x = ev_realval(&el[i]), y = ev_realval(best);
-                c = (x > y) - (x < y);
-            } else {
-                ok = false; /* an integer against a real: the reference compares exactly */
-                break;
-            }
-            if (c * (n->fn == F_MAX ? 1 : -1) > 0)
-                best = &el[i];
-        }
-        (void)kinds;
-        if (ok)
-            return best ? *best : MISSING;
+        EVal r;
+        if (a[0].t == V_ARR && aggregate(st, (NFn)n->fn, &a[0], &r))
+            return r;
         break;
     }
     case F_STARTS:
