@@ -10,7 +10,8 @@ realistic, raw (`--raw` on plain data objects), all (`all` + renames + a
 `filter`, `'item`).  Input: gen_fipe.py's N
 records with a three-month price history added (make_input.py), and their
 data objects alone for `raw`.  For every tool and program: wall and CPU
-seconds (user + sys) as medians of R runs (clock and wait4 rusage), MB/s from the
+seconds (user + sys) as medians of R runs (clock and wait4 rusage; dpl's
+runs taken round the programs in turn), MB/s from the
 median wall time, peak RSS (largest); then the ratios the issue asks for:
 dpl against jq and gojq (wall), each program against the seed, and -j 2
 against -j 1.  bench/README.md explains the numbers.
@@ -48,32 +49,37 @@ def inputs(n):
     return {"env": env, "plain": plain}
 
 
+def sample(cmd, stdin_path, out_path):
+    """One run of cmd: wall and CPU seconds, peak RSS (KB).  Timed here, not
+    by /usr/bin/time, whose 10 ms steps are 5% of a 0.2 s run: wall by a
+    monotonic clock around the child, CPU from its rusage (wait4; it
+    includes the waited-for command).  Peak RSS still comes from
+    /usr/bin/time: the child's own rusage would count the Python it was
+    forked from."""
+    with open(stdin_path, "rb") as fin, open(out_path, "wb") as fout:
+        # the last run's output is written back to disk first: on two
+        # cores that writeback would otherwise steal from this run
+        os.sync()
+        t0 = time.monotonic()
+        p = subprocess.Popen(["/usr/bin/time", "-f", "%M"] + cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE)
+        err = p.stderr.read()
+        _, status, ru = os.wait4(p.pid, 0)
+        wall = time.monotonic() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        p.stderr.close()
+    if p.returncode != 0:
+        sys.exit("bench: %s failed:\n%s" % (" ".join(cmd), err.decode()[-2000:]))
+    return wall, ru.ru_utime + ru.ru_stime, int(err.decode().strip().splitlines()[-1])
+
+
+def summary(samples):
+    """Medians of wall and CPU seconds, and the largest peak RSS (KB)."""
+    return (statistics.median(x[0] for x in samples), statistics.median(x[1] for x in samples),
+            max(x[2] for x in samples))
+
+
 def measure(cmd, stdin_path, out_path, runs):
-    """Medians of wall and CPU seconds, and the largest peak RSS (KB), of
-    runs of cmd.  Timed here, not by /usr/bin/time, whose 10 ms steps are 5%
-    of a 0.2 s run: wall by a monotonic clock around the child, CPU from
-    its rusage (wait4; it includes the waited-for command).  Peak RSS still
-    comes from /usr/bin/time: the child's own rusage would count the Python
-    it was forked from."""
-    walls, cpus, rss = [], [], 0
-    for _ in range(runs):
-        with open(stdin_path, "rb") as fin, open(out_path, "wb") as fout:
-            # the last run's output is written back to disk first: on two
-            # cores that writeback would otherwise steal from this run
-            os.sync()
-            t0 = time.monotonic()
-            p = subprocess.Popen(["/usr/bin/time", "-f", "%M"] + cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE)
-            err = p.stderr.read()
-            _, status, ru = os.wait4(p.pid, 0)
-            wall = time.monotonic() - t0
-            p.returncode = os.waitstatus_to_exitcode(status)
-            p.stderr.close()
-        if p.returncode != 0:
-            sys.exit("bench: %s failed:\n%s" % (" ".join(cmd), err.decode()[-2000:]))
-        walls.append(wall)
-        cpus.append(ru.ru_utime + ru.ru_stime)
-        rss = max(rss, int(err.decode().strip().splitlines()[-1]))
-    return statistics.median(walls), statistics.median(cpus), rss
+    return summary([sample(cmd, stdin_path, out_path) for _ in range(runs)])
 
 
 def main():
@@ -87,18 +93,24 @@ def main():
     out = os.path.join(ROOT, "bench", "out")
     os.makedirs(out, exist_ok=True)
     only = set(a.only.split(",")) if a.only else None
+    selected = [p for p in PROGRAMS if not only or p[0] in only]
+    # dpl's runs go round the programs R times (seed, realistic, ..., seed,
+    # ...), so that a change in the machine's speed while the bench runs
+    # touches every program alike, and the ratios between them hold
+    runs = {name: {"dpl": [], "dpl2": []} for name, *_ in selected}
+    for _ in range(a.r):
+        for name, prog, jqf, kind, extra in selected:
+            base = [a.dpl, "run", *extra, "--rejects", "/dev/null"]
+            runs[name]["dpl"].append(sample(base + [os.path.join(ROOT, prog)], ins[kind],
+                                            os.path.join(out, name + ".dpl")))
+            runs[name]["dpl2"].append(sample(base + ["-j", "2", os.path.join(ROOT, prog)], ins[kind],
+                                             os.path.join(out, name + ".dpl2")))
     rows = []
     ok = True
-    for name, prog, jqf, kind, extra in PROGRAMS:
-        if only and name not in only:
-            continue
+    for name, prog, jqf, kind, extra in selected:
         inp = ins[kind]
         mb = os.path.getsize(inp) / 1e6
-        res = {}
-        base = [a.dpl, "run", *extra, "--rejects", "/dev/null"]
-        res["dpl"] = measure(base + [os.path.join(ROOT, prog)], inp, os.path.join(out, name + ".dpl"), a.r)
-        res["dpl2"] = measure(base + ["-j", "2", os.path.join(ROOT, prog)], inp, os.path.join(out, name + ".dpl2"),
-                              a.r)
+        res = {"dpl": summary(runs[name]["dpl"]), "dpl2": summary(runs[name]["dpl2"])}
         jr = max(1, a.r // 3)  # jq and gojq are 25-80 times slower: fewer runs
         res["jq"] = measure(["jq", "-c", "-f", os.path.join(ROOT, jqf)], inp, os.path.join(out, name + ".jq"), jr)
         res["gojq"] = measure(["gojq", "-c", "-f", os.path.join(ROOT, jqf)], inp, os.path.join(out, name + ".gojq"),
