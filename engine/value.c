@@ -519,6 +519,8 @@ void ev_write_canonical(DplEngineState *st, DplBuf *out, const EVal *v)
     case V_STR:
         if (v->rep == R_RAW && v->canon)
             put(out, v->raw, v->rawlen);
+        else if (v->rep == R_NAT && v->canon) /* a plain computed string: no escape scan */
+            put_quoted(out, v->u.s, v->n);
         else
             ev_put_string(out, v->u.s, v->n);
         return;

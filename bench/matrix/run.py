@@ -14,7 +14,8 @@ seconds (user + sys) as medians of R runs (clock and wait4 rusage; dpl's
 runs taken round the programs in turn), MB/s from the
 median wall time, peak RSS (largest); then the ratios the issue asks for:
 dpl against jq and gojq (wall), each program against the seed, and -j 2
-against -j 1.  bench/README.md explains the numbers.
+against -j 1 (these two: medians of the ratios of paired runs, a moment
+apart).  bench/README.md explains the numbers.
 """
 import argparse
 import os
@@ -94,23 +95,36 @@ def main():
     os.makedirs(out, exist_ok=True)
     only = set(a.only.split(",")) if a.only else None
     selected = [p for p in PROGRAMS if not only or p[0] in only]
-    # dpl's runs go round the programs R times (seed, realistic, ..., seed,
-    # ...), so that a change in the machine's speed while the bench runs
-    # touches every program alike, and the ratios between them hold
-    runs = {name: {"dpl": [], "dpl2": []} for name, *_ in selected}
+    # dpl's runs go round the programs R times, and each program's run
+    # comes right after a run of the seed's and right before its own -j 2
+    # run.  This machine's speed changes by up to 40% from one second to
+    # the next (other tenants); the ratios are taken pair by pair, each
+    # between two runs a moment apart, then their median: the seed's run
+    # before a program's for "/ seed", the program's -j 1 and -j 2 runs for
+    # "-j 2 x".
+    runs = {name: {"dpl": [], "dpl2": [], "seed": []} for name, *_ in selected}
+    seed_prog = next(p for p in PROGRAMS if p[0] == "seed")
+
+    def dpl_cmd(prog, extra, jobs):
+        return [a.dpl, "run", *extra, "--rejects", "/dev/null"] + (["-j", "2"] if jobs == 2 else []) + [
+            os.path.join(ROOT, prog)]
+
     for _ in range(a.r):
         for name, prog, jqf, kind, extra in selected:
-            base = [a.dpl, "run", *extra, "--rejects", "/dev/null"]
-            runs[name]["dpl"].append(sample(base + [os.path.join(ROOT, prog)], ins[kind],
-                                            os.path.join(out, name + ".dpl")))
-            runs[name]["dpl2"].append(sample(base + ["-j", "2", os.path.join(ROOT, prog)], ins[kind],
-                                             os.path.join(out, name + ".dpl2")))
+            runs[name]["seed"].append(sample(dpl_cmd(seed_prog[1], seed_prog[4], 1), ins[seed_prog[3]],
+                                             os.path.join(out, "seed.paired")))
+            runs[name]["dpl"].append(sample(dpl_cmd(prog, extra, 1), ins[kind], os.path.join(out, name + ".dpl")))
+            runs[name]["dpl2"].append(sample(dpl_cmd(prog, extra, 2), ins[kind], os.path.join(out, name + ".dpl2")))
     rows = []
     ok = True
     for name, prog, jqf, kind, extra in selected:
         inp = ins[kind]
         mb = os.path.getsize(inp) / 1e6
         res = {"dpl": summary(runs[name]["dpl"]), "dpl2": summary(runs[name]["dpl2"])}
+        r = runs[name]
+        res["vs_seed"] = statistics.median(x[0] / s[0] for x, s in zip(r["dpl"], r["seed"]))
+        res["vs_seed_cpu"] = statistics.median(x[1] / max(s[1], 0.001) for x, s in zip(r["dpl"], r["seed"]))
+        res["j2"] = statistics.median(x[0] / y[0] for x, y in zip(r["dpl"], r["dpl2"]))
         jr = max(1, a.r // 3)  # jq and gojq are 25-80 times slower: fewer runs
         res["jq"] = measure(["jq", "-c", "-f", os.path.join(ROOT, jqf)], inp, os.path.join(out, name + ".jq"), jr)
         res["gojq"] = measure(["gojq", "-c", "-f", os.path.join(ROOT, jqf)], inp, os.path.join(out, name + ".gojq"),
@@ -123,9 +137,8 @@ def main():
         ok = ok and cmp.returncode == 0 and same.returncode == 0
         rows.append((name, mb, res, check))
         print("%-9s %s" % (name, check), flush=True)
-    seed = next((r for r in rows if r[0] == "seed"), None)
-    print("\ninput: %d records; medians of %d runs (dpl), %d (jq, gojq); wall s / CPU s / MB/s (wall) / peak RSS MB"
-          % (a.n, a.r, max(1, a.r // 3)))
+    print("\ninput: %d records; medians of %d runs (dpl), %d (jq, gojq); wall s / CPU s / MB/s (wall) / peak RSS MB;"
+          "\n/seed and -j2 x: medians of the ratios of paired runs" % (a.n, a.r, max(1, a.r // 3)))
     print("%-9s %24s %24s %24s %24s | %7s %7s %7s %7s | CPU: %6s %6s %6s" % (
         "program", "dpl", "dpl -j 2", "jq 1.6", "gojq", "x jq", "x gojq", "/seed", "-j2 x", "x jq", "x gojq", "/seed"))
     for name, mb, res, _ in rows:
@@ -134,12 +147,10 @@ def main():
             w, c, m = res[t]
             cells.append("%6.3f %6.3f %5.0f %4.1f" % (w, c, mb / w if w > 0 else 0, m / 1024))
         w = res["dpl"][0]
-        vs_seed = w / seed[2]["dpl"][0] if seed and seed[2]["dpl"][0] > 0 else float("nan")
         c = max(res["dpl"][1], 0.001)
-        cs = c / max(seed[2]["dpl"][1], 0.001) if seed else float("nan")
         print("%-9s %24s %24s %24s %24s | %6.1fx %6.1fx %6.2fx %6.2fx |      %5.1fx %5.1fx %5.2fx" % (
-            name, *cells, res["jq"][0] / w, res["gojq"][0] / w, vs_seed, w / res["dpl2"][0],
-            res["jq"][1] / c, res["gojq"][1] / c, cs))
+            name, *cells, res["jq"][0] / w, res["gojq"][0] / w, res["vs_seed"], res["j2"],
+            res["jq"][1] / c, res["gojq"][1] / c, res["vs_seed_cpu"]))
     return 0 if ok else 1
 
 
