@@ -75,6 +75,34 @@ int dpl_json_format_i64(int64_t v, char *out)
     return n + dpl_json_format_u64(v < 0 ? 0ull - (uint64_t)v : (uint64_t)v, out + n);
 }
 
+/* Moves out[1..n] to out[0..n-1] (n <= 16), touching no other byte: two
+ * overlapping words, both read before either is written (a loop here
+ * became a call to memmove). */
+static inline void move_down(char *out, int n)
+{
+    if (n >= 8) {
+        uint64_t a, b;
+        memcpy(&a, out + 1, 8);
+        memcpy(&b, out + n - 7, 8);
+        memcpy(out, &a, 8);
+        memcpy(out + n - 8, &b, 8);
+    } else if (n >= 4) {
+        uint32_t a, b;
+        memcpy(&a, out + 1, 4);
+        memcpy(&b, out + n - 3, 4);
+        memcpy(out, &a, 4);
+        memcpy(out + n - 4, &b, 4);
+    } else if (n >= 2) {
+        uint16_t a, b;
+        memcpy(&a, out + 1, 2);
+        memcpy(&b, out + n - 1, 2);
+        memcpy(out, &a, 2);
+        memcpy(out + n - 2, &b, 2);
+    } else if (n == 1) {
+        out[0] = out[1];
+    }
+}
+
 /* Writes m * 10^-k (m has nd digits, k >= 1) to buf in fixed notation with
  * its sign, the fraction's trailing zeros dropped; returns its length, or 0
  * when the value is integral (the caller's slower path prints it).  The
@@ -104,8 +132,7 @@ static int put_fixed(bool neg, uint64_t m, int nd, int k, char *buf)
         n--;
     if (n == ni + 1)
         return 0; /* integral */
-    for (int i = 0; i < ni; i++)
-        out[i] = out[i + 1];
+    move_down(out, ni);
     out[ni] = '.';
     out[n] = '\0';
     return neg + n;
