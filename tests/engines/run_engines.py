@@ -285,11 +285,15 @@ def shape_stream(rng, n):
                 ("odd key", text()), ("flag", ["true", "false", "null"][shape % 3])]
         if shape == 5:
             data.append(("nome", text()))  # a key twice: no template
+        if shape == 6:  # empty containers, nested ones, and data last, ending in brackets
+            data = [("id", num()), ("x", obj([("y", "[]"), ("z", "{}")])), ("empty", "{}"),
+                    ("itens", "[{}" + sep + obj([("qty", num())]) + sep + "[[" + num() + "]]]")]
+            return obj([("metadata", obj([("source", '"b"')])), ("data", obj(data))])
         return obj([("data", obj(data)), ("metadata", obj([("source", '"b"')]))])
 
     out = []
     while len(out) < n:
-        shape = rng.choice([0, 0, 0, 1, 2, 3, 4, 5])
+        shape = rng.choice([0, 0, 0, 1, 2, 3, 4, 5, 6])
         out.extend(line(shape) for _ in range(rng.randrange(40, 400)))
     return "\n".join(out[:n]) + "\n"
 
