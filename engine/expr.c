@@ -535,12 +535,15 @@ static bool aggregate(DplEngineState *st, NFn fn, const EVal *arr, EVal *out)
         size_t count, nreals;
         if (!total(st, arr, &ints, &reals, &count, &nreals))
             return false;
+        /* the integers' sum as a double: a libgcc call for 128 bits, skipped
+         * for a list of reals */
+        double di = ints ? (double)ints : 0.0;
         if (fn == F_SUM) {
             if (nreals == 0) {
                 *out = ev_int((int64_t)ints);
                 return ints <= INT64_MAX && ints >= INT64_MIN;
             }
-            double r = (double)ints + reals;
+            double r = di + reals;
             *out = ev_real(r);
             return isfinite(r);
         }
@@ -548,7 +551,7 @@ static bool aggregate(DplEngineState *st, NFn fn, const EVal *arr, EVal *out)
             *out = MISSING;
             return true;
         }
-        double r = ((double)ints + reals) / (double)count;
+        double r = (di + reals) / (double)count;
         *out = ev_real(r);
         return isfinite(r);
     }
