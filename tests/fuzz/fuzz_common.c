@@ -132,3 +132,38 @@ void fuzz_compare_lines(const FuzzProgram *fp, const DplEngine *e, bool raw, con
     }
     dpl_engine_state_free(st);
 }
+
+void fuzz_compare_warm(const DplEngine *e, const char *recs, size_t n, const uint8_t *data, size_t size)
+{
+    enum { MAX_LINES = 3 };
+    const char *line[MAX_LINES];
+    size_t len[MAX_LINES], k = 0;
+    for (size_t i = 0; i < n && k < MAX_LINES;) {
+        const char *nl = memchr(recs + i, '\n', n - i);
+        len[k] = nl ? (size_t)(nl - (recs + i)) : n - i;
+        line[k++] = recs + i;
+        i += len[k - 1] + 1;
+    }
+    DplBuf cold[MAX_LINES] = {{0}}, warm = {0};
+    for (size_t i = 0; i < k; i++) {
+        DplEngineState *st = dpl_engine_state_new(e);
+        fuzz_engine_line(e, st, line[i], len[i], &cold[i]);
+        dpl_engine_state_free(st);
+    }
+    DplEngineState *st = dpl_engine_state_new(e);
+    for (size_t j = 0; k && j < FUZZ_WARM_LINES; j++) {
+        size_t i = j % k;
+        warm.len = 0;
+        fuzz_engine_line(e, st, line[i], len[i], &warm);
+        if (warm.len != cold[i].len || memcmp(warm.data, cold[i].data, warm.len) != 0) {
+            DplBuf d = {0};
+            dpl_buf_printf(&d, "line %zu, run %zu\nalone: %.*s\nafter: %.*s", i + 1, j + 1, (int)cold[i].len,
+                           cold[i].data ? cold[i].data : "", (int)warm.len, warm.data ? warm.data : "");
+            fuzz_fail("a line's bytes changed after the lines before it", data, size, d.data);
+        }
+    }
+    dpl_engine_state_free(st);
+    dpl_buf_free(&warm);
+    for (size_t i = 0; i < k; i++)
+        dpl_buf_free(&cold[i]);
+}

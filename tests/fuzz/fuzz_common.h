@@ -52,5 +52,11 @@ void fuzz_compare_line(const FuzzProgram *fp, const DplEngine *e, DplEngineState
  * fresh state. */
 void fuzz_compare_lines(const FuzzProgram *fp, const DplEngine *e, bool raw, const char *recs, size_t n,
                         const uint8_t *data, size_t size);
+/* The first few lines of recs[0..n) taken in turn, FUZZ_WARM_LINES in all,
+ * through one state of e: what a state learns from the lines before (the
+ * scan's shapes and cuts, the containers' templates) must not change a
+ * line's bytes, which must equal that line's in a new state. */
+#define FUZZ_WARM_LINES 400
+void fuzz_compare_warm(const DplEngine *e, const char *recs, size_t n, const uint8_t *data, size_t size);
 
 #endif

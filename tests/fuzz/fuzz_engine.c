@@ -8,7 +8,12 @@
  * inline ones using `all`, `delete`, `append`, `from`, indexes and `[*]`).
  * Every record runs in envelope and --raw mode through both engines; the
  * outcome and the bytes `dpl run` would print (the entity line, or the
- * reject line) must be identical (fuzz_compare_lines). */
+ * reject line) must be identical (fuzz_compare_lines).  One input in
+ * eight (by its first byte) also runs its first lines in turn through one
+ * state, long enough for the state to learn shapes, cuts and templates, in
+ * envelope mode under the fipe example, the first inline program (`all`
+ * and `[*]`) and the input's own program: each line's bytes must stay what
+ * a new state prints for it (fuzz_compare_warm). */
 #include <stdio.h>
 #include <string.h>
 
@@ -34,16 +39,21 @@ static const char *const inline_programs[] = {
 
 static DplEngine *engines[16][2];
 static FuzzProgram fixed[16];
+static bool fixed_warm[16]; /* run by fuzz_compare_warm too */
 static size_t nfixed;
 
 static void init_fixed(void)
 {
     static const char *const files[] = {"examples/fipe.dpl", "examples/orders.dpl", "examples/people.dpl",
                                         "tests/fuzz/all_builtins.dpl"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
+        fixed_warm[nfixed] = i == 0; /* fipe: plain paths */
         fuzz_load_file(&fixed[nfixed++], files[i]);
-    for (size_t i = 0; i < sizeof inline_programs / sizeof *inline_programs; i++)
+    }
+    for (size_t i = 0; i < sizeof inline_programs / sizeof *inline_programs; i++) {
+        fixed_warm[nfixed] = i == 0; /* `all`, `[*]`, indexes: containers of the slots */
         fuzz_load_text(&fixed[nfixed++], "inline.dpl", inline_programs[i]);
+    }
     for (size_t i = 0; i < nfixed; i++)
         for (int raw = 0; raw < 2; raw++) {
             DplEngineOptions o = {.raw = raw};
@@ -63,11 +73,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     const char *text = (const char *)data;
     const char *nul = memchr(text, '\0', size);
+    const bool warm = size > 0 && (data[0] & 7) == 0;
     if (!nul) {
         for (size_t i = 0; i < nfixed; i++)
             for (int raw = 0; raw < 2; raw++)
                 if (engines[i][raw])
                     fuzz_compare_lines(&fixed[i], engines[i][raw], raw, text, size, data, size);
+        for (size_t i = 0; warm && i < nfixed; i++)
+            if (fixed_warm[i] && engines[i][0])
+                fuzz_compare_warm(engines[i][0], text, size, data, size);
         return 0;
     }
     size_t plen = (size_t)(nul - text);
@@ -83,6 +97,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             DplEngine *e = dpl_engine_new(prog, &o, NULL);
             if (e)
                 fuzz_compare_lines(&fp, e, raw, nul + 1, size - plen - 1, data, size);
+            if (e && warm && !raw)
+                fuzz_compare_warm(e, nul + 1, size - plen - 1, data, size);
             dpl_engine_free(e);
         }
         dpl_eval_free(fp.ev);
