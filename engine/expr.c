@@ -524,7 +524,8 @@ static bool aggregate(DplEngineState *st, NFn fn, const EVal *arr, EVal *out)
     switch (fn) {
     case F_LEN: {
         size_t m;
-        ev_elements(st, arr, &m);
+        if (!(st->cuts.shape && arr->rep == R_RAW && !arr->u.node && cut_count(st, arr, &m)))
+            ev_elements(st, arr, &m);
         *out = ev_int((int64_t)m);
         return true;
     }

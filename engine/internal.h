@@ -285,6 +285,17 @@ typedef struct {
     uint64_t keybits;  /* objects: ev_key_bit of every key */
 } TEnt;
 
+/* A walk below a templated container (segs[i..n) from it), resolved once
+ * per template: the scalar entries it reaches (cut.c, cut_walk). */
+enum { TW_MISSING, TW_ONE, TW_LIST, TW_NO /* reaches a container: walked the usual way */ };
+typedef struct {
+    const DplSegment *segs;
+    size_t i, n;
+    uint8_t kind;      /* TW_* */
+    uint32_t *ents;    /* owned: entry indices */
+    uint32_t nents;
+} TWalk;
+
 /* The template of one container (its opening bracket at cut `open`) for
  * the lines of one shape, or `none` when it cannot have one. */
 typedef struct {
@@ -293,6 +304,8 @@ typedef struct {
     bool none;
     TEnt *e;           /* owned */
     uint32_t n, cap;
+    TWalk *walks;      /* owned, with their entries */
+    uint32_t nwalks, capwalks;
 } Tmpl;
 
 #define TMPL_CACHE 8
@@ -334,6 +347,13 @@ struct DplEngineState {
     DplScanCuts cuts;     /* the line's cuts (cuts.shape 0: none) */
     Tmpl tmpl[TMPL_CACHE]; /* cut.c's templates, owned */
     uint32_t tmpl_next;   /* the one replaced next */
+    struct {              /* cut.c: the last container looked up, in this record */
+        uint32_t gen;
+        const char *raw;
+        Tmpl *t;
+        bool mark;
+        uint32_t open;
+    } tfind;
     bool learning;        /* cut_learn is reading a parse: no template within it */
     uint32_t cut_tick, cut_parses; /* records and container parses since the last decision */
     bool cuts_on;         /* the scan cuts lines for this state */
@@ -466,6 +486,8 @@ const RNode *ev_node(DplEngineState *st, const EVal *v);
 /* The node of a container of the line from its template t (cut.c) and the
  * line's cuts: the node the parse would make. */
 const RNode *ev_node_of(DplEngineState *st, const TEnt *t);
+/* The scalar of template entry t in the line, as the parse reads it. */
+void ev_scalar_of(DplEngineState *st, const TEnt *t, EVal *out);
 
 /* cut.c.  For the container v of a line read through a shape: its node made
  * from a template (true), or false; then *learn says whether to hand its
@@ -474,6 +496,12 @@ bool cut_node(DplEngineState *st, const EVal *v, const RNode **node, bool *learn
 /* Makes the template of the container just parsed (parsed: its value, node
  * made) for the lines of this shape. */
 void cut_learn(DplEngineState *st, uint32_t open, const EVal *parsed);
+/* ev_walk's segs[i..n) from the container v, answered from its template
+ * without making nodes: true with the value in *out, or false (no
+ * template, or the walk reaches a container): walk it the usual way. */
+bool cut_walk(DplEngineState *st, const EVal *v, const DplSegment *segs, size_t i, size_t n, EVal *out);
+/* The elements of the array v by its template: true with their number. */
+bool cut_count(DplEngineState *st, const EVal *v, size_t *n);
 void cut_free(DplEngineState *st);
 
 /* A value the scan recorded: a span of the line (built by ev_pack). */

@@ -449,6 +449,12 @@ static const TEnt *make(Parse *ps, const TEnt *t, EVal *out)
     return k;
 }
 
+void ev_scalar_of(DplEngineState *st, const TEnt *t, EVal *out)
+{
+    Parse ps = {st, st->line + st->len};
+    parse_value(&ps, tplace(st, t->at), out);
+}
+
 const RNode *ev_node_of(DplEngineState *st, const TEnt *t)
 {
     Parse ps = {st, st->line + st->len};

@@ -185,6 +185,7 @@ DplEngineOutcome dpl_engine_record(const DplEngine *e, DplEngineState *st, long 
         memset(st->pgen, 0, (st->eng->npaths + 1) * sizeof *st->pgen);
         memset(st->mgen, 0, (st->eng->nmemo + 1) * sizeof *st->mgen);
         memset(st->ncache, 0, sizeof st->ncache);
+        st->tfind.gen = 0;
         if (st->lborn)
             memset(st->lborn, 0, st->eng->nlayout * sizeof *st->lborn);
         st->gen = 1;

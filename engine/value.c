@@ -183,6 +183,12 @@ const EVal *ev_elements(DplEngineState *st, const EVal *arr, size_t *n)
 
 EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_t n)
 {
+    /* a container of the scan's slots in a line with a template for it:
+     * the walk's scalars read at their cuts, no node made (cut.c) */
+    EVal got;
+    if (st->cuts.shape && i < n && v.rep == R_RAW && !v.u.node && (v.t == V_OBJ || v.t == V_ARR) &&
+        cut_walk(st, &v, segs, i, n, &got))
+        return got;
     /* walks by pointer: values inside parsed containers are not copied
      * until the one returned */
     const EVal *cur = &v;

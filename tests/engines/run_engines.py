@@ -67,6 +67,26 @@ add {
     data."odd key" -> odd
 }
 """,
+    "walks.dpl": """
+entity "e" { data.id }
+add {
+    itens[*].qty -> qtys
+    itens[*].sku -> skus
+    itens[1].qty -> second
+    itens[-1].qty -> last
+    itens[-9].qty -> far
+    itens[2][0] -> nested
+    itens[*][0] -> firsts
+    nome.x -> nothing
+    x[*] -> xs
+    x.y[1] -> y1
+    x.y[*] -> ys
+    len(itens) -> n
+    len(x.y) -> ny
+    max(itens[*].qty) -> hi
+    avg(itens[*].qty) -> mean
+}
+""",
     "build.dpl": """
 entity "e" { data.id }
 add {
@@ -368,7 +388,7 @@ def main():
     compared = 0
     # and programs that copy and walk containers on a stream of a few
     # shapes, as is (no variants): containers made from templates
-    for name in ("cuts.dpl", "build.dpl"):
+    for name in ("cuts.dpl", "walks.dpl", "build.dpl"):
         programs.append((name + " [stream]", os.path.join(tmp, name), None, []))
     for name, prog, inputs, extra in programs:
         data = shape_stream(rng, 3000) if inputs is None else build_input(inputs + all_samples, rng)
