@@ -14,12 +14,16 @@
  * own reading, keys by place, each node allocated at its size.  The node is
  * the one the parse would make, except that a nested container only
  * copied (engine.deep false) knows exactly whether it is canonical where
- * the skim is cautious (either way it is written the same).
+ * the skim is cautious (either way it is written the same).  A walk below
+ * the container (cut_walk: a[*].b, a[0].b) is resolved once per template
+ * to the entries it reaches, and then only those scalars are read: no node
+ * is made at all.
  *
  * Templates live in the engine state (TMPL_CACHE of them, by shape and
- * opening cut), owned, replaced in turn.  Cuts cost the scan two stores a
- * cut, so the record loop turns them on only while containers of the
- * slots are parsed often (CUT_MIN_PARSES in CUT_PERIOD records). */
+ * opening cut), owned with their resolved walks, replaced in turn.  Cuts
+ * cost the scan one store an op, so the record loop turns them on only
+ * while containers of the slots are used often (CUT_MIN_PARSES in
+ * CUT_PERIOD records). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -50,28 +54,8 @@ static bool place_of(const DplScanCuts *c, uint32_t x, CPlace *p)
     return true;
 }
 
-/* The template of the container v when the line has cuts and v starts at
- * one of the plan's brackets (*open: that cut), or NULL. */
-static Tmpl *find_uncached(DplEngineState *st, const EVal *v, bool *mark, uint32_t *open);
-
-/* find, remembering the last answer for the record: a container is
- * usually walked several times (its template may be learnt in between) */
-static Tmpl *find(DplEngineState *st, const EVal *v, bool *mark, uint32_t *open)
-{
-    if (st->tfind.gen == st->gen && st->tfind.raw == v->raw && st->tfind.t) {
-        *mark = st->tfind.mark;
-        *open = st->tfind.open;
-        return st->tfind.t;
-    }
-    Tmpl *t = find_uncached(st, v, mark, open);
-    st->tfind.gen = st->gen;
-    st->tfind.raw = v->raw;
-    st->tfind.t = t;
-    st->tfind.mark = *mark;
-    st->tfind.open = *open;
-    return t;
-}
-
+/* The template of the container v: *mark says whether v starts at one of
+ * the plan's brackets (*open: that cut); NULL when it has none. */
 static Tmpl *find_uncached(DplEngineState *st, const EVal *v, bool *mark, uint32_t *open)
 {
     const DplScanCuts *c = &st->cuts;
@@ -90,6 +74,25 @@ static Tmpl *find_uncached(DplEngineState *st, const EVal *v, bool *mark, uint32
             return t;
     }
     return NULL;
+}
+
+/* find_uncached, remembering the last answer for the record: a container
+ * is usually walked several times (cut_learn forgets it: it may replace
+ * that template) */
+static Tmpl *find(DplEngineState *st, const EVal *v, bool *mark, uint32_t *open)
+{
+    if (st->tfind.gen == st->gen && st->tfind.raw == v->raw && st->tfind.t) {
+        *mark = st->tfind.mark;
+        *open = st->tfind.open;
+        return st->tfind.t;
+    }
+    Tmpl *t = find_uncached(st, v, mark, open);
+    st->tfind.gen = st->gen;
+    st->tfind.raw = v->raw;
+    st->tfind.t = t;
+    st->tfind.mark = *mark;
+    st->tfind.open = *open;
+    return t;
 }
 
 bool cut_node(DplEngineState *st, const EVal *v, const RNode **node, bool *learn, uint32_t *open)

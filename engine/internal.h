@@ -310,7 +310,8 @@ typedef struct {
 
 #define TMPL_CACHE 8
 /* Records between decisions whether to have the scan cut lines, and the
- * container parses in that many records that turn cuts on. */
+ * uses of slot containers (parses, walks answered by templates) in that
+ * many records that turn cuts on. */
 #define CUT_PERIOD 256
 #define CUT_MIN_PARSES 64
 
@@ -355,7 +356,7 @@ struct DplEngineState {
         uint32_t open;
     } tfind;
     bool learning;        /* cut_learn is reading a parse: no template within it */
-    uint32_t cut_tick, cut_parses; /* records and container parses since the last decision */
+    uint32_t cut_tick, cut_parses; /* records and container uses since the last decision */
     bool cuts_on;         /* the scan cuts lines for this state */
     EVal *svals;          /* node.c's scratch stack */
     RKey *skeys;

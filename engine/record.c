@@ -200,7 +200,7 @@ DplEngineOutcome dpl_engine_record(const DplEngine *e, DplEngineState *st, long 
     st->source = MISSING;
     if (++st->cut_tick == CUT_PERIOD) {
         /* cuts cost the scan a little on every line: only while the
-         * program parses containers of the scan's slots often */
+         * program uses containers of the scan's slots often */
         st->cuts_on = st->cut_parses >= CUT_MIN_PARSES;
         dpl_scan_memo_set_cuts(st->memo, st->cuts_on);
         st->cut_tick = st->cut_parses = 0;
