@@ -12,7 +12,9 @@
  * inside a parsed one carry their node in their value — except in a
  * program that never walks into values (DplEngine.deep false), where they
  * are only skimmed (their end, whether they are canonical) and parsed, by
- * address too, if ever needed. */
+ * address too, if ever needed.  In a line read through a shape that has a
+ * template for the container (cut.c), the same node is made from the
+ * template and the line's cuts instead (make, below). */
 #include <string.h>
 #ifdef __SSE2__
 #include <emmintrin.h>
