@@ -88,7 +88,7 @@ void dpl_scan_memo_free(DplScanMemo *m); /* NULL allowed */
  * at the same distance before the start of the next cut.  So a structure
  * found in one line (a container's members, where its keys are) holds for
  * the next lines of that shape, by position.  Off at first; while on, a
- * line read through a shape costs two stores a cut more. */
+ * line read through a shape costs one store a cut more. */
 typedef struct {
     uint64_t shape;        /* the shape's id: never 0, not reused in this memo */
     uint32_t n;            /* cuts, in line order (the last is the value's end) */

@@ -39,8 +39,9 @@ static inline bool lit_eq(const uchar *p, const uchar *end, const uchar *lit, ui
 
 /* The line read through a shape: false when it does not match (vals are
  * then partly written), else every capture made as the scan would.  With
- * cs and ce (cuts on), each op's span in the line is recorded too: where
- * its scalar starts and ends (a mark's are both its place). */
+ * cs (cuts on), where each op starts in the line is recorded too (a
+ * scalar's first byte, a mark's place); its end follows from the next
+ * op's start and literal (dpl_scan_cut_end). */
 static inline __attribute__((always_inline)) bool replay(const DplShape *sh, const uchar *base, const uchar *end,
                                                          DplScanValue *vals, uint32_t *cs)
 {
