@@ -111,8 +111,9 @@ bool shape_read(DplScanMemo *m, const uchar *base, const uchar *end, DplScanValu
         uint32_t k = (m->mru + i) % DPL_SHAPES;
         if (!m->shapes[k].valid)
             continue;
-        bool ok = m->cuts_on ? replay_cuts(&m->shapes[k], base, end, vals, m->cut_start)
-                             : replay_plain(&m->shapes[k], base, end, vals);
+        /* the plain copy laid out first: most programs never turn cuts on */
+        bool ok = __builtin_expect(m->cuts_on, 0) ? replay_cuts(&m->shapes[k], base, end, vals, m->cut_start)
+                                                  : replay_plain(&m->shapes[k], base, end, vals);
         if (ok) {
             m->mru = k;
             m->misses = 0;
