@@ -290,6 +290,8 @@ static const char *compile_expr(CCtx *c, const DplExpr *x, const ENode **out)
         eng_bind_binary(n);
     if (!why && n->kind == N_CALL)
         eng_bind_call(n);
+    if (!why && n->kind == N_CAST)
+        eng_bind_cast(n);
     if (n->kind == N_CONST)
         n->leaf = LEAF_CONST;
     else if (n->kind == N_PATH && n->base == PB_SLOT && !n->cache && (!n->path || n->rest >= n->path->nsegs))

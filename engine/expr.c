@@ -254,12 +254,36 @@ static EVal eval_cmp_slot_int(DplEngineState *st, const ENode *n)
     return order_holds(n->e->u.binary.op, r);
 }
 
+/* `path OP number` with OP one of + - * / and the path a scan slot
+ * holding a real the scan read (`valor * 1.1`): computed in place, as
+ * eval_binary computes two numbers; anything else is eval_binary's. */
+static EVal eval_arith_slot_num(DplEngineState *st, const ENode *n)
+{
+    const DplScanValue *sv = &st->vals[n->kids[0]->slot];
+    if (sv->type == DPL_SV_REAL && (sv->flags & DPL_SV_PARSED)) {
+        double x, y = ev_num(&n->kids[1]->k), r;
+        memcpy(&x, &sv->i, sizeof x);
+        switch (n->e->u.binary.op) {
+        case DPL_OP_ADD: r = x + y; break;
+        case DPL_OP_SUB: r = x - y; break;
+        case DPL_OP_MUL: r = x * y; break;
+        default: r = y != 0 ? x / y : NAN; break; /* DPL_OP_DIV */
+        }
+        if (isfinite(r))
+            return ev_real(r);
+    }
+    return eval_binary(st, n);
+}
+
 void eng_bind_binary(ENode *n)
 {
     DplOp op = n->e->u.binary.op;
     if ((op == DPL_OP_LT || op == DPL_OP_LE || op == DPL_OP_GT || op == DPL_OP_GE) && n->nkids == 2 &&
         n->kids[0]->leaf == LEAF_SLOT && n->kids[1]->leaf == LEAF_CONST && n->kids[1]->k.t == V_INT)
         n->eval = eval_cmp_slot_int;
+    if ((op == DPL_OP_ADD || op == DPL_OP_SUB || op == DPL_OP_MUL || op == DPL_OP_DIV) && n->nkids == 2 &&
+        n->kids[0]->leaf == LEAF_SLOT && n->kids[1]->leaf == LEAF_CONST && is_num(&n->kids[1]->k))
+        n->eval = eval_arith_slot_num;
 }
 
 static EVal eval_unary(DplEngineState *st, const ENode *n)
@@ -371,6 +395,39 @@ static EVal eval_cast(DplEngineState *st, const ENode *n)
     default: break;
     }
     return generic(st, n, &a, 1);
+}
+
+/* `path as int/float/string` on a scan slot, the usual casts: a value
+ * already of the type is the slot's own, and an integer whose bytes are
+ * canonical becomes a string borrowing them, read from the scan without
+ * building the operand; anything else is eval_cast's. */
+static EVal eval_cast_slot(DplEngineState *st, const ENode *n)
+{
+    const DplScanValue *sv = &st->vals[n->kids[0]->slot];
+    switch (n->e->u.cast.type) {
+    case DPL_CAST_INT:
+        if (sv->type == DPL_SV_INT)
+            return ev_from_scan(st, sv);
+        break;
+    case DPL_CAST_FLOAT:
+        if (sv->type == DPL_SV_REAL)
+            return ev_from_scan(st, sv);
+        break;
+    case DPL_CAST_STRING:
+        if (sv->type == DPL_SV_INT && (sv->flags & DPL_SV_CANON))
+            return ev_str_plain(st->line + sv->start, sv->len); /* digits and a sign */
+        if (sv->type == DPL_SV_STRING)
+            return ev_from_scan(st, sv);
+        break;
+    default: break;
+    }
+    return eval_cast(st, n);
+}
+
+void eng_bind_cast(ENode *n)
+{
+    if (n->nkids == 1 && n->kids[0]->leaf == LEAF_SLOT)
+        n->eval = eval_cast_slot;
 }
 
 /* ---- calls ------------------------------------------------------------------------ */
@@ -589,6 +646,68 @@ static bool aggregate(DplEngineState *st, NFn fn, const EVal *arr, EVal *out)
     }
 }
 
+/* round of a number to places into *out; false when the general call
+ * must decide (another type, a result out of range). */
+static bool round_value(const EVal *a, int64_t places, EVal *out)
+{
+    if (a->t == V_INT) {
+        int64_t r;
+        if (!dpl_std_round_int(a->u.i, places, &r))
+            return false;
+        *out = ev_int(r);
+        return true;
+    }
+    if (a->t != V_REAL)
+        return false;
+    double x = ev_realval(a), r;
+    if (places == 0 && x > -4503599627370496.0 && x < 4503599627370496.0) {
+        /* to 0 places the shortest decimal and the double lie on the
+         * same side of every N.5 (N.5 is an exact double here), so
+         * half away from zero on the binary value is the same; the
+         * reference gives +0.0 for a zero result */
+        double t = (double)(int64_t)x, f = x - t;
+        r = f >= 0.5 ? t + 1 : f <= -0.5 ? t - 1 : t;
+        *out = ev_real(r == 0 ? 0.0 : r);
+        return true;
+    }
+    if (!dpl_std_round_real(x, places, &r))
+        return false;
+    *out = ev_real(r);
+    return true;
+}
+
+/* concat of a[0..k) into one arena string: the pieces' lengths first,
+ * then the string written once; false when an argument has no text (a
+ * container: the general call reports it). */
+static bool concat_values(DplEngineState *st, const EVal *a, size_t k, EVal *out)
+{
+    char sbufs[8][40];
+    const char *ssrc[8];
+    long slens[8];
+    char (*bufs)[40] = k <= 8 ? sbufs : eng_alloc(st, k * sizeof *bufs);
+    const char **src = k <= 8 ? ssrc : eng_alloc(st, k * sizeof *src);
+    long *lens = k <= 8 ? slens : eng_alloc(st, k * sizeof *lens);
+    size_t total = 0;
+    bool plain = true; /* numbers and booleans print plain; strings say */
+    for (size_t i = 0; i < k; i++) {
+        lens[i] = absent(&a[i]) ? 0 : scalar_chars(&a[i], bufs[i], &src[i]);
+        if (lens[i] < 0)
+            return false;
+        total += (size_t)lens[i];
+        plain = plain && (a[i].t != V_STR || ev_str_is_plain(&a[i]));
+    }
+    char *d = eng_alloc(st, total + 1);
+    size_t at = 0;
+    for (size_t i = 0; i < k; i++)
+        if (lens[i]) {
+            eng_copy(d + at, src[i], (size_t)lens[i]);
+            at += (size_t)lens[i];
+        }
+    d[at] = '\0';
+    *out = plain ? ev_str_plain(d, at) : ev_str(d, at);
+    return true;
+}
+
 static EVal eval_call(DplEngineState *st, const ENode *n);
 
 /* lower/upper/trim/digits of one argument, the usual calls: a string
@@ -619,8 +738,49 @@ static EVal eval_aggregate(DplEngineState *st, const ENode *n)
     return eval_call(st, n);
 }
 
+/* round of one argument: a number goes straight to round_value; anything
+ * else is eval_call's (which reads the argument again). */
+static EVal eval_round1(DplEngineState *st, const ENode *n)
+{
+    EVal a = ev_operand(st, n->kids[0]);
+    if (st->err.set)
+        return MISSING;
+    EVal r;
+    if (round_value(&a, 0, &r))
+        return r;
+    return eval_call(st, n);
+}
+
+/* concat of up to eight arguments: read into place and joined by
+ * concat_values; an argument without text, or an error, is eval_call's
+ * (which reads the arguments again). */
+static EVal eval_concat(DplEngineState *st, const ENode *n)
+{
+    const size_t k = n->nkids;
+    EVal a[8];
+    bool any_missing = false;
+    for (size_t i = 0; i < k; i++) {
+        EVal v = ev_operand(st, n->kids[i]);
+        if (st->err.set)
+            return MISSING;
+        ev_copy(&a[i], &v);
+        any_missing |= a[i].t == V_MISSING;
+    }
+    const DplBuiltin *fn = n->e->u.call.fn;
+    if (fn && !fn->sees_missing && any_missing)
+        return MISSING;
+    EVal r;
+    if (concat_values(st, a, k, &r))
+        return r;
+    return eval_call(st, n);
+}
+
 void eng_bind_call(ENode *n)
 {
+    if (n->fn == F_CONCAT && n->nkids >= 1 && n->nkids <= 8)
+        n->eval = eval_concat;
+    if (n->nkids == 1 && n->fn == F_ROUND)
+        n->eval = eval_round1;
     if (n->nkids == 1 && (n->fn == F_LOWER || n->fn == F_UPPER || n->fn == F_TRIM || n->fn == F_DIGITS))
         n->eval = eval_string_call;
     if (n->nkids == 1 && (n->fn == F_LEN || n->fn == F_SUM || n->fn == F_AVG || n->fn == F_MIN || n->fn == F_MAX))
@@ -671,32 +831,10 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
             return string_fn(st, (NFn)n->fn, &a[0]);
         break;
     case F_CONCAT: {
-        /* the pieces' lengths first, then one arena string written once */
-        char sbufs[8][40];
-        const char *ssrc[8];
-        long slens[8];
-        char (*bufs)[40] = k <= 8 ? sbufs : eng_alloc(st, k * sizeof *bufs);
-        const char **src = k <= 8 ? ssrc : eng_alloc(st, k * sizeof *src);
-        long *lens = k <= 8 ? slens : eng_alloc(st, k * sizeof *lens);
-        size_t total = 0;
-        bool ok = true, plain = true; /* numbers and booleans print plain; strings say */
-        for (size_t i = 0; i < k && ok; i++) {
-            lens[i] = absent(&a[i]) ? 0 : scalar_chars(&a[i], bufs[i], &src[i]);
-            ok = lens[i] >= 0;
-            total += ok ? (size_t)lens[i] : 0;
-            plain = plain && (a[i].t != V_STR || ev_str_is_plain(&a[i]));
-        }
-        if (!ok)
-            break;
-        char *d = eng_alloc(st, total + 1);
-        size_t at = 0;
-        for (size_t i = 0; i < k; i++)
-            if (lens[i]) {
-                eng_copy(d + at, src[i], (size_t)lens[i]);
-                at += (size_t)lens[i];
-            }
-        d[at] = '\0';
-        return plain ? ev_str_plain(d, at) : ev_str(d, at);
+        EVal r;
+        if (concat_values(st, a, k, &r))
+            return r;
+        break;
     }
     case F_COALESCE:
         for (size_t i = 0; i < k; i++)
@@ -716,25 +854,9 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
     case F_ROUND: {
         if (k > 1 && a[1].t != V_INT)
             break;
-        int64_t places = k > 1 ? a[1].u.i : 0;
-        if (a[0].t == V_INT) {
-            int64_t r;
-            if (dpl_std_round_int(a[0].u.i, places, &r))
-                return ev_int(r);
-        } else if (a[0].t == V_REAL) {
-            double x = ev_realval(&a[0]), r;
-            if (places == 0 && x > -4503599627370496.0 && x < 4503599627370496.0) {
-                /* to 0 places the shortest decimal and the double lie on the
-                 * same side of every N.5 (N.5 is an exact double here), so
-                 * half away from zero on the binary value is the same; the
-                 * reference gives +0.0 for a zero result */
-                double t = (double)(int64_t)x, f = x - t;
-                r = f >= 0.5 ? t + 1 : f <= -0.5 ? t - 1 : t;
-                return ev_real(r == 0 ? 0.0 : r);
-            }
-            if (dpl_std_round_real(x, places, &r))
-                return ev_real(r);
-        }
+        EVal r;
+        if (round_value(&a[0], k > 1 ? a[1].u.i : 0, &r))
+            return r;
         break;
     }
     case F_ABS:

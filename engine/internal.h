@@ -537,6 +537,8 @@ void eng_bind(ENode *n);
 void eng_bind_binary(ENode *n);
 /* The same for a call whose builtin is known. */
 void eng_bind_call(ENode *n);
+/* The same for a cast of a scan slot. */
+void eng_bind_cast(ENode *n);
 
 /* The field named by a one-segment path below the current 'item (a
  * LEAF_ITEM_FIELD node): map and filter bodies read these most. */

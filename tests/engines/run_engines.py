@@ -87,6 +87,30 @@ add {
     avg(itens[*].qty) -> mean
 }
 """,
+    "arith.dpl": """
+entity "person" { data.cpf }
+add {
+    idade + 1.5 -> a
+    idade - 1 -> s
+    idade * 1.1 -> m
+    idade / 4 -> q
+    round(idade) -> r
+    round(idade * 1.1) -> r2
+    idade as string -> txt
+    idade as float -> f
+    cpf as string -> cpftxt
+    concat(nome, "-", idade, "-", cpf) -> c
+}
+""",
+    "arith_errors.dpl": """
+entity "person" { data.cpf }
+add {
+    idade * 1e308 -> big
+    idade / 0 -> zero
+    idade - 0.25 -> s
+    idade as int -> i
+}
+""",
     "build.dpl": """
 entity "e" { data.id }
 add {
