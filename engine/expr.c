@@ -708,6 +708,23 @@ static bool concat_values(DplEngineState *st, const EVal *a, size_t k, EVal *out
     return true;
 }
 
+/* Reads call n's arguments into a[0..nkids): false when its result is
+ * missing without a call — an error was set, or an argument is missing
+ * and the builtin does not see missing ones (its result is missing). */
+static inline bool call_args(DplEngineState *st, const ENode *n, EVal *a)
+{
+    bool any_missing = false;
+    for (size_t i = 0; i < n->nkids; i++) {
+        EVal v = ev_operand(st, n->kids[i]);
+        if (st->err.set)
+            return false;
+        ev_copy(&a[i], &v);
+        any_missing |= a[i].t == V_MISSING;
+    }
+    const DplBuiltin *fn = n->e->u.call.fn;
+    return !(fn && !fn->sees_missing && any_missing);
+}
+
 static EVal eval_call(DplEngineState *st, const ENode *n);
 
 /* lower/upper/trim/digits of one argument, the usual calls: a string
@@ -756,21 +773,11 @@ static EVal eval_round1(DplEngineState *st, const ENode *n)
  * (which reads the arguments again). */
 static EVal eval_concat(DplEngineState *st, const ENode *n)
 {
-    const size_t k = n->nkids;
     EVal a[8];
-    bool any_missing = false;
-    for (size_t i = 0; i < k; i++) {
-        EVal v = ev_operand(st, n->kids[i]);
-        if (st->err.set)
-            return MISSING;
-        ev_copy(&a[i], &v);
-        any_missing |= a[i].t == V_MISSING;
-    }
-    const DplBuiltin *fn = n->e->u.call.fn;
-    if (fn && !fn->sees_missing && any_missing)
+    if (!call_args(st, n, a))
         return MISSING;
     EVal r;
-    if (concat_values(st, a, k, &r))
+    if (concat_values(st, a, n->nkids, &r))
         return r;
     return eval_call(st, n);
 }
@@ -799,29 +806,9 @@ static EVal eval_call(DplEngineState *st, const ENode *n)
     }
     size_t k = n->nkids;
     EVal stack[8];
-    EVal *args = k <= 8 ? stack : eng_alloc(st, k * sizeof *args);
-    bool any_missing = false;
-    EVal one;
-    if (k == 1) {
-        /* most builtins take one argument: read where it was built */
-        EVal v = ev_operand(st, n->kids[0]);
-        if (st->err.set)
-            return MISSING;
-        ev_copy(&one, &v);
-        any_missing = one.t == V_MISSING;
-        args = &one;
-    }
-    for (size_t i = 0; i < k && k > 1; i++) {
-        EVal v = ev_operand(st, n->kids[i]);
-        if (st->err.set)
-            return MISSING;
-        ev_copy(&args[i], &v);
-        any_missing |= args[i].t == V_MISSING;
-    }
-    const DplBuiltin *fn = n->e->u.call.fn;
-    if (fn && !fn->sees_missing && any_missing)
+    EVal *a = k <= 8 ? stack : eng_alloc(st, k * sizeof *a);
+    if (!call_args(st, n, a))
         return MISSING;
-    EVal *a = args;
     switch ((NFn)n->fn) {
     case F_LOWER:
     case F_UPPER:
