@@ -232,6 +232,7 @@ static const char *compile_expr(CCtx *c, const DplExpr *x, const ENode **out)
             x->u.meta.which != DPL_META_ENTITY && x->u.meta.which != DPL_META_LINE &&
             x->u.meta.which != DPL_META_ITEM)
             return "an unknown meta attribute";
+        e->uses_line |= x->u.meta.which == DPL_META_LINE;
         n = node_new(e, N_META, x);
         break;
     case DPL_EXPR_ARRAY:
@@ -618,6 +619,8 @@ DplEngine *dpl_engine_new(const DplProgram *prog, const DplEngineOptions *opt, c
     }
     return e;
 }
+
+bool dpl_engine_uses_line(const DplEngine *e) { return e->uses_line; }
 
 static void free_checks(ECheck *c, size_t n)
 {

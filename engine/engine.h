@@ -54,6 +54,10 @@ typedef enum {
 DplEngine *dpl_engine_new(const DplProgram *prog, const DplEngineOptions *opt, const char **why);
 void dpl_engine_free(DplEngine *e); /* NULL allowed */
 
+/* Whether the program reads 'line: only then does an emitted or skipped
+ * record's output depend on its line number (a reject's "line" always does). */
+bool dpl_engine_uses_line(const DplEngine *e);
+
 /* Per-thread scratch (scan values, arena, buffers). */
 DplEngineState *dpl_engine_state_new(const DplEngine *e);
 void dpl_engine_state_free(DplEngineState *st); /* NULL allowed */

@@ -240,6 +240,7 @@ struct DplEngine {
     DplStrMap *path_ids;  /* compiling: walked paths already seen (compile.c) */
     uint32_t npaths;      /* entries of the per-record path cache */
     uint32_t nmemo;       /* entries of the per-record memo (compile.c's memo_note) */
+    bool uses_line;       /* the program reads 'line (dpl_engine_uses_line) */
     bool deep;            /* the program walks into values or hands them to builtins: node.c
                              parses nested containers at once (else they are only copied) */
 };

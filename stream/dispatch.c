@@ -29,6 +29,7 @@ void stream_engines_init(StreamEngines *e, const DplProgram *prog, const DplSour
     e->max_record_bytes = cfg->max_record_bytes;
     e->prog = prog;
     e->presence = cfg->presence;
+    e->late_lines = e->engine && !dpl_engine_uses_line(e->engine);
 }
 
 void stream_engines_free(StreamEngines *e)
@@ -71,6 +72,35 @@ void stream_lane_reset(StreamLane *l)
     memset(&l->stats, 0, sizeof l->stats);
     if (l->presence)
         dpl_presence_reset(l->presence);
+}
+
+void stream_lane_renumber(StreamLane *l, long lines, uint64_t seqs, DplBuf *scratch)
+{
+    l->last_line += lines;
+    l->last_seq += seqs;
+    DplBuf *rj = &l->out[DPL_OUT_REJECTS];
+    if (!lines || !rj->len)
+        return;
+    /* every reject is one line (its strings escape any newline) that
+     * starts with its number (eval/reject.c) */
+    static const char head[] = "{\"line\":";
+    const size_t hn = sizeof head - 1;
+    dpl_buf_reset(scratch);
+    const char *p = rj->data, *end = rj->data + rj->len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p)), *q = p + hn;
+        long rel = 0;
+        while (*q >= '0' && *q <= '9')
+            rel = rel * 10 + (*q++ - '0');
+        char num[24];
+        dpl_buf_append(scratch, head, hn);
+        dpl_buf_append(scratch, num, (size_t)dpl_json_format_i64(rel + lines, num));
+        dpl_buf_append(scratch, q, (size_t)(nl + 1 - q));
+        p = nl + 1;
+    }
+    DplBuf t = *rj;
+    *rj = *scratch;
+    *scratch = t;
 }
 
 /* Notes the line just appended to out[kind] (from byte start) for sinks

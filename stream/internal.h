@@ -27,6 +27,9 @@ typedef struct {
     size_t max_record_bytes;
     const DplProgram *prog;
     bool presence;          /* lanes count the paths present (never_present) */
+    bool late_lines;        /* only rejects' "line" depends on line numbers (the engine
+                               runs the program, which does not read 'line): -j N may
+                               number a block's lines after processing it */
 } StreamEngines;
 
 void stream_engines_init(StreamEngines *e, const DplProgram *prog, const DplSource *src,
@@ -61,6 +64,12 @@ void stream_dispatch(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const
 /* Whether s[0..n) is only spaces, tabs and CRs: a blank line, never a
  * record, however long (spec §2: blank lines are ignored). */
 bool stream_is_blank(const char *s, size_t n);
+/* The lane's records were dispatched with line numbers (and sequence
+ * numbers) counted from the start of their block, as late_lines allows:
+ * adds `lines` to every line number the lane holds (its rejects' "line",
+ * last_line) and `seqs` to last_seq.  Not for lanes that keep records
+ * (keep_recs).  scratch: a buffer the caller keeps, for the rewrite. */
+void stream_lane_renumber(StreamLane *l, long lines, uint64_t seqs, DplBuf *scratch);
 /* A line too long to buffer: its first plen bytes and its whole length. */
 void stream_dispatch_too_long(StreamLane *l, const DplStreamPos *pos, uint64_t seq, const char *prefix,
                               size_t plen, unsigned long long total);

@@ -365,6 +365,60 @@ def test_max_record_bytes():
     eq(len(lines(p.stdout)), 1, "a record of exactly the limit is processed")
 
 
+def test_line_numbers_across_blocks_at_any_jobs():
+    # Several megabytes (the reader's blocks are about 512 KB): with -j N a
+    # block may be processed before the lines ahead of it are counted, and a
+    # program that does not read 'line gets its rejects numbered as blocks
+    # are merged.  Every reject must name the line it came from, and every
+    # -j N, input file or pipe, must give -j 1's bytes.
+    rnd = random.Random(7)
+    rows, want = [], {}  # want: line number -> what its reject must carry
+    for i in range(1, 26001):
+        k = rnd.randrange(100)
+        if k < 3:
+            rows.append("")  # blank: no record, still a line
+        elif k < 6:
+            rows.append('{"data":{"doc":"%d",' % i)  # not JSON
+            want[i] = "invalid_json"
+        elif k < 15:
+            rows.append(env({"doc": str(i), "idade": i}))  # no nome
+            want[i] = "missing_mandatory"
+        elif k < 20:
+            rows.append(env({"doc": str(i), "nome": "N"}, "outra"))  # skipped
+        else:
+            rows.append(env({"doc": str(i), "nome": "Nome %d" % i, "idade": i % 90, "pad": "x" * rnd.randrange(200)}))
+    rows[20000] = env({"doc": "20001", "nome": "y" * 6000, "idade": 1})  # over the limit
+    want[20001] = "limit_exceeded"
+    inp = "".join(r + ("\r\n" if n % 9 == 0 else "\n") for n, r in enumerate(rows))
+    path = write("blocks.ndjson", inp)
+    late = write("late.dpl", PROGRAM.replace("    'line -> linha\n", ""))
+    for pr in (prog(), late):
+        runs = []
+        for jobs in ("1", "2", "3"):
+            for via_file in (True, False):
+                rj = os.path.join(TMP, "blocks-rejects-%s-%d.ndjson" % (jobs, via_file))
+                sk = os.path.join(TMP, "blocks-skipped-%s-%d.ndjson" % (jobs, via_file))
+                args = ["run", "-j", jobs, "--max-record-bytes", "4k", "--stats", "--rejects", rj, "--skipped", sk, pr]
+                p = dpl(*args, path) if via_file else dpl(*args, input=inp.encode())
+                eq(p.returncode, 0, "exit")
+                runs.append((jobs, via_file, p.stdout, open(rj, "rb").read(), open(sk, "rb").read(), stats_of(p)))
+        first = runs[0]
+        got = {r["line"]: r["errors"][0]["code"] for r in map(json.loads, first[3].decode().splitlines())}
+        eq(got, want, "every reject names its own line (%s)" % os.path.basename(pr))
+        for r in map(json.loads, first[3].decode().splitlines()):
+            text = r.get("raw") or json.dumps(r.get("record"))
+            assert ('"doc": "%d"' % r["line"]) in text or ('"doc":"%d"' % r["line"]) in text, (r["line"], text[:80])
+        if pr != late:
+            linhas = [json.loads(l)["data"]["linha"] for l in first[2].decode().splitlines()]
+            eq(all(rows[n - 1].find('"doc": "%d"' % n) > 0 for n in linhas), True, "'line of emitted records")
+        for run in runs[1:]:
+            what = "-j %s %s (%s)" % (run[0], "file" if run[1] else "pipe", os.path.basename(pr))
+            eq(run[2] == first[2], True, "entities " + what)
+            eq(run[3] == first[3], True, "rejects " + what)
+            eq(run[4] == first[4], True, "skipped " + what)
+            eq(run[5], first[5], "stats " + what)
+
+
 def test_memory_bounded_by_max_record_bytes():
     """A 64 MiB line with --max-record-bytes 1m is skipped without being buffered."""
     pr = prog()
