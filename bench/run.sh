@@ -8,7 +8,8 @@
 #   bench/run.sh --matrix      the program matrix (bench/matrix/run.py): seed,
 #                              realistic, --raw, all+delete, [*]+aggregates;
 #                              dpl, dpl -j 2, jq, gojq; medians of -r runs
-#   options: -n N (records), -r R (runs per tool), -j N (passed to `dpl run`)
+#   options: -n N (records), -r R (runs per tool; 3, and 7 with --matrix),
+#            -j N (passed to `dpl run`)
 #   DPL_ARGS="..."             extra arguments for `dpl run`
 #
 # Installs jq, gojq and GNU time if missing (scripts/setup --bench), builds a
@@ -18,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 n=200000
-runs=3
+runs=
 mode=compare
 with_dpl=1
 read -r -a dpl_args <<<"${DPL_ARGS:-}"   # split on spaces, no globbing
@@ -100,8 +101,11 @@ measure() {
 }
 
 if [ "$mode" = matrix ]; then
-    exec python3 bench/matrix/run.py --dpl "$dpl" -n "$n" -r "$runs"
+    # dpl's ratios are medians of paired runs: 7 pairs by default, as
+    # bench/README.md's tables were taken
+    exec python3 bench/matrix/run.py --dpl "$dpl" -n "$n" -r "${runs:-7}"
 fi
+runs=${runs:-3}
 
 if [ "$mode" = rss ]; then
     echo "peak RSS of: dpl run ${dpl_args[*]:+${dpl_args[*]} }examples/fipe.dpl (memory must not grow with the stream)"

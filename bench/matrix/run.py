@@ -151,7 +151,38 @@ def main():
         print("%-9s %24s %24s %24s %24s | %6.1fx %6.1fx %6.2fx %6.2fx |      %5.1fx %5.1fx %5.2fx" % (
             name, *cells, res["jq"][0] / w, res["gojq"][0] / w, res["vs_seed"], res["j2"],
             res["jq"][1] / c, res["gojq"][1] / c, res["vs_seed_cpu"]))
+    print()
+    for line in verdicts(rows):
+        print(line)
     return 0 if ok else 1
+
+
+# issue 10's targets, each over every program: (what, value of a row, bound, at least?)
+TARGETS = [
+    ("x jq (wall)", lambda r: r["jq"][0] / r["dpl"][0], 25.0, True),
+    ("x gojq (wall)", lambda r: r["gojq"][0] / r["dpl"][0], 12.0, True),
+    ("/ seed (wall, paired)", lambda r: r["vs_seed"], 1.6, False),
+    ("-j 2 x (wall, paired)", lambda r: r["j2"], 1.7, True),
+    ("peak RSS MB (-j 1 and -j 2)", lambda r: max(r["dpl"][2], r["dpl2"][2]) / 1024, 32.0, False),
+]
+
+
+def verdicts(rows):
+    """One line per target: met or missed, the worst program and its value,
+    and every program that misses it."""
+    out = []
+    for what, value, bound, at_least in TARGETS:
+        vals = [(name, value(res)) for name, _, res, _ in rows if not (what.startswith("/ seed") and name == "seed")]
+        if not vals:
+            continue
+        worst = min(vals, key=lambda x: x[1]) if at_least else max(vals, key=lambda x: x[1])
+        missed = [(n, v) for n, v in vals if (v < bound if at_least else v > bound)]
+        head = "target %-28s %s %-5g " % (what, ">=" if at_least else "<=", bound)
+        if missed:
+            out.append(head + "MISSED by " + ", ".join("%s %.2f" % m for m in missed))
+        else:
+            out.append(head + "met (worst: %s %.2f)" % worst)
+    return out
 
 
 if __name__ == "__main__":
