@@ -154,6 +154,13 @@ def main():
     print()
     for line in verdicts(rows):
         print(line)
+    # how steady the machine was: the seed's own runs, one before each
+    # program's, are the same work every time
+    seeds = sorted(x[0] for r in runs.values() for x in r["seed"])
+    if len(seeds) > 1:
+        print("host: the seed's %d identical runs took %.3f-%.3f s (the slowest %.2fx the fastest; quartiles %.3f, %.3f)"
+              % (len(seeds), seeds[0], seeds[-1], seeds[-1] / seeds[0], seeds[len(seeds) // 4],
+                 seeds[(3 * len(seeds)) // 4]))
     return 0 if ok else 1
 
 
