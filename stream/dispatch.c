@@ -89,6 +89,10 @@ void stream_lane_renumber(StreamLane *l, long lines, uint64_t seqs, DplBuf *scra
     const char *p = rj->data, *end = rj->data + rj->len;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p)), *q = p + hn;
+        if (!nl || (size_t)(nl - p) < hn || memcmp(p, head, hn) != 0) {
+            dpl_buf_append(scratch, p, (size_t)(end - p)); /* not a reject line: cannot happen */
+            break;
+        }
         long rel = 0;
         while (*q >= '0' && *q <= '9')
             rel = rel * 10 + (*q++ - '0');

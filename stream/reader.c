@@ -232,7 +232,7 @@ static void drain(Par *par)
  * reader thread of -j N counts every block's lines before queueing it,
  * unless the lines can be numbered late (par->late).  That pass is the
  * first touch of every byte, on the reading thread's core, and cost -j 2
- * about a twentieth of its CPU time. */
+ * about 8% of its CPU time on the seed's program. */
 static size_t count_newlines(const char *p, size_t n)
 {
     size_t count = 0, i = 0;

@@ -391,6 +391,7 @@ def test_line_numbers_across_blocks_at_any_jobs():
     want[20001] = "limit_exceeded"
     inp = "".join(r + ("\r\n" if n % 9 == 0 else "\n") for n, r in enumerate(rows))
     path = write("blocks.ndjson", inp)
+    assert "'line -> linha\n" in PROGRAM
     late = write("late.dpl", PROGRAM.replace("    'line -> linha\n", ""))
     for pr in (prog(), late):
         runs = []
