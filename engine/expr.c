@@ -91,18 +91,23 @@ static EVal arena_str(DplEngineState *st, const char *s, size_t n)
 
 /* ---- paths and meta ------------------------------------------------------------ */
 
-static EVal eval_path(DplEngineState *st, const ENode *n)
+/* A walk of the path cache not taken yet in this record: taken and kept.
+ * Out of line, as is eval_path: the cache's hits, and plain slots, are
+ * what eval_slot_path does most, and need no registers saved. */
+static __attribute__((noinline)) EVal walk_and_keep(DplEngineState *st, const ENode *n)
 {
-    if (n->cache) {
-        uint32_t i = n->cache - 1;
-        if (st->pgen[i] == st->gen)
-            return st->pcache[i];
-        const DplPath *p = n->path;
-        EVal v = ev_walk(st, ev_from_scan(st, &st->vals[n->slot]), p->segs, n->rest, p->nsegs);
-        st->pgen[i] = st->gen;
-        ev_copy(&st->pcache[i], &v);
-        return v;
-    }
+    uint32_t i = n->cache - 1;
+    const DplPath *p = n->path;
+    EVal v = ev_walk(st, ev_from_scan(st, &st->vals[n->slot]), p->segs, n->rest, p->nsegs);
+    st->pgen[i] = st->gen;
+    ev_copy(&st->pcache[i], &v);
+    return v;
+}
+
+/* A path of no cache entry: a constant, below `from` or 'item, or a slot
+ * with segments walked each time. */
+static __attribute__((noinline)) EVal eval_path(DplEngineState *st, const ENode *n)
+{
     const DplPath *p = n->path;
     const bool walk = p && n->rest < p->nsegs;
     switch (n->base) {
@@ -907,7 +912,13 @@ static EVal eval_const(DplEngineState *st, const ENode *n)
 
 static EVal eval_slot_path(DplEngineState *st, const ENode *n)
 {
-    if (n->base == PB_SLOT && !n->cache && (!n->path || n->rest >= n->path->nsegs))
+    if (n->cache) {
+        uint32_t i = n->cache - 1;
+        if (st->pgen[i] == st->gen)
+            return st->pcache[i];
+        return walk_and_keep(st, n);
+    }
+    if (n->base == PB_SLOT && (!n->path || n->rest >= n->path->nsegs))
         return ev_from_scan(st, &st->vals[n->slot]);
     return eval_path(st, n);
 }

@@ -507,6 +507,10 @@ bool cut_count(DplEngineState *st, const EVal *v, size_t *n);
 void cut_free(DplEngineState *st);
 
 /* A value the scan recorded: a span of the line (built by ev_pack). */
+/* An input string with escapes, decoded into the arena (value.c; out of
+ * line, so that ev_from_scan's callers keep few registers). */
+EVal ev_escaped_string(DplEngineState *st, const char *raw, size_t len, uint8_t canon);
+
 static inline EVal ev_from_scan(DplEngineState *st, const DplScanValue *sv)
 {
     static const uint8_t types[] = {V_MISSING, V_NULL, V_FALSE, V_TRUE, V_INT, V_REAL, V_STR, V_ARR, V_OBJ};
@@ -519,11 +523,8 @@ static inline EVal ev_from_scan(DplEngineState *st, const DplScanValue *sv)
     case DPL_SV_REAL: /* a short decimal the scanner already read */
         return ev_pack(V_REAL, R_RAW, canon, (sv->flags & DPL_SV_PARSED) != 0, 0, raw, len, (uint64_t)sv->i);
     case DPL_SV_STRING:
-        if (sv->flags & DPL_SV_ESCAPED) {
-            char *d = eng_alloc(st, len);
-            uint32_t n = (uint32_t)ev_decode_string(raw + 1, len - 2, d);
-            return ev_pack(V_STR, R_RAW, canon, 0, n, raw, len, (uint64_t)(uintptr_t)d);
-        }
+        if (sv->flags & DPL_SV_ESCAPED)
+            return ev_escaped_string(st, raw, len, canon);
         return ev_pack(V_STR, R_RAW, canon, 0, (uint32_t)(len - 2), raw, len, (uint64_t)(uintptr_t)(raw + 1));
     default: return ev_pack(types[sv->type], R_RAW, canon, 0, 0, raw, len, 0);
     }

@@ -159,6 +159,13 @@ void ev_members(DplEngineState *st, const EVal *obj, MemberFn fn, void *ctx)
             return;
 }
 
+EVal ev_escaped_string(DplEngineState *st, const char *raw, size_t len, uint8_t canon)
+{
+    char *d = eng_alloc(st, len);
+    uint32_t n = (uint32_t)ev_decode_string(raw + 1, len - 2, d);
+    return ev_pack(V_STR, R_RAW, canon, 0, n, raw, len, (uint64_t)(uintptr_t)d);
+}
+
 const EVal *ev_elements(DplEngineState *st, const EVal *arr, size_t *n)
 {
     *n = 0;
