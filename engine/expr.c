@@ -542,6 +542,15 @@ static EVal eval_elements(DplEngineState *st, const ENode *n, bool is_map)
     return ev_pack(V_ARR, R_LIST, 0, 0, (uint32_t)k, NULL, 0, (uint64_t)(uintptr_t)out);
 }
 
+/* lower or upper of a string that is not all ASCII (out of line: the
+ * callers of string_fn keep few registers for the usual case). */
+static __attribute__((noinline)) EVal case_map_unicode(DplEngineState *st, const EVal *a, bool upper)
+{
+    dpl_buf_reset(&st->tmp);
+    dpl_std_case_map(&st->tmp, a->u.s, a->n, upper);
+    return buf_str(st);
+}
+
 /* lower, upper, trim and digits of a string. */
 static inline EVal string_fn(DplEngineState *st, NFn fn, const EVal *a)
 {
@@ -554,9 +563,7 @@ static inline EVal string_fn(DplEngineState *st, NFn fn, const EVal *a)
             d[a->n] = '\0'; /* letters changed case, nothing else: as plain as before */
             return ev_str_is_plain(a) ? ev_str_plain(d, a->n) : ev_str(d, a->n);
         }
-        dpl_buf_reset(&st->tmp);
-        dpl_std_case_map(&st->tmp, a->u.s, a->n, fn == F_UPPER);
-        return buf_str(st);
+        return case_map_unicode(st, a, fn == F_UPPER);
     }
     case F_TRIM: {
         size_t s, e;
