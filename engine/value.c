@@ -188,6 +188,8 @@ const EVal *ev_elements(DplEngineState *st, const EVal *arr, size_t *n)
     return node->vals;
 }
 
+static EVal walk_nodes(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_t n);
+
 EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_t n)
 {
     /* a container of the scan's slots in a line with a template for it:
@@ -196,6 +198,14 @@ EVal ev_walk(DplEngineState *st, EVal v, const DplSegment *segs, size_t i, size_
     if (st->cuts.shape && i < n && v.rep == R_RAW && !v.u.node && (v.t == V_OBJ || v.t == V_ARR) &&
         cut_walk(st, &v, segs, i, n, &got))
         return got;
+    return walk_nodes(st, v, segs, i, n);
+}
+
+/* ev_walk through parsed nodes (out of line: the walks answered by
+ * templates then save few registers). */
+static __attribute__((noinline)) EVal walk_nodes(DplEngineState *st, EVal v, const DplSegment *segs, size_t i,
+                                                 size_t n)
+{
     /* walks by pointer: values inside parsed containers are not copied
      * until the one returned */
     const EVal *cur = &v;
