@@ -15,7 +15,10 @@ runs taken round the programs in turn), MB/s from the
 median wall time, peak RSS (largest); then the ratios the issue asks for:
 dpl against jq and gojq (wall), each program against the seed, and -j 2
 against -j 1 (these two: medians of the ratios of paired runs, a moment
-apart).  bench/README.md explains the numbers.
+apart).  Then one line per target of issue 10, met or missed, and two on
+the host: how far apart the seed's identical runs came out, and how much
+faster two processes at once ran than one (sha256sum, next to each -j 2
+run: the most -j 2 could get).  bench/README.md explains the numbers.
 """
 import argparse
 import os
@@ -73,6 +76,20 @@ def sample(cmd, stdin_path, out_path):
     return wall, ru.ru_utime + ru.ru_stime, int(err.decode().strip().splitlines()[-1])
 
 
+def host_pair(path):
+    """The host's own -j 2: sha256sum of path alone, then two of them at
+    once; 2 x the first time over the second (2.0 when the two cores are
+    the program's alone).  This host's other tenants make it vary from one
+    second to the next, and -j 2 with it."""
+    def once(n):
+        t0 = time.monotonic()
+        ps = [subprocess.Popen(["sha256sum", path], stdout=subprocess.DEVNULL) for _ in range(n)]
+        for p in ps:
+            p.wait()
+        return time.monotonic() - t0
+    return 2 * once(1) / once(2)
+
+
 def summary(samples):
     """Medians of wall and CPU seconds, and the largest peak RSS (KB)."""
     return (statistics.median(x[0] for x in samples), statistics.median(x[1] for x in samples),
@@ -109,12 +126,14 @@ def main():
         return [a.dpl, "run", *extra, "--rejects", "/dev/null"] + (["-j", "2"] if jobs == 2 else []) + [
             os.path.join(ROOT, prog)]
 
+    two = []  # what two processes at once get from this host, measured next to each -j 2 run
     for _ in range(a.r):
         for name, prog, jqf, kind, extra in selected:
             runs[name]["seed"].append(sample(dpl_cmd(seed_prog[1], seed_prog[4], 1), ins[seed_prog[3]],
                                              os.path.join(out, "seed.paired")))
             runs[name]["dpl"].append(sample(dpl_cmd(prog, extra, 1), ins[kind], os.path.join(out, name + ".dpl")))
             runs[name]["dpl2"].append(sample(dpl_cmd(prog, extra, 2), ins[kind], os.path.join(out, name + ".dpl2")))
+            two.append(host_pair(ins["plain"]))
     rows = []
     ok = True
     for name, prog, jqf, kind, extra in selected:
@@ -156,6 +175,9 @@ def main():
         print(line)
     # how steady the machine was: the seed's own runs, one before each
     # program's, are the same work every time
+    two.sort()
+    print("host: two processes at once (sha256sum of the input) ran at %.2f-%.2fx one, median %.2f: what -j 2 "
+          "could get at best, next to its runs" % (two[0], two[-1], statistics.median(two)))
     seeds = sorted(x[0] for r in runs.values() for x in r["seed"])
     if len(seeds) > 1:
         print("host: the seed's %d identical runs took %.3f-%.3f s (the slowest %.2fx the fastest; quartiles %.3f, %.3f)"
