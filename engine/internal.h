@@ -506,11 +506,11 @@ bool cut_walk(DplEngineState *st, const EVal *v, const DplSegment *segs, size_t 
 bool cut_count(DplEngineState *st, const EVal *v, size_t *n);
 void cut_free(DplEngineState *st);
 
-/* A value the scan recorded: a span of the line (built by ev_pack). */
 /* An input string with escapes, decoded into the arena (value.c; out of
  * line, so that ev_from_scan's callers keep few registers). */
 EVal ev_escaped_string(DplEngineState *st, const char *raw, size_t len, uint8_t canon);
 
+/* A value the scan recorded: a span of the line (built by ev_pack). */
 static inline EVal ev_from_scan(DplEngineState *st, const DplScanValue *sv)
 {
     static const uint8_t types[] = {V_MISSING, V_NULL, V_FALSE, V_TRUE, V_INT, V_REAL, V_STR, V_ARR, V_OBJ};
