@@ -114,10 +114,8 @@ static __attribute__((noinline)) EVal eval_path(DplEngineState *st, const ENode 
     case PB_CONST: return n->k;
     case PB_FROM: return walk ? ev_walk(st, st->from, p->segs, n->rest, p->nsegs) : st->from;
     case PB_ITEM: return walk ? ev_walk(st, st->item, p->segs, n->rest, p->nsegs) : st->item;
-    default:
-        if (walk)
-            return ev_walk(st, ev_from_scan(st, &st->vals[n->slot]), p->segs, n->rest, p->nsegs);
-        return ev_from_scan(st, &st->vals[n->slot]);
+    default: /* PB_SLOT: eval_slot_path reads a slot with nothing to walk */
+        return ev_walk(st, ev_from_scan(st, &st->vals[n->slot]), p->segs, n->rest, p->nsegs);
     }
 }
 
