@@ -5,6 +5,8 @@
 #define DPL_STREAM_INTERNAL_H
 
 #include <jansson.h>
+#include <stdatomic.h>
+#include <sys/types.h>
 
 #include "engine/engine.h"
 #include "eval/eval.h"
@@ -101,32 +103,29 @@ ssize_t stream_fd_read(int fd, char *buf, size_t cap, int *err);
 
 /* ---- view.c ------------------------------------------------------------------ */
 
-/* The rest of a regular file, mapped: data[0..len) are whole lines (each
- * ends with a newline), from the fd's offset on.  Pages behind the reader
- * are released as it goes; a file that shrinks meanwhile reads as zeros
- * past its new end instead of raising SIGBUS (see view.c). */
+/* The rest of a regular file, read by position: its bytes [0..len) from
+ * the fd's offset at open are whole lines (each ends with a newline).  The
+ * reading thread cuts it into blocks; whichever thread processes a block
+ * copies its bytes (stream_view_read, safe from any thread).  A file that
+ * shrinks meanwhile reads as zeros past its new end (see view.c). */
 typedef struct {
-    const char *data;
     size_t len;
-    void *map; /* owned: munmap'ed by stream_view_close */
-    size_t maplen;
-    size_t released; /* bytes from map on unmapped already */
     int fd;          /* borrowed */
-    off_t start;     /* the fd's offset at data[0] */
+    off_t start;     /* the fd's offset at byte 0 */
+    bool open;
+    _Atomic int err; /* the first failed read: EIO when the file shrank */
 } StreamView;
 
-/* Maps fd when it is a regular file with enough bytes left (and no other
- * view is open); false otherwise, v then closed and empty. */
+/* Views fd when it is a regular file with a newline left; false otherwise,
+ * v then closed and empty. */
 bool stream_view_open(StreamView *v, int fd);
-/* False once the file was found shorter than mapped. */
+/* Copies bytes [at, at + n) into dst; returns how many the file still
+ * had, the rest of dst then zeros and the view no longer intact. */
+size_t stream_view_read(StreamView *v, size_t at, char *dst, size_t n);
+/* False once a read found the file shorter than viewed (or failed). */
 bool stream_view_intact(const StreamView *v);
-/* data[0..upto) is no longer needed: its whole pages are unmapped. */
-void stream_view_release(StreamView *v, size_t upto);
-/* data[lo..hi) will not be read again (the middle of a line too long to
- * keep): its whole pages are dropped from memory (still mapped). */
-void stream_view_drop(StreamView *v, size_t lo, size_t hi);
-/* The reader consumed data[0..used): the fd goes on from there.  0, or an
- * errno value (EIO: the file shrank while it was mapped). */
+/* The reader consumed [0..used): the fd goes on from there.  0, or an
+ * errno value (EIO: the file shrank while it was read). */
 int stream_view_end(StreamView *v, size_t used);
 void stream_view_close(StreamView *v); /* any state; leaves v empty */
 

@@ -1,5 +1,5 @@
 /* reader.c — the one reader of `dpl run`, for -j 1 and -j N alike: reads a
- * source into blocks of whole records (about 512 KB each, each tagged with
+ * source into blocks of whole records (about 256 KB each, each tagged with
  * the number of its first line, or with -j N numbered from 1 and renumbered
  * when merged: par->late), has them dispatched — on this thread with
  * -j 1, by N - 1 worker threads and this one (see help) with -j N — and
@@ -13,8 +13,9 @@
  * everything read so far is processed and flushed, so `tail -f | dpl run`
  * shows results promptly.  Record sources (read_record) fill blocks with
  * records instead of lines; the rest is the same.  A regular file is first
- * cut straight out of its mapping (view.c): its blocks point into the page
- * cache, nothing is copied, and read(2) takes over for its last line. */
+ * read by position (view.c): this thread cuts it into blocks by reading
+ * only each block's last bytes, the thread that processes a block copies
+ * it with pread(2), and read(2) takes over for the file's last line. */
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -25,13 +26,14 @@
 
 #include "stream/internal.h"
 
-#define BLOCK_BYTES (512u * 1024u)
+#define BLOCK_BYTES (256u * 1024u)
 #define READ_CHUNK (128u * 1024u)
 #define BLOCK_RECORDS 4096 /* record sources: most records per block */
-/* -j N unmaps the view's pages behind it this many bytes at a time: each
- * munmap of a process running on several cores interrupts the others to
- * flush their TLBs */
-#define RELEASE_BYTES (8u * BLOCK_BYTES)
+/* A view's block ends at the last newline of its window, looked for in
+ * the window's last bytes first (lines are shorter than this) */
+#define TAIL_BYTES 4096u
+/* a line longer than a block is looked for in windows this long */
+#define LONG_WINDOW (1u << 20)
 #define RAW_PREFIX DPL_STREAM_RAW_PREFIX
 
 typedef enum { BLK_FREE, BLK_QUEUED, BLK_DONE } BlkState;
@@ -44,11 +46,11 @@ typedef struct {
 } BlockRec;
 
 typedef struct {
-    char *buf;        /* owned bytes (text points here unless viewed) */
-    const char *text; /* the block's bytes */
+    char *buf;        /* owned bytes */
+    const char *text; /* the block's bytes: buf */
     size_t len, cap;
-    bool viewed; /* text is in par->view, up to view offset vend */
-    size_t vend;
+    bool copy;  /* buf[0..len) is still to be read from the view at src */
+    size_t src;
     long first_line;
     uint64_t first_seq;
     long nlines; /* counted by process_block */
@@ -80,9 +82,10 @@ typedef struct {
     bool stopped; /* a stop was asked (signals.c): a partial last line is not a record */
     int err;
     DplBuf carry; /* the start of a line whose end is not read yet */
-    StreamView view; /* a regular file mapped (viewing: still being cut) */
+    StreamView view; /* a regular file read by position (viewing: still being cut) */
     bool viewing;
-    size_t vpos; /* the view's bytes before this are in blocks */
+    size_t vpos;   /* the view's bytes before this are in blocks */
+    char *scratch; /* LONG_WINDOW bytes, for a line longer than a block */
     long next_line;
     uint64_t seq_base;
     /* -j N on lines: blocks are numbered from 1 and renumbered as they are
@@ -93,9 +96,20 @@ typedef struct {
 
 /* ---- dispatching a block ------------------------------------------------------- */
 
+/* A view's block is copied by the thread that processes it: with -j N,
+ * N threads copy at once. */
+static void load(Par *par, Block *b)
+{
+    if (b->copy) {
+        stream_view_read(&par->view, b->src, b->buf, b->len);
+        b->copy = false;
+    }
+}
+
 /* Dispatches every record of b into its lane; returns the number of lines. */
 static long process_block(Par *par, Block *b)
 {
+    load(par, b);
     DplStreamPos pos = {.line = b->first_line, .input = par->in->input};
     uint64_t seq = b->first_seq;
     if (b->is_long) {
@@ -115,8 +129,9 @@ static long process_block(Par *par, Block *b)
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
             nl = end; /* only in a view that shrank (zeros): the rest is a line */
-        /* a line over the limit too (a view holds long lines whole): the
-         * dispatch judges it blank or too long, as long_line does */
+        /* a line over the limit too (a view's block holds a line up to the
+         * limit whole): the dispatch judges it blank or too long, as
+         * long_line does */
         stream_dispatch(&b->lane, &pos, seq++, p, (size_t)(nl - p));
         pos.line++;
         p = nl + 1;
@@ -193,8 +208,6 @@ static bool merge_oldest(Par *par, bool wait)
     /* -j 1 keeps one lane growing to the flush size; a -j N block's lane
      * (or one whose records point into the block) goes out whole */
     stream_merge(par->run, &b->lane, par->nring > 1 || b->lane.keep_recs);
-    if (b->viewed && (!par->threaded || b->vend >= par->view.released + RELEASE_BYTES))
-        stream_view_release(&par->view, b->vend); /* blocks merge in order: all before is done */
     if (b->cap > 4 * BLOCK_BYTES) {
         /* a huge line grew this block: give the memory back */
         dpl_free(b->buf);
@@ -272,6 +285,7 @@ static void submit(Par *par, Block *b)
     } else if (par->by_record) {
         par->next_line += (long)b->nrecs;
     } else {
+        load(par, b); /* counted here, so read here */
         const char *end = b->text + b->len;
         par->next_line += (long)count_newlines(b->text, b->len);
         if (b->len && end[-1] != '\n')
@@ -475,72 +489,110 @@ static int fill_records(Par *par, Block *b)
     return b->nrecs > 0;
 }
 
-/* The end of the view's line at `at`, longer than the `want` bytes
- * searched already (left: the view's bytes from at), or NULL.  A line over
- * the limit becomes an is_long block holding its first bytes, as long_line
- * makes it, and its middle is unmapped while its end is looked for: memory
- * stays bounded by --max-record-bytes, as with read(2). */
-static const char *long_view_line(Par *par, Block *b, const char *at, size_t want, size_t left)
+/* How many bytes of whole lines the view's next `want` bytes (from
+ * par->vpos) hold, or 0 when they hold no newline.  The window's last
+ * bytes are read first; only when they hold no newline is the whole window
+ * read, into b->buf (then b's bytes are already there: *loaded). */
+static size_t view_block_end(Par *par, Block *b, size_t want, bool *loaded)
 {
-    StreamView *v = &par->view;
-    const size_t window = 1u << 20, off = (size_t)(at - v->data), keep = RAW_PREFIX + 1;
+    char tail[TAIL_BYTES];
+    size_t tl = want < TAIL_BYTES ? want : TAIL_BYTES;
+    size_t got = stream_view_read(&par->view, par->vpos + want - tl, tail, tl);
+    const char *nl = memrchr(tail, '\n', got);
+    if (nl)
+        return want - tl + (size_t)(nl + 1 - tail);
+    if (got < tl || want == tl)
+        return 0;
+    reserve(b, want);
+    got = stream_view_read(&par->view, par->vpos, b->buf, want);
+    nl = memrchr(b->buf, '\n', got);
+    *loaded = nl != NULL;
+    return nl ? (size_t)(nl + 1 - b->buf) : 0;
+}
+
+/* The length with its newline of the view's line at par->vpos, longer
+ * than the `want` bytes of it in b->buf already (left: the view's bytes
+ * from there), or 0 when the file ended first (it shrank).  Its end is
+ * looked for a window at a time, so memory stays bounded however long it
+ * is.  A line over the limit becomes an is_long block holding its first
+ * bytes, as long_line makes it. */
+static size_t long_view_line(Par *par, Block *b, size_t want, size_t left)
+{
+    if (!par->scratch)
+        par->scratch = dpl_malloc(LONG_WINDOW);
+    size_t done = want; /* the line's bytes looked at */
+    bool blank = stream_is_blank(b->buf, want);
+    char last = b->buf[want - 1];
     const char *nl = NULL;
-    size_t done = want;
-    bool blank = stream_is_blank(at, want);
     while (!nl && done < left) {
-        size_t n = left - done < window ? left - done : window;
-        nl = memchr(at + done, '\n', n);
-        blank = blank && stream_is_blank(at + done, nl ? (size_t)(nl - (at + done)) : n);
-        done += n;
-        if (!nl && done > par->max + 1 && done > keep)
-            stream_view_drop(v, off + keep, off + done - 1); /* nl[-1] may be the last byte */
+        size_t n = left - done < LONG_WINDOW ? left - done : LONG_WINDOW;
+        size_t got = stream_view_read(&par->view, par->vpos + done, par->scratch, n);
+        if (got < n)
+            return 0;
+        nl = memchr(par->scratch, '\n', n);
+        size_t used = nl ? (size_t)(nl - par->scratch) : n;
+        blank = blank && stream_is_blank(par->scratch, used);
+        if (used)
+            last = par->scratch[used - 1];
+        done += used;
     }
-    if (!nl || (size_t)(nl - at) <= par->max + 1)
-        return nl;
-    size_t total = (size_t)(nl - at) - (nl[-1] == '\r');
-    size_t plen = total < RAW_PREFIX ? total : RAW_PREFIX;
-    reserve(b, plen);
-    memcpy(b->buf, at, plen);
+    if (!nl)
+        return 0;
+    if (done <= par->max + 1)
+        return done + 1; /* within the limit: a block of its own, whole */
+    size_t total = done - (last == '\r');
+    b->len = total < RAW_PREFIX ? total : RAW_PREFIX; /* b->buf holds them */
     b->text = b->buf;
-    b->len = plen;
     b->is_long = true;
     b->long_blank = blank;
     b->long_len = total;
-    return nl;
+    return done + 1;
 }
 
-/* Points b at the next lines of the mapped view: 1, or 0 when the view is
- * used up (or a stop was asked); read(2) then goes on after its last byte. */
+/* A view that failed (it shrank, or a read failed) fails the run; the
+ * lines already cut are processed. */
+static void view_failed(Par *par, int err)
+{
+    if (par->err)
+        return;
+    par->err = err;
+    par->eof = true;
+    if (err == EIO && !par->in->why)
+        par->in->why = dpl_strdup("the file shrank while it was being read");
+}
+
+/* Cuts the next block of whole lines out of the view: 1, or 0 when the
+ * view is used up (or a stop was asked); read(2) then goes on after its
+ * last byte.  The block's bytes are read by whoever processes it (load). */
 static int fill_view(Par *par, Block *b)
 {
     StreamView *v = &par->view;
     if (dpl_stream_stop_requested()) {
         par->eof = par->stopped = true;
     } else if (par->vpos < v->len && stream_view_intact(v)) {
-        const char *at = v->data + par->vpos;
         size_t left = v->len - par->vpos, want = left < BLOCK_BYTES ? left : BLOCK_BYTES;
-        const char *nl = memrchr(at, '\n', want);
-        if (!nl)
-            nl = long_view_line(par, b, at, want, left);
-        if (nl) { /* always, unless the file shrank (zeros) */
-            if (!b->is_long) {
-                b->text = at;
-                b->len = (size_t)(nl + 1 - at);
+        bool loaded = false;
+        size_t end = view_block_end(par, b, want, &loaded);
+        if (!end && stream_view_intact(v) && want < left)
+            end = long_view_line(par, b, want, left);
+        if (end) { /* always, unless the file shrank */
+            if (!b->is_long && !loaded) {
+                reserve(b, end);
+                b->copy = true;
+                b->src = par->vpos;
             }
-            b->viewed = true;
-            par->vpos += (size_t)(nl + 1 - at);
-            b->vend = par->vpos;
+            if (!b->is_long) {
+                b->text = b->buf;
+                b->len = end;
+            }
+            par->vpos += end;
             return 1;
         }
     }
     par->viewing = false;
     int err = stream_view_end(v, par->vpos);
-    if (err) {
-        par->err = err;
-        par->eof = true;
-        if (err == EIO && !par->in->why)
-            par->in->why = dpl_strdup("the file shrank while it was being read");
-    }
+    if (err)
+        view_failed(par, err);
     return 0;
 }
 
@@ -550,7 +602,7 @@ static int fill(Par *par, Block *b)
     b->nrecs = 0;
     b->is_long = false;
     b->long_blank = false;
-    b->viewed = false;
+    b->copy = false;
     par->stalled = false;
     if (par->viewing && fill_view(par, b))
         return 1;
@@ -621,6 +673,9 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
             stall(&par);
     }
     drain(&par);
+    int view_err = atomic_load(&par.view.err); /* a worker's read may have found it shrunk */
+    if (view_err)
+        view_failed(&par, view_err);
 
     pthread_mutex_lock(&par.mu);
     par.quit = true;
@@ -639,6 +694,7 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
     dpl_free(par.ring);
     dpl_buf_free(&par.carry);
     dpl_buf_free(&par.renumbered);
+    dpl_free(par.scratch);
     if (par.viewing) /* stopped early: the fd goes on after what was read */
         stream_view_end(&par.view, par.vpos);
     stream_view_close(&par.view);

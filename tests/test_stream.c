@@ -1,5 +1,5 @@
 /* test_stream.c — stream/: the one reader (any split of the input into
- * reads, -j 1 and -j N, and a file read through its mapping give the same
+ * reads, -j 1 and -j N, and a file read by position give the same
  * bytes, and the same line numbers whether -j N counts a block's lines
  * before processing it or as it merges it), record sources with positions of their own, sinks with per-record
  * metadata, and the durability contract (a position is committed only once
@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "check/check.h"
+#include "stream/internal.h"
 #include "stream/stream.h"
 
 static void setup(void)
@@ -164,8 +165,8 @@ static ssize_t bytes_read(DplStreamSource *s, char *buf, size_t cap, int *err)
 static const DplStreamSourceOps bytes_ops = {.kind = "bytes", .read = bytes_read};
 
 /* Runs the records through a byte source read in small pieces, or with a
- * path through a file of that text (read through its mapping, the last
- * line by read(2)); returns the three outputs concatenated with separators. */
+ * path through a file of that text (read by position, the last line by
+ * read(2)); returns the three outputs concatenated with separators. */
 static char *run_sinks(const char *text, unsigned jobs, const char *path, const DplStreamSinkOps *ops)
 {
     Prog p = load();
@@ -237,22 +238,22 @@ Test(stream, one_reader_any_reads_any_jobs)
         cr_assert_str_eq(more, one, "-j %u differs from -j 1", j);
         dpl_free(more);
     }
-    /* a file: cut out of its mapping, the line without a newline read */
+    /* a file: read by position, the line without a newline by read(2) */
     char path[] = "/tmp/dpl-test-stream-XXXXXX";
     int fd = mkstemp(path);
     cr_assert(fd >= 0);
     close(fd);
     for (unsigned j = 1; j <= 3; j++) {
-        char *mapped = run_input(in.data, j, path);
-        cr_assert_str_eq(mapped, one, "a file at -j %u differs from the same bytes read in pieces", j);
-        dpl_free(mapped);
+        char *file = run_input(in.data, j, path);
+        cr_assert_str_eq(file, one, "a file at -j %u differs from the same bytes read in pieces", j);
+        dpl_free(file);
     }
     unlink(path);
     dpl_free(one);
     dpl_buf_free(&in);
 }
 
-/* Many blocks (the reader's are about 512 KB): with sinks that want no
+/* Many blocks (the reader's are about 256 KB): with sinks that want no
  * per-record metadata, -j N numbers each block's lines as it merges it;
  * with sinks that do, it counts them first.  Either way every reject
  * names its own line and every -j N gives -j 1's bytes. */
@@ -278,15 +279,139 @@ Test(stream, line_numbers_across_blocks_any_jobs)
             char *piece = run_sinks(in.data, j, NULL, kinds[kind]);
             cr_assert_str_eq(piece, one, "-j %u (sinks %s records) differs from -j 1", j, kind ? "with" : "without");
             dpl_free(piece);
-            char *mapped = run_sinks(in.data, j, path, kinds[kind]);
-            cr_assert_str_eq(mapped, one, "a file at -j %u (sinks %s records) differs from -j 1", j,
+            char *file = run_sinks(in.data, j, path, kinds[kind]);
+            cr_assert_str_eq(file, one, "a file at -j %u (sinks %s records) differs from -j 1", j,
                              kind ? "with" : "without");
-            dpl_free(mapped);
+            dpl_free(file);
         }
         dpl_free(one);
     }
     unlink(path);
     dpl_buf_free(&in);
+}
+
+/* ---- a file that shrinks while it is read -------------------------------------- */
+
+/* The view alone: whole lines from the fd's offset, copied from any
+ * offset; once the file is shorter, the rest reads as zeros and the view's
+ * end is EIO. */
+Test(stream, view_reads_by_position_and_notices_a_shrink)
+{
+    char path[] = "/tmp/dpl-test-view-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    const char text[] = "skip\nline one\nline two\nno newline";
+    cr_assert(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+    cr_assert(lseek(fd, 5, SEEK_SET) == 5); /* as a shell that read the first line leaves it */
+    StreamView v;
+    cr_assert(stream_view_open(&v, fd));
+    cr_assert_eq(v.len, strlen("line one\nline two\n"), "whole lines only: the last is read(2)'s");
+    char buf[32];
+    cr_assert_eq(stream_view_read(&v, 9, buf, 9), 9);
+    cr_assert(memcmp(buf, "line two\n", 9) == 0);
+    cr_assert(stream_view_intact(&v));
+    cr_assert(ftruncate(fd, 12) == 0); /* "skip\nline o" left */
+    memset(buf, 'x', sizeof buf);
+    cr_assert_eq(stream_view_read(&v, 0, buf, 18), 7, "what the file still has");
+    cr_assert(memcmp(buf, "line o", 6) == 0 && buf[6] == 'n');
+    for (int i = 7; i < 18; i++)
+        cr_assert_eq(buf[i], 0, "byte %d past the new end reads as zero", i);
+    cr_assert_eq(buf[18], 'x', "nothing written past what was asked");
+    cr_assert(!stream_view_intact(&v));
+    cr_assert_eq(stream_view_end(&v, 18), EIO);
+    stream_view_close(&v);
+    /* nothing to view: one line without a newline, or a pipe */
+    cr_assert(ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0);
+    cr_assert(write(fd, "{}", 2) == 2 && lseek(fd, 0, SEEK_SET) == 0);
+    cr_assert(!stream_view_open(&v, fd));
+    int pipefd[2];
+    cr_assert(pipe(pipefd) == 0);
+    cr_assert(!stream_view_open(&v, pipefd[0]));
+    close(pipefd[0]);
+    close(pipefd[1]);
+    close(fd);
+    unlink(path);
+}
+
+/* A sink that cuts the input file short when it is first given output:
+ * blocks cut before then are read after (by a worker with -j N). */
+typedef struct {
+    const char *path;
+    bool done;
+} Cutter;
+
+static int cutter_write(DplStreamSink *s, const DplStreamBatch *b)
+{
+    (void)b;
+    Cutter *c = s->impl;
+    if (!c->done)
+        cr_assert(truncate(c->path, 1000) == 0);
+    c->done = true;
+    return 0;
+}
+
+static const DplStreamSinkOps cutter_ops = {.kind = "cutter", .write = cutter_write, .close = keep_close};
+
+/* n records through a file that the entities' sink cuts short, at -j
+ * jobs.  The run must fail with the reason, or, when every block had been
+ * read before the cut (possible when the file fits in the blocks in
+ * flight: must_fail false), succeed with every record read: never
+ * succeed with records lost. */
+static void shrink_run(int n, unsigned jobs, bool must_fail)
+{
+    DplBuf in = {0};
+    for (int i = 1; i <= n; i++) {
+        record_text(&in, i);
+        dpl_buf_puts(&in, "\n");
+    }
+    char path[] = "/tmp/dpl-test-shrink-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    cr_assert(write(fd, in.data, in.len) == (ssize_t)in.len && close(fd) == 0);
+    Prog p = load();
+    DplStreamConfig cfg = {.max_record_bytes = 1 << 20, .jobs = jobs};
+    DplStreamRun *run = dpl_stream_run_new(p.prog, p.src, &cfg);
+    Cutter c = {.path = path};
+    DplStreamSink *sink = dpl_calloc(1, sizeof *sink);
+    sink->ops = &cutter_ops;
+    sink->impl = &c;
+    sink->name = dpl_strdup("cutter");
+    dpl_stream_run_set_sink(run, DPL_OUT_ENTITIES, sink);
+    int err = 0;
+    DplStreamSource *file = dpl_stream_source_file(path, &err);
+    cr_assert(file, "%s", strerror(err));
+    bool ok = dpl_stream_run_input(run, file);
+    const DplStreamStats *st = dpl_stream_run_stats(run);
+    if (ok) {
+        cr_assert(!must_fail, "%d records, -j %u: the cut went unnoticed", n, jobs);
+        cr_assert_eq(st->records, (uint64_t)(n - n / 11), "%d records, -j %u: no error, so every record read", n,
+                     jobs);
+    } else {
+        cr_assert(file->why && strcmp(file->why, "the file shrank while it was being read") == 0,
+                  "%d records, -j %u: %s", n, jobs, file->why ? file->why : "(no reason)");
+        cr_assert_lt(st->records, (uint64_t)n, "-j %u: the lost end is not counted as read", jobs);
+    }
+    cr_assert_eq(st->emitted + st->rejected + st->skipped, st->records, "-j %u: counts add up", jobs);
+    dpl_stream_source_close(file);
+    dpl_stream_run_finish(run);
+    dpl_stream_run_close(run, false);
+    dpl_stream_run_free(run);
+    unload(&p);
+    unlink(path);
+    dpl_buf_free(&in);
+}
+
+/* About 3 MB (a dozen blocks): the reading thread finds the file short
+ * when it cuts the next block.  About 1.1 MB (five blocks, the ring of -j
+ * 2): every block is cut, and the view ended, before the first output, so
+ * only the threads that read the last blocks can see the loss (or, with
+ * three threads, every block may be read before the cut). */
+Test(stream, file_that_shrinks_fails_the_run_at_any_jobs)
+{
+    for (unsigned j = 1; j <= 3; j++) {
+        shrink_run(40000, j, true);
+        shrink_run(19000, j, false);
+    }
 }
 
 /* ---- a record source with positions of its own, and commits ----------------- */

@@ -366,7 +366,7 @@ def test_max_record_bytes():
 
 
 def test_line_numbers_across_blocks_at_any_jobs():
-    # Several megabytes (the reader's blocks are about 512 KB): with -j N a
+    # Several megabytes (the reader's blocks are about 256 KB): with -j N a
     # block may be processed before the lines ahead of it are counted, and a
     # program that does not read 'line gets its rejects numbered as blocks
     # are merged.  Every reject must name the line it came from, and every
