@@ -15,10 +15,11 @@ runs taken round the programs in turn), MB/s from the
 median wall time, peak RSS (largest); then the ratios the issue asks for:
 dpl against jq and gojq (wall), each program against the seed, and -j 2
 against -j 1 (these two: medians of the ratios of paired runs, a moment
-apart).  Then one line per target of issue 10, met or missed, and two on
-the host: how far apart the seed's identical runs came out, and how much
-faster two processes at once ran than one (sha256sum, next to each -j 2
-run: the most -j 2 could get).  bench/README.md explains the numbers.
+apart).  Then one line per target of issue 10, met or missed, and three on
+the host: how much faster two processes at once ran than one (sha256sum,
+next to each -j 2 run), the same for two -j 1 runs of each program (the
+most its -j 2 could get from this host), and how far apart the seed's
+identical runs came out.  bench/README.md explains the numbers.
 """
 import argparse
 import os
@@ -90,6 +91,27 @@ def host_pair(path):
     return 2 * once(1) / once(2)
 
 
+def program_pair(cmd, stdin_path, out_path):
+    """The same for a program's own -j 1 run: alone, then two at once
+    (each with its own input and output file); 2 x the first time over the
+    second.  What two separate processes of this program get from the
+    host: the -j 2 a reader with no cost of its own would reach."""
+    def once(n):
+        fins = [open(stdin_path, "rb") for _ in range(n)]
+        fouts = [open("%s.%d" % (out_path, i), "wb") for i in range(n)]
+        os.sync()
+        t0 = time.monotonic()
+        ps = [subprocess.Popen(cmd, stdin=fins[i], stdout=fouts[i]) for i in range(n)]
+        codes = [p.wait() for p in ps]
+        t = time.monotonic() - t0
+        for f in fins + fouts:
+            f.close()
+        if any(codes):
+            sys.exit("bench: %s failed" % " ".join(cmd))
+        return t
+    return 2 * once(1) / once(2)
+
+
 def summary(samples):
     """Medians of wall and CPU seconds, and the largest peak RSS (KB)."""
     return (statistics.median(x[0] for x in samples), statistics.median(x[1] for x in samples),
@@ -119,7 +141,7 @@ def main():
     # between two runs a moment apart, then their median: the seed's run
     # before a program's for "/ seed", the program's -j 1 and -j 2 runs for
     # "-j 2 x".
-    runs = {name: {"dpl": [], "dpl2": [], "seed": []} for name, *_ in selected}
+    runs = {name: {"dpl": [], "dpl2": [], "seed": [], "pair": []} for name, *_ in selected}
     seed_prog = next(p for p in PROGRAMS if p[0] == "seed")
 
     def dpl_cmd(prog, extra, jobs):
@@ -134,6 +156,7 @@ def main():
             runs[name]["dpl"].append(sample(dpl_cmd(prog, extra, 1), ins[kind], os.path.join(out, name + ".dpl")))
             runs[name]["dpl2"].append(sample(dpl_cmd(prog, extra, 2), ins[kind], os.path.join(out, name + ".dpl2")))
             two.append(host_pair(ins["plain"]))
+            runs[name]["pair"].append(program_pair(dpl_cmd(prog, extra, 1), ins[kind], os.path.join(out, name + ".pair")))
     rows = []
     ok = True
     for name, prog, jqf, kind, extra in selected:
@@ -178,6 +201,9 @@ def main():
     two.sort()
     print("host: two processes at once (sha256sum of the input) ran at %.2f-%.2fx one, median %.2f: what -j 2 "
           "could get at best, next to its runs" % (two[0], two[-1], statistics.median(two)))
+    print("host: two -j 1 runs of the same program at once against one (median; what -j 2 could get at best "
+          "with a free reader), and -j 2 x: " + ", ".join(
+              "%s %.2f (%.2f)" % (name, statistics.median(runs[name]["pair"]), res["j2"]) for name, _, res, _ in rows))
     seeds = sorted(x[0] for r in runs.values() for x in r["seed"])
     if len(seeds) > 1:
         print("host: the seed's %d identical runs took %.3f-%.3f s (the slowest %.2fx the fastest; quartiles %.3f, %.3f)"
