@@ -47,7 +47,6 @@ void stream_lane_init(StreamLane *l, const StreamEngines *eng, bool keep_recs, b
     l->eng = eng;
     l->keep_recs = keep_recs;
     l->keep_skipped = keep_skipped;
-    l->est = eng->engine ? dpl_engine_state_new(eng->engine) : NULL;
     l->presence = eng->presence ? dpl_presence_new(eng->prog) : NULL;
     dpl_result_init(&l->res);
 }
@@ -58,7 +57,6 @@ void stream_lane_free(StreamLane *l)
         dpl_buf_free(&l->out[k]);
         dpl_free(l->recs[k]);
     }
-    dpl_engine_state_free(l->est);
     dpl_presence_free(l->presence);
     dpl_result_free(&l->res);
 }

@@ -52,7 +52,8 @@ typedef struct {
     uint64_t last_ticket;
     DplStreamStats stats;
     DplPresence *presence; /* DplStreamConfig.presence, else NULL */
-    /* engine scratch */
+    /* engine scratch: est is borrowed, the state of the thread that
+     * processes the lane's block (one per thread: its caches stay warm) */
     DplEngineState *est;
     DplResult res;
 } StreamLane;

@@ -92,6 +92,7 @@ typedef struct {
      * merged, when the lines they hold are known (stream_lane_renumber) */
     bool late;
     DplBuf renumbered;
+    DplEngineState *est; /* this thread's; each worker has its own */
 } Par;
 
 /* ---- dispatching a block ------------------------------------------------------- */
@@ -106,10 +107,13 @@ static void load(Par *par, Block *b)
     }
 }
 
-/* Dispatches every record of b into its lane; returns the number of lines. */
-static long process_block(Par *par, Block *b)
+/* Dispatches every record of b into its lane with est, the calling
+ * thread's engine state (its caches stay warm in that thread's core);
+ * returns the number of lines. */
+static long process_block(Par *par, Block *b, DplEngineState *est)
 {
     load(par, b);
+    b->lane.est = est;
     DplStreamPos pos = {.line = b->first_line, .input = par->in->input};
     uint64_t seq = b->first_seq;
     if (b->is_long) {
@@ -141,28 +145,38 @@ static long process_block(Par *par, Block *b)
 
 /* Takes the next queued block and processes it; called, and returns, with
  * par->mu held. */
-static void run_next(Par *par)
+static void run_next(Par *par, DplEngineState *est)
 {
     Block *b = &par->ring[par->next_work++ % par->nring];
     pthread_mutex_unlock(&par->mu);
-    b->nlines = process_block(par, b);
+    b->nlines = process_block(par, b, est);
     pthread_mutex_lock(&par->mu);
     b->state = BLK_DONE;
     pthread_cond_broadcast(&par->done_cv);
 }
 
+/* A thread's engine state (NULL when engine/ does not run the program):
+ * one per thread, not per block, so a thread's caches stay in its core. */
+static DplEngineState *new_state(Par *par)
+{
+    const DplEngine *e = stream_engines(par->run)->engine;
+    return e ? dpl_engine_state_new(e) : NULL;
+}
+
 static void *worker(void *arg)
 {
     Par *par = arg;
+    DplEngineState *est = new_state(par);
     pthread_mutex_lock(&par->mu);
     for (;;) {
         while (!par->quit && par->next_work == par->tail)
             pthread_cond_wait(&par->work_cv, &par->mu);
         if (par->next_work == par->tail)
             break; /* quit, and nothing left to do */
-        run_next(par);
+        run_next(par, est);
     }
     pthread_mutex_unlock(&par->mu);
+    dpl_engine_state_free(est);
     return NULL;
 }
 
@@ -175,7 +189,7 @@ static bool help(Par *par)
     pthread_mutex_lock(&par->mu);
     bool queued = par->next_work != par->tail;
     if (queued)
-        run_next(par);
+        run_next(par, par->est);
     pthread_mutex_unlock(&par->mu);
     return queued;
 }
@@ -272,7 +286,7 @@ static void submit(Par *par, Block *b)
     b->first_line = par->late ? 1 : par->next_line;
     b->first_seq = par->late ? 1 : par->seq_base + (uint64_t)par->next_line;
     if (!par->threaded) {
-        par->next_line += process_block(par, b);
+        par->next_line += process_block(par, b, par->est);
         b->state = BLK_DONE;
         par->tail++;
         par->next_work++;
@@ -635,6 +649,7 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
     for (size_t i = 0; i < par.nring; i++)
         stream_lane_init(&par.ring[i].lane, stream_engines(run), stream_keep_recs(run),
                          stream_keep_skipped(run));
+    par.est = new_state(&par);
     pthread_mutex_init(&par.mu, NULL);
     pthread_cond_init(&par.work_cv, NULL);
     pthread_cond_init(&par.done_cv, NULL);
@@ -695,6 +710,7 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
     dpl_buf_free(&par.carry);
     dpl_buf_free(&par.renumbered);
     dpl_free(par.scratch);
+    dpl_engine_state_free(par.est);
     if (par.viewing) /* stopped early: the fd goes on after what was read */
         stream_view_end(&par.view, par.vpos);
     stream_view_close(&par.view);
