@@ -4,10 +4,11 @@
  * bytes with pread(2), so with -j N the copying is spread over N threads.
  *
  * Why not a memory mapping (what this was until 2026-12): on a virtual
- * machine with shadow page tables (the PVM guests we benchmark on) every
- * first touch of a mapped page costs an exit to the host, which doubled
- * `dpl run`'s time on a cold page cache's worth of pages; pread's copy
- * goes through the kernel's direct map and costs the same everywhere.
+ * machine with shadow page tables (the PVM guests we benchmark on) the
+ * first touch of every mapped page costs an exit to the host, which
+ * doubled `dpl run`'s time there (bench/README.md, eighth pass); pread's
+ * copy goes through the kernel's direct map and costs about the same
+ * everywhere.
  *
  * Only what read(2) would return at open time is viewed: from the fd's
  * offset to the file's size, and of that only up to the last newline (the
