@@ -46,8 +46,7 @@ typedef struct {
 } BlockRec;
 
 typedef struct {
-    char *buf;        /* owned bytes */
-    const char *text; /* the block's bytes: buf */
+    char *buf; /* owned: the block's bytes, buf[0..len) */
     size_t len, cap;
     bool copy;  /* buf[0..len) is still to be read from the view at src */
     size_t src;
@@ -128,7 +127,7 @@ static long process_block(Par *par, Block *b, DplEngineState *est)
             stream_dispatch(&b->lane, &b->recs[i].pos, seq + i, b->buf + b->recs[i].off, b->recs[i].len);
         return (long)b->nrecs;
     }
-    const char *p = b->text, *end = b->text + b->len;
+    const char *p = b->buf, *end = b->buf + b->len;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
@@ -300,8 +299,8 @@ static void submit(Par *par, Block *b)
         par->next_line += (long)b->nrecs;
     } else {
         load(par, b); /* counted here, so read here */
-        const char *end = b->text + b->len;
-        par->next_line += (long)count_newlines(b->text, b->len);
+        const char *end = b->buf + b->len;
+        par->next_line += (long)count_newlines(b->buf, b->len);
         if (b->len && end[-1] != '\n')
             par->next_line++; /* as process_block counts a shrunk view's rest */
     }
@@ -556,7 +555,6 @@ static size_t long_view_line(Par *par, Block *b, size_t want, size_t left)
         return done + 1; /* within the limit: a block of its own, whole */
     size_t total = done - (last == '\r');
     b->len = total < RAW_PREFIX ? total : RAW_PREFIX; /* b->buf holds them */
-    b->text = b->buf;
     b->is_long = true;
     b->long_blank = blank;
     b->long_len = total;
@@ -590,13 +588,12 @@ static int fill_view(Par *par, Block *b)
         if (!end && stream_view_intact(v) && want < left)
             end = long_view_line(par, b, want, left);
         if (end) { /* always, unless the file shrank */
-            if (!b->is_long && !loaded) {
-                reserve(b, end);
-                b->copy = true;
-                b->src = par->vpos;
-            }
             if (!b->is_long) {
-                b->text = b->buf;
+                if (!loaded) {
+                    reserve(b, end);
+                    b->copy = true;
+                    b->src = par->vpos;
+                }
                 b->len = end;
             }
             par->vpos += end;
@@ -622,9 +619,7 @@ static int fill(Par *par, Block *b)
         return 1;
     if (par->eof)
         return 0;
-    int got = par->by_record ? fill_records(par, b) : fill_lines(par, b);
-    b->text = b->buf;
-    return got;
+    return par->by_record ? fill_records(par, b) : fill_lines(par, b);
 }
 
 int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t max_record_bytes,
