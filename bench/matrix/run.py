@@ -17,8 +17,9 @@ dpl against jq and gojq (each jq or gojq run against the dpl runs just
 before and after it), each program against the seed, and -j 2 against
 -j 1 (all four: medians of the ratios of paired runs, a moment apart).
 -j 2 against -j 1 and peak RSS are measured again on five times the
-input, where the process's start is a fiftieth of a run, not an eighth.  Then one line per target of issue 10, met or missed, and three on
-the host: how much faster two processes at once ran than one (sha256sum,
+input, where the process's start is a fiftieth of a run, not an eighth.
+Then one line per target of issue 10, met or missed, and three on the
+host: how much faster two processes at once ran than one (sha256sum,
 next to each -j 2 run), the same for two -j 1 runs of each program (the
 most its -j 2 could get from this host), and how far apart the seed's
 identical runs came out.  bench/README.md explains the numbers.
@@ -91,39 +92,39 @@ def sample(cmd, stdin_path, out_path):
     return wall, ru.ru_utime + ru.ru_stime, int(err.decode().strip().splitlines()[-1])
 
 
-def host_pair(path):
-    """The host's own -j 2: sha256sum of path alone, then two of them at
-    once; 2 x the first time over the second (2.0 when the two cores are
-    the program's alone).  This host's other tenants make it vary from one
-    second to the next, and -j 2 with it."""
+def two_at_once(cmd, stdin_path=None, out_path=None):
+    """cmd alone, then two of it at once (each with its own stdin read from
+    stdin_path and its own output file, when given); 2 x the first time
+    over the second: 2.0 when the two cores are the runs' alone.  This
+    host's other tenants make it vary from one second to the next, and
+    -j 2 with it."""
     def once(n):
-        t0 = time.monotonic()
-        ps = [subprocess.Popen(["sha256sum", path], stdout=subprocess.DEVNULL) for _ in range(n)]
-        for p in ps:
-            p.wait()
-        return time.monotonic() - t0
-    return 2 * once(1) / once(2)
-
-
-def program_pair(cmd, stdin_path, out_path):
-    """The same for a program's own -j 1 run: alone, then two at once
-    (each with its own input and output file); 2 x the first time over the
-    second.  What two separate processes of this program get from the
-    host: the -j 2 a reader with no cost of its own would reach."""
-    def once(n):
-        fins = [open(stdin_path, "rb") for _ in range(n)]
-        fouts = [open("%s.%d" % (out_path, i), "wb") for i in range(n)]
+        fins = [open(stdin_path, "rb") if stdin_path else subprocess.DEVNULL for _ in range(n)]
+        fouts = [open("%s.%d" % (out_path, i), "wb") if out_path else subprocess.DEVNULL for i in range(n)]
         os.sync()
         t0 = time.monotonic()
         ps = [subprocess.Popen(cmd, stdin=fins[i], stdout=fouts[i]) for i in range(n)]
         codes = [p.wait() for p in ps]
         t = time.monotonic() - t0
         for f in fins + fouts:
-            f.close()
+            if f is not subprocess.DEVNULL:
+                f.close()
         if any(codes):
             sys.exit("bench: %s failed" % " ".join(cmd))
         return t
     return 2 * once(1) / once(2)
+
+
+def host_pair(path):
+    """The host's own -j 2: sha256sum of path, alone and two at once."""
+    return two_at_once(["sha256sum", path])
+
+
+def program_pair(cmd, stdin_path, out_path):
+    """The same for a program's own -j 1 run: what two separate processes
+    of this program get from the host, the -j 2 a reader with no cost of
+    its own would reach."""
+    return two_at_once(cmd, stdin_path, out_path)
 
 
 def summary(samples):
@@ -188,7 +189,7 @@ def main():
             runs[name]["dpl2"].append(sample(dpl_cmd(prog, extra, 2), ins[kind], os.path.join(out, name + ".dpl2")))
             two.append(host_pair(ins["plain"]))
             runs[name]["pair"].append(program_pair(dpl_cmd(prog, extra, 1), ins[kind], os.path.join(out, name + ".pair")))
-    # -j 2 against -j 1 on five times the input: R // 2 paired runs
+    # -j 2 against -j 1 on five times the input: R // 2 paired runs, at least 3
     for name, prog, jqf, kind, extra in selected:
         big = []
         for _ in range(max(3, a.r // 2)):
