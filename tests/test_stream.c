@@ -310,7 +310,7 @@ Test(stream, view_reads_by_position_and_notices_a_shrink)
     cr_assert_eq(stream_view_read(&v, 9, buf, 9), 9);
     cr_assert(memcmp(buf, "line two\n", 9) == 0);
     cr_assert(stream_view_intact(&v));
-    cr_assert(ftruncate(fd, 12) == 0); /* "skip\nline o" left */
+    cr_assert(ftruncate(fd, 12) == 0); /* "skip\nline on" left: 7 bytes of the view */
     memset(buf, 'x', sizeof buf);
     cr_assert_eq(stream_view_read(&v, 0, buf, 18), 7, "what the file still has");
     cr_assert(memcmp(buf, "line o", 6) == 0 && buf[6] == 'n');
