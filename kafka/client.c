@@ -26,6 +26,8 @@ static void quiet_log(const rd_kafka_t *rk, int level, const char *fac, const ch
 rd_kafka_conf_t *kafka_conf_new(const char *brokers, const DplKafkaProps *props, const char *const *forced,
                                 char **err)
 {
+    if (!kafka_rdk_load(err))
+        return NULL;
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set_log_cb(conf, quiet_log);
     bool ok = conf_set(conf, "bootstrap.servers", brokers, "", err);
@@ -81,7 +83,7 @@ bool kafka_check_topic(rd_kafka_t *rk, const char *topic, const char *brokers, c
 {
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
     rd_kafka_resp_err_t merr = RD_KAFKA_RESP_ERR__TIMED_OUT;
-    const struct rd_kafka_metadata *md = NULL;
+    const rd_kafka_metadata_t *md = NULL;
     for (int waited = 0; waited < KAFKA_CONNECT_TIMEOUT_MS; waited += 500) {
         merr = rd_kafka_metadata(rk, 0, rkt, &md, 500);
         if (merr == RD_KAFKA_RESP_ERR_NO_ERROR)

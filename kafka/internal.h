@@ -6,12 +6,12 @@
 #ifndef DPL_KAFKA_INTERNAL_H
 #define DPL_KAFKA_INTERNAL_H
 
-#include <librdkafka/rdkafka.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "kafka/kafka.h"
+#include "kafka/librdkafka.h"
 
 /* ---- track.c: which offsets a durable ticket covers ---------------------- */
 
@@ -75,7 +75,8 @@ void kafka_pending_free(KafkaPending *p);
 /* A client configuration: bootstrap.servers = brokers, then the user's
  * properties, then `forced` (pairs, NULL-terminated: settings the
  * at-least-once contract depends on).  NULL with *err when librdkafka
- * rejects a property (unknown name or bad value), naming it. */
+ * rejects a property (unknown name or bad value), naming it, or when
+ * librdkafka cannot be loaded (kafka_rdk_load). */
 rd_kafka_conf_t *kafka_conf_new(const char *brokers, const DplKafkaProps *props, const char *const *forced,
                                 char **err);
 

@@ -1,6 +1,7 @@
 /* repl_edit.c — reading the REPL's input: libedit (prompt, line editing,
  * persistent history, tab completion) on a terminal, plain line reads from
- * a pipe. */
+ * a pipe (and, with a prompt, on a terminal where libedit cannot be
+ * loaded). */
 #include <ctype.h>
 #include <dirent.h>
 #include <sys/stat.h>
@@ -11,9 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <editline/readline.h>
-
 #include "repl/internal.h"
+#include "repl/libedit.h"
 #include "lexer/lexer.h"
 #include "stdlib/stdlib.h"
 
@@ -25,6 +25,7 @@
  * here.  There is one REPL per process. */
 static Repl *active;
 static char *history_path;
+static bool line_editing; /* on a terminal, and libedit is loaded */
 static volatile sig_atomic_t got_sigint;
 
 static void on_sigint(int sig)
@@ -312,8 +313,9 @@ static void remember(const char *line)
 
 void repl_history_add(Repl *r, DplBuf *typed)
 {
+    (void)r; /* one REPL per process: line_editing is about r */
     const char *line = typed->data ? typed->data : "";
-    bool keep = r->tty && strspn(line, " \t\n") != typed->len;
+    bool keep = line_editing && strspn(line, " \t\n") != typed->len;
     if (keep)
         remember(line);
     dpl_buf_reset(typed);
@@ -324,6 +326,13 @@ void repl_edit_init(Repl *r)
     active = r;
     if (!r->tty)
         return;
+    char *why = NULL;
+    if (!repl_libedit_load(&why)) {
+        fprintf(r->out, "%s\n", why);
+        dpl_free(why);
+        return;
+    }
+    line_editing = true;
     find_utf8_locale();
     editing(true);
     rl_readline_name = "dpl"; /* ~/.editrc lines may start with "dpl:" */
@@ -351,6 +360,7 @@ void repl_edit_done(Repl *r)
 {
     (void)r;
     active = NULL;
+    line_editing = false;
     dpl_free(history_path);
     history_path = NULL;
     dpl_free(utf8_locale);
@@ -383,11 +393,17 @@ char *repl_read_line(Repl *r, bool continuation, bool *interrupted)
 {
     *interrupted = false;
     fflush(r->out);
-    if (!r->tty)
+    const char *prompt = continuation ? "...> " : "dpl> ";
+    if (!line_editing) {
+        if (r->tty) {
+            fputs(prompt, r->out);
+            fflush(r->out);
+        }
         return read_plain(r->in);
+    }
     got_sigint = 0;
     editing(true);
-    char *line = readline(continuation ? "...> " : "dpl> ");
+    char *line = readline(prompt);
     editing(false);
     if (!line) {
         /* readline returns NULL both at Ctrl-D and when SIGINT cut it short */

@@ -515,9 +515,31 @@ def test_examples_run():
         eq(s["emitted"] + s["skipped"] + s["rejected"], s["records"], name)
 
 
-# Tests that measure the process itself (its resident memory), which a wrapper
-# such as valgrind changes; they are left out under --wrap.
-NOT_UNDER_WRAP = {"test_memory_bounded_by_max_record_bytes"}
+def test_a_run_opens_no_kafka_repl_or_crypto_library():
+    # dpl opens librdkafka for Kafka and libedit for the REPL only, and has
+    # its SHA-256 built in: broken copies of those libraries (and of the
+    # libssl librdkafka would bring) found first change nothing for a run
+    # of a pipe or for dplc.  A dpl linked with any of them would not start.
+    libdir = os.path.join(TMP, "broken-libs")
+    os.makedirs(libdir, exist_ok=True)
+    for name in ("librdkafka.so.1", "libedit.so.2", "libcrypto.so.3", "libssl.so.3"):
+        write(os.path.join("broken-libs", name), "not a shared library\n")
+    broken = dict(os.environ, LD_LIBRARY_PATH=libdir)
+    inp = "".join(env({"doc": "d%d" % i, "nome": "n", "idade": i}) + "\n" for i in range(3))
+    want = dpl("run", prog(), input=inp)
+    eq(want.returncode, 0, "exit")
+    for args in (["run", prog()], ["run", "-j", "2", prog()]):
+        p = subprocess.run([ARGS.dpl, *args], input=inp.encode(), capture_output=True, env=broken, timeout=60)
+        eq((p.returncode, p.stderr.decode()), (0, ""), "%r with broken libraries" % args)
+        eq(p.stdout, want.stdout, "%r output (entity ids are SHA-256)" % args)
+    p = subprocess.run([ARGS.dplc, "check", prog()], capture_output=True, env=broken, timeout=60)
+    eq(p.returncode, 0, "dplc check with broken libraries: %s" % p.stderr.decode())
+
+
+# Tests that measure the process itself (its resident memory), or set
+# LD_LIBRARY_PATH for it, which a wrapper such as valgrind changes or
+# follows too; they are left out under --wrap.
+NOT_UNDER_WRAP = {"test_memory_bounded_by_max_record_bytes", "test_a_run_opens_no_kafka_repl_or_crypto_library"}
 
 
 # ---- language 1.1 accounting (spec §12.1, §12.5) --------------------------------

@@ -475,8 +475,17 @@ def test_second_signal():
               "%d duplicates after the restart" % (took, rep.duplicates))
 
 
-def run_dpl(*args, timeout=60, input=b""):
-    return subprocess.run([ARGS.dpl, "run", *args], capture_output=True, timeout=timeout, input=input)
+def run_dpl(*args, timeout=60, input=b"", env=None):
+    return subprocess.run([ARGS.dpl, "run", *args], capture_output=True, timeout=timeout, input=input, env=env)
+
+
+def broken_librdkafka_env():
+    """An environment where the librdkafka dpl opens is not a library."""
+    libdir = os.path.join(TMP, "broken-lib")
+    os.makedirs(libdir, exist_ok=True)
+    with open(os.path.join(libdir, "librdkafka.so.1"), "w") as f:
+        f.write("not a shared library\n")
+    return dict(os.environ, LD_LIBRARY_PATH=libdir)
 
 
 def test_errors():
@@ -500,6 +509,17 @@ def test_errors():
         expect(r.returncode == 2, "Kafka input with other inputs: %d %s" % (r.returncode, r.stderr))
         r = run_dpl(prog, "--output", "dir://x?max_bytes=0", input=b"")
         expect(r.returncode == 2 and b"max_bytes" in r.stderr, "bad dir URL: %s" % r.stderr)
+        # librdkafka is opened only by a Kafka run: without it, a Kafka input
+        # or output is an error saying so, and a run without Kafka works.
+        broken = broken_librdkafka_env()
+        for args, stdin in (([m.url("in", "g")], b""), (["-", "--output", "kafka://%s/out" % m.bootstrap], b"{}\n")):
+            r = run_dpl(prog, *args, input=stdin, env=broken)
+            expect(r.returncode == 1 and b"Kafka needs librdkafka, which cannot be loaded" in r.stderr
+                   and b"librdkafka.so.1" in r.stderr, "no librdkafka, %s: %d %s" % (args, r.returncode, r.stderr))
+        with open(fipe_input(3, broken=0)[0], "rb") as f:
+            r = run_dpl(prog, input=f.read(), env=broken)
+        expect(r.returncode == 0 and r.stdout.count(b"\n") + r.stderr.count(b"\n") == 3,
+               "no librdkafka, a pipe run (3 records, each an entity or a reject): %d %s" % (r.returncode, r.stderr))
 
 
 TESTS = [test_errors, test_sigterm, test_second_signal, test_dir_kill, test_broker_down, test_group_kill, test_fipe_100k]

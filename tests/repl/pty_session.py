@@ -247,6 +247,34 @@ def navigate_session(dpl, d, env):
     assert t.wait() == 0
 
 
+def without_libedit_session(dpl, d, env):
+    """A terminal where libedit cannot be loaded (a broken libedit.so.2 found
+    first): the REPL says line editing is off and still works, with prompts
+    and plain line reads."""
+    libdir = os.path.join(d, "broken-lib")
+    os.makedirs(libdir, exist_ok=True)
+    with open(os.path.join(libdir, "libedit.so.2"), "w") as f:
+        f.write("not a shared library\n")
+    env = dict(env, LD_LIBRARY_PATH=libdir)
+    t = Term([dpl, "repl", "fipe.dpl"], env, d)
+    t.expect(rb"line editing is off: .*libedit\.so\.2")
+    t.expect(rb"dpl> ")
+    t.send(b"valor\r")
+    t.expect(rb"no record yet")
+    t.expect(rb"dpl> ")
+    with open(os.path.join(d, "fipe.ndjson"), "rb") as f:
+        record = f.readline().strip()
+    t.send(record + b"\r")
+    t.expect(rb'"entity": "fipe"')
+    t.expect(rb"dpl> ")
+    t.send(b"valor * 2\r")
+    t.expect(rb"64301\.0\n")
+    t.expect(rb"dpl> ")
+    t.send(CTRL_D)
+    status = t.wait()
+    assert status == 0, "exit status %d after Ctrl-D" % status
+
+
 def run(dpl, here):
     dpl = os.path.abspath(dpl)  # the child runs in a scratch directory
     d = tempfile.mkdtemp(prefix="dpl-repl-pty-")
@@ -260,7 +288,8 @@ def run(dpl, here):
                  ("pty unicode under LC_ALL=C", lambda a, b, c: unicode_session(a, b, c, {"LC_ALL": "C"})),
                  ("pty unicode without a locale", lambda a, b, c: unicode_session(a, b, c, {})),
                  ("pty completion, multi-line history, Ctrl-D", editing_session),
-                 ("pty :goto, :next reject, rule origin, missing-path hint", navigate_session))
+                 ("pty :goto, :next reject, rule origin, missing-path hint", navigate_session),
+                 ("pty without libedit: plain lines, prompts", without_libedit_session))
         for name, step in steps:
             try:
                 step(dpl, d, env)
