@@ -26,7 +26,14 @@
 
 #include "stream/internal.h"
 
-#define BLOCK_BYTES (256u * 1024u)
+/* About how many bytes a block holds: -j 1 cuts 256 KiB blocks; -j N cuts
+ * 128 KiB ones, in a ring of 2N.  Every block's buffer is touched in turn,
+ * and with -j 2 the ring of five 256 KiB blocks it had was slower on this
+ * project's machine than four of 128 KiB (less memory in flight, fewer
+ * first touches of pages); -j 1 was slower with 128 KiB (bench/README.md,
+ * "Ninth pass"). */
+#define BLOCK_BYTES_ONE (256u * 1024u)
+#define BLOCK_BYTES_THREADED (128u * 1024u)
 #define READ_CHUNK (128u * 1024u)
 #define BLOCK_RECORDS 4096 /* record sources: most records per block */
 /* A view's block ends at the last newline of its window, looked for in
@@ -92,6 +99,7 @@ typedef struct {
     bool late;
     DplBuf renumbered;
     DplEngineState *est; /* this thread's; each worker has its own */
+    size_t block_bytes;  /* BLOCK_BYTES_ONE or _THREADED */
 } Par;
 
 /* ---- dispatching a block ------------------------------------------------------- */
@@ -221,7 +229,7 @@ static bool merge_oldest(Par *par, bool wait)
     /* -j 1 keeps one lane growing to the flush size; a -j N block's lane
      * (or one whose records point into the block) goes out whole */
     stream_merge(par->run, &b->lane, par->nring > 1 || b->lane.keep_recs);
-    if (b->cap > 4 * BLOCK_BYTES) {
+    if (b->cap > 4 * BLOCK_BYTES_ONE) {
         /* a huge line grew this block: give the memory back */
         dpl_free(b->buf);
         b->buf = NULL;
@@ -317,7 +325,7 @@ static void reserve(Block *b, size_t extra)
 {
     if (b->cap - b->len >= extra)
         return;
-    size_t cap = b->cap ? b->cap : BLOCK_BYTES + READ_CHUNK;
+    size_t cap = b->cap ? b->cap : BLOCK_BYTES_ONE + READ_CHUNK;
     while (cap - b->len < extra)
         cap *= 2;
     b->buf = dpl_realloc(b->buf, cap);
@@ -409,7 +417,7 @@ static int fill_lines(Par *par, Block *b)
         if (nl)
             cut = (size_t)(nl - b->buf) + 1;
         scanned = b->len;
-        if (cut && b->len >= BLOCK_BYTES)
+        if (cut && b->len >= par->block_bytes)
             break;
         if (par->eof)
             break;
@@ -454,7 +462,7 @@ static size_t keep_bytes(Block *b, const void *p, size_t n)
 static int fill_records(Par *par, Block *b)
 {
     b->len = 0;
-    while (!par->eof && b->len < BLOCK_BYTES && b->nrecs < BLOCK_RECORDS) {
+    while (!par->eof && b->len < par->block_bytes && b->nrecs < BLOCK_RECORDS) {
         if (dpl_stream_stop_requested()) {
             par->eof = par->stopped = true;
             break;
@@ -582,7 +590,7 @@ static int fill_view(Par *par, Block *b)
     if (dpl_stream_stop_requested()) {
         par->eof = par->stopped = true;
     } else if (par->vpos < v->len && stream_view_intact(v)) {
-        size_t left = v->len - par->vpos, want = left < BLOCK_BYTES ? left : BLOCK_BYTES;
+        size_t left = v->len - par->vpos, want = left < par->block_bytes ? left : par->block_bytes;
         bool loaded = false;
         size_t end = view_block_end(par, b, want, &loaded);
         if (!end && stream_view_intact(v) && want < left)
@@ -634,12 +642,13 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
     if (jobs < 1)
         jobs = 1;
     par.threaded = jobs > 1;
+    par.block_bytes = par.threaded ? BLOCK_BYTES_THREADED : BLOCK_BYTES_ONE;
     if (!par.by_record && in->ops->plain_fd) {
         int fd = in->ops->plain_fd(in);
         par.viewing = fd >= 0 && stream_view_open(&par.view, fd);
     }
     /* Two blocks per thread keep them busy while the oldest is merged. */
-    par.nring = par.threaded ? 2 * (size_t)jobs + 1 : 1;
+    par.nring = par.threaded ? 2 * (size_t)jobs : 1;
     par.ring = dpl_calloc(par.nring, sizeof *par.ring);
     for (size_t i = 0; i < par.nring; i++)
         stream_lane_init(&par.ring[i].lane, stream_engines(run), stream_keep_recs(run),

@@ -751,7 +751,7 @@ def test_sigterm_and_sigint_flush_what_was_read():
 
 def mixed_file_lines():
     """Lines of every kind the reader cuts differently: over and under the
-    limit, longer than a 256 KiB block, CRLF, blank, whitespace only."""
+    limit, longer than a block (256 or 128 KiB), CRLF, blank, whitespace only."""
     big = "x" * (700 * 1024)
     out = []
     for i in range(4000):
