@@ -313,9 +313,8 @@ static void remember(const char *line)
 
 void repl_history_add(Repl *r, DplBuf *typed)
 {
-    (void)r; /* one REPL per process: line_editing is about r */
     const char *line = typed->data ? typed->data : "";
-    bool keep = line_editing && strspn(line, " \t\n") != typed->len;
+    bool keep = r->tty && line_editing && strspn(line, " \t\n") != typed->len;
     if (keep)
         remember(line);
     dpl_buf_reset(typed);
