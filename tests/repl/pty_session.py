@@ -86,15 +86,20 @@ class Term:
         raise AssertionError("dpl repl did not exit")
 
 
-def first_session(dpl, d, env):
-    t = Term([dpl, "repl", "fipe.dpl"], env, d)
-    t.expect(rb"loaded fipe\.dpl")
-    t.expect(rb"dpl> ")
+def send_first_record(t, d):
+    """Pastes the first record of fipe.ndjson and waits for its entity."""
     with open(os.path.join(d, "fipe.ndjson"), "rb") as f:
         record = f.readline().strip()
     t.send(record + b"\r")
     t.expect(rb'"entity": "fipe"')
     t.expect(rb"dpl> ")
+
+
+def first_session(dpl, d, env):
+    t = Term([dpl, "repl", "fipe.dpl"], env, d)
+    t.expect(rb"loaded fipe\.dpl")
+    t.expect(rb"dpl> ")
+    send_first_record(t, d)
     # type `valr * 2`, move left five times, insert the missing `o`
     t.send(b"valr * 2" + LEFT * 5 + b"o\r")
     t.expect(rb"64301\.0\n")
@@ -262,11 +267,7 @@ def without_libedit_session(dpl, d, env):
     t.send(b"valor\r")
     t.expect(rb"no record yet")
     t.expect(rb"dpl> ")
-    with open(os.path.join(d, "fipe.ndjson"), "rb") as f:
-        record = f.readline().strip()
-    t.send(record + b"\r")
-    t.expect(rb'"entity": "fipe"')
-    t.expect(rb"dpl> ")
+    send_first_record(t, d)
     t.send(b"valor * 2\r")
     t.expect(rb"64301\.0\n")
     t.expect(rb"dpl> ")
