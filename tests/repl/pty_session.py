@@ -74,6 +74,12 @@ class Term:
         time.sleep(0.15)
         os.write(self.fd, data)
 
+    def quit_with_ctrl_d(self):
+        """Ends the session with Ctrl-D; it must exit 0."""
+        self.send(CTRL_D)
+        status = self.wait()
+        assert status == 0, "exit status %d after Ctrl-D" % status
+
     def wait(self, timeout=10):
         end = time.time() + timeout
         while time.time() < end:
@@ -125,9 +131,7 @@ def first_session(dpl, d, env):
     t.send(b"valor\r")
     t.expect(rb"32150\.5\n")
     t.expect(rb"dpl> ")
-    t.send(CTRL_D)
-    status = t.wait()
-    assert status == 0, "exit status %d after Ctrl-D" % status
+    t.quit_with_ctrl_d()
 
 
 def second_session(dpl, d, env):
@@ -166,8 +170,7 @@ def unicode_session(dpl, d, env, locale):
     t.send('concat(marca, "\u00e9")'.encode() + LEFT * 3 + b"x\r")
     t.expect('"Citro\u00ebnx\u00e9"\n'.encode())
     t.expect(rb"dpl> ")
-    t.send(CTRL_D)
-    assert t.wait() == 0
+    t.quit_with_ctrl_d()
 
 
 def editing_session(dpl, d, env):
@@ -271,9 +274,7 @@ def without_libedit_session(dpl, d, env):
     t.send(b"valor * 2\r")
     t.expect(rb"64301\.0\n")
     t.expect(rb"dpl> ")
-    t.send(CTRL_D)
-    status = t.wait()
-    assert status == 0, "exit status %d after Ctrl-D" % status
+    t.quit_with_ctrl_d()
 
 
 def run(dpl, here):
