@@ -5,6 +5,8 @@
 #define DPL_STREAM_INTERNAL_H
 
 #include <jansson.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <sys/types.h>
 
@@ -142,6 +144,22 @@ void stream_gz_in_free(StreamGzIn *g);
 ssize_t stream_gz_in_read(StreamGzIn *g, int fd, char *buf, size_t cap, int *err, char **why);
 /* True when bytes may come out without reading fd. */
 bool stream_gz_in_has_more(const StreamGzIn *g);
+
+/* ---- spread.c ------------------------------------------------------------- */
+
+/* Worker threads started away from their creator's CPU (see spread.c). */
+typedef struct {
+    cpu_set_t all;  /* the creating thread's CPUs */
+    cpu_set_t away; /* the same without the CPU it ran on */
+    bool on;        /* workers start in away */
+} StreamSpread;
+
+/* Reads the calling thread's CPUs and the one it runs on. */
+void stream_spread_init(StreamSpread *s);
+/* pthread_create(t, NULL, fn, arg), started in s->away when it can be. */
+int stream_spread_create(const StreamSpread *s, pthread_t *t, void *(*fn)(void *), void *arg);
+/* Called first by a thread so started: its CPUs become all of s->all. */
+void stream_spread_settle(const StreamSpread *s);
 
 /* ---- reader.c ------------------------------------------------------------- */
 

@@ -100,6 +100,7 @@ typedef struct {
     DplBuf renumbered;
     DplEngineState *est; /* this thread's; each worker has its own */
     size_t block_bytes;  /* BLOCK_BYTES_ONE or _THREADED */
+    StreamSpread spread; /* where the workers start */
 } Par;
 
 /* ---- dispatching a block ------------------------------------------------------- */
@@ -173,6 +174,7 @@ static DplEngineState *new_state(Par *par)
 static void *worker(void *arg)
 {
     Par *par = arg;
+    stream_spread_settle(&par->spread);
     DplEngineState *est = new_state(par);
     pthread_mutex_lock(&par->mu);
     for (;;) {
@@ -670,8 +672,9 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
         sigaddset(&block, SIGINT);
         sigaddset(&block, SIGTERM);
         pthread_sigmask(SIG_BLOCK, &block, &old);
+        stream_spread_init(&par.spread);
         for (; started < workers; started++)
-            if (pthread_create(&threads[started], NULL, worker, &par) != 0)
+            if (stream_spread_create(&par.spread, &threads[started], worker, &par) != 0)
                 break;
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (started == 0)

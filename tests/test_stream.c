@@ -517,6 +517,64 @@ Test(stream, record_source_commits_only_durable_j3)
     run_records(3);
 }
 
+/* ---- where -j N's workers start (spread.c) ----------------------------------- */
+
+typedef struct {
+    const StreamSpread *spread;
+    int first_cpu; /* where the thread first ran */
+    cpu_set_t after; /* its CPUs once settled */
+} Started;
+
+static void *started_thread(void *arg)
+{
+    Started *st = arg;
+    st->first_cpu = sched_getcpu();
+    stream_spread_settle(st->spread);
+    CPU_ZERO(&st->after);
+    cr_assert_eq(pthread_getaffinity_np(pthread_self(), sizeof st->after, &st->after), 0);
+    return NULL;
+}
+
+/* Starts a thread as -j N starts a worker; returns what it saw. */
+static Started start_one(const StreamSpread *s)
+{
+    Started st = {.spread = s, .first_cpu = -1};
+    pthread_t t;
+    cr_assert_eq(stream_spread_create(s, &t, started_thread, &st), 0);
+    cr_assert_eq(pthread_join(t, NULL), 0);
+    return st;
+}
+
+/* A worker starts on another CPU than the thread that creates it, then
+ * may run on any of the process's CPUs; with one CPU it starts there as
+ * any thread does.  The creating thread's CPUs never change. */
+Test(stream, workers_start_away_from_their_creator_then_run_anywhere)
+{
+    cpu_set_t mine;
+    cr_assert_eq(sched_getaffinity(0, sizeof mine, &mine), 0);
+    StreamSpread s;
+    stream_spread_init(&s);
+    Started st = start_one(&s);
+    cr_assert(CPU_EQUAL(&st.after, &mine), "a started worker may run on every CPU of the process");
+    if (CPU_COUNT(&mine) > 1) {
+        cr_assert(s.on, "%d CPUs: workers start away from their creator", CPU_COUNT(&mine));
+        cr_assert(CPU_ISSET(st.first_cpu, &s.away), "the worker started on CPU %d, its creator's", st.first_cpu);
+    }
+    /* one CPU (a container's cpuset, taskset -c): threads start as usual */
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(sched_getcpu(), &one);
+    cr_assert_eq(sched_setaffinity(0, sizeof one, &one), 0);
+    stream_spread_init(&s);
+    cr_assert(!s.on);
+    st = start_one(&s);
+    cr_assert(CPU_EQUAL(&st.after, &one));
+    cr_assert_eq(sched_setaffinity(0, sizeof mine, &mine), 0);
+    cpu_set_t now;
+    cr_assert_eq(sched_getaffinity(0, sizeof now, &now), 0);
+    cr_assert(CPU_EQUAL(&now, &mine));
+}
+
 Test(stream, stats_json)
 {
     DplStreamStats a = {.records = 3, .emitted = 1, .skipped = 1, .rejected = 1, .blank = 2, .skipped_where = 1};

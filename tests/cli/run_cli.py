@@ -12,6 +12,7 @@ import json
 import os
 import random
 import select
+import shutil
 import subprocess
 import sys
 
@@ -418,6 +419,25 @@ def test_line_numbers_across_blocks_at_any_jobs():
             eq(run[3] == first[3], True, "rejects " + what)
             eq(run[4] == first[4], True, "skipped " + what)
             eq(run[5], first[5], "stats " + what)
+
+
+def test_jobs_on_one_cpu():
+    # A container or `taskset` may give dpl one CPU: -j 2 still starts its
+    # worker (on that CPU) and gives -j 1's bytes.
+    if not shutil.which("taskset"):
+        return
+    rows = [env({"doc": "d%d" % i, "nome": "n%d" % i, "idade": i}) if i % 7 else '{"oops' for i in range(20000)]
+    path = write("one-cpu.ndjson", "\n".join(rows) + "\n")
+    rej1, rej2 = os.path.join(TMP, "one-cpu-j1.rejects"), os.path.join(TMP, "one-cpu-j2.rejects")
+    want = dpl("run", "--rejects", rej1, prog(), path)
+    eq(want.returncode, 0, "exit")
+    cpu = sorted(os.sched_getaffinity(0))[0]
+    p = subprocess.run(["taskset", "-c", str(cpu), ARGS.dpl, "run", "-j", "2", "--rejects", rej2, prog(), path],
+                       capture_output=True, timeout=60)
+    eq((p.returncode, p.stderr.decode()), (0, ""), "-j 2 on one CPU")
+    eq(p.stdout, want.stdout, "-j 2 on one CPU gives -j 1's output")
+    with open(rej1, "rb") as a, open(rej2, "rb") as b:
+        eq(b.read(), a.read(), "-j 2 on one CPU gives -j 1's rejects")
 
 
 def test_memory_bounded_by_max_record_bytes():
