@@ -3,9 +3,11 @@
  * the number of its first line, or with -j N numbered from 1 and renumbered
  * when merged: par->late), has them dispatched — on this thread with
  * -j 1, by N - 1 worker threads and this one (see help) with -j N — and
- * merges finished blocks into the run strictly in input order.  A fixed
- * ring of blocks bounds memory: reading waits while every block is in
- * flight.
+ * merges finished blocks into the run strictly in input order, one thread
+ * at a time: this one, or with self_merge the thread that processed the
+ * oldest block (merge_own).  A fixed ring of blocks bounds memory: reading
+ * waits while every block is in flight.  Each thread works in memory of
+ * its own (Hand).
  *
  * Line rules: a last line without a newline is still a line; a line longer
  * than --max-record-bytes + 1 is not buffered whole (its first bytes and its
@@ -27,11 +29,11 @@
 #include "stream/internal.h"
 
 /* About how many bytes a block holds: -j 1 cuts 256 KiB blocks; -j N cuts
- * 128 KiB ones, in a ring of 2N.  Every block's buffer is touched in turn,
- * and with -j 2 the ring of five 256 KiB blocks it had was slower on this
- * project's machine than four of 128 KiB (less memory in flight, fewer
- * first touches of pages); -j 1 was slower with 128 KiB (bench/README.md,
- * "Ninth pass"). */
+ * 128 KiB ones.  With -j 2 a ring of five 256 KiB blocks, each with its
+ * buffer, was slower on this project's machine than four of 128 KiB (less
+ * memory in flight, fewer first touches of pages); -j 1 was slower with
+ * 128 KiB (bench/README.md, "Ninth pass").  A view's blocks are now copied
+ * into their thread's buffer (load). */
 #define BLOCK_BYTES_ONE (256u * 1024u)
 #define BLOCK_BYTES_THREADED (128u * 1024u)
 #define READ_CHUNK (128u * 1024u)
@@ -53,10 +55,11 @@ typedef struct {
 } BlockRec;
 
 typedef struct {
-    char *buf; /* owned: the block's bytes, buf[0..len) */
+    char *buf; /* owned: the bytes read into the block, buf[0..len) */
     size_t len, cap;
-    bool copy;  /* buf[0..len) is still to be read from the view at src */
+    bool copy;  /* the block's bytes are still to be read from the view at src */
     size_t src;
+    const char *bytes; /* the bytes processed: buf, or the processing thread's buffer */
     long first_line;
     uint64_t first_seq;
     long nlines; /* counted by process_block */
@@ -65,21 +68,61 @@ typedef struct {
     unsigned long long long_len;
     BlockRec *recs; /* record sources: nrecs records */
     size_t nrecs, caprecs;
-    StreamLane lane;
+    StreamLane *lane; /* one of its thread's while it is processed and merged */
     BlkState state;
 } Block;
 
+typedef struct Par Par;
+typedef struct Hand Hand;
+
+/* A lane, and the thread whose lane it is.  128 bytes keep lanes apart:
+ * threads write their lanes at every record, and when every thread's lanes
+ * lay side by side in one array, blocks took 5-10% longer with -j 2 than
+ * with 128 bytes between them (bench/README.md, tenth pass). */
 typedef struct {
+    StreamLane lane; /* first: a block's lane pointer is its OwnLane's */
+    Hand *owner;
+    char apart[128];
+} OwnLane;
+
+/* What one thread of the reader works with, and no other thread writes:
+ * its engine state, the buffer it copies a view's blocks into, and its
+ * lanes.  A block's buffer and lane used to belong to its place in the
+ * ring, so each thread copied and wrote into memory the other had just
+ * written: with output to a file, the reading thread's blocks took 0.155
+ * ms and 0.138 with a buffer of its own (bench/README.md, tenth pass).
+ * Lanes of its own let a thread merge its blocks itself (merge_own). */
+struct Hand {
+    Par *par;
+    DplEngineState *est;
+    char *buf; /* view blocks are copied here (load) */
+    size_t cap;
+    OwnLane *lanes; /* one for every block that may be in flight */
+    StreamLane **free; /* the free ones, last freed on top (their pages
+                          and cache lines are the ones touched last) */
+    size_t nfree;
+};
+
+struct Par {
     DplStreamRun *run;
     DplStreamSource *in;
     bool by_record;
     Block *ring;
     size_t nring;
+    size_t narrow; /* blocks in flight once their bytes are read at fill time: 2N */
     bool threaded;
+    bool keep_recs; /* lanes point into their blocks' bytes */
+    Hand *hands; /* [0]: this thread's; then one per worker */
+    size_t nhands;
     /* sequence numbers: blocks [head, tail) are in flight, [next_work, tail)
      * wait for a worker; block s lives in ring[s % nring] */
     unsigned long head, tail, next_work;
     bool quit;
+    /* blocks are merged by one thread at a time, in order: the one that
+     * holds this (under mu).  With self_merge a worker merges its own
+     * blocks when they are the oldest (merge_own), else only this one. */
+    bool merging;
+    bool self_merge;
     pthread_mutex_t mu;
     pthread_cond_t work_cv, done_cv;
     /* reading */
@@ -98,45 +141,85 @@ typedef struct {
      * merged, when the lines they hold are known (stream_lane_renumber) */
     bool late;
     DplBuf renumbered;
-    DplEngineState *est; /* this thread's; each worker has its own */
     size_t block_bytes;  /* BLOCK_BYTES_ONE or _THREADED */
     StreamSpread spread; /* where the workers start */
-} Par;
+};
 
 /* ---- dispatching a block ------------------------------------------------------- */
 
-/* A view's block is copied by the thread that processes it: with -j N,
- * N threads copy at once. */
-static void load(Par *par, Block *b)
+/* Makes *buf (of *cap bytes) hold at least need. */
+static void reserve_cap(char **buf, size_t *cap, size_t need)
 {
-    if (b->copy) {
-        stream_view_read(&par->view, b->src, b->buf, b->len);
-        b->copy = false;
+    if (*cap >= need)
+        return;
+    size_t c = *cap ? *cap : BLOCK_BYTES_ONE + READ_CHUNK;
+    while (c < need)
+        c *= 2;
+    *buf = dpl_realloc(*buf, c);
+    *cap = c;
+}
+
+/* Makes b's bytes readable at b->bytes.  A view's block is copied by the
+ * thread that processes it (with -j N, N threads copy at once), into that
+ * thread's buffer (h): the block holds no memory while it waits.  Into
+ * the block's own buffer when there is no h (the reading thread counts its
+ * lines) or when the lane keeps records that point into the bytes until
+ * the merge. */
+static void load(Par *par, Block *b, Hand *h)
+{
+    if (!b->copy) {
+        b->bytes = b->buf;
+        return;
+    }
+    char *dst;
+    if (h && !par->keep_recs) {
+        reserve_cap(&h->buf, &h->cap, b->len);
+        dst = h->buf;
+    } else {
+        reserve_cap(&b->buf, &b->cap, b->len);
+        dst = b->buf;
+    }
+    stream_view_read(&par->view, b->src, dst, b->len);
+    b->bytes = dst;
+    b->copy = false;
+}
+
+/* A thread's buffer that a line longer than a block grew gives its
+ * memory back, as a block's own buffer does after its merge. */
+static void trim_buf(Hand *h)
+{
+    if (h->cap > 4 * BLOCK_BYTES_ONE) {
+        dpl_free(h->buf);
+        h->buf = NULL;
+        h->cap = 0;
     }
 }
 
-/* Dispatches every record of b into its lane with est, the calling
- * thread's engine state (its caches stay warm in that thread's core);
- * returns the number of lines. */
-static long process_block(Par *par, Block *b, DplEngineState *est)
+/* Dispatches every record of b, with h's engine state and into one of h's
+ * lanes (b->lane until it is merged); returns the number of lines.  Called
+ * with par->mu held when threaded (for the lane), returns without it. */
+static long process_block(Par *par, Block *b, Hand *h)
 {
-    load(par, b);
-    b->lane.est = est;
+    StreamLane *lane = b->lane = h->free[--h->nfree];
+    if (par->threaded)
+        pthread_mutex_unlock(&par->mu);
+    load(par, b, h);
+    lane->est = h->est;
     DplStreamPos pos = {.line = b->first_line, .input = par->in->input};
     uint64_t seq = b->first_seq;
     if (b->is_long) {
         if (b->long_blank) /* its prefix is as blank as the line */
-            stream_dispatch(&b->lane, &pos, seq, b->buf, b->len);
+            stream_dispatch(lane, &pos, seq, b->bytes, b->len);
         else
-            stream_dispatch_too_long(&b->lane, &pos, seq, b->buf, b->len, b->long_len);
+            stream_dispatch_too_long(lane, &pos, seq, b->bytes, b->len, b->long_len);
         return 1;
     }
     if (par->by_record) {
         for (size_t i = 0; i < b->nrecs; i++)
-            stream_dispatch(&b->lane, &b->recs[i].pos, seq + i, b->buf + b->recs[i].off, b->recs[i].len);
+            stream_dispatch(lane, &b->recs[i].pos, seq + i, b->bytes + b->recs[i].off, b->recs[i].len);
         return (long)b->nrecs;
     }
-    const char *p = b->buf, *end = b->buf + b->len;
+    const char *p = b->bytes, *end = b->bytes + b->len;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         if (!nl)
@@ -144,23 +227,80 @@ static long process_block(Par *par, Block *b, DplEngineState *est)
         /* a line over the limit too (a view's block holds a line up to the
          * limit whole): the dispatch judges it blank or too long, as
          * long_line does */
-        stream_dispatch(&b->lane, &pos, seq++, p, (size_t)(nl - p));
+        stream_dispatch(lane, &pos, seq++, p, (size_t)(nl - p));
         pos.line++;
         p = nl + 1;
     }
     return pos.line - b->first_line;
 }
 
-/* Takes the next queued block and processes it; called, and returns, with
- * par->mu held. */
-static void run_next(Par *par, DplEngineState *est)
+/* ---- merging, in input order ------------------------------------------------------- */
+
+/* Hands b's output and counts to the run; called by the thread that
+ * holds par->merging, without par->mu. */
+static void merge_block(Par *par, Block *b)
+{
+    if (par->late) {
+        long before = par->next_line - 1;
+        stream_lane_renumber(b->lane, before, par->seq_base + (uint64_t)before, &par->renumbered);
+        par->next_line += b->nlines;
+    }
+    /* -j 1 keeps one lane growing to the flush size; a -j N block's lane
+     * (or one whose records point into the block) goes out whole */
+    stream_merge(par->run, b->lane, par->threaded || b->lane->keep_recs);
+    if (b->cap > 4 * BLOCK_BYTES_ONE) {
+        /* a huge line grew this block: give the memory back */
+        dpl_free(b->buf);
+        b->buf = NULL;
+        b->cap = 0;
+    }
+}
+
+/* b, the oldest block, was merged: its lane goes back to its thread and
+ * its place in the ring is free.  With par->mu held. */
+static void merged(Par *par, Block *b)
+{
+    Hand *owner = ((OwnLane *)(void *)b->lane)->owner;
+    owner->free[owner->nfree++] = b->lane;
+    b->lane = NULL;
+    b->state = BLK_FREE;
+    par->head++;
+    par->merging = false;
+    pthread_cond_broadcast(&par->done_cv);
+}
+
+/* With self_merge, h's thread merges its own blocks while the oldest in
+ * flight is one and no other thread is merging: their output is in its
+ * core's cache.  When the reading thread wrote a worker's output to a
+ * file, the worker's next writes to those lines waited for that core: its
+ * blocks took 0.195 ms against 0.145 when it writes them itself, and -j 2
+ * ran 1.57x -j 1's throughput against 1.84x (bench/README.md, tenth
+ * pass).  Called, and returns, with par->mu held. */
+static void merge_own(Par *par, Hand *h)
+{
+    while (par->self_merge && !par->merging && par->head != par->tail) {
+        Block *b = &par->ring[par->head % par->nring];
+        if (b->state != BLK_DONE || ((OwnLane *)(void *)b->lane)->owner != h)
+            return;
+        par->merging = true;
+        pthread_mutex_unlock(&par->mu);
+        merge_block(par, b);
+        pthread_mutex_lock(&par->mu);
+        merged(par, b);
+    }
+}
+
+/* Takes the next queued block and processes it with h, the calling
+ * thread's; called, and returns, with par->mu held. */
+static void run_next(Par *par, Hand *h)
 {
     Block *b = &par->ring[par->next_work++ % par->nring];
-    pthread_mutex_unlock(&par->mu);
-    b->nlines = process_block(par, b, est);
+    b->nlines = process_block(par, b, h);
+    trim_buf(h);
     pthread_mutex_lock(&par->mu);
     b->state = BLK_DONE;
     pthread_cond_broadcast(&par->done_cv);
+    merge_own(par, h);
 }
 
 /* A thread's engine state (NULL when engine/ does not run the program):
@@ -173,19 +313,19 @@ static DplEngineState *new_state(Par *par)
 
 static void *worker(void *arg)
 {
-    Par *par = arg;
+    Hand *h = arg;
+    Par *par = h->par;
     stream_spread_settle(&par->spread);
-    DplEngineState *est = new_state(par);
+    h->est = new_state(par);
     pthread_mutex_lock(&par->mu);
     for (;;) {
         while (!par->quit && par->next_work == par->tail)
             pthread_cond_wait(&par->work_cv, &par->mu);
         if (par->next_work == par->tail)
             break; /* quit, and nothing left to do */
-        run_next(par, est);
+        run_next(par, h);
     }
     pthread_mutex_unlock(&par->mu);
-    dpl_engine_state_free(est);
     return NULL;
 }
 
@@ -198,69 +338,85 @@ static bool help(Par *par)
     pthread_mutex_lock(&par->mu);
     bool queued = par->next_work != par->tail;
     if (queued)
-        run_next(par, par->est);
+        run_next(par, &par->hands[0]);
     pthread_mutex_unlock(&par->mu);
     return queued;
 }
 
-/* ---- merging, in input order ------------------------------------------------------- */
+/* ---- the reading thread's merges ------------------------------------------------------ */
 
-/* Merges the oldest block in flight; with wait, waits for it to be done.
- * Returns whether a block was merged. */
-static bool merge_oldest(Par *par, bool wait)
+/* Merges the oldest block in flight if it is done and no other thread is
+ * merging; returns whether this thread merged one. */
+static bool merge_oldest(Par *par)
 {
     pthread_mutex_lock(&par->mu);
-    if (par->head == par->tail) {
+    Block *b = &par->ring[par->head % par->nring];
+    if (par->head == par->tail || b->state != BLK_DONE || par->merging) {
         pthread_mutex_unlock(&par->mu);
         return false;
     }
-    Block *b = &par->ring[par->head % par->nring];
-    while (b->state != BLK_DONE) {
-        if (!wait) {
-            pthread_mutex_unlock(&par->mu);
-            return false;
-        }
-        pthread_cond_wait(&par->done_cv, &par->mu);
-    }
+    par->merging = true;
     pthread_mutex_unlock(&par->mu);
-    if (par->late) {
-        long before = par->next_line - 1;
-        stream_lane_renumber(&b->lane, before, par->seq_base + (uint64_t)before, &par->renumbered);
-        par->next_line += b->nlines;
-    }
-    /* -j 1 keeps one lane growing to the flush size; a -j N block's lane
-     * (or one whose records point into the block) goes out whole */
-    stream_merge(par->run, &b->lane, par->nring > 1 || b->lane.keep_recs);
-    if (b->cap > 4 * BLOCK_BYTES_ONE) {
-        /* a huge line grew this block: give the memory back */
-        dpl_free(b->buf);
-        b->buf = NULL;
-        b->cap = 0;
-    }
+    merge_block(par, b);
     pthread_mutex_lock(&par->mu);
-    b->state = BLK_FREE;
-    par->head++;
+    merged(par, b);
     pthread_mutex_unlock(&par->mu);
     return true;
 }
 
-/* Merges the oldest block, helping with queued ones while it is not done;
- * returns whether a block was in flight. */
-static bool merge_or_help(Par *par)
+/* Blocks in flight. */
+static unsigned long in_flight(Par *par)
 {
-    while (!merge_oldest(par, false)) {
-        if (par->head == par->tail)
-            return false;
-        if (!par->threaded || !help(par))
-            return merge_oldest(par, true);
-    }
+    pthread_mutex_lock(&par->mu);
+    unsigned long n = par->tail - par->head;
+    pthread_mutex_unlock(&par->mu);
+    return n;
+}
+
+/* Waits until a block is done or merged, unless this thread has something
+ * to do already (the oldest block to merge, a queued one to process). */
+static void wait_for_progress(Par *par)
+{
+    pthread_mutex_lock(&par->mu);
+    const Block *b = &par->ring[par->head % par->nring];
+    if (par->head != par->tail && par->next_work == par->tail && (b->state != BLK_DONE || par->merging))
+        pthread_cond_wait(&par->done_cv, &par->mu);
+    pthread_mutex_unlock(&par->mu);
+}
+
+/* One step of this thread while blocks are in flight: merge the oldest
+ * block, or else process a queued one, or else wait for the others.  One
+ * step only: with self_merge a worker may free the place this thread
+ * waits for, and it must go back to reading then (helping on until it
+ * merged a block itself let the queue run dry, and the worker slept).
+ * Returns false when no block is in flight. */
+static bool step(Par *par)
+{
+    if (merge_oldest(par))
+        return true;
+    if (!in_flight(par))
+        return false;
+    if (par->threaded && !help(par))
+        wait_for_progress(par);
     return true;
 }
 
 static void drain(Par *par)
 {
-    while (merge_or_help(par))
+    while (step(par))
         ;
+}
+
+/* stream_go_on, read when no merge is under way (a worker's merge may be
+ * changing what it reads: a sink that failed); during one, true until the
+ * next call.  Never waits: this thread sleeping on a merge, and the worker
+ * then on an empty queue, cost each a wake-up of 0.05-0.25 ms here. */
+static bool go_on(Par *par)
+{
+    pthread_mutex_lock(&par->mu);
+    bool ok = par->merging || stream_go_on(par->run);
+    pthread_mutex_unlock(&par->mu);
+    return ok;
 }
 
 /* The number of newlines in p[0..n): 16 bytes a step, counted in byte
@@ -295,7 +451,8 @@ static void submit(Par *par, Block *b)
     b->first_line = par->late ? 1 : par->next_line;
     b->first_seq = par->late ? 1 : par->seq_base + (uint64_t)par->next_line;
     if (!par->threaded) {
-        par->next_line += process_block(par, b, par->est);
+        par->next_line += process_block(par, b, &par->hands[0]);
+        trim_buf(&par->hands[0]);
         b->state = BLK_DONE;
         par->tail++;
         par->next_work++;
@@ -308,7 +465,7 @@ static void submit(Par *par, Block *b)
     } else if (par->by_record) {
         par->next_line += (long)b->nrecs;
     } else {
-        load(par, b); /* counted here, so read here */
+        load(par, b, NULL); /* counted here, so read here, into b->buf */
         const char *end = b->buf + b->len;
         par->next_line += (long)count_newlines(b->buf, b->len);
         if (b->len && end[-1] != '\n')
@@ -325,13 +482,7 @@ static void submit(Par *par, Block *b)
 
 static void reserve(Block *b, size_t extra)
 {
-    if (b->cap - b->len >= extra)
-        return;
-    size_t cap = b->cap ? b->cap : BLOCK_BYTES_ONE + READ_CHUNK;
-    while (cap - b->len < extra)
-        cap *= 2;
-    b->buf = dpl_realloc(b->buf, cap);
-    b->cap = cap;
+    reserve_cap(&b->buf, &b->cap, b->len + extra);
 }
 
 static bool would_block(Par *par)
@@ -343,8 +494,8 @@ static bool would_block(Par *par)
 static void stall(Par *par)
 {
     drain(par);
-    if (par->nring == 1)
-        stream_merge(par->run, &par->ring[0].lane, true);
+    if (!par->threaded) /* -j 1's lane may hold output below the flush size */
+        stream_merge(par->run, &par->hands[0].lanes[0].lane, true);
     stream_flush(par->run);
 }
 
@@ -599,8 +750,7 @@ static int fill_view(Par *par, Block *b)
             end = long_view_line(par, b, want, left);
         if (end) { /* always, unless the file shrank */
             if (!b->is_long) {
-                if (!loaded) {
-                    reserve(b, end);
+                if (!loaded) { /* read by whoever processes it (load) */
                     b->copy = true;
                     b->src = par->vpos;
                 }
@@ -632,6 +782,48 @@ static int fill(Par *par, Block *b)
     return par->by_record ? fill_records(par, b) : fill_lines(par, b);
 }
 
+/* A thread's lanes (as many as blocks may be in flight: one thread may
+ * process them all), lanes[0] on top of the free ones: -j 1's one lane. */
+static void hand_init(Par *par, Hand *h)
+{
+    h->par = par;
+    h->lanes = dpl_calloc(par->nring, sizeof *h->lanes);
+    h->free = dpl_calloc(par->nring, sizeof *h->free);
+    for (size_t i = 0; i < par->nring; i++) {
+        stream_lane_init(&h->lanes[i].lane, stream_engines(par->run), par->keep_recs,
+                         stream_keep_skipped(par->run));
+        h->lanes[i].owner = h;
+        h->free[par->nring - 1 - i] = &h->lanes[i].lane;
+    }
+    h->nfree = par->nring;
+}
+
+/* Frees h, its lanes merged first (with -j 1 the one lane may still hold
+ * output below the flush size; the others are empty). */
+static void hand_free(DplStreamRun *run, Hand *h, size_t nlanes)
+{
+    for (size_t i = 0; i < nlanes; i++) {
+        stream_merge(run, &h->lanes[i].lane, true);
+        stream_lane_free(&h->lanes[i].lane);
+    }
+    dpl_free(h->lanes);
+    dpl_free(h->free);
+    dpl_free(h->buf);
+    dpl_engine_state_free(h->est);
+}
+
+/* How many blocks may be in flight: with -j N, 8N while the blocks are a
+ * view's whose bytes are read only when processed (they hold no memory
+ * while they wait, and the lanes are taken last-freed first, so a run
+ * where nothing waits touches as few as before); a thread the host stops
+ * for a while then does not stop the others after a few blocks.  Blocks
+ * read at fill time (a pipe, records, lines counted by this thread) hold
+ * their bytes: 2N of them. */
+static size_t in_flight_max(const Par *par)
+{
+    return par->viewing && par->late ? par->nring : par->narrow < par->nring ? par->narrow : par->nring;
+}
+
 int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t max_record_bytes,
                 uint64_t seq_base, uint64_t *nseq, bool *stopped)
 {
@@ -649,13 +841,18 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
         int fd = in->ops->plain_fd(in);
         par.viewing = fd >= 0 && stream_view_open(&par.view, fd);
     }
-    /* Two blocks per thread keep them busy while the oldest is merged. */
-    par.nring = par.threaded ? 2 * (size_t)jobs : 1;
+    /* Two blocks per thread keep them busy while the oldest is merged;
+     * eight while a view's blocks wait without memory of their own (see
+     * in_flight_max). */
+    par.narrow = 2 * (size_t)jobs;
+    par.nring = par.threaded ? 4 * par.narrow : 1;
+    par.keep_recs = stream_keep_recs(run);
     par.ring = dpl_calloc(par.nring, sizeof *par.ring);
-    for (size_t i = 0; i < par.nring; i++)
-        stream_lane_init(&par.ring[i].lane, stream_engines(run), stream_keep_recs(run),
-                         stream_keep_skipped(run));
-    par.est = new_state(&par);
+    par.nhands = par.threaded ? jobs : 1;
+    par.hands = dpl_calloc(par.nhands, sizeof *par.hands);
+    for (size_t i = 0; i < par.nhands; i++)
+        hand_init(&par, &par.hands[i]);
+    par.hands[0].est = new_state(&par); /* a worker makes its own */
     pthread_mutex_init(&par.mu, NULL);
     pthread_cond_init(&par.work_cv, NULL);
     pthread_cond_init(&par.done_cv, NULL);
@@ -674,22 +871,26 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
         pthread_sigmask(SIG_BLOCK, &block, &old);
         stream_spread_init(&par.spread);
         for (; started < workers; started++)
-            if (stream_spread_create(&par.spread, &threads[started], worker, &par) != 0)
+            if (stream_spread_create(&par.spread, &threads[started], worker, &par.hands[1 + started]) != 0)
                 break;
         pthread_sigmask(SIG_SETMASK, &old, NULL);
         if (started == 0)
             par.threaded = false; /* no thread could be started: work on this one */
     }
     par.late = par.threaded && !par.by_record && stream_engines(run)->late_lines && !stream_keep_recs(run);
+    /* Workers merge their own blocks when no sink wants records and the
+     * source commits nothing (Kafka's and the lake's sinks, a Kafka source:
+     * those are called from this thread only). */
+    par.self_merge = par.threaded && !par.by_record && !par.keep_recs;
 
-    while (stream_go_on(run)) {
-        while (par.tail - par.head == par.nring)
-            merge_or_help(&par);
+    while (go_on(&par)) {
+        while (in_flight(&par) >= in_flight_max(&par))
+            step(&par);
         Block *b = &par.ring[par.tail % par.nring];
         if (fill(&par, b) <= 0)
             break; /* end of input (or a failed read) */
         submit(&par, b);
-        while (merge_oldest(&par, false))
+        while (merge_oldest(&par))
             ;
         if (par.stalled)
             stall(&par);
@@ -707,9 +908,10 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
         pthread_join(threads[i], NULL);
     dpl_free(threads);
     /* -j 1's lane may still hold output below the flush size */
+    for (size_t i = 0; i < par.nhands; i++)
+        hand_free(run, &par.hands[i], par.nring);
+    dpl_free(par.hands);
     for (size_t i = 0; i < par.nring; i++) {
-        stream_merge(run, &par.ring[i].lane, true);
-        stream_lane_free(&par.ring[i].lane);
         dpl_free(par.ring[i].buf);
         dpl_free(par.ring[i].recs);
     }
@@ -717,7 +919,6 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
     dpl_buf_free(&par.carry);
     dpl_buf_free(&par.renumbered);
     dpl_free(par.scratch);
-    dpl_engine_state_free(par.est);
     if (par.viewing) /* stopped early: the fd goes on after what was read */
         stream_view_end(&par.view, par.vpos);
     stream_view_close(&par.view);

@@ -217,6 +217,27 @@ def test_stats_line():
     eq(s["blank_lines"], 2, "blank lines")
 
 
+def test_stats_interval_at_any_jobs():
+    # --stats-interval prints the counts so far while a file is read; with
+    # -j 2 the thread that writes a block out may be a worker.  Every line
+    # is a whole stats object, the counts only grow, and the last one is
+    # the run's.
+    pr = prog()
+    rows = [env({"doc": str(i), "nome": "N", "idade": i % 90}) if i % 5 else env({"doc": str(i)})
+            for i in range(60000)]
+    path = write("interval.ndjson", "\n".join(rows) + "\n")
+    for jobs in ("1", "2"):
+        p = dpl("run", "-j", jobs, "--stats", "--stats-interval", "0.001", "--output", "/dev/null",
+                "--rejects", "/dev/null", pr, path)
+        eq(p.returncode, 0, "-j %s: exit" % jobs)
+        seen = [json.loads(l) for l in p.stderr.decode().splitlines()]
+        assert len(seen) >= 2, "-j %s: an interval line and the final one: %r" % (jobs, seen)
+        counts = [o["records"] for o in seen]
+        eq(counts, sorted(counts), "-j %s: counts only grow" % jobs)
+        eq((seen[-1]["records"], seen[-1]["emitted"], seen[-1]["rejected"]), (60000, 48000, 12000),
+           "-j %s: the final counts" % jobs)
+
+
 def test_raw_mode_and_source():
     pr = prog()
     inp = '{"doc":"1","nome":"Ana","idade":7}\n{"doc":"2"}\n42\n'
@@ -293,14 +314,18 @@ def test_unreadable_input_file():
 def test_write_error_dev_full():
     if not os.path.exists("/dev/full"):
         return
+    # with -j 2 a worker writes out its own blocks: the failure it meets
+    # stops the run the same way, whichever thread writes
     pr = prog()
-    inp = (env({"doc": "1", "nome": "A", "idade": 1}) + "\n") * 100
-    with open("/dev/full", "w") as full:
-        p = subprocess.run([ARGS.dpl, "run", pr], input=inp.encode(), stdout=full, stderr=subprocess.PIPE, timeout=60)
-    eq(p.returncode, 1, "exit")
-    err = p.stderr.decode().strip().splitlines()
-    eq(len(err), 1, "one message: %r" % err)
-    assert "stdout" in err[0], err
+    for jobs, n in (("1", 100), ("2", 100), ("2", 60000)):
+        inp = write("full.ndjson", (env({"doc": "1", "nome": "A", "idade": 1}) + "\n") * n)
+        with open("/dev/full", "w") as full:
+            p = subprocess.run([ARGS.dpl, "run", "-j", jobs, pr, inp], stdout=full, stderr=subprocess.PIPE,
+                               timeout=60)
+        eq(p.returncode, 1, "-j %s, %d records: exit" % (jobs, n))
+        err = p.stderr.decode().strip().splitlines()
+        eq(len(err), 1, "-j %s, %d records: one message: %r" % (jobs, n, err))
+        assert "stdout" in err[0], err
 
 
 def test_rejects_file_unwritable():
@@ -313,14 +338,16 @@ def test_rejects_file_unwritable():
 def test_epipe_is_a_quiet_stop():
     pr = prog()
     big = write("big.ndjson", (env({"doc": "1", "nome": "A", "idade": 1}) + "\n") * 200000)
-    proc = subprocess.Popen([ARGS.dpl, "run", pr, big], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    first = proc.stdout.readline()
-    proc.stdout.close()
-    err = proc.stderr.read()
-    rc = proc.wait(timeout=60)
-    assert first.startswith(b'{"entity"'), first
-    eq(rc, 0, "exit")
-    eq(err, b"", "stderr")
+    for jobs in ("1", "2"):
+        proc = subprocess.Popen([ARGS.dpl, "run", "-j", jobs, pr, big], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE)
+        first = proc.stdout.readline()
+        proc.stdout.close()
+        err = proc.stderr.read()
+        rc = proc.wait(timeout=60)
+        assert first.startswith(b'{"entity"'), first
+        eq(rc, 0, "-j %s: exit" % jobs)
+        eq(err, b"", "-j %s: stderr" % jobs)
 
 
 def test_output_appears_while_input_stalls():
