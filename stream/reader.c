@@ -109,7 +109,6 @@ struct Par {
     bool by_record;
     Block *ring;
     size_t nring;
-    size_t narrow; /* blocks in flight once their bytes are read at fill time: 2N */
     bool threaded;
     bool keep_recs; /* lanes point into their blocks' bytes */
     Hand *hands; /* [0]: this thread's; then one per worker */
@@ -812,18 +811,6 @@ static void hand_free(DplStreamRun *run, Hand *h, size_t nlanes)
     dpl_engine_state_free(h->est);
 }
 
-/* How many blocks may be in flight: with -j N, 8N while the blocks are a
- * view's whose bytes are read only when processed (they hold no memory
- * while they wait, and the lanes are taken last-freed first, so a run
- * where nothing waits touches as few as before); a thread the host stops
- * for a while then does not stop the others after a few blocks.  Blocks
- * read at fill time (a pipe, records, lines counted by this thread) hold
- * their bytes: 2N of them. */
-static size_t in_flight_max(const Par *par)
-{
-    return par->viewing && par->late ? par->nring : par->narrow < par->nring ? par->narrow : par->nring;
-}
-
 int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t max_record_bytes,
                 uint64_t seq_base, uint64_t *nseq, bool *stopped)
 {
@@ -841,11 +828,8 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
         int fd = in->ops->plain_fd(in);
         par.viewing = fd >= 0 && stream_view_open(&par.view, fd);
     }
-    /* Two blocks per thread keep them busy while the oldest is merged;
-     * eight while a view's blocks wait without memory of their own (see
-     * in_flight_max). */
-    par.narrow = 2 * (size_t)jobs;
-    par.nring = par.threaded ? 4 * par.narrow : 1;
+    /* Two blocks per thread keep them busy while the oldest is merged. */
+    par.nring = par.threaded ? 2 * (size_t)jobs : 1;
     par.keep_recs = stream_keep_recs(run);
     par.ring = dpl_calloc(par.nring, sizeof *par.ring);
     par.nhands = par.threaded ? jobs : 1;
@@ -884,7 +868,7 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
     par.self_merge = par.threaded && !par.by_record && !par.keep_recs;
 
     while (go_on(&par)) {
-        while (in_flight(&par) >= in_flight_max(&par))
+        while (in_flight(&par) == par.nring)
             step(&par);
         Block *b = &par.ring[par.tail % par.nring];
         if (fill(&par, b) <= 0)
