@@ -18,10 +18,11 @@ before and after it), each program against the seed, and -j 2 against
 -j 1 (all four: medians of the ratios of paired runs, a moment apart).
 -j 2 against -j 1 and peak RSS are measured again on five times the
 input, where the process's start is a fiftieth of a run, not an eighth.
-Then one line per target of issue 10, met or missed, and three on the
+Then one line per target of issue 10, met or missed, and four on the
 host: how much faster two processes at once ran than one (sha256sum,
 next to each -j 2 run), the same for two -j 1 runs of each program (the
-most its -j 2 could get from this host), and how far apart the seed's
+most its -j 2 could get from this host), how much slower one vCPU ran the
+seed than the other (next to each -j 2 run), and how far apart the seed's
 identical runs came out.  bench/README.md explains the numbers.
 """
 import argparse
@@ -120,6 +121,28 @@ def host_pair(path):
     return two_at_once(["sha256sum", path])
 
 
+def vcpu_skew(cmd, stdin_path, out_path):
+    """cmd pinned to each of the first two CPUs this process may use, one
+    after the other: the slower run over the faster, or None with one CPU.
+    On the benchmark's virtual machine one vCPU ran the same work up to
+    1.8x slower than the other for minutes at a time; a -j 2 run then gets
+    at most 1 + 1/skew of a -j 1 run on the faster one (bench/README.md,
+    tenth pass)."""
+    cpus = sorted(os.sched_getaffinity(0))[:2]
+    if len(cpus) < 2:
+        return None
+    times = []
+    for cpu in cpus:
+        with open(stdin_path, "rb") as fin, open(out_path, "wb") as fout:
+            os.sync()
+            t0 = time.monotonic()
+            p = subprocess.Popen(cmd, stdin=fin, stdout=fout, preexec_fn=lambda c=cpu: os.sched_setaffinity(0, {c}))
+            if p.wait() != 0:
+                sys.exit("bench: %s failed" % " ".join(cmd))
+            times.append(time.monotonic() - t0)
+    return max(times) / min(times)
+
+
 def program_pair(cmd, stdin_path, out_path):
     """The same for a program's own -j 1 run: what two separate processes
     of this program get from the host, the -j 2 a reader with no cost of
@@ -181,6 +204,7 @@ def main():
             os.path.join(ROOT, prog)]
 
     two = []  # what two processes at once get from this host, measured next to each -j 2 run
+    skews = []  # how much slower one vCPU ran the seed than the other, next to each -j 2 run
     for _ in range(a.r):
         for name, prog, jqf, kind, extra in selected:
             runs[name]["seed"].append(sample(dpl_cmd(seed_prog[1], seed_prog[4], 1), ins[seed_prog[3]],
@@ -188,6 +212,9 @@ def main():
             runs[name]["dpl"].append(sample(dpl_cmd(prog, extra, 1), ins[kind], os.path.join(out, name + ".dpl")))
             runs[name]["dpl2"].append(sample(dpl_cmd(prog, extra, 2), ins[kind], os.path.join(out, name + ".dpl2")))
             two.append(host_pair(ins["plain"]))
+            skew = vcpu_skew(dpl_cmd(seed_prog[1], seed_prog[4], 1), ins[seed_prog[3]], os.path.join(out, "seed.skew"))
+            if skew is not None:
+                skews.append(skew)
             runs[name]["pair"].append(program_pair(dpl_cmd(prog, extra, 1), ins[kind], os.path.join(out, name + ".pair")))
     # -j 2 against -j 1 on five times the input: R // 2 paired runs, at least 3
     for name, prog, jqf, kind, extra in selected:
@@ -248,6 +275,11 @@ def main():
     print("host: two -j 1 runs of the same program at once against one (median; what -j 2 could get at best "
           "with a free reader), and -j 2 x: " + ", ".join(
               "%s %.2f (%.2f)" % (name, statistics.median(runs[name]["pair"]), res["j2"]) for name, _, res, _ in rows))
+    if skews:
+        skews.sort()
+        print("host: one vCPU ran the seed's -j 1 %.2f-%.2fx slower than the other (median %.2f, %d checks next to "
+              "the -j 2 runs): -j 2 could get at most %.2fx a -j 1 run on the faster one then"
+              % (skews[0], skews[-1], statistics.median(skews), len(skews), 1 + 1 / statistics.median(skews)))
     seeds = sorted(x[0] for r in runs.values() for x in r["seed"])
     if len(seeds) > 1:
         print("host: the seed's %d identical runs took %.3f-%.3f s (the slowest %.2fx the fastest; quartiles %.3f, %.3f)"
