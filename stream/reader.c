@@ -255,11 +255,23 @@ static void merge_block(Par *par, Block *b)
     }
 }
 
-/* b, the oldest block, was merged: its lane goes back to its thread and
- * its place in the ring is free.  With par->mu held. */
-static void merged(Par *par, Block *b)
+/* The thread whose lane b has. */
+static Hand *owner_of(const Block *b)
 {
-    Hand *owner = ((OwnLane *)(void *)b->lane)->owner;
+    return ((OwnLane *)(void *)b->lane)->owner;
+}
+
+/* Merges b, the oldest block, done, while no other thread merges: takes
+ * the turn, merges without par->mu, then gives b's lane back to its
+ * thread and frees its place in the ring.  Called, and returns, with
+ * par->mu held. */
+static void merge_turn(Par *par, Block *b)
+{
+    par->merging = true;
+    pthread_mutex_unlock(&par->mu);
+    merge_block(par, b);
+    pthread_mutex_lock(&par->mu);
+    Hand *owner = owner_of(b);
     owner->free[owner->nfree++] = b->lane;
     b->lane = NULL;
     b->state = BLK_FREE;
@@ -279,13 +291,9 @@ static void merge_own(Par *par, Hand *h)
 {
     while (par->self_merge && !par->merging && par->head != par->tail) {
         Block *b = &par->ring[par->head % par->nring];
-        if (b->state != BLK_DONE || ((OwnLane *)(void *)b->lane)->owner != h)
+        if (b->state != BLK_DONE || owner_of(b) != h)
             return;
-        par->merging = true;
-        pthread_mutex_unlock(&par->mu);
-        merge_block(par, b);
-        pthread_mutex_lock(&par->mu);
-        merged(par, b);
+        merge_turn(par, b);
     }
 }
 
@@ -354,11 +362,7 @@ static bool merge_oldest(Par *par)
         pthread_mutex_unlock(&par->mu);
         return false;
     }
-    par->merging = true;
-    pthread_mutex_unlock(&par->mu);
-    merge_block(par, b);
-    pthread_mutex_lock(&par->mu);
-    merged(par, b);
+    merge_turn(par, b);
     pthread_mutex_unlock(&par->mu);
     return true;
 }
@@ -799,10 +803,10 @@ static void hand_init(Par *par, Hand *h)
 
 /* Frees h, its lanes merged first (with -j 1 the one lane may still hold
  * output below the flush size; the others are empty). */
-static void hand_free(DplStreamRun *run, Hand *h, size_t nlanes)
+static void hand_free(Hand *h)
 {
-    for (size_t i = 0; i < nlanes; i++) {
-        stream_merge(run, &h->lanes[i].lane, true);
+    for (size_t i = 0; i < h->par->nring; i++) {
+        stream_merge(h->par->run, &h->lanes[i].lane, true);
         stream_lane_free(&h->lanes[i].lane);
     }
     dpl_free(h->lanes);
@@ -893,7 +897,7 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
     dpl_free(threads);
     /* -j 1's lane may still hold output below the flush size */
     for (size_t i = 0; i < par.nhands; i++)
-        hand_free(run, &par.hands[i], par.nring);
+        hand_free(&par.hands[i]);
     dpl_free(par.hands);
     for (size_t i = 0; i < par.nring; i++) {
         dpl_free(par.ring[i].buf);

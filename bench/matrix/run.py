@@ -131,15 +131,7 @@ def vcpu_skew(cmd, stdin_path, out_path):
     cpus = sorted(os.sched_getaffinity(0))[:2]
     if len(cpus) < 2:
         return None
-    times = []
-    for cpu in cpus:
-        with open(stdin_path, "rb") as fin, open(out_path, "wb") as fout:
-            os.sync()
-            t0 = time.monotonic()
-            p = subprocess.Popen(cmd, stdin=fin, stdout=fout, preexec_fn=lambda c=cpu: os.sched_setaffinity(0, {c}))
-            if p.wait() != 0:
-                sys.exit("bench: %s failed" % " ".join(cmd))
-            times.append(time.monotonic() - t0)
+    times = [sample(["taskset", "-c", str(cpu)] + cmd, stdin_path, out_path)[0] for cpu in cpus]
     return max(times) / min(times)
 
 
