@@ -28,14 +28,14 @@
 
 #include "stream/internal.h"
 
-/* About how many bytes a block holds: -j 1 cuts 256 KiB blocks; -j N cuts
- * 128 KiB ones.  With -j 2 a ring of five 256 KiB blocks, each with its
- * buffer, was slower on this project's machine than four of 128 KiB (less
- * memory in flight, fewer first touches of pages); -j 1 was slower with
- * 128 KiB (bench/README.md, "Ninth pass").  A view's blocks are now copied
- * into their thread's buffer (load). */
-#define BLOCK_BYTES_ONE (256u * 1024u)
-#define BLOCK_BYTES_THREADED (128u * 1024u)
+/* About how many bytes a block holds, with -j 1 and -j N alike.  -j N
+ * used to cut 128 KiB blocks, when a block's buffer was its own: a ring of
+ * 256 KiB ones touched more memory (bench/README.md, "Ninth pass").  Since
+ * each thread copies a view's blocks into a buffer of its own (load), half
+ * as many blocks means half as many cuts, reads and writes, and -j 2 ran
+ * the seed's program at 1.72x -j 1 against 1.63x (bench/README.md,
+ * "Eleventh pass"). */
+#define BLOCK_BYTES (256u * 1024u)
 #define READ_CHUNK (128u * 1024u)
 #define BLOCK_RECORDS 4096 /* record sources: most records per block */
 /* A view's block ends at the last newline of its window, looked for in
@@ -140,7 +140,6 @@ struct Par {
      * merged, when the lines they hold are known (stream_lane_renumber) */
     bool late;
     DplBuf renumbered;
-    size_t block_bytes;  /* BLOCK_BYTES_ONE or _THREADED */
     StreamSpread spread; /* where the workers start */
 };
 
@@ -151,7 +150,7 @@ static void reserve_cap(char **buf, size_t *cap, size_t need)
 {
     if (*cap >= need)
         return;
-    size_t c = *cap ? *cap : BLOCK_BYTES_ONE + READ_CHUNK;
+    size_t c = *cap ? *cap : BLOCK_BYTES + READ_CHUNK;
     while (c < need)
         c *= 2;
     *buf = dpl_realloc(*buf, c);
@@ -187,7 +186,7 @@ static void load(Par *par, Block *b, Hand *h)
  * memory back, as a block's own buffer does after its merge. */
 static void trim_buf(Hand *h)
 {
-    if (h->cap > 4 * BLOCK_BYTES_ONE) {
+    if (h->cap > 4 * BLOCK_BYTES) {
         dpl_free(h->buf);
         h->buf = NULL;
         h->cap = 0;
@@ -247,7 +246,7 @@ static void merge_block(Par *par, Block *b)
     /* -j 1 keeps one lane growing to the flush size; a -j N block's lane
      * (or one whose records point into the block) goes out whole */
     stream_merge(par->run, b->lane, par->threaded || b->lane->keep_recs);
-    if (b->cap > 4 * BLOCK_BYTES_ONE) {
+    if (b->cap > 4 * BLOCK_BYTES) {
         /* a huge line grew this block: give the memory back */
         dpl_free(b->buf);
         b->buf = NULL;
@@ -573,7 +572,7 @@ static int fill_lines(Par *par, Block *b)
         if (nl)
             cut = (size_t)(nl - b->buf) + 1;
         scanned = b->len;
-        if (cut && b->len >= par->block_bytes)
+        if (cut && b->len >= BLOCK_BYTES)
             break;
         if (par->eof)
             break;
@@ -618,7 +617,7 @@ static size_t keep_bytes(Block *b, const void *p, size_t n)
 static int fill_records(Par *par, Block *b)
 {
     b->len = 0;
-    while (!par->eof && b->len < par->block_bytes && b->nrecs < BLOCK_RECORDS) {
+    while (!par->eof && b->len < BLOCK_BYTES && b->nrecs < BLOCK_RECORDS) {
         if (dpl_stream_stop_requested()) {
             par->eof = par->stopped = true;
             break;
@@ -746,7 +745,7 @@ static int fill_view(Par *par, Block *b)
     if (dpl_stream_stop_requested()) {
         par->eof = par->stopped = true;
     } else if (par->vpos < v->len && stream_view_intact(v)) {
-        size_t left = v->len - par->vpos, want = left < par->block_bytes ? left : par->block_bytes;
+        size_t left = v->len - par->vpos, want = left < BLOCK_BYTES ? left : BLOCK_BYTES;
         bool loaded = false;
         size_t end = view_block_end(par, b, want, &loaded);
         if (!end && stream_view_intact(v) && want < left)
@@ -827,12 +826,14 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
     if (jobs < 1)
         jobs = 1;
     par.threaded = jobs > 1;
-    par.block_bytes = par.threaded ? BLOCK_BYTES_THREADED : BLOCK_BYTES_ONE;
     if (!par.by_record && in->ops->plain_fd) {
         int fd = in->ops->plain_fd(in);
         par.viewing = fd >= 0 && stream_view_open(&par.view, fd);
     }
-    /* Two blocks per thread keep them busy while the oldest is merged. */
+    /* Two blocks per thread keep them busy while the oldest is merged.
+     * With two, a worker still finds the queue empty about once in every
+     * four blocks; three left it empty almost never, but gave -j 2 no
+     * measurable gain and kept more lanes' memory in use (eleventh pass). */
     par.nring = par.threaded ? 2 * (size_t)jobs : 1;
     par.keep_recs = stream_keep_recs(run);
     par.ring = dpl_calloc(par.nring, sizeof *par.ring);
