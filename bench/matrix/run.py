@@ -12,7 +12,8 @@ records with a three-month price history added (make_input.py), and their
 data objects alone for `raw`.  For every tool and program: wall and CPU
 seconds (user + sys) as medians of R runs (clock and wait4 rusage; dpl's
 runs taken round the programs in turn), MB/s from the
-median wall time, peak RSS (largest); then the ratios the issue asks for:
+median wall time, peak RSS (largest; dpl's from runs of their own under
+/usr/bin/time, so that its timed runs start dpl alone); then the ratios the issue asks for:
 dpl against jq and gojq (each jq or gojq run against the dpl runs just
 before and after it), each program against the seed, and -j 2 against
 -j 1 (all four: medians of the ratios of paired runs, a moment apart).
@@ -70,19 +71,21 @@ def inputs(n):
     return ins
 
 
-def sample(cmd, stdin_path, out_path):
-    """One run of cmd: wall and CPU seconds, peak RSS (KB).  Timed here, not
-    by /usr/bin/time, whose 10 ms steps are 5% of a 0.2 s run: wall by a
-    monotonic clock around the child, CPU from its rusage (wait4; it
-    includes the waited-for command).  Peak RSS still comes from
-    /usr/bin/time: the child's own rusage would count the Python it was
-    forked from."""
+def sample(cmd, stdin_path, out_path, rss=False):
+    """One run of cmd: wall and CPU seconds, and with rss its peak RSS (KB;
+    else 0).  Timed here: wall by a monotonic clock around the child, CPU
+    from its rusage (wait4).  Peak RSS comes from /usr/bin/time: the
+    child's own rusage would count the Python it was forked from.  dpl's
+    timed runs go without it: starting /usr/bin/time as well added 3.9 ms
+    to every run here, which is 5% of a -j 2 run on 200,000 records and
+    not dpl's time (eleventh pass); peak_rss measures dpl's RSS apart."""
     with open(stdin_path, "rb") as fin, open(out_path, "wb") as fout:
         # the last run's output is written back to disk first: on two
         # cores that writeback would otherwise steal from this run
         os.sync()
         t0 = time.monotonic()
-        p = subprocess.Popen(["/usr/bin/time", "-f", "%M"] + cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE)
+        wrap = ["/usr/bin/time", "-f", "%M"] if rss else []
+        p = subprocess.Popen(wrap + cmd, stdin=fin, stdout=fout, stderr=subprocess.PIPE)
         err = p.stderr.read()
         _, status, ru = os.wait4(p.pid, 0)
         wall = time.monotonic() - t0
@@ -90,7 +93,12 @@ def sample(cmd, stdin_path, out_path):
         p.stderr.close()
     if p.returncode != 0:
         sys.exit("bench: %s failed:\n%s" % (" ".join(cmd), err.decode()[-2000:]))
-    return wall, ru.ru_utime + ru.ru_stime, int(err.decode().strip().splitlines()[-1])
+    return wall, ru.ru_utime + ru.ru_stime, int(err.decode().strip().splitlines()[-1]) if rss else 0
+
+
+def peak_rss(cmd, stdin_path, out_path, runs=2):
+    """The largest peak RSS (KB) of a few runs of cmd, under /usr/bin/time."""
+    return max(sample(cmd, stdin_path, out_path, rss=True)[2] for _ in range(runs))
 
 
 def two_at_once(cmd, stdin_path=None, out_path=None):
@@ -148,10 +156,6 @@ def summary(samples):
             max(x[2] for x in samples))
 
 
-def measure(cmd, stdin_path, out_path, runs):
-    return summary([sample(cmd, stdin_path, out_path) for _ in range(runs)])
-
-
 def measure_paired(cmd, dpl_cmd, stdin_path, out_path, dpl_out, runs):
     """runs of cmd (jq or gojq), each between two runs of dpl -j 1 on the
     same input: the summary of cmd's samples, and the medians of cmd's wall
@@ -161,7 +165,7 @@ def measure_paired(cmd, dpl_cmd, stdin_path, out_path, dpl_out, runs):
     samples, walls, cpus = [], [], []
     for _ in range(runs):
         before = sample(dpl_cmd, stdin_path, dpl_out)
-        x = sample(cmd, stdin_path, out_path)
+        x = sample(cmd, stdin_path, out_path, rss=True)
         after = sample(dpl_cmd, stdin_path, dpl_out)
         samples.append(x)
         walls.append(x[0] / ((before[0] + after[0]) / 2))
@@ -216,18 +220,23 @@ def main():
             j2 = sample(dpl_cmd(prog, extra, 2), ins[kind + "x5"], os.path.join(out, name + ".x5.j2"))
             big.append((j1, j2))
         runs[name]["x5"] = big
+        # peak RSS, in runs of their own (sample)
+        for jobs in (1, 2):
+            runs[name]["rss%d" % jobs] = peak_rss(dpl_cmd(prog, extra, jobs), ins[kind], os.path.join(out, name + ".rss"))
+            runs[name]["rss%d_x5" % jobs] = peak_rss(dpl_cmd(prog, extra, jobs), ins[kind + "x5"],
+                                                     os.path.join(out, name + ".rss"))
     rows = []
     ok = True
     for name, prog, jqf, kind, extra in selected:
         inp = ins[kind]
         mb = os.path.getsize(inp) / 1e6
-        res = {"dpl": summary(runs[name]["dpl"]), "dpl2": summary(runs[name]["dpl2"])}
         r = runs[name]
+        res = {"dpl": summary(r["dpl"])[:2] + (r["rss1"],), "dpl2": summary(r["dpl2"])[:2] + (r["rss2"],)}
         res["vs_seed"] = statistics.median(x[0] / s[0] for x, s in zip(r["dpl"], r["seed"]))
         res["vs_seed_cpu"] = statistics.median(x[1] / max(s[1], 0.001) for x, s in zip(r["dpl"], r["seed"]))
         res["j2"] = statistics.median(x[0] / y[0] for x, y in zip(r["dpl"], r["dpl2"]))
         res["j2_x5"] = statistics.median(x[0] / y[0] for x, y in r["x5"])
-        res["rss_x5"] = max(max(x[2], y[2]) for x, y in r["x5"])
+        res["rss_x5"] = max(r["rss1_x5"], r["rss2_x5"])
         jr = max(1, a.r // 3)  # jq and gojq are 25-80 times slower: fewer runs
         for tool in ("jq", "gojq"):
             res[tool], res[tool + "_x"], res[tool + "_x_cpu"] = measure_paired(
