@@ -830,11 +830,13 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
         int fd = in->ops->plain_fd(in);
         par.viewing = fd >= 0 && stream_view_open(&par.view, fd);
     }
-    /* Two blocks per thread keep them busy while the oldest is merged.
-     * With two, a worker still finds the queue empty about once in every
-     * four blocks; three left it empty almost never, but gave -j 2 no
-     * measurable gain and kept more lanes' memory in use (eleventh pass). */
-    par.nring = par.threaded ? 2 * (size_t)jobs : 1;
+    /* Three blocks per thread keep them busy while the oldest is merged.
+     * With two, a worker found the queue empty about once in every four
+     * blocks (the reading thread busy with a block of its own while the
+     * oldest waited for its merge); with three, almost never, and -j 2
+     * gained 0-4% (bench/README.md, "Eleventh pass").  Four gained
+     * nothing more. */
+    par.nring = par.threaded ? 3 * (size_t)jobs : 1;
     par.keep_recs = stream_keep_recs(run);
     par.ring = dpl_calloc(par.nring, sizeof *par.ring);
     par.nhands = par.threaded ? jobs : 1;
