@@ -11,9 +11,9 @@ realistic, raw (`--raw` on plain data objects), all (`all` + renames + a
 records with a three-month price history added (make_input.py), and their
 data objects alone for `raw`.  For every tool and program: wall and CPU
 seconds (user + sys) as medians of R runs (clock and wait4 rusage; dpl's
-runs taken round the programs in turn), MB/s from the
-median wall time, peak RSS (largest; dpl's from runs of their own under
-/usr/bin/time, so that its timed runs start dpl alone); then the ratios the issue asks for:
+runs taken round the programs in turn), MB/s from the median wall time,
+peak RSS (largest; dpl's from runs of their own under /usr/bin/time, so
+that its timed runs start dpl alone); then the ratios the issue asks for:
 dpl against jq and gojq (each jq or gojq run against the dpl runs just
 before and after it), each program against the seed, and -j 2 against
 -j 1 (all four: medians of the ratios of paired runs, a moment apart).
