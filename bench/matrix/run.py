@@ -96,8 +96,8 @@ def sample(cmd, stdin_path, out_path, rss=False):
     return wall, ru.ru_utime + ru.ru_stime, int(err.decode().strip().splitlines()[-1]) if rss else 0
 
 
-def peak_rss(cmd, stdin_path, out_path, runs=2):
-    """The largest peak RSS (KB) of a few runs of cmd, under /usr/bin/time."""
+def peak_rss(cmd, stdin_path, out_path, runs):
+    """The largest peak RSS (KB) of runs of cmd, under /usr/bin/time."""
     return max(sample(cmd, stdin_path, out_path, rss=True)[2] for _ in range(runs))
 
 
@@ -221,11 +221,12 @@ def main():
             j2 = sample(dpl_cmd(prog, extra, 2), ins[kind + "x5"], os.path.join(out, name + ".x5.j2"))
             big.append((j1, j2))
         runs[name]["x5"] = big
-        # peak RSS, in runs of their own (sample)
+        # peak RSS, in runs of their own (sample), as many as the timed
+        # ones: a -j 2 run's peak depends on how far one thread got ahead
         for jobs in (1, 2):
-            runs[name]["rss%d" % jobs] = peak_rss(dpl_cmd(prog, extra, jobs), ins[kind], os.path.join(out, name + ".rss"))
-            runs[name]["rss%d_x5" % jobs] = peak_rss(dpl_cmd(prog, extra, jobs), ins[kind + "x5"],
-                                                     os.path.join(out, name + ".rss"))
+            cmd, rss_out = dpl_cmd(prog, extra, jobs), os.path.join(out, name + ".rss")
+            runs[name]["rss%d" % jobs] = peak_rss(cmd, ins[kind], rss_out, a.r)
+            runs[name]["rss%d_x5" % jobs] = peak_rss(cmd, ins[kind + "x5"], rss_out, a.r)
     rows = []
     ok = True
     for name, prog, jqf, kind, extra in selected:
