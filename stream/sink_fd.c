@@ -16,7 +16,9 @@ typedef struct {
 
 int stream_write_all(int fd, const char *p, size_t n)
 {
+    int err = 0;
     size_t off = 0;
+    dpl_output_enter(); /* after an out-of-memory message, nothing */
     while (off < n) {
         ssize_t w = write(fd, p + off, n - off);
         if (w >= 0) {
@@ -27,10 +29,12 @@ int stream_write_all(int fd, const char *p, size_t n)
             struct pollfd pf = {.fd = fd, .events = POLLOUT};
             poll(&pf, 1, -1);
         } else {
-            return errno;
+            err = errno;
+            break;
         }
     }
-    return 0;
+    dpl_output_leave();
+    return err;
 }
 
 static int fd_write(DplStreamSink *s, const DplStreamBatch *b)

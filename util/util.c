@@ -3,18 +3,55 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <unistd.h>
 
 /* ---- allocator ----------------------------------------------------------- */
 
-static long fail_countdown; /* 0: never fail */
+/* Shared by every thread of `dpl run -j N`: exactly one allocation fails. */
+static _Atomic long fail_countdown; /* 0: never fail */
 
-void dpl_alloc_fail_at(long n) { fail_countdown = n > 0 ? n : 0; }
+void dpl_alloc_fail_at(long n) { atomic_store(&fail_countdown, n > 0 ? n : 0); }
+
+/* With -j N another thread may be writing output when one runs out of
+ * memory: the message must still come last on stderr, once.  The first
+ * thread out of memory closes the output gate (dpl_output_enter), waits
+ * for writes under way (at most a second or two), then speaks and exits;
+ * any other thread that gets here, or to the gate, waits for the exit. */
+static atomic_bool dying;
+static atomic_int writing;
+
+static _Noreturn void wait_for_exit(void)
+{
+    for (;;)
+        pause();
+}
+
+void dpl_output_enter(void)
+{
+    atomic_fetch_add(&writing, 1);
+    if (atomic_load(&dying)) {
+        atomic_fetch_sub(&writing, 1);
+        wait_for_exit();
+    }
+}
+
+void dpl_output_leave(void) { atomic_fetch_sub(&writing, 1); }
 
 static _Noreturn void out_of_memory(void)
 {
+    if (atomic_exchange(&dying, true))
+        wait_for_exit();
+    /* a write to a reader that stopped reading may never end: wait for it
+     * one to two seconds at most */
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (atomic_load(&writing) && clock_gettime(CLOCK_MONOTONIC, &t) == 0 && t.tv_sec - t0.tv_sec < 2)
+        sched_yield();
     static const char msg[] = "dpl: out of memory\n";
     /* write(2): stdio may itself need memory. */
     ssize_t r = write(2, msg, sizeof msg - 1);
@@ -25,9 +62,12 @@ static _Noreturn void out_of_memory(void)
 /* True when fault injection says this allocation must fail. */
 static bool injected_failure(void)
 {
-    if (fail_countdown == 0)
-        return false;
-    return --fail_countdown == 0;
+    long n = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
+    while (n > 0)
+        if (atomic_compare_exchange_weak_explicit(&fail_countdown, &n, n - 1, memory_order_relaxed,
+                                                  memory_order_relaxed))
+            return n == 1;
+    return false;
 }
 
 void *dpl_malloc(size_t n)

@@ -43,6 +43,13 @@ void dpl_zfree(void *opaque, void *p);
  * dpl_util_init(). */
 void dpl_alloc_fail_at(long n);
 
+/* Around every write of a run's output to a file descriptor: once a thread
+ * has run out of memory, a thread entering waits there for the process to
+ * exit, and the out-of-memory message waits for writes under way, so it is
+ * the last thing written, once, whatever the other threads were doing. */
+void dpl_output_enter(void);
+void dpl_output_leave(void);
+
 /* ---- arena ---------------------------------------------------------- */
 typedef struct DplArena DplArena;
 
