@@ -886,15 +886,17 @@ int stream_read(DplStreamRun *run, DplStreamSource *in, unsigned jobs, size_t ma
         if (par.stalled)
             stall(&par);
     }
-    drain(&par);
-    int view_err = atomic_load(&par.view.err); /* a worker's read may have found it shrunk */
-    if (view_err)
-        view_failed(&par, view_err);
-
+    /* Nothing more will be queued: a worker leaves once the queue is
+     * empty, while this thread still merges, not when all is merged (the
+     * join then waited 0.5 ms for it to wake and exit). */
     pthread_mutex_lock(&par.mu);
     par.quit = true;
     pthread_cond_broadcast(&par.work_cv);
     pthread_mutex_unlock(&par.mu);
+    drain(&par);
+    int view_err = atomic_load(&par.view.err); /* a worker's read may have found it shrunk */
+    if (view_err)
+        view_failed(&par, view_err);
     for (unsigned i = 0; i < started; i++)
         pthread_join(threads[i], NULL);
     dpl_free(threads);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <malloc.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -150,8 +151,19 @@ char *dpl_asprintf(const char *fmt, ...)
     return p;
 }
 
+/* Buffers of a few hundred KiB (a run's blocks and lanes) come from the
+ * heap, not from mappings of their own: glibc maps anything over 128 KiB
+ * at first, and a run's end then spent 0.7-1.4 ms in munmap(2) on the
+ * benchmark's virtual machine, more than the process's exit takes to drop
+ * the same pages (bench/README.md, thirteenth pass).  Anything larger (a
+ * huge line's buffer) is still mapped, and given back when freed. */
+#define MMAP_ABOVE (4u << 20)
+#define TRIM_ABOVE (8u << 20)
+
 void dpl_util_init(void)
 {
+    mallopt(M_MMAP_THRESHOLD, MMAP_ABOVE);
+    mallopt(M_TRIM_THRESHOLD, TRIM_ABOVE);
     json_set_alloc_funcs(dpl_malloc, dpl_free);
 #ifdef DPL_FAULT_INJECTION
     const char *at = getenv("DPL_FAIL_ALLOC_AT");

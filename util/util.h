@@ -21,7 +21,8 @@
 #include <stdint.h>
 #include <string.h>
 
-/* Installs the allocator into jansson.  Call once at program start. */
+/* Installs the allocator into jansson and sets malloc's thresholds (see
+ * util.c).  Call once at program start. */
 void dpl_util_init(void);
 
 void *dpl_malloc(size_t n);
