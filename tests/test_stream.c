@@ -333,6 +333,31 @@ Test(stream, view_reads_by_position_and_notices_a_shrink)
     unlink(path);
 }
 
+/* The view ends at the file's last newline however far before the end it
+ * is: in the last 4 KiB read first, just before them, or windows away. */
+Test(stream, view_finds_the_last_newline_far_from_the_end)
+{
+    char path[] = "/tmp/dpl-test-view-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    const size_t tails[] = {0, 1, 4095, 4096, 4097, 65536 + 4096, 200000};
+    for (size_t i = 0; i < sizeof tails / sizeof *tails; i++) {
+        cr_assert(ftruncate(fd, 0) == 0 && lseek(fd, 0, SEEK_SET) == 0);
+        cr_assert(write(fd, "{}\n{}\n", 6) == 6);
+        char *tail = malloc(tails[i] + 1);
+        memset(tail, 'x', tails[i]);
+        cr_assert(write(fd, tail, tails[i]) == (ssize_t)tails[i]);
+        free(tail);
+        cr_assert(lseek(fd, 3, SEEK_SET) == 3);
+        StreamView v;
+        cr_assert(stream_view_open(&v, fd), "a tail of %zu bytes", tails[i]);
+        cr_assert_eq(v.len, 3, "a tail of %zu bytes: the view is the line before it", tails[i]);
+        stream_view_close(&v);
+    }
+    close(fd);
+    unlink(path);
+}
+
 /* A sink that cuts the input file short when it is first given output:
  * blocks cut before then are read after (by a worker with -j N). */
 typedef struct {
