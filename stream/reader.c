@@ -37,6 +37,10 @@
  * "Eleventh pass"). */
 #define BLOCK_BYTES (256u * 1024u)
 #define READ_CHUNK (128u * 1024u)
+/* A -j N lane holds a whole block's output: reserved at once, the way to
+ * it by doubling (64 bytes to 512 KiB) touched pages that no lane used
+ * again, about 80 a run */
+#define LANE_BYTES (BLOCK_BYTES + BLOCK_BYTES / 2)
 #define BLOCK_RECORDS 4096 /* record sources: most records per block */
 /* A view's block ends at the last newline of its window, looked for in
  * the window's last bytes first (lines are shorter than this) */
@@ -97,9 +101,10 @@ struct Hand {
     DplEngineState *est;
     char *buf; /* view blocks are copied here (load) */
     size_t cap;
-    OwnLane *lanes; /* one for every block that may be in flight */
-    StreamLane **free; /* the free ones, last freed on top (their pages
-                          and cache lines are the ones touched last) */
+    OwnLane *lanes; /* one for every block that may be in flight, freed
+                       with h; another thread may own one for a while */
+    StreamLane **free; /* the free lanes h owns, last freed on top (their
+                          pages and cache lines are the ones touched last) */
     size_t nfree;
 };
 
@@ -193,12 +198,44 @@ static void trim_buf(Hand *h)
     }
 }
 
+/* Whether a lane has held output: its pages are touched already (a first
+ * touch costs 12 us a page on the benchmark's virtual machine). */
+static bool lane_warm(const StreamLane *l)
+{
+    return l->out[DPL_OUT_ENTITIES].cap > 0;
+}
+
+/* A free lane for h's next block: its own last freed, when warm; else a
+ * warm one another thread has free (it becomes h's: its lines come from
+ * the other core's cache once, where a cold lane's pages are each a page
+ * fault); else a cold one.  Called with par->mu held when threaded. */
+static StreamLane *take_lane(Par *par, Hand *h)
+{
+    if (h->nfree && lane_warm(h->free[h->nfree - 1]))
+        return h->free[--h->nfree];
+    Hand *from = h->nfree ? h : NULL;
+    for (size_t i = 0; i < par->nhands; i++) {
+        Hand *o = &par->hands[i];
+        if (o != h && o->nfree && lane_warm(o->free[o->nfree - 1])) {
+            from = o;
+            break;
+        }
+        if (!from && o->nfree)
+            from = o;
+    }
+    StreamLane *l = from->free[--from->nfree];
+    ((OwnLane *)(void *)l)->owner = h;
+    return l;
+}
+
 /* Dispatches every record of b, with h's engine state and into one of h's
  * lanes (b->lane until it is merged); returns the number of lines.  Called
  * with par->mu held when threaded (for the lane), returns without it. */
 static long process_block(Par *par, Block *b, Hand *h)
 {
-    StreamLane *lane = b->lane = h->free[--h->nfree];
+    StreamLane *lane = b->lane = take_lane(par, h);
+    if (par->threaded && lane->out[DPL_OUT_ENTITIES].cap == 0)
+        dpl_buf_reserve(&lane->out[DPL_OUT_ENTITIES], LANE_BYTES);
     if (par->threaded)
         pthread_mutex_unlock(&par->mu);
     load(par, b, h);
@@ -790,7 +827,7 @@ static void hand_init(Par *par, Hand *h)
 {
     h->par = par;
     h->lanes = dpl_calloc(par->nring, sizeof *h->lanes);
-    h->free = dpl_calloc(par->nring, sizeof *h->free);
+    h->free = dpl_calloc(par->nring * par->nhands, sizeof *h->free); /* lanes move: take_lane */
     for (size_t i = 0; i < par->nring; i++) {
         stream_lane_init(&h->lanes[i].lane, stream_engines(par->run), par->keep_recs,
                          stream_keep_skipped(par->run));
