@@ -130,9 +130,10 @@ typedef struct {
     char *text;           /* owned */
 } Edit;
 /* Rewrites path with src's text after applying edits (any order, not
- * overlapping); false (errno set) on an I/O error.  The file is replaced
- * atomically (temporary file + rename). */
-bool tr_apply_edits(const char *path, const DplSource *src, Edit *edits, size_t n);
+ * overlapping); false with *why (a static string) when it cannot.  The
+ * file is replaced as dpl_write_file_atomic does: whole or not at all, its
+ * mode kept, a symlink's target rewritten. */
+bool tr_apply_edits(const char *path, const DplSource *src, Edit *edits, size_t n, const char **why);
 /* The replacement text of an expectation group, from the actual outcome. */
 char *tr_update_text(const DplSource *src, const Expect *exps, size_t n, const Actual *act);
 

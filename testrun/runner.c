@@ -376,10 +376,11 @@ static bool run_file(Run *r, const char *path)
     }
     bool ok = true;
     if (nedits) {
-        if (tr_apply_edits(f->path, f->src, edits, nedits)) {
+        const char *why = NULL;
+        if (tr_apply_edits(f->path, f->src, edits, nedits, &why)) {
             fprintf(r->out, "updated %zu expectation%s in %s\n", nrewritten, nrewritten == 1 ? "" : "s", f->path);
         } else {
-            fprintf(r->err, "dpl test: cannot update %s: %s\n", f->path, strerror(errno));
+            fprintf(r->err, "dpl test: cannot update %s: %s\n", f->path, why);
             ok = false;
         }
         for (size_t i = 0; i < nedits; i++)

@@ -2,11 +2,8 @@
  * rewritten from what the records actually gave, in place.  Only the text of
  * those expectations changes (and, for a reject with several errors, its
  * lines); comments, blank lines, inputs and the rest of the layout stay. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "testrun/internal.h"
 
@@ -112,7 +109,7 @@ static int by_start(const void *a, const void *b)
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-bool tr_apply_edits(const char *path, const DplSource *src, Edit *edits, size_t n)
+bool tr_apply_edits(const char *path, const DplSource *src, Edit *edits, size_t n, const char **why)
 {
     qsort(edits, n, sizeof *edits, by_start);
     DplBuf b = {0};
@@ -125,32 +122,7 @@ bool tr_apply_edits(const char *path, const DplSource *src, Edit *edits, size_t 
         at = edits[i].end;
     }
     dpl_buf_append(&b, src->text + at, src->len - at);
-    char *tmp = dpl_asprintf("%s.update-XXXXXX", path);
-    int fd = mkstemp(tmp);
-    bool ok = fd >= 0;
-    struct stat st;
-    if (ok && stat(path, &st) == 0)
-        (void)fchmod(fd, st.st_mode & 07777); /* mkstemp's 0600 would stick after the rename */
-    if (ok) {
-        size_t off = 0;
-        while (ok && off < b.len) {
-            ssize_t w = write(fd, b.data + off, b.len - off);
-            if (w < 0 && errno == EINTR)
-                continue;
-            ok = w > 0;
-            off += w > 0 ? (size_t)w : 0;
-        }
-        ok = (close(fd) == 0) && ok;
-        int e = errno;
-        if (ok)
-            ok = rename(tmp, path) == 0;
-        if (!ok) {
-            e = errno;
-            unlink(tmp);
-            errno = e;
-        }
-    }
-    dpl_free(tmp);
+    bool ok = dpl_write_file_atomic(path, b.data, b.len, why);
     dpl_buf_free(&b);
     return ok;
 }

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -155,6 +156,25 @@ def main():
         with open(t, encoding="utf-8") as f:
             check(f.read() == updated and "updated" not in out.replace("updated 0", ""),
                   "a second --update changed the file")
+
+    # --update through a symlink rewrites its target and keeps the link and
+    # the target's mode, as `dplc fmt --write` does (one atomic writer)
+    with tempfile.TemporaryDirectory() as tmp:
+        real = os.path.join(tmp, "real")
+        os.mkdir(real)
+        for f in ("update.t", "broken.dpl"):
+            shutil.copy(os.path.join(cases, f), real)
+        os.chmod(os.path.join(real, "update.t"), 0o640)
+        os.symlink(os.path.join(real, "update.t"), os.path.join(real, "link.t"))
+        st, out, err = run(dpl, ["link.t", "--update", "--color", "never"], real)
+        check(st == 0 and "updated 6 expectations in link.t" in out, f"--update via a symlink: exit {st}\n{out}{err}")
+        check(os.path.islink(os.path.join(real, "link.t")), "--update replaced the symlink with a file")
+        check(stat.S_IMODE(os.stat(os.path.join(real, "update.t")).st_mode) == 0o640, "--update changed the file's mode")
+        with open(os.path.join(real, "update.t"), encoding="utf-8") as f, \
+                open(os.path.join(cases, "update.expected"), encoding="utf-8") as g:
+            check(f.read() == g.read(), "--update via a symlink wrote something else than update.expected")
+        check(sorted(os.listdir(real)) == ["broken.dpl", "link.t", "update.t"],
+              f"--update left files behind: {sorted(os.listdir(real))}")
 
     # the examples' own tests survive a round trip: break them, update, compare
     with tempfile.TemporaryDirectory() as tmp:
