@@ -4,7 +4,6 @@
  * as few write(2) calls as the kernel allows, and is durable (handed to the
  * kernel) when write returns. */
 #include <errno.h>
-#include <poll.h>
 #include <unistd.h>
 
 #include "stream/internal.h"
@@ -16,23 +15,8 @@ typedef struct {
 
 int stream_write_all(int fd, const char *p, size_t n)
 {
-    int err = 0;
-    size_t off = 0;
     dpl_output_enter(); /* after an out-of-memory message, nothing */
-    while (off < n) {
-        ssize_t w = write(fd, p + off, n - off);
-        if (w >= 0) {
-            off += (size_t)w;
-        } else if (errno == EINTR) {
-            continue;
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            struct pollfd pf = {.fd = fd, .events = POLLOUT};
-            poll(&pf, 1, -1);
-        } else {
-            err = errno;
-            break;
-        }
-    }
+    int err = dpl_write_all(fd, p, n);
     dpl_output_leave();
     return err;
 }

@@ -1,8 +1,10 @@
 /* file.c — writing a file so that a crash, a signal or a full disk never
  * leaves it half-written (`dplc fmt --write`, `dplc check --fix`, the REPL's
- * `:save`). */
+ * `:save`, `dpl test --update`), and the loop that writes all of a buffer
+ * (a run's output too: stream/sink_fd.c). */
 #include <errno.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,6 +105,25 @@ static bool resolve(const char *path, char *target, mode_t *mode, const char **w
     return true;
 }
 
+int dpl_write_all(int fd, const char *p, size_t n)
+{
+    size_t off = 0;
+    while (off < n) {
+        ssize_t w = write(fd, p + off, n - off);
+        if (w >= 0) {
+            off += (size_t)w;
+        } else if (errno == EINTR) {
+            continue;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            struct pollfd pf = {.fd = fd, .events = POLLOUT};
+            poll(&pf, 1, -1);
+        } else {
+            return errno;
+        }
+    }
+    return 0;
+}
+
 bool dpl_write_file_atomic(const char *path, const char *text, size_t len, const char **why)
 {
     char target[PATH_MAX];
@@ -118,15 +139,10 @@ bool dpl_write_file_atomic(const char *path, const char *text, size_t len, const
         return false;
     }
     bool ok = fchmod(fd, mode) == 0;
-    for (size_t off = 0; ok && off < len;) {
-        ssize_t n = write(fd, text + off, len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        ok = n > 0;
-        off += ok ? (size_t)n : 0;
-    }
-    ok = ok && fsync(fd) == 0;
-    int saved = errno;
+    int saved = ok ? dpl_write_all(fd, text, len) : errno;
+    ok = ok && saved == 0 && fsync(fd) == 0;
+    if (!saved)
+        saved = errno;
     ok = (close(fd) == 0) && ok;
     if (ok && rename(tmp, target) != 0) {
         saved = errno;

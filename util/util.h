@@ -139,6 +139,9 @@ void dpl_sha256_hex(const void *data, size_t len, char out[DPL_SHA256_HEX_LEN]);
  * (by default: ends the process).  False with *why (a static string) on
  * failure, the original file untouched.  Not thread-safe. */
 bool dpl_write_file_atomic(const char *path, const char *text, size_t len, const char **why);
+/* Writes all of p[0..n) to fd, through short writes, EINTR and (waiting in
+ * poll) EAGAIN; 0, or the errno value of the write that failed. */
+int dpl_write_all(int fd, const char *p, size_t n);
 
 /* ---- unified diff (diff.c) ------------------------------------------------ */
 /* Appends to out a unified diff (`--- a_name`, `+++ b_name`, hunks with
