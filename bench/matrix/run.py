@@ -213,14 +213,19 @@ def main():
                 skews.append(skew)
             runs[name]["pair"].append(program_pair(dpl_cmd(prog, extra, 1), ins[kind], os.path.join(out, name + ".pair")))
     # -j 2 against -j 1 on five times the input: R paired runs (with 3, one
-    # slow moment of the host took a median to 1.28 against 1.92 re-measured)
-    for name, prog, jqf, kind, extra in selected:
-        big = []
-        for _ in range(a.r):
+    # slow moment of the host took a median to 1.28 against 1.92 re-measured),
+    # going round the programs as the runs above do: with a program's R
+    # pairs back to back, one slow minute of the host decided its median
+    # (all: 1.57, then 1.90 two minutes later; bench/README.md, thirteenth
+    # pass)
+    for name, *_ in selected:
+        runs[name]["x5"] = []
+    for _ in range(a.r):
+        for name, prog, jqf, kind, extra in selected:
             j1 = sample(dpl_cmd(prog, extra, 1), ins[kind + "x5"], os.path.join(out, name + ".x5"))
             j2 = sample(dpl_cmd(prog, extra, 2), ins[kind + "x5"], os.path.join(out, name + ".x5.j2"))
-            big.append((j1, j2))
-        runs[name]["x5"] = big
+            runs[name]["x5"].append((j1, j2))
+    for name, prog, jqf, kind, extra in selected:
         # peak RSS, in runs of their own (sample), as many as the timed
         # ones: a -j 2 run's peak depends on how far one thread got ahead
         for jobs in (1, 2):
