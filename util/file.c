@@ -138,12 +138,12 @@ bool dpl_write_file_atomic(const char *path, const char *text, size_t len, const
         dpl_free(tmp);
         return false;
     }
-    bool ok = fchmod(fd, mode) == 0;
-    int saved = ok ? dpl_write_all(fd, text, len) : errno;
-    ok = ok && saved == 0 && fsync(fd) == 0;
-    if (!saved)
+    int saved = fchmod(fd, mode) == 0 ? dpl_write_all(fd, text, len) : errno;
+    if (!saved && fsync(fd) != 0)
         saved = errno;
-    ok = (close(fd) == 0) && ok;
+    if (close(fd) != 0 && !saved)
+        saved = errno;
+    bool ok = saved == 0;
     if (ok && rename(tmp, target) != 0) {
         saved = errno;
         ok = false;
