@@ -85,6 +85,11 @@ class Term:
         while time.time() < end:
             pid, status = os.waitpid(self.pid, os.WNOHANG)
             if pid:
+                # what it wrote last may still wait in the terminal: read
+                # it all (EIO once it is empty); without this the last
+                # line was sometimes missing from raw (CI, once)
+                while self._read(0.5):
+                    pass
                 return os.waitstatus_to_exitcode(status)
             self._read(0.1)
         os.kill(self.pid, 9)
