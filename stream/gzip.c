@@ -136,7 +136,7 @@ static int gz_deflate(GzOut *g, int flush)
             return EIO;
         size_t have = sizeof g->out - g->z.avail_out;
         if (have) {
-            int err = stream_write_all(g->fd, (const char *)g->out, have);
+            int err = dpl_write_all(g->fd, (const char *)g->out, have);
             if (err)
                 return err;
         }

@@ -93,11 +93,6 @@ bool stream_keep_recs(const DplStreamRun *r);
 bool stream_keep_skipped(const DplStreamRun *r);
 const StreamEngines *stream_engines(const DplStreamRun *r);
 
-/* ---- sink_fd.c ------------------------------------------------------------ */
-
-/* Writes all of p[0..n) to fd (EINTR, EAGAIN handled); 0 or an errno value. */
-int stream_write_all(int fd, const char *p, size_t n);
-
 /* ---- source_file.c ------------------------------------------------------- */
 
 /* read(2) that waits in short polls and returns 0 once a stop is asked

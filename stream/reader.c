@@ -234,10 +234,11 @@ static StreamLane *take_lane(Par *par, Hand *h)
 static long process_block(Par *par, Block *b, Hand *h)
 {
     StreamLane *lane = b->lane = take_lane(par, h);
-    if (par->threaded && lane->out[DPL_OUT_ENTITIES].cap == 0)
-        dpl_buf_reserve(&lane->out[DPL_OUT_ENTITIES], LANE_BYTES);
-    if (par->threaded)
+    if (par->threaded) {
         pthread_mutex_unlock(&par->mu);
+        if (lane->out[DPL_OUT_ENTITIES].cap == 0) /* the lane is this thread's now */
+            dpl_buf_reserve(&lane->out[DPL_OUT_ENTITIES], LANE_BYTES);
+    }
     load(par, b, h);
     lane->est = h->est;
     DplStreamPos pos = {.line = b->first_line, .input = par->in->input};

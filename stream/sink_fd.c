@@ -13,18 +13,10 @@ typedef struct {
     bool owned; /* opened here: closed at the end */
 } FdSink;
 
-int stream_write_all(int fd, const char *p, size_t n)
-{
-    dpl_output_enter(); /* after an out-of-memory message, nothing */
-    int err = dpl_write_all(fd, p, n);
-    dpl_output_leave();
-    return err;
-}
-
 static int fd_write(DplStreamSink *s, const DplStreamBatch *b)
 {
     FdSink *f = s->impl;
-    int err = stream_write_all(f->fd, b->bytes, b->len);
+    int err = dpl_write_all(f->fd, b->bytes, b->len);
     if (!err)
         dpl_stream_sink_durable(s, b->last_seq);
     return err;

@@ -1,10 +1,8 @@
 /* file.c — writing a file so that a crash, a signal or a full disk never
  * leaves it half-written (`dplc fmt --write`, `dplc check --fix`, the REPL's
- * `:save`, `dpl test --update`), and the loop that writes all of a buffer
- * (a run's output too: stream/sink_fd.c). */
+ * `:save`, `dpl test --update`). */
 #include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -103,25 +101,6 @@ static bool resolve(const char *path, char *target, mode_t *mode, const char **w
     umask(mask);
     *mode = 0666 & ~mask;
     return true;
-}
-
-int dpl_write_all(int fd, const char *p, size_t n)
-{
-    size_t off = 0;
-    while (off < n) {
-        ssize_t w = write(fd, p + off, n - off);
-        if (w >= 0) {
-            off += (size_t)w;
-        } else if (errno == EINTR) {
-            continue;
-        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-            struct pollfd pf = {.fd = fd, .events = POLLOUT};
-            poll(&pf, 1, -1);
-        } else {
-            return errno;
-        }
-    }
-    return 0;
 }
 
 bool dpl_write_file_atomic(const char *path, const char *text, size_t len, const char **why)

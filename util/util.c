@@ -1,9 +1,11 @@
-/* util.c — the one allocator, arenas, byte buffers, UTF-8 and edit distance. */
+/* util.c — the one allocator (and the write every output goes through),
+ * arenas, byte buffers, UTF-8 and edit distance. */
 #include "util/util.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <malloc.h>
+#include <poll.h>
 #include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,7 +22,7 @@ void dpl_alloc_fail_at(long n) { atomic_store(&fail_countdown, n > 0 ? n : 0); }
 
 /* With -j N another thread may be writing output when one runs out of
  * memory: the message must still come last on stderr, once.  The first
- * thread out of memory closes the output gate (dpl_output_enter), waits
+ * thread out of memory closes the output gate (output_enter), waits
  * for writes under way (at most a second or two), then speaks and exits;
  * any other thread that gets here, or to the gate, waits for the exit. */
 static atomic_bool dying;
@@ -32,7 +34,7 @@ static _Noreturn void wait_for_exit(void)
         pause();
 }
 
-void dpl_output_enter(void)
+static void output_enter(void)
 {
     atomic_fetch_add(&writing, 1);
     if (atomic_load(&dying)) {
@@ -41,7 +43,30 @@ void dpl_output_enter(void)
     }
 }
 
-void dpl_output_leave(void) { atomic_fetch_sub(&writing, 1); }
+static void output_leave(void) { atomic_fetch_sub(&writing, 1); }
+
+int dpl_write_all(int fd, const char *p, size_t n)
+{
+    int err = 0;
+    size_t off = 0;
+    output_enter(); /* after an out-of-memory message, nothing */
+    while (off < n) {
+        ssize_t w = write(fd, p + off, n - off);
+        if (w >= 0) {
+            off += (size_t)w;
+        } else if (errno == EINTR) {
+            continue;
+        } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            struct pollfd pf = {.fd = fd, .events = POLLOUT};
+            poll(&pf, 1, -1);
+        } else {
+            err = errno;
+            break;
+        }
+    }
+    output_leave();
+    return err;
+}
 
 static _Noreturn void out_of_memory(void)
 {

@@ -44,12 +44,13 @@ void dpl_zfree(void *opaque, void *p);
  * dpl_util_init(). */
 void dpl_alloc_fail_at(long n);
 
-/* Around every write of a run's output to a file descriptor: once a thread
- * has run out of memory, a thread entering waits there for the process to
- * exit, and the out-of-memory message waits for writes under way, so it is
- * the last thing written, once, whatever the other threads were doing. */
-void dpl_output_enter(void);
-void dpl_output_leave(void);
+/* Writes all of p[0..n) to fd, through short writes, EINTR and (waiting in
+ * poll) EAGAIN; 0, or the errno value of the write that failed.  Every
+ * write of output goes through here: once a thread has run out of memory,
+ * a thread calling it waits for the process to exit, and the out-of-memory
+ * message waits for writes under way, so it is the last thing written,
+ * once, whatever the other threads of `dpl run -j N` were doing. */
+int dpl_write_all(int fd, const char *p, size_t n);
 
 /* ---- arena ---------------------------------------------------------- */
 typedef struct DplArena DplArena;
@@ -139,9 +140,6 @@ void dpl_sha256_hex(const void *data, size_t len, char out[DPL_SHA256_HEX_LEN]);
  * (by default: ends the process).  False with *why (a static string) on
  * failure, the original file untouched.  Not thread-safe. */
 bool dpl_write_file_atomic(const char *path, const char *text, size_t len, const char **why);
-/* Writes all of p[0..n) to fd, through short writes, EINTR and (waiting in
- * poll) EAGAIN; 0, or the errno value of the write that failed. */
-int dpl_write_all(int fd, const char *p, size_t n);
 
 /* ---- unified diff (diff.c) ------------------------------------------------ */
 /* Appends to out a unified diff (`--- a_name`, `+++ b_name`, hunks with
